@@ -1,0 +1,132 @@
+/**
+ * Measuring λ-balance (MATH.md §2): how far W2ᵀW2 − W1W1ᵀ is from a multiple λI of the
+ * identity, and the check that the exact solution's precondition holds.
+ *
+ * @module
+ */
+import type { Matrix } from 'ml-matrix';
+import { InvalidArgumentError, NotBalancedError, ShapeError } from '../errors.js';
+import { frobenius, matmulT, tmatmul, toArray } from '../linalg/dense.js';
+import { assertFiniteNumber, toMatrix, type MatrixLike } from '../validation.js';
+
+/**
+ * The balance of a pair of weights (MATH.md §2): the estimate λ̂ and how far the weights are
+ * from being exactly λ̂-balanced.
+ *
+ * @example
+ * ```ts
+ * import { balanceOf, type Balance } from 'exact-dln';
+ * const b: Balance = balanceOf([[1, 0], [0, 1]], [[2, 0], [0, 2]]);
+ * console.log(b.lambda, b.residual); // 3 0
+ * ```
+ */
+export interface Balance {
+  /** λ̂ = tr(B)/Nh with B = W2ᵀW2 − W1W1ᵀ: the best λ in the least-squares sense. */
+  lambda: number;
+  /** ‖B − λ̂I‖_F / (‖B‖_F + 1): 0 for exactly balanced weights, O(1) for unbalanced ones. */
+  residual: number;
+}
+
+/** Validated copies of w1 (Nh×Ni) and w2 (No×Nh). */
+function checkPair(w1: MatrixLike, w2: MatrixLike): { a: Matrix; b: Matrix } {
+  const a = toMatrix(w1, 'w1');
+  const b = toMatrix(w2, 'w2');
+  if (b.columns !== a.rows) {
+    throw new ShapeError(
+      `invalid argument. \`w1\` (hidden×input) and \`w2\` (output×hidden) must agree on the hidden width: ` +
+        `w1 is ${a.rows}×${a.columns} (hidden = ${a.rows}) but w2 is ${b.rows}×${b.columns} (hidden = ${b.columns}).`,
+      'w1, w2',
+    );
+  }
+  return { a, b };
+}
+
+function measure(a: Matrix, b: Matrix): Balance {
+  const nh = a.rows;
+  const ni = a.columns;
+  const no = b.rows;
+  // B = W2ᵀW2 − W1W1ᵀ (Nh×Nh).
+  const bm = tmatmul(toArray(b), toArray(b), no, nh, nh);
+  const w1w1t = matmulT(toArray(a), toArray(a), nh, ni, nh);
+  for (let k = 0; k < bm.length; k++) bm[k] -= w1w1t[k];
+  let trace = 0;
+  for (let i = 0; i < nh; i++) trace += bm[i * nh + i];
+  const lambda = trace / nh;
+  const normB = frobenius(bm);
+  for (let i = 0; i < nh; i++) bm[i * nh + i] -= lambda;
+  return { lambda, residual: frobenius(bm) / (normB + 1) };
+}
+
+/**
+ * Measures the λ-balance of a two-layer network (MATH.md §2): with B = W2ᵀW2 − W1W1ᵀ
+ * (Nh×Nh), returns λ̂ = tr(B)/Nh and the relative residual ‖B − λ̂I‖_F / (‖B‖_F + 1).
+ * The weights are λ-balanced exactly when the residual is 0; gradient flow conserves B, so
+ * λ̂ is a constant of the motion.
+ *
+ * Shapes: w1 is Nh×Ni (input → hidden), w2 is No×Nh (hidden → output).
+ * Cost: O(Nh²·(Ni + No)). The inputs are not modified.
+ *
+ * @param w1 - first-layer weights, Nh×Ni (`Matrix` or `number[][]`).
+ * @param w2 - second-layer weights, No×Nh.
+ * @returns `{ lambda, residual }`.
+ * @throws {@link ShapeError} if w2.columns ≠ w1.rows (the message gives both shapes) or a
+ *   matrix is empty or ragged.
+ * @throws {@link NonFiniteError} if an entry is NaN or ±Infinity.
+ * @throws {@link InvalidArgumentError} if an argument is not a matrix.
+ * @example
+ * ```ts
+ * import { balanceOf, lambdaBalancedWeights } from 'exact-dln';
+ * const { w1, w2 } = lambdaBalancedWeights({ inputDim: 3, hiddenDim: 2, outputDim: 4, lambda: 0.5, seed: 1 });
+ * const { lambda, residual } = balanceOf(w1, w2);
+ * console.log(lambda.toFixed(12), residual < 1e-14); // '0.500000000000' true
+ * ```
+ */
+export function balanceOf(w1: MatrixLike, w2: MatrixLike): Balance {
+  const { a, b } = checkPair(w1, w2);
+  return measure(a, b);
+}
+
+/**
+ * Checks that the weights are λ-balanced (MATH.md §2) and returns λ̂ = tr(W2ᵀW2 − W1W1ᵀ)/Nh.
+ * Used by the exact solvers, whose closed form only holds for balanced weights.
+ *
+ * Cost: O(Nh²·(Ni + No)).
+ *
+ * @param w1 - first-layer weights, Nh×Ni.
+ * @param w2 - second-layer weights, No×Nh.
+ * @param tolerance - the largest accepted relative residual ‖B − λ̂I‖_F / (‖B‖_F + 1) (≥ 0).
+ * @returns λ̂.
+ * @throws {@link NotBalancedError} if the residual exceeds `tolerance`; the message and the
+ *   error's fields report λ̂, the residual and the tolerance.
+ * @throws {@link ShapeError}, {@link NonFiniteError} as {@link balanceOf} does; also
+ *   {@link InvalidArgumentError} or {@link NonFiniteError} for a tolerance that is not a finite
+ *   number ≥ 0.
+ * @internal
+ * @example
+ * ```ts
+ * import { Matrix } from 'exact-dln';
+ * import { assertBalanced } from './balance.js'; // internal: not re-exported from 'exact-dln'
+ * const lambda = assertBalanced(new Matrix([[1, 0], [0, 1]]), new Matrix([[2, 0], [0, 2]]), 1e-8);
+ * console.log(lambda); // 3
+ * ```
+ */
+export function assertBalanced(w1: MatrixLike, w2: MatrixLike, tolerance: number): number {
+  assertFiniteNumber(tolerance, 'tolerance');
+  if (tolerance < 0) {
+    throw new InvalidArgumentError(`invalid argument. \`tolerance\` must be a number ≥ 0. Value: ${tolerance}.`, 'tolerance');
+  }
+  const { a, b } = checkPair(w1, w2);
+  const { lambda, residual } = measure(a, b);
+  if (!(residual <= tolerance)) {
+    throw new NotBalancedError(
+      `invalid argument. \`w1\`, \`w2\` are not λ-balanced: W2ᵀW2 − W1W1ᵀ should equal λI, ` +
+        `but the best fit λ̂ = ${lambda} leaves a relative residual ‖B − λ̂I‖_F/(‖B‖_F + 1) = ${residual.toExponential(3)} ` +
+        `> tolerance ${tolerance}. Build balanced weights with lambdaBalancedWeights({ inputDim, hiddenDim, outputDim, lambda, seed }), ` +
+        `or raise the tolerance if approximate balance is acceptable.`,
+      lambda,
+      residual,
+      tolerance,
+    );
+  }
+  return lambda;
+}

@@ -1,0 +1,275 @@
+/**
+ * `exactDynamics`: the closed-form learning trajectory of a two-layer linear network
+ * from a λ-balanced initialisation (MATH.md §3–§5).
+ *
+ * @module
+ */
+import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
+import { toArray } from '../linalg/dense.js';
+import {
+  assertFiniteNumber,
+  assertInteger,
+  assertPositiveNumber,
+  assertShape,
+  assertTime,
+  toMatrix,
+  toTimes,
+  type MatrixLike,
+} from '../validation.js';
+import { ExactDlnError, InvalidArgumentError } from '../errors.js';
+import { assertBalanced } from './balance.js';
+import { RiccatiSolution } from './riccati.js';
+import { Snapshot } from './snapshot.js';
+import { spectrumOf } from './spectrum.js';
+
+/** Default relative balance residual accepted by {@link exactDynamics}. */
+export const DEFAULT_BALANCE_TOLERANCE = 1e-8;
+
+/**
+ * Options of {@link exactDynamics}.
+ *
+ * @example
+ * ```ts
+ * import type { ExactDynamicsOptions } from 'exact-dln';
+ * const opts: ExactDynamicsOptions = { w1: [[0.1, 0]], w2: [[0.1], [0]], sigmaYX: [[1, 0], [0, 0.5]] };
+ * ```
+ */
+export interface ExactDynamicsOptions {
+  /** Input-to-hidden weights W1(0), hidden×input (Nh×Ni). */
+  w1: MatrixLike;
+  /** Hidden-to-output weights W2(0), output×hidden (No×Nh). */
+  w2: MatrixLike;
+  /** Input–output covariance Σyx = YXᵀ/P of a whitened task, output×input (No×Ni). */
+  sigmaYX: MatrixLike;
+  /** Time constant τ of the gradient flow (t = step·η·τ for gradient descent); default 1. */
+  tau?: number;
+  /**
+   * Largest accepted relative balance residual ‖B − λ̂I‖_F/(‖B‖_F + 1) with
+   * B = W2ᵀW2 − W1W1ᵀ; default 1e-8. The closed form is exact only for balanced weights.
+   */
+  balanceTolerance?: number;
+}
+
+/**
+ * The exact learning trajectory of one network on one task: factor once, evaluate at
+ * any time.
+ *
+ * @example
+ * ```ts
+ * import { exactDynamics, lambdaBalancedWeights, randomTask } from 'exact-dln';
+ * const task = randomTask({ inputDim: 4, outputDim: 3, samples: 40, seed: 3 });
+ * const { w1, w2 } = lambdaBalancedWeights({ inputDim: 4, hiddenDim: 3, outputDim: 3, lambda: -2, scale: 0.05, seed: 4 });
+ * const dyn = exactDynamics({ w1, w2, sigmaYX: task.sigmaYX });
+ * const losses = dyn.trajectory([0, 1, 2, 4, 8]).map((s) => s.loss);
+ * ```
+ */
+export interface ExactDynamics {
+  /** λ of the initial weights (conserved along the trajectory). */
+  readonly lambda: number;
+  /** The time constant τ. */
+  readonly tau: number;
+  /** Ni, Nh, No. */
+  readonly inputDim: number;
+  readonly hiddenDim: number;
+  readonly outputDim: number;
+  /** A copy of Σyx (No×Ni). */
+  readonly sigmaYX: Matrix;
+  /** Singular values of Σyx, descending. */
+  readonly sigma: readonly number[];
+  /** Left (No×No) and right (Ni×Ni) singular vectors of Σyx, completed to full bases. */
+  readonly singularVectors: { u: Matrix; v: Matrix };
+  /**
+   * The state at time t ≥ 0. Cost O((Ni+No)·Nh² + Nh³) plus whatever matrices of the
+   * snapshot are read. Throws for t < 0, NaN or ±Infinity.
+   */
+  at(t: number): Snapshot;
+  /** The states at each of `times` (any order; each ≥ 0 and finite). */
+  trajectory(times: readonly number[]): Snapshot[];
+  /**
+   * The state as t → ∞ (MATH.md §5): P(∞) = Σ 2γᵢ oᵢoᵢᵀ over the Nh fastest-growing
+   * directions reachable from Q(0). Its `t` is `Infinity`.
+   */
+  converged(): Snapshot;
+}
+
+/**
+ * Builds the exact learning dynamics of y = W2·W1·x under gradient flow
+ * τ dW1/dt = W2ᵀ(Σyx − W2W1), τ dW2/dt = (Σyx − W2W1)W1ᵀ from λ-balanced weights
+ * (W2ᵀW2 − W1W1ᵀ = λI) on a whitened task (Σxx = I), MATH.md §3–§4.
+ *
+ * Uses the overflow-free evaluation of MATH.md §4, which covers every configuration the
+ * λ constraints allow: bottlenecked networks (Nh < min(Ni, No), converging to the best
+ * rank-Nh approximation of Σyx), Nh between Ni and No, Nh above both at λ = 0,
+ * rank-deficient Σyx, repeated singular values, and degenerate initialisations (e.g. the
+ * reversal-learning saddle of MATH.md §8). Finite for any t up to 1e8·τ and beyond.
+ *
+ * Cost: one SVD of Σyx and O((Ni+No)·Nh²) set-up; then O((Ni+No)·Nh² + Nh³) per time.
+ *
+ * @throws {@link ShapeError} if the shapes do not fit (w1 Nh×Ni, w2 No×Nh, Σyx No×Ni).
+ * @throws {@link NonFiniteError} for NaN or infinite entries.
+ * @throws {@link NotBalancedError} if the weights are not λ-balanced within `balanceTolerance`.
+ * @throws {@link InvalidArgumentError} for a non-positive τ or tolerance; `at` throws for bad t.
+ * @example
+ * ```ts
+ * import { exactDynamics, lambdaBalancedWeights, randomTask } from 'exact-dln';
+ * const task = randomTask({ inputDim: 3, outputDim: 3, samples: 30, seed: 1 });
+ * const { w1, w2 } = lambdaBalancedWeights({ inputDim: 3, hiddenDim: 3, outputDim: 3, lambda: 0, scale: 0.01, seed: 2 });
+ * const dyn = exactDynamics({ w1, w2, sigmaYX: task.sigmaYX, tau: 1 });
+ * console.log(dyn.lambda);            // ≈ 0
+ * console.log(dyn.at(10).loss);       // near 0: the task is learned
+ * console.log(dyn.converged().w2w1);  // = Σyx
+ * ```
+ */
+export function exactDynamics(options: ExactDynamicsOptions): ExactDynamics {
+  if (options === null || typeof options !== 'object') {
+    throw new InvalidArgumentError('invalid argument. exactDynamics expects an options object { w1, w2, sigmaYX, tau?, balanceTolerance? }.');
+  }
+  const w1 = toMatrix(options.w1, 'w1');
+  const w2 = toMatrix(options.w2, 'w2');
+  const sigmaYX = toMatrix(options.sigmaYX, 'sigmaYX');
+  const ni = w1.columns;
+  const nh = w1.rows;
+  assertShape(w2, undefined, nh, 'w2', `output×hidden, hidden = w1.rows = ${nh}`);
+  const no = w2.rows;
+  assertShape(sigmaYX, no, ni, 'sigmaYX', `output×input = w2.rows × w1.columns`);
+  const tau = options.tau ?? 1;
+  assertPositiveNumber(tau, 'tau');
+  const tol = options.balanceTolerance ?? DEFAULT_BALANCE_TOLERANCE;
+  assertPositiveNumber(tol, 'balanceTolerance');
+  const lambda = assertBalanced(w1, w2, tol);
+  const q = new Float64Array((ni + no) * nh);
+  const w1a = toArray(w1);
+  for (let h = 0; h < nh; h++) for (let i = 0; i < ni; i++) q[i * nh + h] = w1a[h * ni + i];
+  q.set(toArray(w2), ni * nh);
+  return buildDynamics(q, ni, nh, no, lambda, sigmaYX, tau);
+}
+
+/**
+ * Options of {@link exactDynamicsFromQQt}.
+ *
+ * @example
+ * ```ts
+ * import type { QQtDynamicsOptions } from 'exact-dln';
+ * const o: QQtDynamicsOptions = { qqt: [[1, 1], [1, 1]], inputDim: 1, hiddenDim: 1, lambda: 0, sigmaYX: [[2]] };
+ * ```
+ */
+export interface QQtDynamicsOptions {
+  /** P = QQᵀ, (Ni+No)×(Ni+No), symmetric positive semi-definite of rank ≤ Nh. */
+  qqt: MatrixLike;
+  /** Ni: the first Ni rows/columns of P belong to the input side. */
+  inputDim: number;
+  /** Nh: the hidden width (rank bound of P). */
+  hiddenDim: number;
+  /** λ of the weights P came from (not recoverable from P alone). */
+  lambda: number;
+  /** Σyx of the (new) task, No×Ni. */
+  sigmaYX: MatrixLike;
+  /** Time constant τ; default 1. */
+  tau?: number;
+}
+
+/**
+ * Restarts the exact dynamics from a state P = QQᵀ instead of from weights (MATH.md §7):
+ * the Riccati solution needs only P. Used to chain task switches: λ is conserved, so the
+ * state reached on one task is the initial condition on the next. P is factored by a
+ * symmetric eigendecomposition (its Nh leading eigenpairs); a P of numerical rank above
+ * Nh is rejected. Cost O((Ni+No)³) once.
+ *
+ * @throws {@link ShapeError}, {@link NonFiniteError}, {@link InvalidArgumentError} for bad input.
+ * @example
+ * ```ts
+ * import { exactDynamics, exactDynamicsFromQQt, lambdaBalancedWeights, randomTask } from 'exact-dln';
+ * const a = randomTask({ inputDim: 3, outputDim: 3, samples: 30, seed: 1 });
+ * const b = randomTask({ inputDim: 3, outputDim: 3, samples: 30, seed: 2 });
+ * const { w1, w2 } = lambdaBalancedWeights({ inputDim: 3, hiddenDim: 3, outputDim: 3, lambda: 1, scale: 0.1, seed: 3 });
+ * const first = exactDynamics({ w1, w2, sigmaYX: a.sigmaYX });
+ * const second = exactDynamicsFromQQt({ qqt: first.at(5).qqt, inputDim: 3, hiddenDim: 3, lambda: first.lambda, sigmaYX: b.sigmaYX });
+ * console.log(second.at(5).loss);
+ * ```
+ */
+export function exactDynamicsFromQQt(options: QQtDynamicsOptions): ExactDynamics {
+  const p = toMatrix(options.qqt, 'qqt');
+  const n = p.rows;
+  assertShape(p, n, n, 'qqt', 'square (Ni+No)×(Ni+No)');
+  assertInteger(options.inputDim, 'inputDim');
+  assertInteger(options.hiddenDim, 'hiddenDim');
+  assertFiniteNumber(options.lambda, 'lambda');
+  const ni = options.inputDim;
+  const nh = options.hiddenDim;
+  if (ni >= n) {
+    throw new InvalidArgumentError(`invalid argument. \`inputDim\` must be smaller than the size of qqt (${n}). Value: ${ni}.`, 'inputDim');
+  }
+  const no = n - ni;
+  const sigmaYX = toMatrix(options.sigmaYX, 'sigmaYX');
+  assertShape(sigmaYX, no, ni, 'sigmaYX', `output×input = ${no}×${ni} from qqt and inputDim`);
+  const tau = options.tau ?? 1;
+  assertPositiveNumber(tau, 'tau');
+  const sym = p.add(p.transpose()).div(2);
+  const evd = new EigenvalueDecomposition(sym, { assumeSymmetric: true });
+  const values = evd.realEigenvalues;
+  const vectors = evd.eigenvectorMatrix;
+  const order = values.map((_, i) => i).sort((x, y) => values[y] - values[x]);
+  const top = Math.max(Math.abs(values[order[0]]), 1e-300);
+  if (order.length > nh && values[order[nh]] > 1e-10 * top) {
+    throw new InvalidArgumentError(
+      `invalid argument. \`qqt\` must have rank ≤ hiddenDim = ${nh}; its eigenvalue number ${nh + 1} is ${values[order[nh]]} ` +
+        `(relative ${values[order[nh]] / top}).`,
+      'qqt',
+    );
+  }
+  if (values[order[order.length - 1]] < -1e-10 * top) {
+    throw new InvalidArgumentError(`invalid argument. \`qqt\` must be positive semi-definite; its smallest eigenvalue is ${values[order[order.length - 1]]}.`, 'qqt');
+  }
+  const q = new Float64Array(n * nh);
+  for (let j = 0; j < Math.min(nh, n); j++) {
+    const root = Math.sqrt(Math.max(values[order[j]], 0));
+    for (let i = 0; i < n; i++) q[i * nh + j] = vectors.get(i, order[j]) * root;
+  }
+  return buildDynamics(q, ni, nh, no, options.lambda, sigmaYX, tau);
+}
+
+/**
+ * Shared constructor: Q(0) as an (Ni+No)×Nh row-major factor, λ and the task.
+ * @internal
+ */
+export function buildDynamics(
+  q: Float64Array,
+  ni: number,
+  nh: number,
+  no: number,
+  lambda: number,
+  sigmaYX: Matrix,
+  tau: number,
+): ExactDynamics {
+  const spectrum = spectrumOf(sigmaYX, lambda);
+  const solution = new RiccatiSolution(spectrum, q, nh);
+  const at = (t: number): Snapshot => {
+    assertTime(t, 't');
+    const z = solution.factorAt(t / tau);
+    for (let i = 0; i < z.length; i++) {
+      if (!Number.isFinite(z[i])) {
+        throw new ExactDlnError(`exact-dln internal error: non-finite state at t = ${t}; please report this configuration.`);
+      }
+    }
+    return new Snapshot(t, lambda, solution, z);
+  };
+  let convergedSnap: Snapshot | undefined;
+  return {
+    lambda,
+    tau,
+    inputDim: ni,
+    hiddenDim: nh,
+    outputDim: no,
+    sigmaYX: sigmaYX.clone(),
+    sigma: spectrum.sigma,
+    singularVectors: { u: spectrum.u.clone(), v: spectrum.v.clone() },
+    at,
+    trajectory(times: readonly number[]): Snapshot[] {
+      return toTimes(times, 'times').map(at);
+    },
+    converged(): Snapshot {
+      convergedSnap ??= new Snapshot(Infinity, lambda, solution, solution.factorAt(Infinity));
+      return convergedSnap;
+    },
+  };
+}

@@ -1,0 +1,91 @@
+/**
+ * The spectrum of the Riccati matrix F = [[−(λ/2)I, Σyxᵀ], [Σyx, (λ/2)I]] built exactly
+ * from the singular value decomposition of Σyx (MATH.md §4, "Spectrum of F").
+ *
+ * Each eigenvector of F has at most two non-zero coordinates in the task's singular
+ * basis (Ṽ for the input block, Ũ for the output block), so the spectrum is stored as a
+ * list of {@link Mode}s that name those coordinates and their coefficients.
+ *
+ * @module
+ * @internal
+ */
+import type { Matrix } from 'ml-matrix';
+import { fullSvd } from './svd.js';
+
+/** One eigenpair of F: γ and the eigenvector [a·ṽ_in ; b·ũ_out] (missing parts are 0). */
+export interface Mode {
+  /** Eigenvalue γ of F (growth rate of the mode, in units of 1/τ). */
+  gamma: number;
+  /** Index of the input-side singular vector ṽ (column of Ṽ), or −1. */
+  input: number;
+  /** Coefficient on ṽ_input. */
+  a: number;
+  /** Index of the output-side singular vector ũ (column of Ũ), or −1. */
+  output: number;
+  /** Coefficient on ũ_output. */
+  b: number;
+  /** Index of the singular value σ_α this mode comes from, or −1 for a complement direction. */
+  alpha: number;
+}
+
+/** The exact eigendecomposition of F, in the task's singular basis. */
+export interface Spectrum {
+  inputDim: number;
+  outputDim: number;
+  lambda: number;
+  /** Singular values of Σyx, descending (length min(Ni, No)). */
+  sigma: number[];
+  /** Left singular vectors of Σyx, completed to No×No. */
+  u: Matrix;
+  /** Right singular vectors of Σyx, completed to Ni×Ni. */
+  v: Matrix;
+  /** The N = Ni + No modes sorted by decreasing γ (near-equal γ snapped together). */
+  modes: Mode[];
+}
+
+/** Relative tolerance below which two growth rates are treated as one (degenerate). */
+export const GAMMA_CLUSTER_TOLERANCE = 1e-12;
+
+/**
+ * Builds the spectrum of F from the SVD of Σyx (No×Ni) for a given λ. Cost: one SVD,
+ * O(No·Ni·min(No,Ni)) plus completing the bases.
+ */
+export function spectrumOf(sigmaYX: Matrix, lambda: number): Spectrum {
+  const outputDim = sigmaYX.rows;
+  const inputDim = sigmaYX.columns;
+  const { u, s, v } = fullSvd(sigmaYX);
+  const r = Math.min(inputDim, outputDim);
+  const half = lambda / 2;
+  const modes: Mode[] = [];
+  for (let alpha = 0; alpha < r; alpha++) {
+    const sigma = s[alpha];
+    const kappa = Math.hypot(sigma, half);
+    let a: number; // coefficient on ṽ for +κ: sqrt((κ − λ/2)/2κ)
+    let b: number; // coefficient on ũ for +κ: sqrt((κ + λ/2)/2κ)
+    if (kappa === 0) {
+      a = Math.SQRT1_2;
+      b = Math.SQRT1_2;
+    } else {
+      // κ ∓ λ/2 without cancellation: (κ − λ/2)(κ + λ/2) = σ².
+      const plus = half >= 0 ? kappa + half : (sigma * sigma) / (kappa - half);
+      const minus = half >= 0 ? (sigma * sigma) / (kappa + half) : kappa - half;
+      a = Math.sqrt(minus / (2 * kappa));
+      b = Math.sqrt(plus / (2 * kappa));
+    }
+    modes.push({ gamma: kappa, input: alpha, a, output: alpha, b, alpha });
+    modes.push({ gamma: -kappa, input: alpha, a: b, output: alpha, b: -a, alpha });
+  }
+  for (let k = r; k < outputDim; k++) modes.push({ gamma: half, input: -1, a: 0, output: k, b: 1, alpha: -1 });
+  for (let k = r; k < inputDim; k++) modes.push({ gamma: -half, input: k, a: 1, output: -1, b: 0, alpha: -1 });
+
+  modes.sort((x, y) => y.gamma - x.gamma);
+  // Snap growth rates that differ only by rounding (repeated singular values) so that
+  // degenerate modes are exactly degenerate, and rates that are zero up to rounding to 0.
+  const scale = Math.max(Math.abs(half), s.length > 0 ? s[0] : 0);
+  const tol = GAMMA_CLUSTER_TOLERANCE * scale;
+  for (const m of modes) if (Math.abs(m.gamma) <= tol) m.gamma = 0;
+  for (let i = 1; i < modes.length; i++) {
+    if (modes[i - 1].gamma - modes[i].gamma <= tol) modes[i].gamma = modes[i - 1].gamma;
+  }
+  return { inputDim, outputDim, lambda, sigma: s.slice(0, r), u, v, modes };
+}

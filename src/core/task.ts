@@ -1,0 +1,319 @@
+/**
+ * Learning tasks: the covariances Σxx, Σyx, Σyy of a data set (MATH.md §1), input
+ * whitening, random whitened tasks and tasks given directly by Σyx.
+ *
+ * @module
+ */
+import { EigenvalueDecomposition, Matrix, QrDecomposition } from 'ml-matrix';
+import { InvalidArgumentError, NonFiniteError, NotWhitenedError, ShapeError } from '../errors.js';
+import { fromArray, matmul, matmulT, toArray } from '../linalg/dense.js';
+import { createRng, gaussianMatrix } from '../random.js';
+import { assertFiniteNumber, assertInteger, toMatrix, type MatrixLike } from '../validation.js';
+
+/**
+ * A supervised learning task, summarised by its second-order statistics (MATH.md §1). For
+ * the exact dynamics only Σyx matters, and only when Σxx = I.
+ *
+ * @example
+ * ```ts
+ * import { randomTask, type Task } from 'exact-dln';
+ * const task: Task = randomTask({ inputDim: 3, outputDim: 2, samples: 20, seed: 1 });
+ * console.log(task.sigmaYX.rows, task.sigmaYX.columns, task.samples); // 2 3 20
+ * ```
+ */
+export type Task = {
+  /** Σyx = YXᵀ/P, outputDim×inputDim: the input–output covariance the network learns. */
+  sigmaYX: Matrix;
+  /** Σyy = YYᵀ/P, outputDim×outputDim (fixes the loss floor ½tr Σyy − ½‖Σyx‖²_F). */
+  sigmaYY: Matrix;
+  /** Σxx = XXᵀ/P, inputDim×inputDim (the identity for whitened tasks). */
+  sigmaXX: Matrix;
+  /** P, the number of samples (`Infinity` for a task given by its covariances alone). */
+  samples: number;
+  /** The inputs, inputDim×P (already whitened when `whitening` is present). */
+  X?: Matrix;
+  /** The targets, outputDim×P. */
+  Y?: Matrix;
+  /** T = Σxx^{-1/2} of the original inputs (inputDim×inputDim, symmetric): map a new input x to T·x. */
+  whitening?: Matrix;
+};
+
+/**
+ * Options of {@link taskFromData}.
+ *
+ * @example
+ * ```ts
+ * import type { TaskFromDataOptions } from 'exact-dln';
+ * const options: TaskFromDataOptions = { whiten: true };
+ * ```
+ */
+export interface TaskFromDataOptions {
+  /** Whiten the inputs with T = Σxx^{-1/2} before computing Σyx (default false). */
+  whiten?: boolean;
+  /** Largest accepted max |Σxx − I| entry when `whiten` is false (default 1e-8; `Infinity` skips the check). */
+  tolerance?: number;
+}
+
+/**
+ * Options of {@link randomTask}.
+ *
+ * @example
+ * ```ts
+ * import type { RandomTaskOptions } from 'exact-dln';
+ * const options: RandomTaskOptions = { inputDim: 4, outputDim: 3, samples: 50, seed: 9, scale: 2 };
+ * ```
+ */
+export interface RandomTaskOptions {
+  /** Ni, the input dimension (a positive integer). */
+  inputDim: number;
+  /** No, the output dimension (a positive integer). */
+  outputDim: number;
+  /** P, the number of samples (an integer ≥ inputDim, so that XXᵀ/P can be the identity). */
+  samples: number;
+  /** Seed (required: same seed, same task). */
+  seed: number;
+  /** Standard deviation of the entries of the map A = Σyx (default 1, must be ≥ 0). */
+  scale?: number;
+}
+
+/**
+ * Eigenvalues below this fraction of the largest make Σxx singular for whitening
+ * (≈ 4500 machine epsilons; whitening beyond that would amplify rounding by > 1e6).
+ */
+const SINGULAR_RELATIVE_EIGENVALUE = 1e-12;
+
+/** Row-major a·bᵀ/p of a (m×p) and b (n×p), as a Matrix. */
+function covariance(a: Float64Array, b: Float64Array, m: number, n: number, p: number): Matrix {
+  const out = matmulT(a, b, m, p, n);
+  for (let k = 0; k < out.length; k++) out[k] /= p;
+  return fromArray(out, m, n);
+}
+
+function requireSeed(seed: unknown): asserts seed is number {
+  if (seed === undefined || seed === null) {
+    throw new InvalidArgumentError(
+      `invalid argument. \`seed\` must be given: seed is required for reproducibility (pass any integer, e.g. seed: 0). Value: ${String(seed)}.`,
+      'seed',
+    );
+  }
+  assertFiniteNumber(seed, 'seed');
+}
+
+/**
+ * Builds a task from data (MATH.md §1): Σxx = XXᵀ/P, Σyx = YXᵀ/P, Σyy = YYᵀ/P, with one sample
+ * per column. The exact dynamics assume whitened inputs (Σxx = I), so the data are checked:
+ * if max |Σxx − I| exceeds `tolerance`, a {@link NotWhitenedError} is thrown rather than a
+ * silently wrong trajectory later. With `whiten: true` the inputs are first mapped to
+ * T·X with T = Σxx^{-1/2} (symmetric, ZCA whitening, from an eigendecomposition of Σxx); the
+ * task then describes the whitened data (Σxx reported as exactly I, Σyx = Σyx_orig·T) and
+ * `whitening` holds T so that new inputs x can be mapped to T·x.
+ *
+ * Shapes: X is Ni×P, Y is No×P; Σxx Ni×Ni, Σyx No×Ni, Σyy No×No.
+ * Cost: O(P·(Ni + No)²) for the covariances, plus O(Ni³ + Ni²·P) when whitening.
+ * The inputs are not modified; the returned X and Y are copies.
+ *
+ * @param X - inputs, Ni×P (`Matrix` or `number[][]`).
+ * @param Y - targets, No×P.
+ * @param options - `{ whiten = false, tolerance = 1e-8 }`.
+ * @returns the {@link Task}, with `X`, `Y` (and `whitening` when whitened).
+ * @throws {@link ShapeError} if X and Y have different numbers of columns (samples).
+ * @throws {@link NotWhitenedError} if Σxx is not the identity to `tolerance` and `whiten` is
+ *   false; the message reports the deviation and the tolerance and suggests `{ whiten: true }`.
+ * @throws {@link InvalidArgumentError} if `whiten` is true but Σxx is singular (fewer samples
+ *   than inputs, or collinear inputs; the message reports the smallest eigenvalue), or an
+ *   option has the wrong type or a negative tolerance.
+ * @throws {@link NonFiniteError} if X or Y contain NaN or ±Infinity, or the tolerance is NaN.
+ * @example
+ * ```ts
+ * import { taskFromData } from 'exact-dln';
+ * // Two inputs, four samples, XXᵀ/P = I exactly:
+ * const X = [[1, -1, 1, -1], [1, 1, -1, -1]];
+ * const Y = [[1, 1, -1, -1]];
+ * const task = taskFromData(X, Y);
+ * console.log(task.sigmaYX.to2DArray()); // [[0, 1]]
+ *
+ * // Correlated inputs must be whitened first:
+ * const whitened = taskFromData([[1, 2, 3, 4], [1, 0, 1, 0]], [[1, 2, 3, 4]], { whiten: true });
+ * console.log(whitened.whitening !== undefined); // true
+ * ```
+ */
+export function taskFromData(X: MatrixLike, Y: MatrixLike, options: TaskFromDataOptions = {}): Task {
+  if (options === null || typeof options !== 'object') {
+    throw new InvalidArgumentError('invalid argument. taskFromData options must be an object { whiten?, tolerance? }.', 'options');
+  }
+  const whiten = options.whiten ?? false;
+  if (typeof whiten !== 'boolean') {
+    throw new InvalidArgumentError(`invalid argument. \`whiten\` must be a boolean. Value: ${String(whiten)}.`, 'whiten');
+  }
+  const tolerance = options.tolerance ?? 1e-8;
+  if (typeof tolerance !== 'number' || !(tolerance >= 0)) {
+    const message = `invalid argument. \`tolerance\` must be a number ≥ 0 (Infinity skips the check). Value: ${String(tolerance)}.`;
+    if (Number.isNaN(tolerance)) throw new NonFiniteError(message, 'tolerance');
+    throw new InvalidArgumentError(message, 'tolerance');
+  }
+  const x = toMatrix(X, 'X');
+  const y = toMatrix(Y, 'Y');
+  if (x.columns !== y.columns) {
+    throw new ShapeError(
+      `invalid argument. \`X\` (input×samples) and \`Y\` (output×samples) must have the same number of columns (samples): ` +
+        `X is ${x.rows}×${x.columns} but Y is ${y.rows}×${y.columns}.`,
+      'X, Y',
+    );
+  }
+  const ni = x.rows;
+  const no = y.rows;
+  const p = x.columns;
+  const xa = toArray(x);
+  const ya = toArray(y);
+  const sigmaXX = covariance(xa, xa, ni, ni, p);
+  const sigmaYY = covariance(ya, ya, no, no, p);
+
+  if (!whiten) {
+    let deviation = 0;
+    for (let i = 0; i < ni; i++) {
+      for (let j = 0; j < ni; j++) deviation = Math.max(deviation, Math.abs(sigmaXX.get(i, j) - (i === j ? 1 : 0)));
+    }
+    if (deviation > tolerance) {
+      throw new NotWhitenedError(
+        `invalid argument. \`X\` is not whitened: the exact dynamics need Σxx = XXᵀ/P = I, but max |Σxx − I| = ` +
+          `${deviation.toExponential(3)} > tolerance ${tolerance}. Pass { whiten: true } to whiten the inputs ` +
+          `(x ↦ Σxx^{-1/2}x), or whiten them yourself.`,
+        deviation,
+      );
+    }
+    return { sigmaYX: covariance(ya, xa, no, ni, p), sigmaYY, sigmaXX, samples: p, X: x, Y: y };
+  }
+
+  const evd = new EigenvalueDecomposition(sigmaXX, { assumeSymmetric: true });
+  const mu = evd.realEigenvalues;
+  const vecs = evd.eigenvectorMatrix;
+  const muMax = Math.max(...mu);
+  const muMin = Math.min(...mu);
+  if (!(muMin > SINGULAR_RELATIVE_EIGENVALUE * muMax)) {
+    throw new InvalidArgumentError(
+      `invalid argument. \`X\` cannot be whitened: Σxx = XXᵀ/P is singular (smallest eigenvalue ${muMin.toExponential(3)}, ` +
+        `largest ${muMax.toExponential(3)}; whitening needs smallest > ${SINGULAR_RELATIVE_EIGENVALUE} × largest). ` +
+        (p < ni
+          ? `There are fewer samples (${p}) than inputs (${ni}).`
+          : `Some inputs are (nearly) collinear; drop or combine them.`),
+      'X',
+    );
+  }
+  // T = V diag(μ^{-1/2}) Vᵀ, symmetrised.
+  const t = new Matrix(ni, ni);
+  for (let i = 0; i < ni; i++) {
+    for (let j = i; j < ni; j++) {
+      let s = 0;
+      for (let k = 0; k < ni; k++) s += (vecs.get(i, k) * vecs.get(j, k)) / Math.sqrt(mu[k]);
+      t.set(i, j, s);
+      t.set(j, i, s);
+    }
+  }
+  const xw = matmul(toArray(t), xa, ni, ni, p);
+  return {
+    sigmaYX: covariance(ya, xw, no, ni, p),
+    sigmaYY,
+    sigmaXX: Matrix.eye(ni, ni),
+    samples: p,
+    X: fromArray(xw, ni, p),
+    Y: y,
+    whitening: t,
+  };
+}
+
+/**
+ * A random whitened task (MATH.md §1) with data: X = sqrt(P)·Q where Q (Ni×P) has orthonormal
+ * rows drawn uniformly (distributed as the first Ni rows of a Haar-random P×P orthogonal
+ * matrix), so Σxx = XXᵀ/P = I up to rounding; and noiseless targets Y = A·X with A (No×Ni)
+ * of i.i.d. N(0, scale²) entries, so Σyx = A and Σyy = AAᵀ. The covariances are computed
+ * from X and Y by the formulas of MATH.md §1. The same options give the same task.
+ *
+ * Cost: O(P·Ni² + P·Ni·No + P·No²).
+ *
+ * @param options - `{ inputDim, outputDim, samples, seed, scale = 1 }`.
+ * @returns a {@link Task} with `X` (Ni×P) and `Y` (No×P).
+ * @throws {@link InvalidArgumentError} if a dimension is not a positive integer (naming it),
+ *   `samples` < `inputDim`, `scale` is negative or `seed` is missing.
+ * @throws {@link NonFiniteError} if `seed` or `scale` is NaN or ±Infinity.
+ * @example
+ * ```ts
+ * import { randomTask } from 'exact-dln';
+ * const task = randomTask({ inputDim: 3, outputDim: 2, samples: 12, seed: 5 });
+ * console.log(task.X!.rows, task.X!.columns, task.Y!.rows); // 3 12 2
+ * console.log(Math.abs(task.sigmaXX.get(0, 0) - 1) < 1e-13); // true
+ * ```
+ */
+export function randomTask(options: RandomTaskOptions): Task {
+  if (options === null || typeof options !== 'object') {
+    throw new InvalidArgumentError(
+      'invalid argument. randomTask expects an options object { inputDim, outputDim, samples, seed, scale? }.',
+    );
+  }
+  const { inputDim: ni, outputDim: no, samples: p, seed } = options;
+  assertInteger(ni, 'inputDim');
+  assertInteger(no, 'outputDim');
+  assertInteger(p, 'samples');
+  if (p < ni) {
+    throw new InvalidArgumentError(
+      `invalid argument. \`samples\` must be ≥ inputDim = ${ni} (Σxx = XXᵀ/P has rank ≤ P, so it can only be the identity when P ≥ inputDim). Value: ${p}.`,
+      'samples',
+    );
+  }
+  const scale = options.scale ?? 1;
+  assertFiniteNumber(scale, 'scale');
+  if (scale < 0) {
+    throw new InvalidArgumentError(`invalid argument. \`scale\` must be a number ≥ 0. Value: ${scale}.`, 'scale');
+  }
+  requireSeed(seed);
+  const rng = createRng(seed);
+  // Orthonormal columns of a P×Ni Gaussian matrix (Householder QR, signs fixed so that
+  // R has a positive diagonal: the Haar-distributed choice).
+  const qr = new QrDecomposition(gaussianMatrix(p, ni, rng));
+  const q = qr.orthogonalMatrix;
+  const rDiag = qr.upperTriangularMatrix;
+  const root = Math.sqrt(p);
+  const xa = new Float64Array(ni * p);
+  for (let j = 0; j < ni; j++) {
+    const f = rDiag.get(j, j) < 0 ? -root : root;
+    for (let k = 0; k < p; k++) xa[j * p + k] = f * q.get(k, j);
+  }
+  const a = gaussianMatrix(no, ni, rng, scale);
+  const ya = matmul(toArray(a), xa, no, ni, p);
+  return {
+    sigmaYX: covariance(ya, xa, no, ni, p),
+    sigmaYY: covariance(ya, ya, no, no, p),
+    sigmaXX: covariance(xa, xa, ni, ni, p),
+    samples: p,
+    X: fromArray(xa, ni, p),
+    Y: fromArray(ya, no, p),
+  };
+}
+
+/**
+ * A whitened, noiseless task given directly by its input–output covariance (MATH.md §1):
+ * Σxx = I, Σyy = Σyx·Σyxᵀ (what Y = Σyx·X gives for whitened X, i.e. zero loss at W = Σyx),
+ * `samples = Infinity` and no data. This is all the exact dynamics need.
+ *
+ * Cost: O(No²·Ni). The input is not modified.
+ *
+ * @param sigmaYX - Σyx, outputDim×inputDim (`Matrix` or `number[][]`).
+ * @returns the {@link Task}.
+ * @throws {@link ShapeError} if `sigmaYX` is empty or ragged.
+ * @throws {@link NonFiniteError} if it contains NaN or ±Infinity.
+ * @throws {@link InvalidArgumentError} if it is not a matrix.
+ * @example
+ * ```ts
+ * import { taskFromSigmaYX } from 'exact-dln';
+ * const task = taskFromSigmaYX([[3, 0], [0, 1], [0, 0]]);
+ * console.log(task.sigmaXX.rows, task.sigmaYY.get(0, 0), task.samples); // 2 9 Infinity
+ * ```
+ */
+export function taskFromSigmaYX(sigmaYX: MatrixLike): Task {
+  const s = toMatrix(sigmaYX, 'sigmaYX');
+  return {
+    sigmaYX: s,
+    sigmaYY: s.mmul(s.transpose()),
+    sigmaXX: Matrix.eye(s.columns, s.columns),
+    samples: Number.POSITIVE_INFINITY,
+  };
+}

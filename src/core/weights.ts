@@ -1,0 +1,239 @@
+/**
+ * Constructing λ-balanced initial weights with a prescribed product (MATH.md §2), randomly
+ * oriented or aligned with a task's singular vectors (MATH.md §5).
+ *
+ * @module
+ */
+import { Matrix } from 'ml-matrix';
+import { InvalidArgumentError } from '../errors.js';
+import { createRng, randomOrthogonal } from '../random.js';
+import {
+  assertFiniteNumber,
+  assertInteger,
+  assertLambdaPossible,
+  assertShape,
+  toMatrix,
+  type MatrixLike,
+} from '../validation.js';
+import { fullSvd } from './svd.js';
+
+/**
+ * Options of {@link lambdaBalancedWeights}.
+ *
+ * @example
+ * ```ts
+ * import type { LambdaBalancedWeightsOptions } from 'exact-dln';
+ * const options: LambdaBalancedWeightsOptions = { inputDim: 3, hiddenDim: 3, outputDim: 2, lambda: -1, scale: 0.1, seed: 7 };
+ * ```
+ */
+export interface LambdaBalancedWeightsOptions {
+  /** Ni, the input width (a positive integer). */
+  inputDim: number;
+  /** Nh, the hidden width (a positive integer; λ > 0 needs Nh ≤ No, λ < 0 needs Nh ≤ Ni). */
+  hiddenDim: number;
+  /** No, the output width (a positive integer). */
+  outputDim: number;
+  /** λ, the balance: the weights satisfy W2ᵀW2 − W1W1ᵀ = λI. Any finite number the widths allow. */
+  lambda: number;
+  /**
+   * Scale of the random product singular values a_i = scale·|N(0,1)| (default 1, must be
+   * ≥ 0). Small scale with λ = 0 is the rich regime; large |λ| is lazy. Ignored when
+   * `productSingularValues` is given.
+   */
+  scale?: number;
+  /** Seed of the random orthogonal factors and singular values (required: same seed, same weights). */
+  seed: number;
+  /**
+   * A task's Σyx (outputDim×inputDim). When given, W2W1 = Ũ diag(a) Ṽᵀ with Ũ, Ṽ the full
+   * singular vectors of Σyx, so the initial product shares the task's singular vectors
+   * (the aligned initialisation of MATH.md §5). Not modified.
+   */
+  alignTo?: MatrixLike;
+  /**
+   * Explicit product singular values a_i (at most min(Ni, Nh, No) of them; missing ones are
+   * 0) instead of random ones. A negative a_i points mode i opposite to the i-th column of U
+   * (with `alignTo`: opposite to the task's i-th mode, as in reversal learning, MATH.md §8);
+   * it is realised by negating that column of U, so the layers use |a_i|.
+   */
+  productSingularValues?: ReadonlyArray<number>;
+}
+
+/**
+ * A pair of first- and second-layer weights.
+ *
+ * @example
+ * ```ts
+ * import { lambdaBalancedWeights, type BalancedWeights } from 'exact-dln';
+ * const weights: BalancedWeights = lambdaBalancedWeights({ inputDim: 2, hiddenDim: 2, outputDim: 2, lambda: 0, seed: 1 });
+ * console.log(weights.w1.rows, weights.w2.columns); // 2 2
+ * ```
+ */
+export interface BalancedWeights {
+  /** W1, hiddenDim×inputDim (input → hidden). */
+  w1: Matrix;
+  /** W2, outputDim×hiddenDim (hidden → output). */
+  w2: Matrix;
+}
+
+/**
+ * The factor pair (c, d) of a product singular value a ≥ 0 at balance λ (MATH.md §2):
+ * c·d = a and d² − c² = λ, i.e. c = sqrt((sqrt(λ² + 4a²) − λ)/2), d = sqrt((sqrt(λ² + 4a²) + λ)/2),
+ * evaluated without cancellation: the root with the "+|λ|" sign is computed directly and
+ * the other as a divided by it. At λ = 0 both are exactly sqrt(a).
+ */
+function factorPair(a: number, lambda: number): { c: number; d: number } {
+  if (lambda === 0) {
+    const r = Math.sqrt(a);
+    return { c: r, d: r };
+  }
+  const root = Math.hypot(lambda, 2 * a); // sqrt(λ² + 4a²) without overflow
+  if (lambda > 0) {
+    const d = Math.sqrt((root + lambda) / 2);
+    return { c: a / d, d };
+  }
+  const c = Math.sqrt((root - lambda) / 2);
+  return { c, d: a / c };
+}
+
+/**
+ * Builds λ-balanced weights W1 (Nh×Ni), W2 (No×Nh) with W2ᵀW2 − W1W1ᵀ = λI exactly (up to
+ * rounding) and a prescribed product W2W1 = U diag(a) Vᵀ (MATH.md §2).
+ *
+ * Construction: r = min(Ni, Nh, No) product singular values a_i (random scale·|N(0,1)|, in
+ * the order drawn — not sorted — or `productSingularValues`); for each of them
+ * c_i = sqrt((sqrt(λ² + 4a_i²) − λ)/2), d_i = sqrt((sqrt(λ² + 4a_i²) + λ)/2), so c_i·d_i = a_i and
+ * d_i² − c_i² = λ (computed without cancellation). Then W1 = R C Vᵀ and W2 = U D Rᵀ with C
+ * (Nh×Ni) and D (No×Nh) carrying c_i, d_i on their diagonals. Hidden directions i ≥ min(Ni, No)
+ * carry no product but still need d_i² − c_i² = λ: they get d_i = sqrt(λ) (λ > 0; possible
+ * because Nh ≤ No), c_i = sqrt(−λ) (λ < 0; Nh ≤ Ni) or nothing (λ = 0). R (Nh×Nh) is a
+ * Haar-random orthogonal matrix; U (No×No) and V (Ni×Ni) are Haar-random too, or, with
+ * `alignTo`, the full singular vectors of the task's Σyx (aligned initialisation, MATH.md §5:
+ * then Ũᵀ·W2W1·Ṽ = diag(a)). A negative a_i flips the sign of column i of U.
+ *
+ * Bottlenecked networks (Nh < min(Ni, No)) are allowed; the product then has rank ≤ Nh.
+ * The same options (seed included) always give identical weights.
+ *
+ * Accuracy (test/core/weights.test.ts): ‖W2ᵀW2 − W1W1ᵀ − λI‖ ≲ 1e-14·(1 + |λ| + max a_i), the
+ * product's singular values equal |a_i| to ~1e-14 relative.
+ *
+ * Cost: O(Ni³ + Nh³ + No³) (random orthogonal matrices or the SVD of `alignTo`) plus
+ * O(Nh·(Ni² + No²)) to form the weights.
+ *
+ * @param options - see {@link LambdaBalancedWeightsOptions}.
+ * @returns `{ w1, w2 }`, fresh matrices.
+ * @throws {@link InvalidArgumentError} if a width is not a positive integer (naming it),
+ *   `scale` is negative, `seed` is missing ("seed is required for reproducibility") or
+ *   `productSingularValues` is not an array of at most min(Ni, Nh, No) numbers.
+ * @throws {@link NonFiniteError} if `lambda`, `scale`, `seed` or a product singular value is
+ *   NaN or ±Infinity.
+ * @throws {@link ShapeError} if `alignTo` is not outputDim×inputDim.
+ * @throws {@link ImpossibleLambdaError} if λ > 0 with Nh > No, or λ < 0 with Nh > Ni.
+ * @example
+ * ```ts
+ * import { lambdaBalancedWeights, balanceOf, randomTask } from 'exact-dln';
+ * const { w1, w2 } = lambdaBalancedWeights({ inputDim: 4, hiddenDim: 3, outputDim: 3, lambda: 2, scale: 0.1, seed: 42 });
+ * console.log(balanceOf(w1, w2).lambda.toFixed(12)); // '2.000000000000'
+ *
+ * // Aligned with a task, with the second mode pointing the wrong way (reversal learning):
+ * const task = randomTask({ inputDim: 3, outputDim: 3, samples: 10, seed: 1 });
+ * const aligned = lambdaBalancedWeights({
+ *   inputDim: 3, hiddenDim: 3, outputDim: 3, lambda: 0, seed: 2,
+ *   alignTo: task.sigmaYX, productSingularValues: [0.5, -0.5, 0.1],
+ * });
+ * console.log(aligned.w2.mmul(aligned.w1).rows); // 3
+ * ```
+ */
+export function lambdaBalancedWeights(options: LambdaBalancedWeightsOptions): BalancedWeights {
+  if (options === null || typeof options !== 'object') {
+    throw new InvalidArgumentError(
+      'invalid argument. lambdaBalancedWeights expects an options object { inputDim, hiddenDim, outputDim, lambda, seed, scale?, alignTo?, productSingularValues? }.',
+    );
+  }
+  const { inputDim: ni, hiddenDim: nh, outputDim: no, lambda, seed, alignTo, productSingularValues } = options;
+  assertInteger(ni, 'inputDim');
+  assertInteger(nh, 'hiddenDim');
+  assertInteger(no, 'outputDim');
+  assertFiniteNumber(lambda, 'lambda');
+  const scale = options.scale ?? 1;
+  assertFiniteNumber(scale, 'scale');
+  if (scale < 0) {
+    throw new InvalidArgumentError(`invalid argument. \`scale\` must be a number ≥ 0. Value: ${scale}.`, 'scale');
+  }
+  if (seed === undefined || seed === null) {
+    throw new InvalidArgumentError(
+      `invalid argument. \`seed\` must be given: seed is required for reproducibility (pass any integer, e.g. seed: 0). Value: ${String(seed)}.`,
+      'seed',
+    );
+  }
+  assertFiniteNumber(seed, 'seed');
+  assertLambdaPossible(lambda, ni, nh, no);
+  const r = Math.min(ni, nh, no);
+  const target = alignTo === undefined ? undefined : toMatrix(alignTo, 'alignTo');
+  if (target !== undefined) assertShape(target, no, ni, 'alignTo', `the task's Σyx, outputDim×inputDim = ${no}×${ni}`);
+  let explicit: number[] | undefined;
+  if (productSingularValues !== undefined) {
+    if (!Array.isArray(productSingularValues) || productSingularValues.length > r) {
+      throw new InvalidArgumentError(
+        `invalid argument. \`productSingularValues\` must be an array of at most min(inputDim, hiddenDim, outputDim) = ${r} numbers. ` +
+          `Value: ${Array.isArray(productSingularValues) ? `an array of length ${productSingularValues.length}` : String(productSingularValues)}.`,
+        'productSingularValues',
+      );
+    }
+    explicit = productSingularValues.map((x, i) => {
+      assertFiniteNumber(x, `productSingularValues[${i}]`);
+      return x;
+    });
+  }
+
+  const rng = createRng(seed);
+  const a = new Array<number>(r).fill(0);
+  for (let i = 0; i < r; i++) a[i] = explicit ? (explicit[i] ?? 0) : scale * Math.abs(rng.normal());
+  let u: Matrix;
+  let v: Matrix;
+  if (target !== undefined) {
+    ({ u, v } = fullSvd(target));
+  } else {
+    u = randomOrthogonal(no, rng);
+    v = randomOrthogonal(ni, rng);
+  }
+  const rot = randomOrthogonal(nh, rng);
+
+  // Per hidden direction i: c_i (column i of C, i < Ni) and d_i (row i of D, i < No).
+  const c = new Float64Array(nh);
+  const d = new Float64Array(nh);
+  const sign = new Float64Array(nh).fill(1);
+  const paired = Math.min(ni, no);
+  for (let i = 0; i < nh; i++) {
+    if (i < paired) {
+      const ai = a[i] ?? 0; // i < min(Ni, No, Nh) = r here
+      if (ai < 0) sign[i] = -1;
+      ({ c: c[i], d: d[i] } = factorPair(Math.abs(ai), lambda));
+    } else if (lambda > 0) {
+      d[i] = Math.sqrt(lambda); // i < Nh ≤ No
+    } else if (lambda < 0) {
+      c[i] = Math.sqrt(-lambda); // i < Nh ≤ Ni
+    }
+  }
+
+  // W1 = R C Vᵀ: W1[h][k] = Σ_{i < min(Nh, Ni)} R[h][i]·c_i·V[k][i].
+  const w1 = new Matrix(nh, ni);
+  const m1 = Math.min(nh, ni);
+  for (let h = 0; h < nh; h++) {
+    for (let k = 0; k < ni; k++) {
+      let sum = 0;
+      for (let i = 0; i < m1; i++) if (c[i] !== 0) sum += rot.get(h, i) * c[i] * v.get(k, i);
+      w1.set(h, k, sum);
+    }
+  }
+  // W2 = U D Rᵀ: W2[o][h] = Σ_{i < min(No, Nh)} sign_i·U[o][i]·d_i·R[h][i].
+  const w2 = new Matrix(no, nh);
+  const m2 = Math.min(no, nh);
+  for (let o = 0; o < no; o++) {
+    for (let h = 0; h < nh; h++) {
+      let sum = 0;
+      for (let i = 0; i < m2; i++) if (d[i] !== 0) sum += sign[i] * u.get(o, i) * d[i] * rot.get(h, i);
+      w2.set(o, h, sum);
+    }
+  }
+  return { w1, w2 };
+}

@@ -1,0 +1,126 @@
+/**
+ * Error classes thrown by exact-dln. Every error the library throws on bad input is an
+ * {@link ExactDlnError}; the subclass says what kind of problem it is and the message
+ * names the argument, what was expected and what was given.
+ *
+ * @module
+ */
+
+/**
+ * Base class of every error exact-dln throws on bad input.
+ *
+ * @example
+ * ```ts
+ * import { exactDynamics, ExactDlnError } from 'exact-dln';
+ * try {
+ *   exactDynamics({ w1: [[1, 0]], w2: [[1], [2]], sigmaYX: [[1]] });
+ * } catch (e) {
+ *   console.log(e instanceof ExactDlnError); // true
+ * }
+ * ```
+ */
+export class ExactDlnError extends Error {
+  /** The name of the argument (or field) that was wrong, when there is one. */
+  readonly argument: string | undefined;
+
+  constructor(message: string, argument?: string) {
+    super(message);
+    this.name = new.target.name;
+    this.argument = argument;
+  }
+}
+
+/**
+ * A matrix had the wrong shape, or two matrices do not fit together.
+ *
+ * @example
+ * ```ts
+ * import { balanceOf, ShapeError } from 'exact-dln';
+ * try { balanceOf([[1, 2]], [[1], [2], [3]]); } catch (e) { console.log(e instanceof ShapeError); }
+ * ```
+ */
+export class ShapeError extends ExactDlnError {}
+
+/**
+ * A number was NaN or infinite where a finite number was required.
+ *
+ * @example
+ * ```ts
+ * import { balanceOf, NonFiniteError } from 'exact-dln';
+ * try { balanceOf([[NaN]], [[1]]); } catch (e) { console.log(e instanceof NonFiniteError); }
+ * ```
+ */
+export class NonFiniteError extends ExactDlnError {}
+
+/**
+ * An argument had the right type but an invalid value (a non-integer width, a negative
+ * time, an unknown option value, ...).
+ *
+ * @example
+ * ```ts
+ * import { randomTask, InvalidArgumentError } from 'exact-dln';
+ * try { randomTask({ inputDim: 2.5, outputDim: 2, samples: 10, seed: 1 }); }
+ * catch (e) { console.log(e instanceof InvalidArgumentError); }
+ * ```
+ */
+export class InvalidArgumentError extends ExactDlnError {}
+
+/**
+ * The weights are not λ-balanced: W2ᵀW2 − W1W1ᵀ is not a multiple of the identity
+ * within the tolerance. The error carries the measured λ̂ and relative residual.
+ *
+ * @example
+ * ```ts
+ * import { exactDynamics, NotBalancedError } from 'exact-dln';
+ * try { exactDynamics({ w1: [[1, 0], [0, 2]], w2: [[1, 0], [0, 1]], sigmaYX: [[1, 0], [0, 1]] }); }
+ * catch (e) { if (e instanceof NotBalancedError) console.log(e.residual); }
+ * ```
+ */
+export class NotBalancedError extends ExactDlnError {
+  /** λ̂ = tr(W2ᵀW2 − W1W1ᵀ)/Nh of the offending weights. */
+  readonly lambda: number;
+  /** ‖B − λ̂I‖_F / (‖B‖_F + 1), the relative distance from balance. */
+  readonly residual: number;
+  /** The tolerance the residual was compared with. */
+  readonly tolerance: number;
+
+  constructor(message: string, lambda: number, residual: number, tolerance: number) {
+    super(message, 'w1, w2');
+    this.lambda = lambda;
+    this.residual = residual;
+    this.tolerance = tolerance;
+  }
+}
+
+/**
+ * The input covariance Σxx = XXᵀ/P is not the identity, so the exact solution does not
+ * apply; pass `whiten: true` to whiten the data first.
+ *
+ * @example
+ * ```ts
+ * import { taskFromData, NotWhitenedError } from 'exact-dln';
+ * try { taskFromData([[1, 1], [1, 1]], [[1, 0]]); } catch (e) { console.log(e instanceof NotWhitenedError); }
+ * ```
+ */
+export class NotWhitenedError extends ExactDlnError {
+  /** max |Σxx − I| entry of the data. */
+  readonly deviation: number;
+
+  constructor(message: string, deviation: number) {
+    super(message, 'X');
+    this.deviation = deviation;
+  }
+}
+
+/**
+ * λ is impossible for the layer widths: λ > 0 needs hiddenDim ≤ outputDim and λ < 0
+ * needs hiddenDim ≤ inputDim (W2ᵀW2 − W1W1ᵀ = λI has rank constraints, MATH.md §2).
+ *
+ * @example
+ * ```ts
+ * import { lambdaBalancedWeights, ImpossibleLambdaError } from 'exact-dln';
+ * try { lambdaBalancedWeights({ inputDim: 3, hiddenDim: 4, outputDim: 2, lambda: 1, seed: 0 }); }
+ * catch (e) { console.log(e instanceof ImpossibleLambdaError); }
+ * ```
+ */
+export class ImpossibleLambdaError extends ExactDlnError {}

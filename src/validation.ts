@@ -1,0 +1,213 @@
+/**
+ * The one home of argument checking: shapes, finiteness, integer widths and the λ
+ * constraints. Every public function validates through these helpers so that errors
+ * read the same everywhere: which argument, what was expected, what was given.
+ *
+ * @module
+ */
+import { Matrix } from 'ml-matrix';
+import {
+  ImpossibleLambdaError,
+  InvalidArgumentError,
+  NonFiniteError,
+  ShapeError,
+} from './errors.js';
+
+/**
+ * A matrix argument: an ml-matrix `Matrix` or a plain array of rows (`number[][]`).
+ * Inputs are never mutated; the library copies what it keeps.
+ *
+ * @example
+ * ```ts
+ * import type { MatrixLike } from 'exact-dln';
+ * const w1: MatrixLike = [[0.1, 0], [0, 0.1]];
+ * ```
+ */
+export type MatrixLike = Matrix | ReadonlyArray<ReadonlyArray<number>>;
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return `an array of length ${value.length}`;
+  if (typeof value === 'number') return String(value);
+  if (typeof value === 'object') return `an object (${Object.prototype.toString.call(value)})`;
+  return `${typeof value} ${String(value)}`;
+}
+
+/** Converts and checks a matrix argument; returns a fresh copy (never the caller's object). */
+export function toMatrix(value: unknown, name: string): Matrix {
+  let out: Matrix;
+  if (Matrix.isMatrix(value)) {
+    out = (value as Matrix).clone();
+  } else if (Array.isArray(value)) {
+    if (value.length === 0) {
+      throw new ShapeError(`invalid argument. \`${name}\` must be a non-empty matrix. Value: an empty array.`, name);
+    }
+    const cols = Array.isArray(value[0]) ? value[0].length : -1;
+    for (let i = 0; i < value.length; i++) {
+      const row = value[i];
+      if (!Array.isArray(row)) {
+        throw new ShapeError(
+          `invalid argument. \`${name}\` must be a matrix (an array of rows); row ${i} is ${describe(row)}.`,
+          name,
+        );
+      }
+      if (row.length !== cols) {
+        throw new ShapeError(
+          `invalid argument. \`${name}\` must be rectangular; row 0 has ${cols} entries but row ${i} has ${row.length}.`,
+          name,
+        );
+      }
+      for (let j = 0; j < row.length; j++) {
+        if (typeof row[j] !== 'number') {
+          throw new InvalidArgumentError(
+            `invalid argument. \`${name}\`[${i}][${j}] must be a number. Value: ${describe(row[j])}.`,
+            name,
+          );
+        }
+      }
+    }
+    if (cols === 0) {
+      throw new ShapeError(`invalid argument. \`${name}\` must be a non-empty matrix. Value: rows of length 0.`, name);
+    }
+    out = new Matrix(value as number[][]);
+  } else {
+    throw new InvalidArgumentError(
+      `invalid argument. \`${name}\` must be an ml-matrix Matrix or a number[][]. Value: ${describe(value)}.`,
+      name,
+    );
+  }
+  if (out.rows === 0 || out.columns === 0) {
+    throw new ShapeError(`invalid argument. \`${name}\` must be a non-empty matrix. Value: ${out.rows}×${out.columns}.`, name);
+  }
+  assertFiniteMatrix(out, name);
+  return out;
+}
+
+/** Throws {@link NonFiniteError} naming the first NaN/±Infinity entry. */
+export function assertFiniteMatrix(m: Matrix, name: string): void {
+  for (let i = 0; i < m.rows; i++) {
+    for (let j = 0; j < m.columns; j++) {
+      const v = m.get(i, j);
+      if (!Number.isFinite(v)) {
+        throw new NonFiniteError(
+          `invalid argument. \`${name}\` must contain only finite numbers; entry (${i}, ${j}) is ${v}.`,
+          name,
+        );
+      }
+    }
+  }
+}
+
+/** Throws {@link ShapeError} unless `m` is rows×cols (either may be `undefined` = any). */
+export function assertShape(
+  m: Matrix,
+  rows: number | undefined,
+  cols: number | undefined,
+  name: string,
+  meaning: string,
+): void {
+  if ((rows !== undefined && m.rows !== rows) || (cols !== undefined && m.columns !== cols)) {
+    const want = `${rows ?? 'any'}×${cols ?? 'any'}`;
+    throw new ShapeError(
+      `invalid argument. \`${name}\` must be ${want} (${meaning}). Value: ${m.rows}×${m.columns}.`,
+      name,
+    );
+  }
+}
+
+/** Throws unless `x` is a finite number. */
+export function assertFiniteNumber(x: unknown, name: string): asserts x is number {
+  if (typeof x !== 'number') {
+    throw new InvalidArgumentError(`invalid argument. \`${name}\` must be a number. Value: ${describe(x)}.`, name);
+  }
+  if (!Number.isFinite(x)) {
+    throw new NonFiniteError(`invalid argument. \`${name}\` must be a finite number. Value: ${x}.`, name);
+  }
+}
+
+/** Throws unless `x` is a finite number > 0. */
+export function assertPositiveNumber(x: unknown, name: string): asserts x is number {
+  assertFiniteNumber(x, name);
+  if (!(x > 0)) {
+    throw new InvalidArgumentError(`invalid argument. \`${name}\` must be a positive number. Value: ${x}.`, name);
+  }
+}
+
+/** Throws unless `x` is an integer ≥ `min` (default 1). */
+export function assertInteger(x: unknown, name: string, min = 1): asserts x is number {
+  assertFiniteNumber(x, name);
+  if (!Number.isInteger(x) || x < min) {
+    const what = min === 1 ? 'a positive integer' : `an integer ≥ ${min}`;
+    throw new InvalidArgumentError(`invalid argument. \`${name}\` must be ${what}. Value: ${x}.`, name);
+  }
+}
+
+/** Throws unless `t` is a finite time ≥ 0. */
+export function assertTime(t: unknown, name = 't'): asserts t is number {
+  if (typeof t !== 'number') {
+    throw new InvalidArgumentError(`invalid argument. \`${name}\` must be a number (a time ≥ 0). Value: ${describe(t)}.`, name);
+  }
+  if (!Number.isFinite(t)) {
+    throw new NonFiniteError(`invalid argument. \`${name}\` must be a finite time ≥ 0. Value: ${t}.`, name);
+  }
+  if (t < 0) {
+    throw new InvalidArgumentError(`invalid argument. \`${name}\` must be a time ≥ 0. Value: ${t}.`, name);
+  }
+}
+
+/** Checks a list of times: an array of finite, non-negative numbers. Returns a copy. */
+export function toTimes(times: unknown, name = 'times'): number[] {
+  if (!Array.isArray(times) && !(times instanceof Float64Array)) {
+    throw new InvalidArgumentError(`invalid argument. \`${name}\` must be an array of times ≥ 0. Value: ${describe(times)}.`, name);
+  }
+  const out = Array.from(times as ArrayLike<number>);
+  out.forEach((t, i) => assertTime(t, `${name}[${i}]`));
+  return out;
+}
+
+/**
+ * Checks that λ is possible for the widths (MATH.md §2): λ > 0 needs Nh ≤ No, λ < 0 needs
+ * Nh ≤ Ni. Throws {@link ImpossibleLambdaError} otherwise.
+ */
+export function assertLambdaPossible(lambda: number, inputDim: number, hiddenDim: number, outputDim: number): void {
+  if (lambda > 0 && hiddenDim > outputDim) {
+    throw new ImpossibleLambdaError(
+      `invalid argument. λ = ${lambda} > 0 requires hiddenDim ≤ outputDim (W2ᵀW2 = λI + W1W1ᵀ must have full rank ${hiddenDim}, ` +
+        `but W2ᵀW2 has rank ≤ outputDim = ${outputDim}). Use λ ≤ 0 or hiddenDim ≤ ${outputDim}.`,
+      'lambda',
+    );
+  }
+  if (lambda < 0 && hiddenDim > inputDim) {
+    throw new ImpossibleLambdaError(
+      `invalid argument. λ = ${lambda} < 0 requires hiddenDim ≤ inputDim (W1W1ᵀ = |λ|I + W2ᵀW2 must have full rank ${hiddenDim}, ` +
+        `but W1W1ᵀ has rank ≤ inputDim = ${inputDim}). Use λ ≥ 0 or hiddenDim ≤ ${inputDim}.`,
+      'lambda',
+    );
+  }
+}
+
+/** Reads an optional number option with a default, validating it when present. */
+export function optionalNumber(value: unknown, fallback: number, name: string, check: (x: unknown, n: string) => void): number {
+  if (value === undefined) return fallback;
+  check(value, name);
+  return value as number;
+}
+
+/** Throws unless `x` is a finite number ≥ 0. */
+export function assertNonNegativeNumber(x: unknown, name: string): asserts x is number {
+  assertFiniteNumber(x, name);
+  if (!(x >= 0)) {
+    throw new InvalidArgumentError(`invalid argument. \`${name}\` must be a number ≥ 0. Value: ${x}.`, name);
+  }
+}
+
+/** Throws unless `x` is a finite number strictly between `min` and `max`. */
+export function assertOpenInterval(x: unknown, name: string, min: number, max: number): asserts x is number {
+  assertFiniteNumber(x, name);
+  if (!(x > min && x < max)) {
+    throw new InvalidArgumentError(
+      `invalid argument. \`${name}\` must be a number in the open interval (${min}, ${max}). Value: ${x}.`,
+      name,
+    );
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * fullSvd: m = u·diag(s)·vᵀ with square orthogonal u, v (MATH.md §4 needs the completed
+ * bases ũ⊥, ṽ⊥). Checked on matrices with known singular values, on wide, tall, square,
+ * rank-deficient and zero matrices, and on random shapes (property-based).
+ *
+ * Tolerances: reconstruction ‖m − u·S·vᵀ‖_F ≤ 1e-14·max(1, ‖m‖_F) and orthogonality
+ * max |uᵀu − I|, max |vᵀv − I| ≤ 1e-14; ml-matrix's Golub–Kahan SVD and the twice-applied
+ * Gram–Schmidt completion reach a few 1e-16 on these sizes.
+ */
+import fc from 'fast-check';
+import { Matrix } from 'ml-matrix';
+import { describe, expect, it } from 'vitest';
+import { fullSvd } from '../../src/core/svd.js';
+import { NonFiniteError } from '../../src/errors.js';
+import { createRng, gaussianMatrix, randomOrthogonal } from '../../src/random.js';
+
+const TOL = 1e-14;
+
+function maxAbs(m: Matrix): number {
+  return Math.max(m.max(), -m.min());
+}
+
+/** The rows×cols matrix with s on its diagonal. */
+function diagonal(s: number[], rows: number, cols: number): Matrix {
+  const d = new Matrix(rows, cols);
+  s.forEach((x, i) => d.set(i, i, x));
+  return d;
+}
+
+/** Checks every property of a full SVD of m; returns the errors. */
+function checkSvd(m: Matrix): { reconstruction: number; orthogonality: number } {
+  const copy = m.clone();
+  const { u, s, v } = fullSvd(m);
+  expect(m.to2DArray()).toEqual(copy.to2DArray()); // input untouched
+  const r = Math.min(m.rows, m.columns);
+  expect([u.rows, u.columns]).toEqual([m.rows, m.rows]);
+  expect([v.rows, v.columns]).toEqual([m.columns, m.columns]);
+  expect(s).toHaveLength(r);
+  for (let i = 0; i < r; i++) {
+    expect(s[i]).toBeGreaterThanOrEqual(0);
+    if (i > 0) expect(s[i]).toBeLessThanOrEqual(s[i - 1]);
+  }
+  const rec = u.mmul(diagonal(s, m.rows, m.columns)).mmul(v.transpose());
+  const reconstruction = rec.sub(m).norm('frobenius') / Math.max(1, m.norm('frobenius'));
+  const ou = maxAbs(u.transpose().mmul(u).sub(Matrix.eye(m.rows)));
+  const ov = maxAbs(v.transpose().mmul(v).sub(Matrix.eye(m.columns)));
+  const orthogonality = Math.max(ou, ov);
+  expect(reconstruction).toBeLessThan(TOL);
+  expect(orthogonality).toBeLessThan(TOL);
+  return { reconstruction, orthogonality };
+}
+
+/** U[:, :r] diag(sigma) V[:, :r]ᵀ for random orthogonal U (rows×rows), V (cols×cols). */
+function withSingularValues(sigma: number[], rows: number, cols: number, seed: number): Matrix {
+  const rng = createRng(seed);
+  const u = randomOrthogonal(rows, rng);
+  const v = randomOrthogonal(cols, rng);
+  return u.mmul(diagonal(sigma, rows, cols)).mmul(v.transpose());
+}
+
+describe('fullSvd', () => {
+  it('recovers known singular values of wide, tall and square matrices', () => {
+    const sigma = [5, 3, 1.5, 0.25];
+    for (const [rows, cols] of [[4, 7], [7, 4], [4, 4]] as const) {
+      const m = withSingularValues(sigma, rows, cols, rows * 10 + cols);
+      checkSvd(m);
+      const { s } = fullSvd(m);
+      for (let i = 0; i < 4; i++) expect(Math.abs(s[i] - sigma[i])).toBeLessThan(TOL * sigma[0]);
+    }
+  });
+
+  it('decomposes wide, tall and square random matrices', () => {
+    const rng = createRng(1);
+    for (const [rows, cols] of [[1, 1], [1, 6], [6, 1], [2, 9], [9, 2], [5, 5], [8, 3], [3, 8]] as const) {
+      checkSvd(gaussianMatrix(rows, cols, rng, 3));
+    }
+  });
+
+  it('handles rank-deficient matrices; the completed columns span the complement and null space', () => {
+    for (const [rows, cols] of [[6, 4], [4, 6], [5, 5]] as const) {
+      const sigma = [2, 1, 0, 0];
+      const m = withSingularValues(sigma, rows, cols, 7 * rows + cols);
+      checkSvd(m);
+      const { u, s, v } = fullSvd(m);
+      expect(s[2]).toBeLessThan(TOL * 2);
+      // Columns of v beyond the rank are in the null space of m; columns of u beyond it are
+      // orthogonal to its column space.
+      const nullPart = m.mmul(v.subMatrix(0, cols - 1, 2, cols - 1));
+      const leftNull = u.subMatrix(0, rows - 1, 2, rows - 1).transpose().mmul(m);
+      expect(maxAbs(nullPart)).toBeLessThan(TOL * 2);
+      expect(maxAbs(leftNull)).toBeLessThan(TOL * 2);
+    }
+    // An exact rank-one outer product.
+    const x = new Matrix([[1], [2], [3]]);
+    const y = new Matrix([[4, 5]]);
+    const outer = x.mmul(y);
+    checkSvd(outer);
+    expect(fullSvd(outer).s[0]).toBeCloseTo(Math.sqrt(14) * Math.sqrt(41), 13);
+  });
+
+  it('handles repeated singular values', () => {
+    const m = withSingularValues([2, 2, 2, 1], 5, 4, 3);
+    checkSvd(m);
+    const { s } = fullSvd(m);
+    for (const [i, want] of [[0, 2], [1, 2], [2, 2], [3, 1]]) expect(Math.abs(s[i] - want)).toBeLessThan(TOL * 2);
+  });
+
+  it('handles zero matrices (u, v are then any orthogonal matrices, s = 0)', () => {
+    for (const [rows, cols] of [[1, 1], [3, 5], [5, 3], [4, 4]] as const) {
+      const m = Matrix.zeros(rows, cols);
+      checkSvd(m);
+      expect(fullSvd(m).s.every((x) => x === 0)).toBe(true);
+    }
+  });
+
+  it('property: reconstruction and orthogonality to 1e-14 on random shapes 1..8 and ranks', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 8 }),
+        fc.integer({ min: 1, max: 8 }),
+        fc.integer({ min: 0, max: 8 }),
+        fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+        fc.double({ min: -6, max: 6, noNaN: true }),
+        (rows, cols, rank, seed, logScale) => {
+          const rng = createRng(seed);
+          const k = Math.min(rank, rows, cols);
+          // rows×k times k×cols: rank exactly k (generically).
+          const m =
+            k === 0
+              ? Matrix.zeros(rows, cols)
+              : gaussianMatrix(rows, k, rng, 10 ** logScale).mmul(gaussianMatrix(k, cols, rng));
+          checkSvd(m);
+          const { s } = fullSvd(m);
+          for (let i = k; i < s.length; i++) expect(s[i]).toBeLessThan(1e-13 * Math.max(s[0], 1e-300) + 1e-300);
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  it('refuses NaN and infinite entries', () => {
+    expect(() => fullSvd(new Matrix([[1, Number.NaN]]))).toThrow(NonFiniteError);
+    expect(() => fullSvd(new Matrix([[1], [Number.POSITIVE_INFINITY]]))).toThrow(NonFiniteError);
+  });
+});

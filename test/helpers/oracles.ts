@@ -1,0 +1,107 @@
+/**
+ * Independent reference computations used as test oracles. None of them shares code with
+ * the closed-form evaluator: they use ml-matrix's general eigensolver and SVD directly.
+ */
+import { EigenvalueDecomposition, Matrix, SingularValueDecomposition, solve } from 'ml-matrix';
+
+/** ‖a − b‖_F / max(‖b‖_F, floor). */
+export function relErr(a: Matrix, b: Matrix, floor = 1e-300): number {
+  return a.clone().sub(b).norm('frobenius') / Math.max(b.norm('frobenius'), floor);
+}
+
+/** F = [[−(λ/2)I, Σyxᵀ], [Σyx, (λ/2)I]] (MATH.md §3). */
+export function riccatiF(sigmaYX: Matrix, lambda: number): Matrix {
+  const no = sigmaYX.rows;
+  const ni = sigmaYX.columns;
+  const f = new Matrix(ni + no, ni + no);
+  for (let i = 0; i < ni; i++) f.set(i, i, -lambda / 2);
+  for (let o = 0; o < no; o++) f.set(ni + o, ni + o, lambda / 2);
+  for (let o = 0; o < no; o++) {
+    for (let i = 0; i < ni; i++) {
+      f.set(ni + o, i, sigmaYX.get(o, i));
+      f.set(i, ni + o, sigmaYX.get(o, i));
+    }
+  }
+  return f;
+}
+
+/** Q = [W1ᵀ; W2]. */
+export function stackQ(w1: Matrix, w2: Matrix): Matrix {
+  const q = new Matrix(w1.columns + w2.rows, w1.rows);
+  q.setSubMatrix(w1.transpose(), 0, 0);
+  q.setSubMatrix(w2, w1.columns, 0);
+  return q;
+}
+
+/**
+ * The naive closed form of MATH.md §4, P(t) = O·EΨ M⁻¹ ΨᵀE·Oᵀ with M = I + ΨᵀΦΨ, using a
+ * numerical symmetric eigendecomposition of F. Overflows for large γ·s: small t only.
+ */
+export function naiveP(w1: Matrix, w2: Matrix, sigmaYX: Matrix, lambda: number, s: number): Matrix {
+  const f = riccatiF(sigmaYX, lambda);
+  const evd = new EigenvalueDecomposition(f, { assumeSymmetric: true });
+  const o = evd.eigenvectorMatrix;
+  const g = evd.realEigenvalues;
+  const psi = o.transpose().mmul(stackQ(w1, w2));
+  const n = g.length;
+  const ePsi = psi.clone();
+  const phiPsi = psi.clone();
+  for (let i = 0; i < n; i++) {
+    const e = Math.exp(g[i] * s);
+    const phi = g[i] === 0 ? s : Math.expm1(2 * g[i] * s) / (2 * g[i]);
+    for (let j = 0; j < psi.columns; j++) {
+      ePsi.set(i, j, e * psi.get(i, j));
+      phiPsi.set(i, j, phi * psi.get(i, j));
+    }
+  }
+  const m = Matrix.eye(psi.columns).add(psi.transpose().mmul(phiPsi));
+  const inner = ePsi.mmul(solve(m, ePsi.transpose()));
+  return o.mmul(inner).mmul(o.transpose());
+}
+
+/**
+ * The converged state of MATH.md §5 for a network without a bottleneck and a generic
+ * initialisation: W2W1 = Σyx, W1ᵀW1 = Ṽ diag(κ − λ/2) Ṽᵀ, W2W2ᵀ = Ũ diag(κ + λ/2) Ũᵀ
+ * (+ λ on the ũ⊥ directions the hidden layer keeps for λ > 0, and |λ| on ṽ⊥ for λ < 0).
+ * Returns P(∞) assembled from those blocks, via ml-matrix's SVD.
+ */
+export function convergedP(sigmaYX: Matrix, lambda: number, hiddenDim: number): Matrix {
+  const no = sigmaYX.rows;
+  const ni = sigmaYX.columns;
+  const r = Math.min(ni, no);
+  const tall = no >= ni;
+  const svd = new SingularValueDecomposition(tall ? sigmaYX : sigmaYX.transpose(), { autoTranspose: false });
+  const uThin = tall ? svd.leftSingularVectors : svd.rightSingularVectors;
+  const vThin = tall ? svd.rightSingularVectors : svd.leftSingularVectors;
+  const s = svd.diagonal;
+  const k = Math.min(r, hiddenDim);
+  const a = new Matrix(ni, ni);
+  const rr = new Matrix(no, no);
+  const w = new Matrix(no, ni);
+  for (let alpha = 0; alpha < k; alpha++) {
+    const kappa = Math.hypot(s[alpha], lambda / 2);
+    const u = uThin.getColumnVector(alpha);
+    const v = vThin.getColumnVector(alpha);
+    a.add(v.mmul(v.transpose()).mul(kappa - lambda / 2));
+    rr.add(u.mmul(u.transpose()).mul(kappa + lambda / 2));
+    w.add(u.mmul(v.transpose()).mul(s[alpha]));
+  }
+  // Extra hidden directions beyond r keep |λ| on the complement of the task's subspace.
+  const extra = hiddenDim - r;
+  if (extra > 0 && lambda > 0 && no > ni) {
+    const proj = Matrix.eye(no).sub(uThin.mmul(uThin.transpose()));
+    if (extra >= no - r) rr.add(proj.mul(lambda));
+    else throw new Error('convergedP: partial complement is initialisation-dependent');
+  }
+  if (extra > 0 && lambda < 0 && ni > no) {
+    const proj = Matrix.eye(ni).sub(vThin.mmul(vThin.transpose()));
+    if (extra >= ni - r) a.add(proj.mul(-lambda));
+    else throw new Error('convergedP: partial complement is initialisation-dependent');
+  }
+  const p = new Matrix(ni + no, ni + no);
+  p.setSubMatrix(a, 0, 0);
+  p.setSubMatrix(w.transpose(), 0, ni);
+  p.setSubMatrix(w, ni, 0);
+  p.setSubMatrix(rr, ni, ni);
+  return p;
+}
