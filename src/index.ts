@@ -16,9 +16,16 @@ export {
 } from './errors.js';
 export type { MatrixLike } from './validation.js';
 export { createRng, type Rng } from './random.js';
-export { balanceOf } from './core/balance.js';
-export { lambdaBalancedWeights } from './core/weights.js';
-export { taskFromData, randomTask, taskFromSigmaYX, type Task } from './core/task.js';
+export { balanceOf, type Balance } from './core/balance.js';
+export { lambdaBalancedWeights, type BalancedWeights, type LambdaBalancedWeightsOptions } from './core/weights.js';
+export {
+  taskFromData,
+  randomTask,
+  taskFromSigmaYX,
+  type Task,
+  type RandomTaskOptions,
+  type TaskFromDataOptions,
+} from './core/task.js';
 export {
   exactDynamics,
   exactDynamicsFromQQt,
