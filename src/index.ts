@@ -48,4 +48,34 @@ export {
   type TaskGradientDescentOptions,
   type GradientDescentResult,
 } from './simulation/gradient-descent.js';
+export type { NetworkState } from './analysis/network-representations.js';
+export {
+  representationSimilarity,
+  DEFAULT_PINV_TOLERANCE,
+  type RepresentationSimilarity,
+  type RepresentationSimilarityOptions,
+} from './analysis/representation-similarity.js';
+export { ntk, NTK_MAX_SIZE, type NtkOptions } from './analysis/ntk.js';
+export { kernelDistance, type KernelDistanceOptions } from './analysis/kernel-distance.js';
+export {
+  kernelDistanceTrajectory,
+  type KernelDistanceTrajectory,
+  type WeightRun,
+} from './analysis/kernel-distance-trajectory.js';
+export { modeStrengths, type ModeStrengths, type ModeStrengthsOptions } from './analysis/mode-strengths.js';
+export { alignedMode, type AlignedMode, type AlignedModeOptions } from './analysis/aligned-mode.js';
+export { learningTime, type LearningTimeOptions } from './analysis/learning-time.js';
+export { shallowDynamics, type ShallowDynamics, type ShallowDynamicsOptions } from './analysis/shallow-dynamics.js';
+export { shallowDeviation, type ShallowDeviation } from './analysis/shallow-deviation.js';
+export {
+  convergedRepresentations,
+  type ConvergedRepresentations,
+  type ConvergedRepresentationsOptions,
+} from './analysis/converged-representations.js';
+export {
+  lazyRichSweep,
+  type LazyRichSweep,
+  type LazyRichSweepOptions,
+  type LazyRichRow,
+} from './analysis/lazy-rich-sweep.js';
 export { Matrix } from 'ml-matrix';

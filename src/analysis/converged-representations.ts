@@ -1,0 +1,224 @@
+/**
+ * `convergedRepresentations`: the network function and hidden representations a
+ * λ-balanced network converges to, from Σyx and λ alone (MATH.md §5).
+ *
+ * @module
+ */
+import { Matrix } from 'ml-matrix';
+import { fullSvd } from '../core/svd.js';
+import { GAMMA_CLUSTER_TOLERANCE } from '../core/spectrum.js';
+import { InvalidArgumentError } from '../errors.js';
+import {
+  assertFiniteNumber,
+  assertInteger,
+  assertLambdaPossible,
+  assertShape,
+  toMatrix,
+  type MatrixLike,
+} from '../validation.js';
+
+/**
+ * Options of {@link convergedRepresentations}.
+ *
+ * @example
+ * ```ts
+ * import type { ConvergedRepresentationsOptions } from 'exact-dln';
+ * const options: ConvergedRepresentationsOptions = { sigmaYX: [[2, 0], [0, 1]], lambda: 1, hiddenDim: 2 };
+ * ```
+ */
+export interface ConvergedRepresentationsOptions {
+  /** Σyx of a whitened task, output×input (No×Ni). */
+  sigmaYX: MatrixLike;
+  /** λ, the balance W2ᵀW2 − W1W1ᵀ = λI (λ > 0 needs hiddenDim ≤ No, λ < 0 needs hiddenDim ≤ Ni). */
+  lambda: number;
+  /** Nh, the hidden width (a positive integer). */
+  hiddenDim: number;
+  /** Ni, optional: if given it must equal sigmaYX.columns. */
+  inputDim?: number;
+  /** No, optional: if given it must equal sigmaYX.rows. */
+  outputDim?: number;
+}
+
+/**
+ * The converged state of {@link convergedRepresentations}.
+ *
+ * @example
+ * ```ts
+ * import { convergedRepresentations, type ConvergedRepresentations } from 'exact-dln';
+ * const c: ConvergedRepresentations = convergedRepresentations({ sigmaYX: [[1]], lambda: 0, hiddenDim: 1 });
+ * console.log(c.w1tw1.get(0, 0)); // 1
+ * ```
+ */
+export interface ConvergedRepresentations {
+  /** lim W2W1, No×Ni: Σyx, or its best rank-Nh approximation when Nh < rank Σyx. */
+  w2w1: Matrix;
+  /** lim W1ᵀW1, Ni×Ni: the input-side representation. */
+  w1tw1: Matrix;
+  /** lim W2W2ᵀ, No×No: the output-side representation. */
+  w2w2t: Matrix;
+}
+
+/** A growing direction of F (γ > 0) and the piece it adds to P(∞) = Σ 2γ o oᵀ. */
+interface GrowingMode {
+  gamma: number;
+  kind: 'pair' | 'output' | 'input';
+  /** Column of Ũ / Ṽ. */
+  index: number;
+}
+
+/** target += weight·b bᵀ with b = basis[:, column], exactly symmetric. */
+function addOuter(target: Matrix, basis: Matrix, column: number, weight: number): void {
+  const n = basis.rows;
+  for (let i = 0; i < n; i++) {
+    const bi = basis.get(i, column);
+    if (bi === 0) continue;
+    for (let j = i; j < n; j++) {
+      const x = target.get(i, j) + weight * (bi * basis.get(j, column));
+      target.set(i, j, x);
+      target.set(j, i, x);
+    }
+  }
+}
+
+/**
+ * The state a λ-balanced two-layer linear network converges to under gradient flow on a
+ * whitened task (MATH.md §5), computed from Σyx, λ and the widths alone (no weights, no
+ * time stepping). With Σyx = Ũ diag(σ_α) Ṽᵀ and κ_α = sqrt(σ_α² + λ²/4):
+ *
+ *     W2W1 → Σ_α σ_α ũ_α ṽ_αᵀ,   W1ᵀW1 → Σ_α (κ_α − λ/2) ṽ_α ṽ_αᵀ,   W2W2ᵀ → Σ_α (κ_α + λ/2) ũ_α ũ_αᵀ
+ *
+ * over the kept modes — all of them without a bottleneck (then W2W1 → Σyx), the Nh largest
+ * when Nh < rank Σyx (W2W1 → the best rank-Nh approximation of Σyx) — plus, when λ > 0, λ on
+ * the directions of R^No outside the task's output space (ũ⊥, and ũ_α with σ_α = 0) and,
+ * when λ < 0, |λ| on those of R^Ni outside its input space (ṽ⊥, ṽ_α with σ_α = 0). So
+ * λ → +∞ moves all learned structure into W2W2ᵀ ≈ λI + ΣyxΣyxᵀ/λ, λ → −∞ into W1ᵀW1, and
+ * λ = 0 splits it evenly ((ΣyxᵀΣyx)^{1/2} and (ΣyxΣyxᵀ)^{1/2}). κ_α ∓ λ/2 are evaluated
+ * without cancellation (σ_α²/(κ_α ± λ/2) for the small one).
+ *
+ * This is P(∞) = Σ 2γ_i o_i o_iᵀ over the Nh fastest-growing eigendirections of F
+ * (MATH.md §4–§5), which holds for a generic initialisation (one that populates those
+ * directions: `exactDynamics(...).converged()` gives the limit of any particular one, e.g.
+ * the saddle of reversal learning at λ = 0). Growth rates within 1e-12 (relative) of each
+ * other are one degenerate cluster, and rates that small are treated as 0 (not growing;
+ * they contribute nothing), as `exactDynamics` does.
+ *
+ * Caveat (non-generic but common): at λ = 0 with Ni = No (and Nh ≥ Ni; a wider hidden layer
+ * does not help, since QᵀQ = 2W1W1ᵀ has rank ≤ Ni) the sign of det(W2W1) is conserved, so an
+ * initialisation with det(W2W1)·det(Σyx) < 0 — half of all random ones — ends with its
+ * weakest mode on a saddle (MATH.md §8) and `converged()` differs from this function. Any
+ * λ ≠ 0 removes the problem.
+ *
+ * When the hidden layer has room for only some directions of a degenerate cluster, the limit
+ * depends on the initialisation and an error is thrown. This happens when λ > 0 and
+ * rank Σyx < Nh < No (e.g. Ni < Nh < No: some, but not all, ũ⊥ directions keep λ), when
+ * λ < 0 and rank Σyx < Nh < Ni, and for a bottleneck that cuts through a repeated singular
+ * value (σ_Nh = σ_{Nh+1} > 0).
+ *
+ * Cost: one full SVD of Σyx, O(Ni·No·min(Ni, No) + max(Ni, No)³), plus O(Nh·(Ni² + No²)).
+ *
+ * @param options - `{ sigmaYX, lambda, hiddenDim, inputDim?, outputDim? }`.
+ * @returns `{ w2w1 (No×Ni), w1tw1 (Ni×Ni), w2w2t (No×No) }`, fresh matrices.
+ * @throws {@link ShapeError} if `inputDim` / `outputDim` are given and do not match Σyx.
+ * @throws {@link NonFiniteError} for NaN or infinite entries or λ.
+ * @throws {@link ImpossibleLambdaError} if λ is impossible for the widths (MATH.md §2).
+ * @throws {@link InvalidArgumentError} if `hiddenDim` (or a given width) is not a positive
+ *   integer, or if the limit is not determined by (Σyx, λ, Nh) — see above; the message
+ *   explains and suggests `exactDynamics(...).converged()`.
+ * @example
+ * ```ts
+ * import { convergedRepresentations } from 'exact-dln';
+ * const sigmaYX = [[3, 0], [0, 1]];
+ * const rich = convergedRepresentations({ sigmaYX, lambda: 0, hiddenDim: 2 });
+ * console.log(rich.w1tw1.to2DArray());  // [[3, 0], [0, 1]]: (ΣyxᵀΣyx)^{1/2}
+ * const lazy = convergedRepresentations({ sigmaYX, lambda: 100, hiddenDim: 2 });
+ * console.log(lazy.w1tw1.to2DArray());  // ≈ [[0.09, 0], [0, 0.01]]: ΣyxᵀΣyx/λ
+ * const bottleneck = convergedRepresentations({ sigmaYX, lambda: 0, hiddenDim: 1 });
+ * console.log(bottleneck.w2w1.to2DArray()); // [[3, 0], [0, 0]]: best rank-1 approximation
+ * ```
+ */
+export function convergedRepresentations(options: ConvergedRepresentationsOptions): ConvergedRepresentations {
+  if (options === null || typeof options !== 'object') {
+    throw new InvalidArgumentError(
+      'invalid argument. convergedRepresentations expects an options object { sigmaYX, lambda, hiddenDim, inputDim?, outputDim? }.',
+    );
+  }
+  const sigmaYX = toMatrix(options.sigmaYX, 'sigmaYX');
+  const no = sigmaYX.rows;
+  const ni = sigmaYX.columns;
+  if (options.inputDim !== undefined) {
+    assertInteger(options.inputDim, 'inputDim');
+    assertShape(sigmaYX, undefined, options.inputDim, 'sigmaYX', 'output×input with input = inputDim');
+  }
+  if (options.outputDim !== undefined) {
+    assertInteger(options.outputDim, 'outputDim');
+    assertShape(sigmaYX, options.outputDim, undefined, 'sigmaYX', 'output×input with output = outputDim');
+  }
+  const { lambda, hiddenDim: nh } = options;
+  assertFiniteNumber(lambda, 'lambda');
+  assertInteger(nh, 'hiddenDim');
+  assertLambdaPossible(lambda, ni, nh, no);
+
+  const { u, s, v } = fullSvd(sigmaYX);
+  const r = Math.min(ni, no);
+  const half = lambda / 2;
+  const absHalf = Math.abs(half);
+  const tol = GAMMA_CLUSTER_TOLERANCE * Math.max(absHalf, r > 0 ? s[0] : 0);
+
+  // The eigenvalues γ > 0 of F (MATH.md §4): +κ_α per singular triple, +λ/2 per ũ⊥ (λ > 0),
+  // −λ/2 per ṽ⊥ (λ < 0). Rates within `tol` of 0 are not growing.
+  const modes: GrowingMode[] = [];
+  for (let alpha = 0; alpha < r; alpha++) {
+    const kappa = Math.hypot(s[alpha], half);
+    if (kappa > tol) modes.push({ gamma: kappa, kind: 'pair', index: alpha });
+  }
+  if (absHalf > tol) {
+    if (lambda > 0) for (let k = r; k < no; k++) modes.push({ gamma: half, kind: 'output', index: k });
+    else for (let k = r; k < ni; k++) modes.push({ gamma: -half, kind: 'input', index: k });
+  }
+  modes.sort((x, y) => y.gamma - x.gamma || x.index - y.index);
+
+  const kept = Math.min(nh, modes.length);
+  if (kept < modes.length && modes[kept - 1].gamma - modes[kept].gamma <= tol) {
+    const cut = modes[kept - 1].gamma;
+    const cluster = modes.filter((m) => Math.abs(m.gamma - cut) <= tol).length;
+    const inCluster = modes.slice(0, kept).filter((m) => Math.abs(m.gamma - cut) <= tol).length;
+    throw new InvalidArgumentError(
+      `invalid argument. The converged state is not determined by sigmaYX, lambda and hiddenDim alone: with hiddenDim = ${nh} ` +
+        `the hidden layer keeps only ${inCluster} of ${cluster} directions that grow at the same rate γ = ${cut} ` +
+        `(${lambda !== 0 && cut === absHalf
+          ? `directions outside the task's ${lambda > 0 ? 'output' : 'input'} space, which hold |λ| = ${Math.abs(lambda)} when kept`
+          : 'a repeated singular value of sigmaYX at the bottleneck'}), ` +
+        `and which of them it keeps depends on the initialisation. ` +
+        `Use exactDynamics({ w1, w2, sigmaYX }).converged() for the limit of a particular initialisation.`,
+      'hiddenDim',
+    );
+  }
+
+  const w2w1 = new Matrix(no, ni);
+  const w1tw1 = new Matrix(ni, ni);
+  const w2w2t = new Matrix(no, no);
+  for (const mode of modes.slice(0, kept)) {
+    if (mode.kind === 'output') {
+      addOuter(w2w2t, u, mode.index, lambda); // 2γ = λ
+      continue;
+    }
+    if (mode.kind === 'input') {
+      addOuter(w1tw1, v, mode.index, -lambda); // 2γ = |λ|
+      continue;
+    }
+    const alpha = mode.index;
+    const sigma = s[alpha];
+    const kappa = mode.gamma;
+    // κ + |λ|/2 directly, κ − |λ|/2 = σ²/(κ + |λ|/2): no cancellation.
+    const big = kappa + absHalf;
+    const small = (sigma * sigma) / big;
+    addOuter(w1tw1, v, alpha, lambda >= 0 ? small : big); // κ − λ/2
+    addOuter(w2w2t, u, alpha, lambda >= 0 ? big : small); // κ + λ/2
+    for (let o = 0; o < no; o++) {
+      const uo = sigma * u.get(o, alpha);
+      if (uo === 0) continue;
+      for (let i = 0; i < ni; i++) w2w1.set(o, i, w2w1.get(o, i) + uo * v.get(i, alpha));
+    }
+  }
+  return { w2w1, w1tw1, w2w2t };
+}

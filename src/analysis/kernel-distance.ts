@@ -1,0 +1,310 @@
+/**
+ * `kernelDistance`: how far apart the Neural Tangent Kernels of two networks are (MATH.md
+ * §6), computed from W1ᵀW1, W2W2ᵀ and the probes' Gram matrix without building either
+ * kernel. The pieces are shared with `kernelDistanceTrajectory`.
+ *
+ * @module
+ */
+import { EigenvalueDecomposition } from 'ml-matrix';
+import { ExactDlnError, InvalidArgumentError, ShapeError } from '../errors.js';
+import { fromArray, matmul, matmulT, toArray } from '../linalg/dense.js';
+import { assertShape, toMatrix, type MatrixLike } from '../validation.js';
+import { representationsOf, type NetworkRepresentations, type NetworkState } from './network-representations.js';
+
+/**
+ * Options of {@link kernelDistance} and `kernelDistanceTrajectory`: the probe inputs on
+ * which the kernels are compared. Give `inputs` or `gram` (not both); with neither the
+ * probes are whitened (X'X'ᵀ ∝ I).
+ *
+ * @example
+ * ```ts
+ * import type { KernelDistanceOptions } from 'exact-dln';
+ * const onData: KernelDistanceOptions = { inputs: [[1, 0, 1], [0, 1, 1]] };
+ * const whitened: KernelDistanceOptions = {};
+ * ```
+ */
+export interface KernelDistanceOptions {
+  /** Probe inputs X', Ni×P' (any P' ≥ 1). Only G = X'X'ᵀ is used. */
+  inputs?: MatrixLike;
+  /**
+   * The probes' Gram matrix G = X'X'ᵀ directly (Ni×Ni, symmetric positive semi-definite),
+   * e.g. P·Σxx of a data set; an alternative to `inputs` when P' is large.
+   */
+  gram?: MatrixLike;
+}
+
+/** Relative asymmetry and negative eigenvalue tolerated in a user-supplied `gram`. */
+const GRAM_TOLERANCE = 1e-12;
+
+/**
+ * Negative distances down to −1e-15 are rounding (d ≥ 0 by Cauchy–Schwarz) and are
+ * returned as 0; anything more negative is reported as an internal error, never hidden.
+ */
+const NEGATIVE_ROUNDING_SLACK = 1e-15;
+
+/**
+ * The probe geometry, normalised to tr G = 1 (d is invariant under X' → cX', so only the
+ * shape of G matters; normalising keeps G² clear of overflow and underflow).
+ *
+ * @internal
+ */
+export interface ProbeGeometry {
+  /** Ni. */
+  readonly inputDim: number;
+  /** G/tr G, Ni×Ni row-major, symmetric. */
+  readonly g: Float64Array;
+  /** (G/tr G)², Ni×Ni row-major. */
+  readonly g2: Float64Array;
+  /** tr((G/tr G)²) = ‖G/tr G‖²_F. */
+  readonly trG2: number;
+}
+
+/**
+ * The pieces of one kernel K(A, R) = I_No ⊗ X'ᵀAX' + R ⊗ X'ᵀX', scaled to ‖K‖_F = 1: K is
+ * linear in (A, R), so Â = A/‖K‖, R̂ = R/‖K‖ describe K/‖K‖.
+ *
+ * @internal
+ */
+export interface KernelPieces {
+  /** Ni, No. */
+  readonly inputDim: number;
+  readonly outputDim: number;
+  /** Â, Ni×Ni row-major. */
+  readonly a: Float64Array;
+  /** R̂, No×No row-major. */
+  readonly r: Float64Array;
+}
+
+/**
+ * Builds the normalised probe geometry from `inputs`, `gram` or neither (whitened).
+ * Cost O(Ni²·P') for `inputs`, O(Ni³) for `gram` (a symmetric eigendecomposition to check
+ * it is positive semi-definite), plus O(Ni³) for G².
+ *
+ * @internal
+ */
+export function probeGeometry(options: KernelDistanceOptions, ni: number): ProbeGeometry {
+  if (options === null || typeof options !== 'object') {
+    throw new InvalidArgumentError('invalid argument. The options must be an object { inputs?, gram? }.', 'options');
+  }
+  if (options.inputs !== undefined && options.gram !== undefined) {
+    throw new InvalidArgumentError(
+      'invalid argument. Give probe `inputs` (Ni×P′) or their Gram matrix `gram` (Ni×Ni), not both.',
+      'gram',
+    );
+  }
+  let g: Float64Array;
+  if (options.inputs !== undefined) {
+    const x = toMatrix(options.inputs, 'inputs');
+    assertShape(x, ni, undefined, 'inputs', `input×probes; the networks have Ni = ${ni} inputs`);
+    const xa = toArray(x);
+    g = matmulT(xa, xa, ni, x.columns, ni);
+  } else if (options.gram !== undefined) {
+    const gm = toMatrix(options.gram, 'gram');
+    assertShape(gm, ni, ni, 'gram', `the probes' Gram matrix X′X′ᵀ, Ni×Ni with Ni = ${ni}`);
+    g = toArray(gm);
+    checkGram(g, ni);
+  } else {
+    g = new Float64Array(ni * ni);
+    for (let i = 0; i < ni; i++) g[i * ni + i] = 1;
+  }
+  let trace = 0;
+  for (let i = 0; i < ni; i++) trace += g[i * ni + i];
+  if (!(trace > 0)) {
+    const name = options.inputs !== undefined ? 'inputs' : 'gram';
+    throw new InvalidArgumentError(
+      `invalid argument. \`${name}\` is zero: the NTK on these probes vanishes and the kernel distance is undefined.`,
+      name,
+    );
+  }
+  for (let k = 0; k < g.length; k++) g[k] /= trace;
+  const g2 = matmul(g, g, ni, ni, ni);
+  let trG2 = 0;
+  for (let k = 0; k < g.length; k++) trG2 += g[k] * g[k];
+  return { inputDim: ni, g, g2, trG2 };
+}
+
+function checkGram(g: Float64Array, n: number): void {
+  let scale = 0;
+  for (let k = 0; k < g.length; k++) scale = Math.max(scale, Math.abs(g[k]));
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      const gap = Math.abs(g[i * n + j] - g[j * n + i]);
+      if (gap > GRAM_TOLERANCE * scale) {
+        throw new InvalidArgumentError(
+          `invalid argument. \`gram\` must be symmetric (a Gram matrix X′X′ᵀ); entries (${i}, ${j}) and (${j}, ${i}) differ by ${gap}.`,
+          'gram',
+        );
+      }
+    }
+  }
+  const values = new EigenvalueDecomposition(fromArray(g, n, n), { assumeSymmetric: true }).realEigenvalues;
+  const min = Math.min(...values);
+  if (min < -GRAM_TOLERANCE * Math.max(...values.map(Math.abs))) {
+    throw new InvalidArgumentError(
+      `invalid argument. \`gram\` must be positive semi-definite (a Gram matrix X′X′ᵀ); its smallest eigenvalue is ${min}.`,
+      'gram',
+    );
+  }
+}
+
+/** Σ_ij x_ij y_ij. */
+function dot(x: Float64Array, y: Float64Array): number {
+  let s = 0;
+  for (let k = 0; k < x.length; k++) s += x[k] * y[k];
+  return s;
+}
+
+/** tr(M N) = Σ_ij M_ij N_ji for n×n row-major M, N. */
+function traceOfProduct(m: Float64Array, q: Float64Array, n: number): number {
+  let s = 0;
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) s += m[i * n + j] * q[j * n + i];
+  return s;
+}
+
+function trace(m: Float64Array, n: number): number {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += m[i * n + i];
+  return s;
+}
+
+/**
+ * ‖K(A, R)‖²_F = ‖I_No ⊗ X'ᵀAX' + R ⊗ G‖² for symmetric A, R and the normalised G
+ * (MATH.md §6 with a = b): No·tr(AGAG) + 2·tr(R)·tr(AG²) + ‖R‖²_F·tr(G²). Linear-algebra
+ * cost O(Ni³ + No²).
+ */
+function squaredNorm(a: Float64Array, r: Float64Array, no: number, geometry: ProbeGeometry): number {
+  const ni = geometry.inputDim;
+  const ag = matmul(a, geometry.g, ni, ni, ni);
+  return no * traceOfProduct(ag, ag, ni) + 2 * trace(r, no) * dot(a, geometry.g2) + dot(r, r) * geometry.trG2;
+}
+
+/**
+ * The normalised pieces of one network's kernel. Throws if the kernel is exactly zero.
+ * Cost O(Ni³ + No²).
+ *
+ * @internal
+ */
+export function kernelPieces(rep: NetworkRepresentations, geometry: ProbeGeometry, name: string): KernelPieces {
+  const ni = rep.inputDim;
+  const no = rep.outputDim;
+  // Scale first so that neither tiny nor huge weights under- or overflow the squares.
+  const scale = Math.max(Math.sqrt(dot(rep.a, rep.a)), Math.sqrt(dot(rep.r, rep.r)));
+  const a = new Float64Array(ni * ni);
+  const r = new Float64Array(no * no);
+  let norm2 = 0;
+  if (scale > 0) {
+    for (let k = 0; k < a.length; k++) a[k] = rep.a[k] / scale;
+    for (let k = 0; k < r.length; k++) r[k] = rep.r[k] / scale;
+    norm2 = squaredNorm(a, r, no, geometry);
+  }
+  if (!(norm2 > 0)) {
+    throw new InvalidArgumentError(
+      `invalid argument. The NTK of \`${name}\` on these probes is zero (W2W2ᵀ = 0 and X′ᵀW1ᵀW1X′ = 0, e.g. all-zero weights), ` +
+        'so the kernel distance (a cosine) is undefined.',
+      name,
+    );
+  }
+  const norm = Math.sqrt(norm2);
+  for (let k = 0; k < a.length; k++) a[k] /= norm;
+  for (let k = 0; k < r.length; k++) r[k] /= norm;
+  return { inputDim: ni, outputDim: no, a, r };
+}
+
+/**
+ * d = 1 − ⟨K_a, K_b⟩/(‖K_a‖‖K_b‖) from normalised pieces. Because K is linear in (A, R)
+ * and ‖K̂_a‖ = ‖K̂_b‖ = 1, d = ½‖K̂_a − K̂_b‖²_F = ½‖K(Â_a − Â_b, R̂_a − R̂_b)‖²_F, evaluated
+ * with the trace identity of MATH.md §6 on the differences: no cancellation between two
+ * numbers close to 1, so small distances keep their relative accuracy.
+ * Cost O(Ni³ + No²).
+ *
+ * @internal
+ */
+export function distanceBetween(pa: KernelPieces, pb: KernelPieces, geometry: ProbeGeometry): number {
+  const ni = pa.inputDim;
+  const no = pa.outputDim;
+  const da = new Float64Array(ni * ni);
+  const dr = new Float64Array(no * no);
+  for (let k = 0; k < da.length; k++) da[k] = pa.a[k] - pb.a[k];
+  for (let k = 0; k < dr.length; k++) dr[k] = pa.r[k] - pb.r[k];
+  const d = 0.5 * squaredNorm(da, dr, no, geometry);
+  if (d < 0) {
+    if (d >= -NEGATIVE_ROUNDING_SLACK) return 0;
+    throw new ExactDlnError(
+      `exact-dln internal error: kernel distance ${d} < 0 beyond rounding (Cauchy–Schwarz gives d ≥ 0); please report this configuration.`,
+    );
+  }
+  return d;
+}
+
+/** Throws {@link ShapeError} unless `b` has the same Ni and No as `a`. */
+export function assertSameWidths(ra: NetworkRepresentations, rb: NetworkRepresentations, nameA: string, nameB: string): void {
+  if (ra.inputDim !== rb.inputDim || ra.outputDim !== rb.outputDim) {
+    throw new ShapeError(
+      `invalid argument. \`${nameB}\` must have the same input and output widths as \`${nameA}\` (Ni = ${ra.inputDim}, ` +
+        `No = ${ra.outputDim}) for their kernels to be compared. Value: Ni = ${rb.inputDim}, No = ${rb.outputDim}.`,
+      nameB,
+    );
+  }
+}
+
+/**
+ * The kernel distance between the Neural Tangent Kernels of two networks on the same
+ * probes (MATH.md §6):
+ *
+ *     d(a, b) = 1 − ⟨K_a, K_b⟩_F / (‖K_a‖_F ‖K_b‖_F)     ∈ [0, 1],
+ *
+ * with K = I_No ⊗ (X'ᵀ W1ᵀW1 X') + (W2W2ᵀ) ⊗ (X'ᵀX') as built by `ntk`. d = 0 when the two
+ * kernels are proportional (e.g. the lazy regime, where the kernel barely moves during
+ * training); d grows as the network learns features (the rich regime). It depends on the
+ * probes only through G = X'X'ᵀ, and is unchanged by X' → cX'.
+ *
+ * Never builds K: with A = W1ᵀW1, R = W2W2ᵀ,
+ * ⟨K_a, K_b⟩ = No·tr(A_a G A_b G) + tr(R_b)·tr(A_a G²) + tr(R_a)·tr(A_b G²) + ⟨R_a, R_b⟩·tr(G²).
+ * Since K is linear in (A, R), the implementation normalises each kernel (Â = A/‖K‖,
+ * R̂ = R/‖K‖) and evaluates the same identity on the differences,
+ * d = ½‖K̂_a − K̂_b‖²_F, which avoids the cancellation in 1 − (a number close to 1).
+ * Mathematically d ≥ 0 (Cauchy–Schwarz) and d ≤ 1 (both kernels are positive
+ * semi-definite, so ⟨K_a, K_b⟩ ≥ 0); a rounding result in [−1e-15, 0) is returned as 0.
+ *
+ * `inputs` omitted (and no `gram`): the whitened case G ∝ I (any whitened probe set, with
+ * X'X'ᵀ = P'·I, gives the same d, since the scale cancels).
+ *
+ * The networks may be any mix of Snapshots and weight pairs; they must share Ni and No but
+ * may differ in Nh (the kernel does not depend on it).
+ *
+ * Cost: O(Ni²·P') once to form G from `inputs` (none for the whitened default, O(Ni³) for a
+ * `gram`), then O(Ni³ + No²) — independent of P' — plus O(Nh·(Ni² + No²)) per weight pair
+ * to form W1ᵀW1 and W2W2ᵀ. Inputs are never mutated.
+ *
+ * @param a - a Snapshot (from `exactDynamics(...).at(t)`) or weights `{ w1, w2 }`.
+ * @param b - the same for the second network.
+ * @param options - `{ inputs?: Ni×P' }` or `{ gram?: Ni×Ni }`; default whitened probes.
+ * @returns d ∈ [0, 1].
+ * @throws {@link ShapeError} if `b`'s Ni or No differs from `a`'s, `inputs` does not have Ni
+ *   rows, `gram` is not Ni×Ni, or a weight pair does not fit together (w2 must be No×Nh for
+ *   w1 Nh×Ni; the message names e.g. `a.w2`).
+ * @throws {@link NonFiniteError} for NaN or infinite entries.
+ * @throws {@link InvalidArgumentError} if either kernel is zero (distance undefined), the
+ *   probes are all zero, both `inputs` and `gram` are given, `gram` is not symmetric positive
+ *   semi-definite, or an argument is neither a Snapshot nor a weight pair.
+ * @example
+ * ```ts
+ * import { exactDynamics, kernelDistance, lambdaBalancedWeights, randomTask } from 'exact-dln';
+ * const task = randomTask({ inputDim: 3, outputDim: 3, samples: 30, seed: 1 });
+ * const trained = (lambda: number) => {
+ *   const { w1, w2 } = lambdaBalancedWeights({ inputDim: 3, hiddenDim: 3, outputDim: 3, lambda, scale: 0.01, seed: 2 });
+ *   const dyn = exactDynamics({ w1, w2, sigmaYX: task.sigmaYX });
+ *   return kernelDistance(dyn.at(0), dyn.at(20)); // whitened probes
+ * };
+ * console.log(trained(0) > 0.1);   // true: rich, the kernel moves
+ * console.log(trained(50) < 1e-3); // true: lazy, it barely does
+ * console.log(kernelDistance({ w1: [[1, 0]], w2: [[1]] }, { w1: [[2, 0]], w2: [[2]] })); // 0: proportional kernels
+ * ```
+ */
+export function kernelDistance(a: NetworkState, b: NetworkState, options: KernelDistanceOptions = {}): number {
+  const ra = representationsOf(a, 'a');
+  const rb = representationsOf(b, 'b');
+  assertSameWidths(ra, rb, 'a', 'b');
+  const geometry = probeGeometry(options, ra.inputDim);
+  return distanceBetween(kernelPieces(ra, geometry, 'a'), kernelPieces(rb, geometry, 'b'), geometry);
+}

@@ -1,0 +1,119 @@
+/**
+ * The one place that turns "a network" — a {@link Snapshot} of the exact dynamics or a
+ * plain pair of weights `{ w1, w2 }` — into the two representations every kernel and
+ * similarity quantity is built from (MATH.md §3, §6): the input-side A = W1ᵀW1 (Ni×Ni)
+ * and the output-side R = W2W2ᵀ (No×No). Both are invariant under the hidden-layer
+ * rotation W1 → OW1, W2 → W2Oᵀ, so a Snapshot (whose weights are known only up to that
+ * rotation) and the weights it stands for give identical results.
+ *
+ * @module
+ */
+import type { Matrix } from 'ml-matrix';
+import { Snapshot } from '../core/snapshot.js';
+import { InvalidArgumentError } from '../errors.js';
+import { matmulT, tmatmul, toArray } from '../linalg/dense.js';
+import { assertShape, toMatrix, type MatrixLike } from '../validation.js';
+
+/**
+ * A network as accepted by the analysis functions: a {@link Snapshot} (from
+ * `exactDynamics(...).at(t)`) or first- and second-layer weights `{ w1: Nh×Ni, w2: No×Nh }`
+ * (`Matrix` or `number[][]`, never mutated).
+ *
+ * @example
+ * ```ts
+ * import type { NetworkState } from 'exact-dln';
+ * const net: NetworkState = { w1: [[1, 0], [0, 1]], w2: [[1, 2]] };
+ * ```
+ */
+export type NetworkState = Snapshot | { readonly w1: MatrixLike; readonly w2: MatrixLike };
+
+/**
+ * The representations of one network, row-major and freshly allocated (callers may keep
+ * them; the Snapshot's caches are never handed out).
+ *
+ * @internal
+ */
+export interface NetworkRepresentations {
+  /** Ni, Nh, No. */
+  readonly inputDim: number;
+  readonly hiddenDim: number;
+  readonly outputDim: number;
+  /** A = W1ᵀW1, Ni×Ni row-major, exactly symmetric. */
+  readonly a: Float64Array;
+  /** R = W2W2ᵀ, No×No row-major, exactly symmetric. */
+  readonly r: Float64Array;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
+  if (Array.isArray(value)) return `an array of length ${value.length}`;
+  if (typeof value === 'object') return `an object (${Object.prototype.toString.call(value)})`;
+  return `${typeof value} ${String(value)}`;
+}
+
+/** True for an object carrying `w1` and `w2` fields (not yet validated). */
+export function isWeightPair(value: unknown): value is { w1: MatrixLike; w2: MatrixLike } {
+  return typeof value === 'object' && value !== null && 'w1' in value && 'w2' in value;
+}
+
+/**
+ * Checks a weight pair (`${name}.w1` Nh×Ni, `${name}.w2` No×Nh, finite) and returns fresh
+ * copies.
+ *
+ * @internal
+ */
+export function toWeightPair(value: { w1: unknown; w2: unknown }, name: string): { w1: Matrix; w2: Matrix } {
+  const w1 = toMatrix(value.w1, `${name}.w1`);
+  const w2 = toMatrix(value.w2, `${name}.w2`);
+  assertShape(
+    w2,
+    undefined,
+    w1.rows,
+    `${name}.w2`,
+    `output×hidden; its columns must match the ${w1.rows} rows (hidden units) of ${name}.w1, which is ${w1.rows}×${w1.columns}`,
+  );
+  return { w1, w2 };
+}
+
+/**
+ * A = W1ᵀW1 and R = W2W2ᵀ of a Snapshot (from its cached `w1tw1`, `w2w2t` getters, copied)
+ * or of a weight pair (O(Nh·(Ni² + No²))).
+ *
+ * @param network - a Snapshot or `{ w1, w2 }`.
+ * @param name - the argument's name, used in error messages (`network`, `a`, ...).
+ * @throws {@link InvalidArgumentError} if `network` is neither.
+ * @throws {@link ShapeError}, {@link NonFiniteError} for malformed weights.
+ * @internal
+ */
+export function representationsOf(network: unknown, name: string): NetworkRepresentations {
+  if (network instanceof Snapshot) {
+    return {
+      inputDim: network.inputDim,
+      hiddenDim: network.hiddenDim,
+      outputDim: network.outputDim,
+      a: toArray(network.w1tw1),
+      r: toArray(network.w2w2t),
+    };
+  }
+  if (!isWeightPair(network)) {
+    throw new InvalidArgumentError(
+      `invalid argument. \`${name}\` must be a Snapshot (from exactDynamics(...).at(t)) or a weight pair { w1, w2 } ` +
+        `(w1 hidden×input, w2 output×hidden). Value: ${describe(network)}.`,
+      name,
+    );
+  }
+  const { w1, w2 } = toWeightPair(network, name);
+  const ni = w1.columns;
+  const nh = w1.rows;
+  const no = w2.rows;
+  const w1a = toArray(w1);
+  const w2a = toArray(w2);
+  return {
+    inputDim: ni,
+    hiddenDim: nh,
+    outputDim: no,
+    a: tmatmul(w1a, w1a, nh, ni, ni), // W1ᵀW1: entry (i, j) and (j, i) are the same sum
+    r: matmulT(w2a, w2a, no, nh, no), // W2W2ᵀ
+  };
+}

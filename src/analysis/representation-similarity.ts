@@ -1,0 +1,198 @@
+/**
+ * `representationSimilarity`: the representational similarity matrices of a two-layer
+ * linear network on user-chosen probe inputs and outputs (MATH.md §6).
+ *
+ * @module
+ */
+import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
+import { InvalidArgumentError } from '../errors.js';
+import { fromArray, matmul, tmatmul, toArray } from '../linalg/dense.js';
+import { assertShape, optionalNumber, assertNonNegativeNumber, toMatrix, type MatrixLike } from '../validation.js';
+import { representationsOf, type NetworkState } from './network-representations.js';
+
+/**
+ * Default relative cutoff of the pseudo-inverse (W2W2ᵀ)⁺: eigenvalues μ of W2W2ᵀ with
+ * μ ≤ 1e-12·μ_max are treated as zero. W2W2ᵀ is formed in floating point, so its
+ * eigenvalues carry absolute errors of order No·Nh·ε·μ_max ≈ 1e-15·μ_max; 1e-12 leaves a
+ * margin of ~1000 above that noise (the same relative cutoff the library uses to call Σxx
+ * singular when whitening). Eigenvalues kept just above the cutoff are known only to a
+ * relative accuracy of about ε·μ_max/μ ≈ 1e-4 — choose a larger `pinvTolerance` when the
+ * small directions of W2W2ᵀ matter.
+ */
+export const DEFAULT_PINV_TOLERANCE = 1e-12;
+
+/**
+ * Options of {@link representationSimilarity}: the probes. At least one of `inputs`,
+ * `outputs` is required.
+ *
+ * @example
+ * ```ts
+ * import type { RepresentationSimilarityOptions } from 'exact-dln';
+ * const options: RepresentationSimilarityOptions = { inputs: [[1, 0, 1], [0, 1, 1]] };
+ * ```
+ */
+export interface RepresentationSimilarityOptions {
+  /** Probe inputs X', Ni×P' (one column per probe item). */
+  inputs?: MatrixLike;
+  /** Probe outputs Y', No×P' (one column per probe item). */
+  outputs?: MatrixLike;
+  /**
+   * Relative cutoff of the pseudo-inverse (W2W2ᵀ)⁺ (a number ≥ 0, default
+   * {@link DEFAULT_PINV_TOLERANCE} = 1e-12): eigenvalues μ ≤ pinvTolerance·μ_max count as 0.
+   * At most min(Nh, No) eigenvalues are ever kept, since rank W2W2ᵀ ≤ Nh.
+   */
+  pinvTolerance?: number;
+}
+
+/**
+ * The result of {@link representationSimilarity}; a field is `undefined` exactly when its
+ * probe was not given.
+ *
+ * @example
+ * ```ts
+ * import { representationSimilarity, type RepresentationSimilarity } from 'exact-dln';
+ * const rsm: RepresentationSimilarity = representationSimilarity({ w1: [[1, 0]], w2: [[2]] }, { inputs: [[1, 0], [0, 1]] });
+ * console.log(rsm.input?.to2DArray()); // [[1, 0], [0, 0]]
+ * ```
+ */
+export interface RepresentationSimilarity<O extends RepresentationSimilarityOptions = RepresentationSimilarityOptions> {
+  /** RSM_in = X'ᵀ W1ᵀW1 X', P'×P' (symmetric positive semi-definite). */
+  input: O extends { inputs: MatrixLike } ? Matrix : Matrix | undefined;
+  /** RSM_out = Y'ᵀ (W2W2ᵀ)⁺ Y', P'×P' (symmetric positive semi-definite). */
+  output: O extends { outputs: MatrixLike } ? Matrix : Matrix | undefined;
+}
+
+/**
+ * The representational similarity matrices of a network on probe items (MATH.md §6):
+ *
+ *     RSM_in  = X'ᵀ (W1ᵀW1) X'      (P'×P'),  X' the probe inputs  (Ni×P'),
+ *     RSM_out = Y'ᵀ (W2W2ᵀ)⁺ Y'     (P'×P'),  Y' the probe outputs (No×P').
+ *
+ * Entry (p, q) of RSM_in is the inner product of the hidden representations W1x_p and
+ * W1x_q; RSM_out is the same for the hidden representation that would produce the outputs
+ * y_p, y_q (the minimum-norm h with W2h = y). Both depend on the weights only through
+ * W1ᵀW1 and W2W2ᵀ, so they are invariant under rotations of the hidden layer, and a
+ * {@link Snapshot} gives exactly what its weights give.
+ *
+ * The pseudo-inverse is computed stably from the symmetric eigendecomposition
+ * W2W2ᵀ = Σ μ_k e_k e_kᵀ: (W2W2ᵀ)⁺ = Σ_{kept} e_k e_kᵀ/μ_k, keeping at most min(Nh, No)
+ * eigenvalues (rank W2W2ᵀ ≤ Nh, so an output layer wider than the hidden layer is handled
+ * structurally, not by a threshold) and only those with μ_k > pinvTolerance·μ_max
+ * (default 1e-12, see {@link DEFAULT_PINV_TOLERANCE}); if W2 = 0 the pseudo-inverse is 0.
+ * RSM_out is then assembled as ZᵀZ with Z = diag(μ^{-1/2}) Eᵀ Y', and RSM_in as the
+ * symmetric part of X'ᵀ(AX'), so both are exactly symmetric.
+ *
+ * Shapes: `network` is a Snapshot or `{ w1: Nh×Ni, w2: No×Nh }`.
+ * Cost: O(Nh·(Ni² + No²)) for A and R from weights (free for a Snapshot's cached
+ * matrices), plus O(Ni²·P' + Ni·P'²) for RSM_in and O(No³ + No²·P' + No·P'²) for RSM_out.
+ * Inputs are never mutated.
+ *
+ * @param network - a Snapshot (from `exactDynamics(...).at(t)`) or weights `{ w1, w2 }`.
+ * @param options - `{ inputs?: Ni×P', outputs?: No×P', pinvTolerance? }`; at least one probe.
+ * @returns `{ input, output }`; a field is `undefined` when its probe was omitted.
+ * @throws {@link InvalidArgumentError} if `network` is neither a Snapshot nor a weight pair,
+ *   if neither `inputs` nor `outputs` is given, or if `pinvTolerance` is negative.
+ * @throws {@link ShapeError} if `inputs` does not have Ni rows or `outputs` does not have No
+ *   rows, or `network.w2` does not have as many columns as `network.w1` has rows.
+ * @throws {@link NonFiniteError} for NaN or infinite entries (the message names the argument).
+ * @example
+ * ```ts
+ * import { exactDynamics, lambdaBalancedWeights, randomTask, representationSimilarity } from 'exact-dln';
+ * const task = randomTask({ inputDim: 3, outputDim: 4, samples: 30, seed: 1 });
+ * const { w1, w2 } = lambdaBalancedWeights({ inputDim: 3, hiddenDim: 2, outputDim: 4, lambda: 0, scale: 0.1, seed: 2 });
+ * const late = exactDynamics({ w1, w2, sigmaYX: task.sigmaYX }).at(20);
+ * // Probe with the three one-hot inputs and the four one-hot outputs:
+ * const eye = (n: number) => Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)));
+ * const { input, output } = representationSimilarity(late, { inputs: eye(3), outputs: eye(4) });
+ * console.log(input.rows, output.rows); // 3 4
+ * ```
+ */
+export function representationSimilarity<O extends RepresentationSimilarityOptions>(
+  network: NetworkState,
+  options: O,
+): RepresentationSimilarity<O> {
+  if (options === null || typeof options !== 'object') {
+    throw new InvalidArgumentError(
+      'invalid argument. representationSimilarity expects an options object { inputs?, outputs?, pinvTolerance? } as its second argument.',
+      'options',
+    );
+  }
+  if (options.inputs === undefined && options.outputs === undefined) {
+    throw new InvalidArgumentError(
+      'invalid argument. representationSimilarity needs probe `inputs` (Ni×P′), probe `outputs` (No×P′) or both; neither was given.',
+      'options',
+    );
+  }
+  const rep = representationsOf(network, 'network');
+  const ni = rep.inputDim;
+  const no = rep.outputDim;
+  const tolerance = optionalNumber(options.pinvTolerance, DEFAULT_PINV_TOLERANCE, 'pinvTolerance', assertNonNegativeNumber);
+  let input: Matrix | undefined;
+  let output: Matrix | undefined;
+  if (options.inputs !== undefined) {
+    const x = toMatrix(options.inputs, 'inputs');
+    assertShape(x, ni, undefined, 'inputs', `input×probes; the network has Ni = ${ni} inputs`);
+    input = quadraticForm(rep.a, toArray(x), ni, x.columns);
+  }
+  if (options.outputs !== undefined) {
+    const y = toMatrix(options.outputs, 'outputs');
+    assertShape(y, no, undefined, 'outputs', `output×probes; the network has No = ${no} outputs`);
+    output = pseudoInverseForm(rep.r, no, Math.min(rep.hiddenDim, no), tolerance, toArray(y), y.columns);
+  }
+  return { input, output } as RepresentationSimilarity<O>;
+}
+
+/**
+ * Xᵀ S X (P×P) for a symmetric n×n S and X n×P, both row-major, symmetrised exactly.
+ * Cost O(n²·P + n·P²).
+ *
+ * @internal
+ */
+export function quadraticForm(s: Float64Array, x: Float64Array, n: number, p: number): Matrix {
+  const sx = matmul(s, x, n, n, p);
+  const out = tmatmul(x, sx, n, p, p);
+  for (let i = 0; i < p; i++) {
+    for (let j = i + 1; j < p; j++) {
+      const v = 0.5 * (out[i * p + j] + out[j * p + i]);
+      out[i * p + j] = v;
+      out[j * p + i] = v;
+    }
+  }
+  return fromArray(out, p, p);
+}
+
+/**
+ * Yᵀ R⁺ Y for a symmetric positive semi-definite n×n R (row-major) and Y n×P: the
+ * pseudo-inverse from R's eigendecomposition, keeping at most `maxRank` eigenvalues and
+ * only those above tolerance·μ_max. Returned as ZᵀZ (exactly symmetric, PSD).
+ */
+function pseudoInverseForm(
+  r: Float64Array,
+  n: number,
+  maxRank: number,
+  tolerance: number,
+  y: Float64Array,
+  p: number,
+): Matrix {
+  const evd = new EigenvalueDecomposition(fromArray(r, n, n), { assumeSymmetric: true });
+  const mu = evd.realEigenvalues;
+  const e = evd.eigenvectorMatrix;
+  const order = mu.map((_, k) => k).sort((i, j) => mu[j] - mu[i]);
+  const top = mu[order[0]];
+  const kept: number[] = [];
+  for (const k of order) {
+    if (kept.length >= maxRank) break;
+    if (top > 0 && mu[k] > tolerance * top) kept.push(k);
+  }
+  // Z = diag(μ^{-1/2}) Eᵀ Y, k×P.
+  const z = new Float64Array(kept.length * p);
+  kept.forEach((k, row) => {
+    const scale = 1 / Math.sqrt(mu[k]);
+    for (let i = 0; i < n; i++) {
+      const eik = e.get(i, k) * scale;
+      if (eik === 0) continue;
+      for (let q = 0; q < p; q++) z[row * p + q] += eik * y[i * p + q];
+    }
+  });
+  return fromArray(tmatmul(z, z, kept.length, p, p), p, p);
+}

@@ -1,0 +1,206 @@
+/**
+ * kernelDistance / kernelDistanceTrajectory (MATH.md §6) against explicit kernels: the
+ * trace identity must reproduce 1 − ⟨Ka, Kb⟩/(‖Ka‖‖Kb‖) computed from full NTK matrices,
+ * both from ntk() and from the Jacobian brute force of test/helpers/jacobian-ntk.ts.
+ *
+ * Tolerance 1e-12 absolute on d ∈ [0, 1]: the explicit side sums (P'·No)² products and
+ * loses ~1e-15; the trace identity rounds at the same level. A wrong term in the identity
+ * changes d at O(1e-2) or more on these random configurations.
+ */
+import fc from 'fast-check';
+import { Matrix } from 'ml-matrix';
+import { afterAll, describe, expect, it } from 'vitest';
+import { kernelDistance } from '../../src/analysis/kernel-distance.js';
+import { kernelDistanceTrajectory } from '../../src/analysis/kernel-distance-trajectory.js';
+import { ntk } from '../../src/analysis/ntk.js';
+import { exactDynamics } from '../../src/core/exact-dynamics.js';
+import { lambdaBalancedWeights } from '../../src/core/weights.js';
+import { InvalidArgumentError, ShapeError } from '../../src/errors.js';
+import { createRng, gaussianMatrix, randomOrthogonal } from '../../src/random.js';
+import { explicitKernelDistance, jacobianNtk } from '../helpers/jacobian-ntk.js';
+
+const SEED = 90_417;
+
+const shapes = fc.record({
+  ni: fc.integer({ min: 1, max: 4 }),
+  nh: fc.integer({ min: 1, max: 4 }),
+  nh2: fc.integer({ min: 1, max: 4 }),
+  no: fc.integer({ min: 1, max: 4 }),
+  p: fc.integer({ min: 1, max: 5 }),
+  seed: fc.integer({ min: 0, max: 2 ** 30 }),
+});
+
+/** Two random networks with the same Ni, No (hidden widths nh, nh2) and non-whitened probes. */
+function randomPair(ni: number, nh: number, nh2: number, no: number, p: number, seed: number) {
+  const rng = createRng(seed);
+  const a = { w1: gaussianMatrix(nh, ni, rng), w2: gaussianMatrix(no, nh, rng, 0.5) };
+  const b = { w1: gaussianMatrix(nh2, ni, rng, 1.5), w2: gaussianMatrix(no, nh2, rng) };
+  // Probes with very different scales per input dimension: G = X'X'ᵀ far from ∝ I.
+  const x = gaussianMatrix(ni, p, rng);
+  for (let i = 0; i < ni; i++) for (let q = 0; q < p; q++) x.set(i, q, x.get(i, q) * (1 + 2 * i));
+  return { a, b, x };
+}
+
+/** X' (Ni×P', P' ≥ Ni) with X'X'ᵀ = P'·I: sqrt(P') times Ni rows of a random orthogonal matrix. */
+function whitenedProbes(ni: number, p: number, seed: number): Matrix {
+  const o = randomOrthogonal(p, createRng(seed));
+  return o.subMatrix(0, ni - 1, 0, p - 1).mul(Math.sqrt(p));
+}
+
+describe('kernelDistance equals the distance of explicit kernels', () => {
+  let worst = 0;
+  afterAll(() => console.log(`kernelDistance vs explicit NTK matrices: worst |Δd| ${worst.toExponential(2)}`));
+
+  it(`random networks and non-whitened probes (fast-check seed ${SEED}): vs ntk() and vs J Jᵀ, to 1e-12`, () => {
+    fc.assert(
+      fc.property(shapes, ({ ni, nh, nh2, no, p, seed }) => {
+        const { a, b, x } = randomPair(ni, nh, nh2, no, p, seed);
+        const d = kernelDistance(a, b, { inputs: x });
+        const viaNtk = explicitKernelDistance(ntk(a, x), ntk(b, x));
+        const viaJacobian = explicitKernelDistance(jacobianNtk(a.w1, a.w2, x), jacobianNtk(b.w1, b.w2, x));
+        worst = Math.max(worst, Math.abs(d - viaNtk), Math.abs(d - viaJacobian));
+        expect(Math.abs(d - viaNtk)).toBeLessThan(1e-12);
+        expect(Math.abs(d - viaJacobian)).toBeLessThan(1e-12);
+        expect(d).toBeGreaterThanOrEqual(0);
+        expect(d).toBeLessThanOrEqual(1);
+        // { gram: X'X'ᵀ } is the same thing.
+        expect(Math.abs(kernelDistance(a, b, { gram: x.mmul(x.transpose()) }) - d)).toBeLessThan(1e-13);
+      }),
+      { seed: SEED, numRuns: 60 },
+    );
+  });
+
+  it('mixes a Snapshot with weights: the Snapshot counts as its own weights', () => {
+    const rng = createRng(3);
+    const sigmaYX = gaussianMatrix(2, 3, rng);
+    const { w1, w2 } = lambdaBalancedWeights({ inputDim: 3, hiddenDim: 2, outputDim: 2, lambda: 0.4, scale: 0.3, seed: 4 });
+    const snap = exactDynamics({ w1, w2, sigmaYX }).at(2);
+    const other = { w1: gaussianMatrix(5, 3, rng), w2: gaussianMatrix(2, 5, rng) };
+    const x = gaussianMatrix(3, 4, rng);
+    const d = kernelDistance(snap, other, { inputs: x });
+    const want = explicitKernelDistance(jacobianNtk(snap.weights.w1, snap.weights.w2, x), jacobianNtk(other.w1, other.w2, x));
+    worst = Math.max(worst, Math.abs(d - want));
+    expect(Math.abs(d - want)).toBeLessThan(1e-12);
+    expect(kernelDistance(other, snap, { inputs: x })).toBe(d);
+  });
+
+  it('no inputs = whitened probes (X′X′ᵀ = P′·I), for several P′', () => {
+    fc.assert(
+      fc.property(shapes, fc.integer({ min: 0, max: 4 }), ({ ni, nh, nh2, no, seed }, extra) => {
+        const { a, b } = randomPair(ni, nh, nh2, no, 1, seed);
+        const x = whitenedProbes(ni, ni + extra, seed + 1);
+        const d = kernelDistance(a, b);
+        expect(Math.abs(d - kernelDistance(a, b, { inputs: x }))).toBeLessThan(1e-13);
+        expect(Math.abs(d - explicitKernelDistance(ntk(a, x), ntk(b, x)))).toBeLessThan(1e-12);
+      }),
+      { seed: SEED + 1, numRuns: 40 },
+    );
+  });
+});
+
+describe('kernelDistance identities', () => {
+  const { a, b, x } = randomPair(3, 2, 3, 4, 5, 17);
+
+  it('d(a, a) = 0 exactly, and 0 for proportional kernels (weights scaled by c: K → c²K)', () => {
+    expect(kernelDistance(a, a, { inputs: x })).toBe(0);
+    const scaled = { w1: a.w1.clone().mul(3), w2: a.w2.clone().mul(3) };
+    expect(kernelDistance(a, scaled, { inputs: x })).toBeLessThanOrEqual(1e-15);
+  });
+
+  it('is symmetric: d(a, b) = d(b, a)', () => {
+    expect(Math.abs(kernelDistance(a, b, { inputs: x }) - kernelDistance(b, a, { inputs: x }))).toBeLessThanOrEqual(1e-16);
+  });
+
+  it('is invariant under X′ → cX′ (to 1e-14 absolute, for c from 1e-150 to 1e150)', () => {
+    const d = kernelDistance(a, b, { inputs: x });
+    for (const c of [1e-150, 1e-3, 7, 1e5, 1e150]) {
+      expect(Math.abs(kernelDistance(a, b, { inputs: x.clone().mul(c) }) - d)).toBeLessThan(1e-14);
+    }
+  });
+
+  it('is invariant under rotations of the hidden layer (W1 → OW1, W2 → W2Oᵀ)', () => {
+    const o = randomOrthogonal(2, createRng(5));
+    const rotated = { w1: o.mmul(a.w1), w2: a.w2.mmul(o.transpose()) };
+    expect(kernelDistance(a, rotated, { inputs: x })).toBeLessThan(1e-15);
+    expect(Math.abs(kernelDistance(rotated, b, { inputs: x }) - kernelDistance(a, b, { inputs: x }))).toBeLessThan(1e-14);
+  });
+
+  it('keeps its relative accuracy for tiny distances: d ∝ δ² down to δ = 1e-9 (no 1 − cos cancellation)', () => {
+    const direction = { w1: gaussianMatrix(2, 3, createRng(8)), w2: gaussianMatrix(4, 2, createRng(9)) };
+    const at = (delta: number) =>
+      kernelDistance(a, { w1: a.w1.clone().add(direction.w1.clone().mul(delta)), w2: a.w2.clone().add(direction.w2.clone().mul(delta)) }, { inputs: x });
+    const d5 = at(1e-5);
+    expect(d5).toBeGreaterThan(0);
+    for (const delta of [1e-6, 1e-7, 1e-8, 1e-9]) {
+      // d(δ) = c·δ² + O(δ³): the ratio to the δ = 1e-5 value is (δ/1e-5)² to ~1e-4 relative.
+      const ratio = at(delta) / d5 / (delta / 1e-5) ** 2;
+      expect(Math.abs(ratio - 1)).toBeLessThan(1e-3);
+    }
+  });
+});
+
+describe('kernelDistanceTrajectory', () => {
+  const rng = createRng(21);
+  const sigmaYX = gaussianMatrix(3, 4, rng);
+  const x = gaussianMatrix(4, 6, rng);
+  const { w1, w2 } = lambdaBalancedWeights({ inputDim: 4, hiddenDim: 3, outputDim: 3, lambda: -0.5, scale: 0.2, seed: 22 });
+  const dyn = exactDynamics({ w1, w2, sigmaYX });
+  const times = [3, 0, 0.5, 1, 8];
+
+  it('from ExactDynamics: d(K(0), K(t)) for each t, in the order given; the reference is at(0) even if 0 is not requested', () => {
+    const r = kernelDistanceTrajectory(dyn, times, { inputs: x });
+    expect(r.times).toEqual(times);
+    times.forEach((t, k) => expect(r.distance[k]).toBe(kernelDistance(dyn.at(0), dyn.at(t), { inputs: x })));
+    expect(r.distance[1]).toBe(0);
+    const without0 = kernelDistanceTrajectory(dyn, [1, 8], { inputs: x });
+    expect(without0.distance).toEqual([r.distance[3], r.distance[4]]);
+    // Default probes: whitened.
+    expect(kernelDistanceTrajectory(dyn, [8]).distance[0]).toBe(kernelDistance(dyn.at(0), dyn.at(8)));
+  });
+
+  it('from a recorded run: its own times, index 0 as the reference', () => {
+    const snaps = [0.2, 1, 4].map((t) => dyn.at(t).weights);
+    const run = { times: [0.2, 1, 4], w1: snaps.map((s) => s.w1), w2: snaps.map((s) => s.w2) };
+    const r = kernelDistanceTrajectory(run, { inputs: x });
+    expect(r.times).toEqual([0.2, 1, 4]);
+    expect(r.distance[0]).toBe(0);
+    expect(Math.abs(r.distance[2] - kernelDistance(dyn.at(0.2), dyn.at(4), { inputs: x }))).toBeLessThan(1e-14);
+    // A redundant times argument is accepted only when it equals run.times.
+    expect(kernelDistanceTrajectory(run, [0.2, 1, 4], { inputs: x })).toEqual(r);
+    expect(() => kernelDistanceTrajectory(run as never, [0, 1, 4] as never)).toThrow(InvalidArgumentError);
+    expect(kernelDistanceTrajectory(run)).toEqual(kernelDistanceTrajectory(run, {}));
+  });
+
+  it('rich vs lazy: from a small initialisation the kernel moves O(1) at λ = 0 and barely at |λ| = 100', () => {
+    const task = gaussianMatrix(3, 3, createRng(30));
+    const finalDistance = (lambda: number) => {
+      const init = lambdaBalancedWeights({ inputDim: 3, hiddenDim: 3, outputDim: 3, lambda, scale: 1e-3, seed: 31 });
+      return kernelDistanceTrajectory(exactDynamics({ ...init, sigmaYX: task }), [50]).distance[0];
+    };
+    const d = [0, 1, 10, 100].map(finalDistance);
+    expect(d[0]).toBeGreaterThan(0.1);
+    expect(d[3]).toBeLessThan(1e-3);
+    for (let k = 1; k < d.length; k++) expect(d[k]).toBeLessThan(d[k - 1]);
+  });
+});
+
+describe('kernelDistance bad input', () => {
+  const a = { w1: [[1, 0], [0, 1]], w2: [[1, 1]] };
+  it('zero kernels: the distance is undefined', () => {
+    const zero = { w1: [[0, 0], [0, 0]], w2: [[0, 0]] };
+    expect(() => kernelDistance(zero, zero)).toThrow(InvalidArgumentError);
+    expect(() => kernelDistance(a, zero)).toThrow(/`b`.*undefined/);
+    expect(() => kernelDistance(a, a, { inputs: [[0, 0], [0, 0]] })).toThrow(/`inputs` is zero/);
+  });
+  it('different input or output widths are a ShapeError naming b; different hidden widths are fine', () => {
+    expect(() => kernelDistance(a, { w1: [[1, 0, 0]], w2: [[1]] })).toThrow(ShapeError);
+    expect(() => kernelDistance(a, { w1: [[1, 0]], w2: [[1], [2]] })).toThrow(/`b` must have the same input and output widths/);
+    expect(kernelDistance(a, { w1: [[1, 0]], w2: [[1]] })).toBeGreaterThan(0);
+  });
+  it('gram must be Ni×Ni, symmetric and PSD; inputs and gram together are refused', () => {
+    expect(() => kernelDistance(a, a, { gram: [[1, 0]] })).toThrow(ShapeError);
+    expect(() => kernelDistance(a, a, { gram: [[1, 0.5], [0, 1]] })).toThrow(/symmetric/);
+    expect(() => kernelDistance(a, a, { gram: [[1, 2], [2, 1]] })).toThrow(/positive semi-definite/);
+    expect(() => kernelDistance(a, a, { gram: [[1, 0], [0, 1]], inputs: [[1], [1]] })).toThrow(/not both/);
+  });
+});
