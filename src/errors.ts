@@ -36,7 +36,7 @@ export class ExactDlnError extends Error {
  * @example
  * ```ts
  * import { balanceOf, ShapeError } from 'exact-dln';
- * try { balanceOf([[1, 2]], [[1], [2], [3]]); } catch (e) { console.log(e instanceof ShapeError); }
+ * try { balanceOf([[1, 2]], [[1, 2], [3, 4]]); } catch (e) { console.log(e instanceof ShapeError); } // w1 has 1 hidden unit, w2 expects 2
  * ```
  */
 export class ShapeError extends ExactDlnError {}

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { Matrix } from 'ml-matrix';
+import { Matrix, type AbstractMatrix } from 'ml-matrix';
 import {
   ImpossibleLambdaError,
   InvalidArgumentError,
@@ -23,7 +23,7 @@ import {
  * const w1: MatrixLike = [[0.1, 0], [0, 0.1]];
  * ```
  */
-export type MatrixLike = Matrix | ReadonlyArray<ReadonlyArray<number>>;
+export type MatrixLike = AbstractMatrix | ReadonlyArray<ReadonlyArray<number>>;
 
 function describe(value: unknown): string {
   if (value === null) return 'null';
@@ -37,7 +37,7 @@ function describe(value: unknown): string {
 export function toMatrix(value: unknown, name: string): Matrix {
   let out: Matrix;
   if (Matrix.isMatrix(value)) {
-    out = (value as Matrix).clone();
+    out = Matrix.from1DArray((value as AbstractMatrix).rows, (value as AbstractMatrix).columns, (value as AbstractMatrix).to1DArray());
   } else if (Array.isArray(value)) {
     if (value.length === 0) {
       throw new ShapeError(`invalid argument. \`${name}\` must be a non-empty matrix. Value: an empty array.`, name);
@@ -209,5 +209,62 @@ export function assertOpenInterval(x: unknown, name: string, min: number, max: n
       `invalid argument. \`${name}\` must be a number in the open interval (${min}, ${max}). Value: ${x}.`,
       name,
     );
+  }
+}
+
+/**
+ * Checks a list of indices into something of size `bound`: an array of distinct integers in
+ * [0, bound). `what` names what is indexed (for the message). Returns a copy.
+ */
+export function toIndexList(value: unknown, name: string, bound: number, what: string): number[] {
+  if (!Array.isArray(value)) {
+    throw new InvalidArgumentError(
+      `invalid argument. \`${name}\` must be an array of distinct integer indices of ${what} in [0, ${bound}). Value: ${describe(value)}.`,
+      name,
+    );
+  }
+  const seen = new Set<number>();
+  return value.map((x: unknown, i: number) => {
+    assertFiniteNumber(x, `${name}[${i}]`);
+    if (!Number.isInteger(x) || x < 0 || x >= bound) {
+      throw new InvalidArgumentError(
+        `invalid argument. \`${name}[${i}]\` must be an integer index of ${what} in [0, ${bound}). Value: ${x}.`,
+        name,
+      );
+    }
+    if (seen.has(x)) {
+      throw new InvalidArgumentError(`invalid argument. \`${name}\` must not repeat an index; ${x} appears twice.`, name);
+    }
+    seen.add(x);
+    return x;
+  });
+}
+
+/** Checks that `value` is a permutation of 0..n−1 (an array of length n using each index once). Returns a copy. */
+export function toPermutation(value: unknown, n: number, name: string): number[] {
+  if (!Array.isArray(value) || value.length !== n) {
+    throw new InvalidArgumentError(
+      `invalid argument. \`${name}\` must be a permutation of 0..${n - 1} (an array of length ${n}). Value: ${describe(value)}.`,
+      name,
+    );
+  }
+  const seen = new Uint8Array(n);
+  return value.map((x: unknown, i: number) => {
+    if (typeof x !== 'number' || !Number.isInteger(x) || x < 0 || x >= n || seen[x] === 1) {
+      throw new InvalidArgumentError(
+        `invalid argument. \`${name}\` must be a permutation of 0..${n - 1} (each index exactly once); ` +
+          `entry ${i} is ${describe(x)}${typeof x === 'number' && Number.isInteger(x) && x >= 0 && x < n ? ', which appears twice' : ''}.`,
+        name,
+      );
+    }
+    seen[x] = 1;
+    return x;
+  });
+}
+
+/** Throws {@link InvalidArgumentError} unless `value` is a plain options object (not null, not an array). */
+export function assertOptions(value: unknown, fn: string, expected: string): asserts value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new InvalidArgumentError(`invalid argument. ${fn} expects an options object ${expected}. Value: ${describe(value)}.`, 'options');
   }
 }

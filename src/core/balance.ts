@@ -78,7 +78,7 @@ function measure(a: Matrix, b: Matrix): Balance {
  * import { balanceOf, lambdaBalancedWeights } from 'exact-dln';
  * const { w1, w2 } = lambdaBalancedWeights({ inputDim: 3, hiddenDim: 2, outputDim: 4, lambda: 0.5, seed: 1 });
  * const { lambda, residual } = balanceOf(w1, w2);
- * console.log(lambda.toFixed(12), residual < 1e-14); // '0.500000000000' true
+ * console.log(lambda.toFixed(12), residual < 1e-14); // 0.500000000000 true
  * ```
  */
 export function balanceOf(w1: MatrixLike, w2: MatrixLike): Balance {

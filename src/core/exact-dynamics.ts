@@ -230,6 +230,10 @@ export function exactDynamicsFromQQt(options: QQtDynamicsOptions): ExactDynamics
 
 /**
  * Shared constructor: Q(0) as an (Ni+No)×Nh row-major factor, λ and the task.
+ *
+ * `timeOffset` (default 0) only relabels time: `at(s)` evaluates the state a time s after
+ * Q(0) but returns a Snapshot whose `t` is `timeOffset + s`. Task sequences
+ * (src/applications/task-sequence.ts) use it so that every segment reports global times.
  * @internal
  */
 export function buildDynamics(
@@ -240,6 +244,7 @@ export function buildDynamics(
   lambda: number,
   sigmaYX: Matrix,
   tau: number,
+  timeOffset = 0,
 ): ExactDynamics {
   const spectrum = spectrumOf(sigmaYX, lambda);
   const solution = new RiccatiSolution(spectrum, q, nh);
@@ -251,7 +256,7 @@ export function buildDynamics(
         throw new ExactDlnError(`exact-dln internal error: non-finite state at t = ${t}; please report this configuration.`);
       }
     }
-    return new Snapshot(t, lambda, solution, z);
+    return new Snapshot(timeOffset + t, lambda, solution, z);
   };
   let convergedSnap: Snapshot | undefined;
   return {

@@ -35,6 +35,9 @@ export interface FullSvd {
  * has at least as many rows as columns); the thin factor it returns is then completed to a
  * full orthonormal basis by Gram–Schmidt (applied twice) against standard basis vectors.
  * Singular vectors of repeated or zero singular values are one valid choice among many.
+ * The matrix is first scaled by an exact power of two so its largest entry is in [1, 2)
+ * (without this, ml-matrix never returns on matrices with entries of order 1e-303, and
+ * would overflow above ~1e154); s is scaled back, so tiny and huge matrices work alike.
  *
  * Accuracy (measured in test/core/svd.test.ts): ‖m − u·diag(s)·vᵀ‖_F ≲ 1e-15·‖m‖_F·size and
  * ‖uᵀu − I‖, ‖vᵀv − I‖ ≲ 1e-15 for wide, tall, square, rank-deficient and zero matrices.
@@ -60,7 +63,14 @@ export function fullSvd(m: Matrix): FullSvd {
   const rows = m.rows;
   const cols = m.columns;
   const wide = rows < cols;
-  const tall = wide ? m.transpose() : m;
+  // Scale by a power of two (exact) so that the largest entry lies in [1, 2): ml-matrix's
+  // iteration never terminates on matrices whose entries are ~1e-300 or smaller (squares
+  // underflow), and squares of entries above ~1e154 would overflow.
+  let largest = 0;
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) largest = Math.max(largest, Math.abs(m.get(i, j)));
+  const exponent = largest > 0 ? Math.floor(Math.log2(largest)) : 0;
+  const scaled = exponent === 0 ? m : timesPowerOfTwo(m, -exponent);
+  const tall = wide ? scaled.transpose() : scaled;
   // tall (R×C, R ≥ C) = U_thin (R×C) · diag(s) · Vᵀ (C×C).
   const svd = new SingularValueDecomposition(tall, {
     computeLeftSingularVectors: true,
@@ -69,9 +79,22 @@ export function fullSvd(m: Matrix): FullSvd {
   });
   const thin = svd.leftSingularVectors;
   const small = svd.rightSingularVectors;
-  const s = svd.diagonal.slice(0, Math.min(rows, cols)).map((x) => Math.max(0, x));
+  const s = svd.diagonal.slice(0, Math.min(rows, cols)).map((x) => scaleByPowerOfTwo(Math.max(0, x), exponent));
   const big = tall.rows;
   const full = fromArray(completeOrthonormalBasis(toArray(thin), big, thin.columns), big, big);
   // m = tall (not wide): u = full, v = small.  m = tallᵀ (wide): m = small·diag(s)·fullᵀ.
   return wide ? { u: small, s, v: full } : { u: full, s, v: small };
+}
+
+/** x·2^k, exact whenever the result is a normal number (two steps so 2^k never overflows). */
+function scaleByPowerOfTwo(x: number, k: number): number {
+  const half = Math.trunc(k / 2);
+  return x * 2 ** half * 2 ** (k - half);
+}
+
+/** m·2^k entrywise (a new matrix). */
+function timesPowerOfTwo(m: Matrix, k: number): Matrix {
+  const out = new Matrix(m.rows, m.columns);
+  for (let i = 0; i < m.rows; i++) for (let j = 0; j < m.columns; j++) out.set(i, j, scaleByPowerOfTwo(m.get(i, j), k));
+  return out;
 }

@@ -132,7 +132,7 @@ function factorPair(a: number, lambda: number): { c: number; d: number } {
  * ```ts
  * import { lambdaBalancedWeights, balanceOf, randomTask } from 'exact-dln';
  * const { w1, w2 } = lambdaBalancedWeights({ inputDim: 4, hiddenDim: 3, outputDim: 3, lambda: 2, scale: 0.1, seed: 42 });
- * console.log(balanceOf(w1, w2).lambda.toFixed(12)); // '2.000000000000'
+ * console.log(balanceOf(w1, w2).lambda.toFixed(12)); // 2.000000000000
  *
  * // Aligned with a task, with the second mode pointing the wrong way (reversal learning):
  * const task = randomTask({ inputDim: 3, outputDim: 3, samples: 10, seed: 1 });

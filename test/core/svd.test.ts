@@ -138,6 +138,25 @@ describe('fullSvd', () => {
     );
   });
 
+  it('is scale-invariant down to 1e-303 and up to 1e300 (ml-matrix alone never returns on ~1e-303 entries)', () => {
+    const rng = createRng(31);
+    for (const scale of [1e-303, 1e-200, 1e150, 1e300]) {
+      for (const [rows, cols, rank] of [[5, 6, 1], [6, 5, 5], [3, 3, 2]] as const) {
+        const m = gaussianMatrix(rows, rank, rng, scale).mmul(gaussianMatrix(rank, cols, rng));
+        const { u, s, v } = fullSvd(m);
+        const rec = u.mmul(diagonal(s, rows, cols)).mmul(v.transpose());
+        expect(maxAbs(rec.sub(m)) / maxAbs(m)).toBeLessThan(TOL); // max-norm: ‖m‖_F overflows at 1e300
+        expect(maxAbs(u.transpose().mmul(u).sub(Matrix.eye(rows)))).toBeLessThan(TOL);
+        // Same singular values, relatively, as the matrix rescaled to unit size.
+        const unit = fullSvd(m.clone().div(scale)).s;
+        for (let i = 0; i < rank; i++) expect(Math.abs(s[i] / scale - unit[i])).toBeLessThan(TOL * unit[0]);
+      }
+    }
+    // Subnormal entries: still returns, with the singular value to the spacing of subnormals.
+    const { s } = fullSvd(new Matrix([[5e-324, 1e-322], [0, 1e-323]]));
+    expect(Math.abs(s[0] - Math.hypot(5e-324, 1e-322, 1e-323))).toBeLessThanOrEqual(1e-323);
+  });
+
   it('refuses NaN and infinite entries', () => {
     expect(() => fullSvd(new Matrix([[1, Number.NaN]]))).toThrow(NonFiniteError);
     expect(() => fullSvd(new Matrix([[1], [Number.POSITIVE_INFINITY]]))).toThrow(NonFiniteError);
