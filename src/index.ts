@@ -78,4 +78,38 @@ export {
   type LazyRichSweepOptions,
   type LazyRichRow,
 } from './analysis/lazy-rich-sweep.js';
+export {
+  trainSequence,
+  DEFAULT_POINTS_PER_SEGMENT,
+  type SequenceStage,
+  type TrainSequenceOptions,
+  type SequenceSegment,
+  type TaskSequence,
+} from './applications/task-sequence.js';
+export { forgetting, convergedForgetting, type Forgetting } from './applications/forgetting.js';
+export { reversedTask, type ReversedTaskOptions } from './applications/reversed-task.js';
+export {
+  hierarchicalTask,
+  MAX_HIERARCHY_DEPTH,
+  type HierarchicalTask,
+  type HierarchicalTaskOptions,
+} from './applications/hierarchical-task.js';
+export { permutedTask } from './applications/permuted-task.js';
+export { featureFlip } from './applications/feature-flip.js';
+export {
+  transfer,
+  TRANSFER_LOSS_FRACTION,
+  type TransferOptions,
+  type TransferRun,
+  type TransferResult,
+} from './applications/transfer.js';
+export {
+  expectedLambda,
+  sampleStandardInit,
+  STANDARD_INIT_SCHEMES,
+  type StandardInitScheme,
+  type StandardInitOptions,
+  type SampleStandardInitOptions,
+  type StandardInitWeights,
+} from './applications/standard-init.js';
 export { Matrix } from 'ml-matrix';

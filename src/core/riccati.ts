@@ -136,23 +136,37 @@ export class RiccatiSolution {
       cols[i] = basis.length;
     }
     this.pivots = basis.length;
-    // Complete K with orthonormal directions (growth rate 0, not pivots).
-    for (let e = 0; e < nh && basis.length < nh; e++) {
-      work.fill(0);
-      work[e] = 1;
+    // Complete K with orthonormal directions (growth rate 0, not pivots). Each new direction
+    // is the standard basis vector with the largest residual against the basis so far: the
+    // residuals' squares sum to nh − |basis|, so the largest is ≥ (nh − |basis|)/nh > 0. (A
+    // fixed threshold such as 0.25 can fail: with one missing direction spread evenly over
+    // nh ≥ 5 coordinates every residual² is 1/nh.)
+    const residual = (e: number, out: Float64Array): number => {
+      out.fill(0);
+      out[e] = 1;
       for (let pass = 0; pass < 2; pass++) {
         for (const kb of basis) {
           let c = 0;
-          for (let j = 0; j < nh; j++) c += work[j] * kb[j];
-          for (let j = 0; j < nh; j++) work[j] -= c * kb[j];
+          for (let j = 0; j < nh; j++) c += out[j] * kb[j];
+          for (let j = 0; j < nh; j++) out[j] -= c * kb[j];
         }
       }
       let res2 = 0;
-      for (let j = 0; j < nh; j++) res2 += work[j] * work[j];
-      if (res2 > 0.25) {
-        const res = Math.sqrt(res2);
-        basis.push(Float64Array.from(work, (x) => x / res));
+      for (let j = 0; j < nh; j++) res2 += out[j] * out[j];
+      return res2;
+    };
+    while (basis.length < nh) {
+      let best = 0;
+      let bestRes2 = -1;
+      for (let e = 0; e < nh; e++) {
+        const r2 = residual(e, work);
+        if (r2 > bestRes2) {
+          bestRes2 = r2;
+          best = e;
+        }
       }
+      const res = Math.sqrt(residual(best, work));
+      basis.push(Float64Array.from(work, (x) => x / res));
     }
     this.pivotGamma = Float64Array.from(pivotGamma);
     this.lMat = lMat;
