@@ -4,7 +4,7 @@
  * largest gap over a trajectory must roughly halve when η halves, and be small at η = 1e-3.
  */
 import { describe, expect, it } from 'vitest';
-import { DEMO, compareWithGradientDescent, runDemo } from '../../examples/demo.js';
+import { DEMO, compareWithGradientDescent, runDemo } from '../../examples/exact-vs-gd.js';
 import { randomTask } from '../../src/core/task.js';
 
 const task = randomTask({ inputDim: DEMO.inputDim, outputDim: DEMO.outputDim, samples: DEMO.samples, seed: DEMO.taskSeed });

@@ -1,7 +1,7 @@
 /**
- * The demo (`npm run demo`): exact learning trajectories for λ ∈ {−4, 0, 4} from a small
- * initialisation on a default random task, next to the same networks trained with
- * full-batch gradient descent. Prints one table per λ (t, exact loss, simulated loss,
+ * Exact versus trained (`npx tsx examples/exact-vs-gd.ts`): exact learning trajectories for
+ * λ ∈ {−4, 0, 4} from a small initialisation on a default random task, next to the same
+ * networks trained with full-batch gradient descent. Prints one table per λ (t, exact loss, simulated loss,
  * max |ΔP|) and the largest relative deviation ‖P_exact − P_gd‖_F / ‖P_exact‖_F.
  */
 import {

@@ -1,0 +1,88 @@
+/**
+ * What a CLI command may touch: its output streams, the progress-bar stream and the
+ * working folder. `run(argv, io)` takes one, so tests can run commands in-process.
+ *
+ * @module
+ */
+import { InvalidArgumentError } from 'commander';
+
+/**
+ * The input/output of one CLI invocation.
+ *
+ * @example
+ * ```ts
+ * import type { CliIo } from 'exact-dln/report';
+ * let out = '';
+ * const io: CliIo = { out: (s) => { out += s; }, err: () => {}, cwd: process.cwd() };
+ * ```
+ */
+export interface CliIo {
+  /** Writes text to standard output (no newline is added). */
+  out(text: string): void;
+  /** Writes text to standard error (no newline is added). */
+  err(text: string): void;
+  /** The terminal stream for progress bars; leave undefined for none (e.g. stderr is not a TTY). */
+  progress?: NodeJS.WritableStream;
+  /** The folder relative paths (`--out`, `--config`) resolve against. */
+  cwd: string;
+}
+
+/**
+ * The process's own input/output: stdout, stderr, and progress bars on stderr when it is a
+ * terminal.
+ *
+ * @returns a {@link CliIo} bound to `process`.
+ * @example
+ * ```ts
+ * import { processIo } from 'exact-dln/report';
+ * processIo().out('hello\n');
+ * ```
+ */
+export function processIo(): CliIo {
+  return {
+    out: (text) => void process.stdout.write(text),
+    err: (text) => void process.stderr.write(text),
+    progress: process.stderr.isTTY ? process.stderr : undefined,
+    cwd: process.cwd(),
+  };
+}
+
+/**
+ * Bad usage detected after commander's own parsing (e.g. an empty `--lambdas` list, or an
+ * option that does not fit the configuration): exit code 2, like commander's errors.
+ */
+export class UsageError extends Error {}
+
+/** A commander option parser for a number (finite). */
+export function parseNumber(value: string): number {
+  const x = value.trim() === '' ? Number.NaN : Number(value);
+  if (!Number.isFinite(x)) throw new InvalidArgumentError(`expected a number, got ${JSON.stringify(value)}.`);
+  return x;
+}
+
+/** A commander option parser for a number > 0. */
+export function parsePositive(value: string): number {
+  const x = parseNumber(value);
+  if (!(x > 0)) throw new InvalidArgumentError(`expected a number > 0, got ${JSON.stringify(value)}.`);
+  return x;
+}
+
+/** A commander option parser for an integer ≥ 1. */
+export function parsePositiveInteger(value: string): number {
+  const x = parseNumber(value);
+  if (!Number.isInteger(x) || x < 1) throw new InvalidArgumentError(`expected an integer ≥ 1, got ${JSON.stringify(value)}.`);
+  return x;
+}
+
+/** A commander option parser for a comma-separated list of numbers, e.g. `-10,-1,0,1,10`. */
+export function parseNumberList(value: string): number[] {
+  const parts = value.split(',').map((p) => p.trim());
+  if (parts.length === 0 || parts.some((p) => p === '')) {
+    throw new InvalidArgumentError(`expected a comma-separated list of numbers such as -10,0,10, got ${JSON.stringify(value)}.`);
+  }
+  return parts.map((p) => {
+    const x = Number(p);
+    if (!Number.isFinite(x)) throw new InvalidArgumentError(`expected a comma-separated list of numbers, but ${JSON.stringify(p)} is not a number.`);
+    return x;
+  });
+}

@@ -1,0 +1,141 @@
+/**
+ * `exact-dln simulate`: gradient-descent training of a configured network, with its
+ * deviation from the exact trajectory.
+ *
+ * @module
+ */
+import { resolve } from 'node:path';
+import { Option, type Command } from 'commander';
+import type { Matrix } from 'ml-matrix';
+import { qqtOf } from '../core/qqt.js';
+import { loadRunConfig, type ResolvedRun } from '../io/run-config.js';
+import { gradientDescentFromTask, simulateGradientDescent } from '../simulation/gradient-descent.js';
+import { UsageError, parsePositive, parsePositiveInteger, type CliIo } from './io.js';
+import { checkOutPath, chooseFormat, emit, toCsv, type OutputFormat } from './output.js';
+import { LazyProgress } from './progress.js';
+
+interface SimulateOptions {
+  config: string;
+  learningRate: number;
+  steps?: number;
+  until?: number;
+  recordEvery?: number;
+  format?: OutputFormat;
+  out?: string;
+  quiet?: boolean;
+}
+
+/** Default learning rate η of `simulate`. */
+export const DEFAULT_LEARNING_RATE = 0.005;
+
+const EXAMPLES = `
+Step k of gradient descent with learning rate η is compared with the exact trajectory at t = k·η·τ.
+The task's data are used when the config has them ("data" or "random" tasks); a "sigmaYX" task is
+trained on its covariances (whitened inputs). Without --steps or --until the run lasts until the
+last time of the config's "times".
+
+Output:
+  json: { "lambda", "learningRate", "tau", "steps", "recordEvery", "maxDeviation",
+          "points": [ { "step", "t", "loss", "exactLoss", "deviation" } ] }
+  csv:  step,t,loss,exact_loss,deviation
+  loss and exactLoss are the loss above its minimum (L − L*) of the trained and the exact network;
+  deviation is ‖P_exact − P_gd‖_F / ‖P_exact‖_F with P = [W1ᵀ; W2][W1ᵀ; W2]ᵀ.
+
+Examples:
+  $ exact-dln simulate --config run.json
+  $ exact-dln simulate --config run.json --learning-rate 0.001 --until 20 --format csv --out gd.csv
+  $ exact-dln simulate --config run.json --steps 5000 --record-every 50 --quiet
+`;
+
+/** Concatenated records of a chunked run. */
+interface Records {
+  steps: number[];
+  w1: Matrix[];
+  w2: Matrix[];
+  loss: number[];
+}
+
+/**
+ * Runs `steps` steps in chunks (so that a progress bar can follow), recording every
+ * `recordEvery` steps and the last one; the result is identical to one long run.
+ */
+function train(run: ResolvedRun, learningRate: number, steps: number, recordEvery: number, progress: LazyProgress): Records {
+  const { task } = run;
+  const data = task.X !== undefined && task.Y !== undefined;
+  let floor = 0;
+  if (data) {
+    let trYY = 0;
+    for (let i = 0; i < task.sigmaYY.rows; i++) trYY += task.sigmaYY.get(i, i);
+    floor = 0.5 * (trYY - task.sigmaYX.norm('frobenius') ** 2);
+  }
+  const chunk = recordEvery * Math.max(1, Math.round(2000 / recordEvery));
+  const out: Records = { steps: [], w1: [], w2: [], loss: [] };
+  let w1 = run.w1;
+  let w2 = run.w2;
+  let done = 0;
+  do {
+    const n = Math.min(chunk, steps - done);
+    const part = data
+      ? simulateGradientDescent({ w1, w2, X: task.X!, Y: task.Y!, learningRate, steps: n, recordEvery })
+      : gradientDescentFromTask({ w1, w2, sigmaYX: task.sigmaYX, learningRate, steps: n, recordEvery });
+    part.steps.forEach((s, k) => {
+      if (k === 0 && done > 0) return; // the previous chunk's last record
+      out.steps.push(done + s);
+      out.w1.push(part.w1[k]);
+      out.w2.push(part.w2[k]);
+      out.loss.push(part.loss[k] - floor);
+    });
+    w1 = part.w1[part.w1.length - 1];
+    w2 = part.w2[part.w2.length - 1];
+    done += n;
+    progress.update(done);
+  } while (done < steps);
+  progress.stop();
+  return out;
+}
+
+/** Registers `simulate` on the program. */
+export function registerSimulate(program: Command, io: CliIo): void {
+  program
+    .command('simulate')
+    .description('train the configured network with gradient descent and compare with the exact trajectory')
+    .requiredOption('--config <file>', 'the run configuration (JSON)')
+    .option('--learning-rate <eta>', 'learning rate η > 0', parsePositive, DEFAULT_LEARNING_RATE)
+    .addOption(new Option('--steps <n>', 'number of gradient steps').argParser(parsePositiveInteger).conflicts('until'))
+    .addOption(new Option('--until <t>', 'train until time t/τ (steps = t/(η·τ), rounded)').argParser(parsePositive))
+    .option('--record-every <k>', 'record every k steps (default: about 100 records)', parsePositiveInteger)
+    .addOption(new Option('--format <format>', 'output format').choices(['json', 'csv']))
+    .option('--out <file>', 'write to this file instead of standard output')
+    .option('--quiet', 'no progress bar and no summary on stderr')
+    .addHelpText('after', EXAMPLES)
+    .action(async (options: SimulateOptions) => {
+      const format = chooseFormat(options.format, options.out);
+      const out = await checkOutPath(io, options.out);
+      const run = await loadRunConfig(resolve(io.cwd, options.config));
+      const eta = options.learningRate;
+      const until = options.until ?? Math.max(...run.times);
+      const steps = options.steps ?? Math.round(until / (eta * run.tau));
+      if (steps < 1) {
+        throw new UsageError(`the run would have no steps: t = ${until} is shorter than one step η·τ = ${eta * run.tau}; use --steps or a larger --until.`);
+      }
+      const recordEvery = options.recordEvery ?? Math.max(1, Math.round(steps / 100));
+      const progress = new LazyProgress(options.quiet ? undefined : io.progress, steps, 'gradient descent');
+      const records = train(run, eta, steps, recordEvery, progress);
+      const points = records.steps.map((step, k) => {
+        const t = step * eta * run.tau;
+        const exact = run.dynamics.at(t);
+        const p = exact.qqt;
+        const deviation = p.clone().sub(qqtOf(records.w1[k], records.w2[k])).norm('frobenius') / p.norm('frobenius');
+        return { step, t, loss: records.loss[k], exactLoss: exact.loss, deviation };
+      });
+      const maxDeviation = Math.max(...points.map((p) => p.deviation));
+      const text =
+        format === 'csv'
+          ? toCsv(['step', 't', 'loss', 'exact_loss', 'deviation'], points.map((p) => [p.step, p.t, p.loss, p.exactLoss, p.deviation]))
+          : JSON.stringify({ lambda: run.dynamics.lambda, learningRate: eta, tau: run.tau, steps, recordEvery, maxDeviation, points }, null, 2) + '\n';
+      await emit(io, out, text);
+      if (!options.quiet) {
+        io.err(`simulated ${steps} steps (η = ${eta}, t = ${steps * eta * run.tau}); largest relative deviation from the exact trajectory: ${maxDeviation.toExponential(3)}\n`);
+      }
+    });
+}

@@ -1,0 +1,156 @@
+/**
+ * `exact-dln sweep`: the lazy–rich grid over λ and the initial scale (`lazyRichSweep`), as
+ * CSV or JSON, and optionally a heatmap SVG.
+ *
+ * @module
+ */
+import { dirname, resolve } from 'node:path';
+import { Option, type Command } from 'commander';
+import { lazyRichSweep } from '../analysis/lazy-rich-sweep.js';
+import { randomTask, type Task } from '../core/task.js';
+import { writeFileAtomic } from '../io/atomic-write.js';
+import { ConfigError } from '../io/config-error.js';
+import { parseRunConfig, readConfigJson, resolveTask } from '../io/run-config.js';
+import { sweepHeatmapFigure } from '../report/figures/sweep-heatmap-figure.js';
+import { impossibleLambdaReason } from '../report/lazy-rich-study.js';
+import { renderSvg } from '../report/render-svg.js';
+import { UsageError, parseNumberList, parsePositive, type CliIo } from './io.js';
+import { checkOutPath, chooseFormat, emit, toCsv, type OutputFormat } from './output.js';
+
+interface SweepOptions {
+  config?: string;
+  lambdas?: number[];
+  scales?: number[];
+  time?: number;
+  format?: OutputFormat;
+  out?: string;
+  heatmap?: string;
+}
+
+/** The grid and network used without a config file (the demo's equal-width network). */
+export const DEFAULT_SWEEP = {
+  inputDim: 6,
+  hiddenDim: 6,
+  outputDim: 6,
+  samples: 60,
+  taskSeed: 1,
+  seed: 2,
+  lambdas: [-10, -4, -1, 0, 1, 4, 10],
+  scales: [0.01, 0.05, 0.2, 1],
+  time: 10,
+} as const;
+
+const EXAMPLES = `
+The grid: for each λ and initial scale, λ-balanced weights (same seed everywhere) and their exact
+trajectory; reports the kernel distance d(K(0), K(t)) at --time and at convergence, the loss at --time
+and how far W1ᵀW1 and W2W2ᵀ moved. λ impossible for the widths are skipped with a note on stderr.
+
+Without --config: a ${DEFAULT_SWEEP.inputDim}×${DEFAULT_SWEEP.hiddenDim}×${DEFAULT_SWEEP.outputDim} network on a random whitened task (the demo's).
+With --config: the widths and seed come from "weights" (which must be { inputDim, hiddenDim, outputDim,
+lambda, seed }; its lambda and scale are replaced by the grid), the task from "task", and the grid
+from "sweep": { "lambdas", "scales", "time" } unless given as options.
+
+Output columns (csv) / row fields (json):
+  lambda, scale, kernel_distance, converged_kernel_distance, initial_loss, loss,
+  delta_w1tw1, delta_w2w2t, converged_delta_w1tw1, converged_delta_w2w2t
+
+Examples:
+  $ exact-dln sweep
+  $ exact-dln sweep --lambdas=-100,-10,0,10,100 --scales 0.01,1 --format csv
+  $ exact-dln sweep --config run.json --out sweep.csv --heatmap sweep.svg
+`;
+
+const COLUMNS = [
+  ['lambda', 'lambda'],
+  ['scale', 'scale'],
+  ['kernel_distance', 'kernelDistance'],
+  ['converged_kernel_distance', 'convergedKernelDistance'],
+  ['initial_loss', 'initialLoss'],
+  ['loss', 'loss'],
+  ['delta_w1tw1', 'deltaW1tW1'],
+  ['delta_w2w2t', 'deltaW2W2t'],
+  ['converged_delta_w1tw1', 'convergedDeltaW1tW1'],
+  ['converged_delta_w2w2t', 'convergedDeltaW2W2t'],
+] as const;
+
+/** Registers `sweep` on the program. */
+export function registerSweep(program: Command, io: CliIo): void {
+  program
+    .command('sweep')
+    .description('the lazy–rich grid over λ and the initial scale (CSV/JSON, optional heatmap SVG)')
+    .option('--config <file>', 'a run configuration (JSON) giving the widths, seed and task')
+    .option('--lambdas <list>', 'comma-separated λ values, e.g. --lambdas=-10,0,10', parseNumberList)
+    .option('--scales <list>', 'comma-separated initial scales (> 0), e.g. 0.01,0.1,1', parseNumberList)
+    .option('--time <t>', 'the time t/τ at which kernel distance and loss are read (> 0)', parsePositive)
+    .addOption(new Option('--format <format>', 'output format').choices(['json', 'csv']))
+    .option('--out <file>', 'write the grid to this file instead of standard output')
+    .option('--heatmap <file.svg>', 'also write a heatmap of the converged kernel distance (SVG)')
+    .addHelpText('after', EXAMPLES)
+    .action(async (options: SweepOptions) => {
+      if (options.scales?.some((s) => !(s > 0))) throw new UsageError(`option '--scales <list>': every scale must be > 0, got ${options.scales.join(',')}.`);
+      const format = chooseFormat(options.format, options.out);
+      const out = await checkOutPath(io, options.out);
+      const heatmap = await checkOutPath(io, options.heatmap, '--heatmap');
+
+      let task: Task;
+      let widths: { inputDim: number; hiddenDim: number; outputDim: number };
+      let seed: number;
+      let tau = 1;
+      let grid: { lambdas?: number[]; scales?: number[]; time?: number } = {};
+      if (options.config !== undefined) {
+        const path = resolve(io.cwd, options.config);
+        const config = parseRunConfig(await readConfigJson(path), path);
+        if ('w1' in config.weights) {
+          throw new ConfigError(
+            `${path}: config.weights: a sweep generates its own weights; give { "inputDim", "hiddenDim", "outputDim", "lambda", "seed" } instead of explicit w1, w2.`,
+            'config.weights',
+          );
+        }
+        widths = config.weights;
+        seed = config.weights.seed;
+        tau = config.tau ?? 1;
+        grid = config.sweep ?? {};
+        try {
+          task = await resolveTask(config, dirname(path));
+        } catch (error) {
+          if (error instanceof ConfigError) throw new ConfigError(`${path}: ${error.message}`, error.field);
+          throw error;
+        }
+      } else {
+        widths = DEFAULT_SWEEP;
+        seed = DEFAULT_SWEEP.seed;
+        task = randomTask({ inputDim: widths.inputDim, outputDim: widths.outputDim, samples: DEFAULT_SWEEP.samples, seed: DEFAULT_SWEEP.taskSeed });
+      }
+      const requested = options.lambdas ?? grid.lambdas ?? [...DEFAULT_SWEEP.lambdas];
+      const scales = options.scales ?? grid.scales ?? [...DEFAULT_SWEEP.scales];
+      const time = options.time ?? grid.time ?? DEFAULT_SWEEP.time;
+      const skipped = requested.flatMap((lambda) => {
+        const reason = impossibleLambdaReason(lambda, widths);
+        return reason === undefined ? [] : [{ lambda, reason }];
+      });
+      for (const { lambda, reason } of skipped) io.err(`note: λ = ${lambda} skipped: ${reason}.\n`);
+      const lambdas = requested.filter((lambda) => impossibleLambdaReason(lambda, widths) === undefined);
+      const label = `${widths.inputDim}×${widths.hiddenDim}×${widths.outputDim}`;
+      if (lambdas.length === 0) throw new UsageError(`option '--lambdas <list>': no λ of the grid is possible for the ${label} network.`);
+
+      const sweep = lazyRichSweep({ lambdas, scales, task, hiddenDim: widths.hiddenDim, time, seed, tau });
+      const text =
+        format === 'csv'
+          ? toCsv(
+              COLUMNS.map(([name]) => name),
+              sweep.rows.map((row) => COLUMNS.map(([, key]) => row[key])),
+            )
+          : JSON.stringify({ inputDim: sweep.inputDim, hiddenDim: sweep.hiddenDim, outputDim: sweep.outputDim, time, tau, skipped, rows: sweep.rows }, null, 2) + '\n';
+      const svg =
+        heatmap === undefined
+          ? undefined
+          : await renderSvg(
+              sweepHeatmapFigure(
+                sweep.rows.map((r) => ({ lambda: r.lambda, scale: r.scale, value: r.convergedKernelDistance })),
+                { title: `Lazy–rich sweep, ${label} network` },
+              ),
+            );
+      if (heatmap !== undefined && svg !== undefined) await writeFileAtomic(heatmap, svg);
+      await emit(io, out, text);
+    });
+}

@@ -1,0 +1,72 @@
+/**
+ * Writing output files so that a failure never leaves a partial file behind: write to a
+ * temporary file in the same folder, then rename it into place (atomic on one file
+ * system).
+ *
+ * @module
+ */
+import { mkdir, mkdtemp, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+
+/**
+ * Writes `content` to `path` atomically: the data go to a hidden temporary file next to
+ * `path` and are renamed onto it only once completely written. On any error the temporary
+ * file is removed and `path` is left as it was. The parent folder must exist.
+ *
+ * @param path - the destination file.
+ * @param content - the text to write (UTF-8).
+ * @example
+ * ```ts
+ * import { writeFileAtomic } from 'exact-dln/report';
+ * await writeFileAtomic('/tmp/exact-dln-example.txt', 'hello\n');
+ * ```
+ */
+export async function writeFileAtomic(path: string, content: string): Promise<void> {
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
+  try {
+    await writeFile(temp, content, 'utf8');
+    await rename(temp, path);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+}
+
+/**
+ * Writes a set of files into the folder `dir` all or nothing: every file is first written
+ * into a fresh temporary folder next to `dir`; only when all are written is the folder
+ * renamed to `dir` (if `dir` does not exist) or are the files moved into it one by one
+ * (if it does; other files in `dir` are kept). On failure the temporary folder is removed.
+ *
+ * @param dir - the destination folder (created if missing, with its parents).
+ * @param files - file name → text content; names may not contain path separators.
+ * @example
+ * ```ts
+ * import { writeFolderAtomic } from 'exact-dln/report';
+ * await writeFolderAtomic('/tmp/exact-dln-example-report', { 'index.html': '<!doctype html><title>x</title>' });
+ * ```
+ */
+export async function writeFolderAtomic(dir: string, files: Readonly<Record<string, string>>): Promise<void> {
+  for (const name of Object.keys(files)) {
+    if (name.includes('/') || name.includes('\\') || name === '' || name === '.' || name === '..') {
+      throw new Error(`invalid file name ${JSON.stringify(name)}: names inside the report folder may not contain path separators.`);
+    }
+  }
+  const parent = dirname(dir);
+  await mkdir(parent, { recursive: true });
+  const temp = await mkdtemp(join(parent, `.${basename(dir)}.tmp-`));
+  try {
+    for (const [name, content] of Object.entries(files)) await writeFile(join(temp, name), content, 'utf8');
+    const existing = await stat(dir).catch(() => undefined);
+    if (existing === undefined) {
+      await rename(temp, dir);
+      return;
+    }
+    if (!existing.isDirectory()) throw new Error(`${dir} exists and is not a folder.`);
+    for (const name of await readdir(temp)) await rename(join(temp, name), join(dir, name));
+    await rm(temp, { recursive: true, force: true });
+  } catch (error) {
+    await rm(temp, { recursive: true, force: true });
+    throw error;
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * The λ × initial-scale heatmap of a lazy–rich sweep.
+ *
+ * @module
+ */
+import type { TopLevelSpec } from 'vega-lite';
+import { FIGURE_CONFIG, VEGA_LITE_SCHEMA } from './style.js';
+
+/**
+ * One cell of {@link sweepHeatmapFigure}.
+ *
+ * @example
+ * ```ts
+ * import type { SweepCell } from 'exact-dln/report';
+ * const cell: SweepCell = { lambda: 0, scale: 0.05, value: 0.45, network: '6×6×6' };
+ * ```
+ */
+export interface SweepCell {
+  /** λ. */
+  lambda: number;
+  /** The initial scale. */
+  scale: number;
+  /** The plotted quantity (a kernel distance, > 0 for the logarithmic colour scale). */
+  value: number;
+  /** Optional network label: one panel per distinct label. */
+  network?: string;
+}
+
+/**
+ * A heatmap of a lazy–rich sweep (`lazyRichSweep`): λ across, the initial scale up, colour
+ * (logarithmic, dark = lazy) and label = the plotted kernel distance. Cells of several
+ * networks (`network` set) give one panel each.
+ *
+ * @param cells - the grid cells.
+ * @param options - `title`, `valueTitle` (the quantity, for the subtitle) and `legendTitle`
+ *   (short, for the colour legend).
+ * @returns a Vega-Lite specification.
+ * @example
+ * ```ts
+ * import { lazyRichSweep, randomTask } from 'exact-dln';
+ * import { renderSvg, sweepHeatmapFigure } from 'exact-dln/report';
+ * const task = randomTask({ inputDim: 3, outputDim: 3, samples: 30, seed: 1 });
+ * const { rows } = lazyRichSweep({ lambdas: [-4, 0, 4], scales: [0.05, 1], task, hiddenDim: 3, time: 5, seed: 2 });
+ * const svg = await renderSvg(sweepHeatmapFigure(rows.map((r) => ({ lambda: r.lambda, scale: r.scale, value: r.convergedKernelDistance }))));
+ * ```
+ */
+export function sweepHeatmapFigure(
+  cells: readonly SweepCell[],
+  options: { title?: string; valueTitle?: string; legendTitle?: string } = {},
+): TopLevelSpec {
+  const networks = [...new Set(cells.map((c) => c.network).filter((n): n is string => n !== undefined))];
+  const lambdas = [...new Set(cells.map((c) => c.lambda))].sort((a, b) => a - b);
+  const scales = [...new Set(cells.map((c) => c.scale))].sort((a, b) => b - a);
+  const positive = cells.map((c) => c.value).filter((v) => v > 0);
+  const values = cells.map((c) => ({ ...c, shown: Math.max(c.value, Math.min(...positive, 1) * 1e-3) }));
+  const valueTitle = options.valueTitle ?? 'kernel distance at convergence';
+  const unit = {
+    width: { step: 58 },
+    height: { step: 34 },
+    encoding: {
+      x: { field: 'lambda', type: 'ordinal', title: 'λ', sort: lambdas, axis: { labelAngle: 0, grid: false } },
+      y: { field: 'scale', type: 'ordinal', title: 'initial scale', sort: scales, axis: { grid: false } },
+    },
+    layer: [
+      {
+        mark: { type: 'rect' },
+        encoding: {
+          color: { field: 'shown', type: 'quantitative', title: valueTitle, scale: { type: 'log', scheme: 'viridis' }, legend: { format: '.0e', title: options.legendTitle ?? 'd(K(0), K(∞))' } },
+        },
+      },
+      {
+        mark: { type: 'text', fontSize: 11 },
+        encoding: {
+          text: { field: 'value', type: 'quantitative', format: '.1e' },
+          color: { condition: { test: `datum.shown < ${Math.sqrt(Math.min(...positive, 1) * Math.max(...positive, 1))}`, value: 'white' }, value: 'black' },
+        },
+      },
+    ],
+  };
+  const title = { text: options.title ?? 'Lazy–rich sweep', subtitle: `${valueTitle}: dark = lazy (the kernel barely moves), bright = rich` };
+  const base = { $schema: VEGA_LITE_SCHEMA, title, data: { values }, config: FIGURE_CONFIG };
+  if (networks.length === 0) return { ...base, ...unit } as TopLevelSpec;
+  return {
+    ...base,
+    facet: { column: { field: 'network', type: 'nominal', title: null, sort: networks } },
+    spec: unit,
+  } as TopLevelSpec;
+}

@@ -1,0 +1,106 @@
+/**
+ * `exact-dln simulate` end to end (in-process): gradient descent against the exact
+ * trajectory, output formats, step/time options, the progress bar.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SMALL_CONFIG, cleanup, cli, parseCsv, tempDir, writeJson } from './helpers.js';
+
+let dir: string;
+beforeAll(() => {
+  dir = tempDir();
+  writeJson(dir, 'run.json', SMALL_CONFIG);
+});
+afterAll(() => cleanup(dir));
+
+interface SimulationJson {
+  lambda: number;
+  learningRate: number;
+  tau: number;
+  steps: number;
+  recordEvery: number;
+  maxDeviation: number;
+  points: Array<{ step: number; t: number; loss: number; exactLoss: number; deviation: number }>;
+}
+
+describe('exact-dln simulate', () => {
+  it('follows the exact trajectory with an O(η) deviation, until the last configured time', async () => {
+    const r = await cli(['simulate', '--config', 'run.json', '--learning-rate', '0.002'], dir);
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toContain('largest relative deviation from the exact trajectory');
+    const json = JSON.parse(r.out) as SimulationJson;
+    expect(json.steps).toBe(2500); // t = 5 at η = 0.002
+    expect(json.recordEvery).toBe(25);
+    expect(json.points).toHaveLength(101);
+    const last = json.points.at(-1)!;
+    expect(last.step).toBe(2500);
+    expect(last.t).toBeCloseTo(5, 12);
+    expect(json.maxDeviation).toBeLessThan(2e-2);
+    expect(json.maxDeviation).toBeGreaterThan(0);
+    for (const p of json.points) expect(Math.abs(p.loss - p.exactLoss)).toBeLessThan(0.05 * json.points[0].exactLoss + 1e-12);
+    // Halving η roughly halves the deviation (first-order method).
+    const half = JSON.parse((await cli(['simulate', '--config', 'run.json', '--learning-rate', '0.001', '--quiet'], dir)).out) as SimulationJson;
+    expect(json.maxDeviation / half.maxDeviation).toBeGreaterThan(1.6);
+    expect(json.maxDeviation / half.maxDeviation).toBeLessThan(2.5);
+  });
+
+  it('--steps, --record-every and CSV to --out; τ enters t = k·η·τ; sigmaYX tasks use the covariances', async () => {
+    writeJson(dir, 'sigma.json', { weights: { w1: [[0.1, 0]], w2: [[0.1]] }, task: { sigmaYX: [[2, 0.5]] }, tau: 2 });
+    const r = await cli(['simulate', '--config', 'sigma.json', '--steps', '300', '--record-every', '100', '--out', 'gd.csv', '--quiet'], dir);
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toBe('');
+    const { header, rows } = parseCsv(readFileSync(join(dir, 'gd.csv'), 'utf8'));
+    expect(header).toEqual(['step', 't', 'loss', 'exact_loss', 'deviation']);
+    expect(rows.map((row) => row[0])).toEqual([0, 100, 200, 300]);
+    expect(rows[3][1]).toBeCloseTo(300 * 0.005 * 2, 12);
+    expect(rows[0][4]).toBeLessThan(1e-12);
+  });
+
+  it('--until T: steps = T/(η·τ); a run in chunks equals one run', async () => {
+    const a = JSON.parse((await cli(['simulate', '--config', 'run.json', '--until', '1', '--learning-rate', '0.0002', '--record-every', '1000', '--quiet'], dir)).out) as SimulationJson;
+    expect(a.steps).toBe(5000);
+    const b = JSON.parse((await cli(['simulate', '--config', 'run.json', '--steps', '5000', '--learning-rate', '0.0002', '--record-every', '5000', '--quiet'], dir)).out) as SimulationJson;
+    expect(b.points.at(-1)!.loss).toBe(a.points.at(-1)!.loss);
+  });
+
+  it('shows a progress bar on a terminal stream for runs longer than about a second, never with --quiet', async () => {
+    let drawn = '';
+    const tty = Object.assign(
+      new Writable({
+        write(chunk, _enc, done) {
+          drawn += String(chunk);
+          done();
+        },
+      }),
+      { isTTY: true, columns: 100 },
+    );
+    const n = 24; // ~0.1 ms per step: 14000 steps take over a second
+    writeJson(dir, 'long.json', {
+      weights: { inputDim: n, hiddenDim: n, outputDim: n, lambda: 0, scale: 0.1, seed: 1 },
+      task: { sigmaYX: Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 + i / n : 0))) },
+      times: [0, 1],
+    });
+    const short = await cli(['simulate', '--config', 'long.json', '--steps', '200', '--learning-rate', '0.0001'], dir, { progress: tty });
+    expect(short.code).toBe(0);
+    const quiet = await cli(['simulate', '--config', 'long.json', '--steps', '200', '--learning-rate', '0.0001', '--quiet'], dir, { progress: tty });
+    expect(quiet.code).toBe(0);
+    expect(drawn).toBe(''); // short runs draw nothing
+    const long = await cli(['simulate', '--config', 'long.json', '--steps', '14000', '--learning-rate', '0.0001'], dir, { progress: tty });
+    expect(long.code).toBe(0);
+    expect(drawn).toContain('gradient descent');
+  });
+
+  it('errors: --steps with --until, bad learning rate, missing config exit 2; a diverging run exits 1', async () => {
+    const both = await cli(['simulate', '--config', 'run.json', '--steps', '10', '--until', '1'], dir);
+    expect(both.code).toBe(2);
+    expect(both.err).toContain('cannot be used with');
+    expect((await cli(['simulate', '--config', 'run.json', '--learning-rate', '-1'], dir)).code).toBe(2);
+    expect((await cli(['simulate', '--config', 'run.json', '--steps', '2.5'], dir)).code).toBe(2);
+    expect((await cli(['simulate'], dir)).code).toBe(2);
+    const diverge = await cli(['simulate', '--config', 'run.json', '--learning-rate', '50', '--steps', '200', '--out', 'boom.json'], dir);
+    expect(diverge.code).toBe(1);
+    expect(diverge.err).toContain('diverged');
+  });
+});

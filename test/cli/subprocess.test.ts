@@ -1,0 +1,44 @@
+/**
+ * The command-line tool as a real process (`tsx src/cli/main.ts`, as `npm run demo` runs
+ * it): exit codes and streams as a shell sees them.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SMALL_CONFIG, cleanup, parseCsv, tempDir, writeJson } from './helpers.js';
+
+const root = join(__dirname, '..', '..');
+const tsx = join(root, 'node_modules', '.bin', 'tsx');
+const main = join(root, 'src', 'cli', 'main.ts');
+
+let dir: string;
+beforeAll(() => {
+  dir = tempDir();
+  writeJson(dir, 'run.json', SMALL_CONFIG);
+});
+afterAll(() => cleanup(dir));
+
+function exactDln(...args: string[]) {
+  const r = spawnSync(tsx, [main, ...args], { cwd: dir, encoding: 'utf8', timeout: 30_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+describe('exact-dln as a process', () => {
+  it('trajectory writes CSV to a file and exits 0', () => {
+    const r = exactDln('trajectory', '--config', 'run.json', '--out', 't.csv');
+    expect(r.code, r.err).toBe(0);
+    expect(parseCsv(readFileSync(join(dir, 't.csv'), 'utf8')).rows).toHaveLength(11);
+  });
+
+  it('exits 1 for a bad config and 2 for an unknown option, with the message on stderr', () => {
+    writeJson(dir, 'bad.json', { ...SMALL_CONFIG, weights: { ...SMALL_CONFIG.weights, lambda: 'one' } });
+    const bad = exactDln('trajectory', '--config', 'bad.json');
+    expect(bad.code).toBe(1);
+    expect(bad.out).toBe('');
+    expect(bad.err).toContain('config.weights.lambda must be number');
+    const usage = exactDln('sweep', '--bogus');
+    expect(usage.code).toBe(2);
+    expect(usage.err).toContain("unknown option '--bogus'");
+  });
+});

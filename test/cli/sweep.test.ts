@@ -1,0 +1,111 @@
+/**
+ * `exact-dln sweep` end to end (in-process): the grid as CSV and JSON, the heatmap SVG,
+ * skipped λ, configuration files and errors.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lazyRichSweep, randomTask } from '../../src/index.js';
+import { assertWellFormedXml } from '../report/xml.js';
+import { cleanup, cli, entries, parseCsv, tempDir, writeJson } from './helpers.js';
+
+let dir: string;
+beforeAll(() => {
+  dir = tempDir();
+});
+afterAll(() => cleanup(dir));
+
+const COLUMNS = [
+  'lambda',
+  'scale',
+  'kernel_distance',
+  'converged_kernel_distance',
+  'initial_loss',
+  'loss',
+  'delta_w1tw1',
+  'delta_w2w2t',
+  'converged_delta_w1tw1',
+  'converged_delta_w2w2t',
+];
+
+describe('exact-dln sweep', () => {
+  it('default network: CSV with one row per (λ, scale), matching lazyRichSweep', async () => {
+    const r = await cli(['sweep', '--lambdas=-10,0,10', '--scales', '0.01,1', '--format', 'csv'], dir);
+    expect(r.code, r.err).toBe(0);
+    const { header, rows } = parseCsv(r.out);
+    expect(header).toEqual(COLUMNS);
+    expect(rows.map((row) => [row[0], row[1]])).toEqual([
+      [-10, 0.01],
+      [-10, 1],
+      [0, 0.01],
+      [0, 1],
+      [10, 0.01],
+      [10, 1],
+    ]);
+    const expected = lazyRichSweep({
+      lambdas: [-10, 0, 10],
+      scales: [0.01, 1],
+      task: randomTask({ inputDim: 6, outputDim: 6, samples: 60, seed: 1 }),
+      hiddenDim: 6,
+      time: 10,
+      seed: 2,
+    });
+    rows.forEach((row, k) => expect(row[3]).toBe(expected.rows[k].convergedKernelDistance));
+    // Equal widths: lazy at |λ| = 10, rich at λ = 0 (small scale).
+    expect(rows[0][3]).toBeLessThan(1e-2);
+    expect(rows[2][3]).toBeGreaterThan(1e-1);
+  });
+
+  it('JSON to --out and a heatmap SVG; the grid comes from the config file', async () => {
+    writeJson(dir, 'sweep.json', {
+      weights: { inputDim: 3, hiddenDim: 3, outputDim: 6, lambda: 0, seed: 5 },
+      task: { random: { samples: 20, seed: 6 } },
+      sweep: { lambdas: [-5, 0, 5], scales: [0.1], time: 3 },
+    });
+    const r = await cli(['sweep', '--config', 'sweep.json', '--out', 'grid.json', '--heatmap', 'grid.svg'], dir);
+    expect(r.code, r.err).toBe(0);
+    const json = JSON.parse(readFileSync(join(dir, 'grid.json'), 'utf8'));
+    expect([json.inputDim, json.hiddenDim, json.outputDim, json.time]).toEqual([3, 3, 6, 3]);
+    expect(json.rows.map((row: { lambda: number }) => row.lambda)).toEqual([-5, 0, 5]);
+    expect(Object.keys(json.rows[0])).toEqual(expect.arrayContaining(['kernelDistance', 'convergedKernelDistance', 'loss', 'deltaW1tW1', 'deltaW2W2t']));
+    const svg = readFileSync(join(dir, 'grid.svg'), 'utf8');
+    expect(assertWellFormedXml(svg)).toBe('svg');
+    expect(svg).toContain("X-axis titled 'λ'");
+    expect(svg).toContain('3×3×6');
+    // Options override the config's grid.
+    const o = await cli(['sweep', '--config', 'sweep.json', '--lambdas', '1', '--scales', '0.1,0.2', '--time', '2', '--format', 'csv'], dir);
+    expect(parseCsv(o.out).rows.map((row) => row.slice(0, 2))).toEqual([
+      [1, 0.1],
+      [1, 0.2],
+    ]);
+  });
+
+  it('skips λ impossible for the widths with a note', async () => {
+    writeJson(dir, 'narrow.json', {
+      weights: { inputDim: 2, hiddenDim: 3, outputDim: 4, lambda: 0, seed: 1 },
+      task: { random: { samples: 10, seed: 1 } },
+    });
+    const r = await cli(['sweep', '--config', 'narrow.json', '--lambdas=-1,0,1', '--scales', '0.1', '--format', 'csv'], dir);
+    expect(r.code).toBe(0);
+    expect(r.err).toContain('note: λ = -1 skipped: λ < 0 needs hiddenDim ≤ inputDim (3 > 2)');
+    expect(parseCsv(r.out).rows.map((row) => row[0])).toEqual([0, 1]);
+    const none = await cli(['sweep', '--config', 'narrow.json', '--lambdas=-1,-2'], dir);
+    expect(none.code).toBe(2);
+    expect(none.err).toContain('no λ of the grid is possible');
+  });
+
+  it('errors: bad lists and scales exit 2; explicit weights in the config exit 1; nothing left at --out', async () => {
+    const list = await cli(['sweep', '--lambdas', '1,,2'], dir);
+    expect(list.code).toBe(2);
+    expect(list.err).toContain("option '--lambdas <list>' argument '1,,2' is invalid");
+    expect((await cli(['sweep', '--scales', '0,1'], dir)).code).toBe(2);
+    expect((await cli(['sweep', '--time', '-1'], dir)).code).toBe(2);
+    writeJson(dir, 'explicit.json', { weights: { w1: [[1]], w2: [[1]] }, task: { sigmaYX: [[1]] } });
+    const before = entries(dir);
+    const r = await cli(['sweep', '--config', 'explicit.json', '--out', 'x.csv', '--heatmap', 'x.svg'], dir);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('config.weights: a sweep generates its own weights');
+    expect(entries(dir)).toEqual(before);
+    expect(existsSync(join(dir, 'x.csv'))).toBe(false);
+  });
+});

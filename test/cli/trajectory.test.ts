@@ -1,0 +1,205 @@
+/**
+ * `exact-dln trajectory` end to end (in-process): outputs parse, numbers agree with the
+ * library, configs in every form, errors name the field, nothing is left at --out.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exactDynamics, lambdaBalancedWeights, randomTask } from '../../src/index.js';
+import { SMALL_CONFIG, cleanup, cli, entries, parseCsv, tempDir, writeJson } from './helpers.js';
+
+let dir: string;
+beforeAll(() => {
+  dir = tempDir();
+  writeJson(dir, 'run.json', SMALL_CONFIG);
+});
+afterAll(() => cleanup(dir));
+
+interface TrajectoryJson {
+  lambda: number;
+  tau: number;
+  inputDim: number;
+  hiddenDim: number;
+  outputDim: number;
+  sigma: number[];
+  points: Array<{ t: number; loss: number; modeStrengths: number[]; kernelDistance: number; w2w1?: number[][]; w1tw1?: number[][]; w2w2t?: number[][] }>;
+}
+
+describe('exact-dln trajectory', () => {
+  it('prints JSON to stdout that matches the library', async () => {
+    const r = await cli(['trajectory', '--config', 'run.json'], dir);
+    expect(r.code).toBe(0);
+    expect(r.err).toBe('');
+    const json = JSON.parse(r.out) as TrajectoryJson;
+    expect(json.lambda).toBeCloseTo(1, 10);
+    expect([json.inputDim, json.hiddenDim, json.outputDim]).toEqual([3, 3, 3]);
+    expect(json.points.map((p) => p.t)).toEqual([0, 0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4, 4.5, 5]);
+    expect(json.points[0].kernelDistance).toBe(0);
+    for (const p of json.points) {
+      expect(p.modeStrengths).toHaveLength(3);
+      expect(p.w2w1).toBeUndefined();
+    }
+    // The same trajectory computed with the library.
+    const task = randomTask({ inputDim: 3, outputDim: 3, samples: 30, seed: 1 });
+    const { w1, w2 } = lambdaBalancedWeights({ inputDim: 3, hiddenDim: 3, outputDim: 3, lambda: 1, scale: 0.1, seed: 2 });
+    const dyn = exactDynamics({ w1, w2, sigmaYX: task.sigmaYX });
+    json.points.forEach((p) => expect(p.loss).toBeCloseTo(dyn.at(p.t).loss, 12));
+    expect(json.points.at(-1)!.loss).toBeLessThan(json.points[0].loss * 1e-3);
+  });
+
+  it('writes CSV to --out (format from the extension): t, loss, kernel_distance, mode_1..mode_k', async () => {
+    const r = await cli(['trajectory', '--config', 'run.json', '--out', 'trajectory.csv'], dir);
+    expect(r.code).toBe(0);
+    expect(r.out).toBe('');
+    const { header, rows } = parseCsv(readFileSync(join(dir, 'trajectory.csv'), 'utf8'));
+    expect(header).toEqual(['t', 'loss', 'kernel_distance', 'mode_1', 'mode_2', 'mode_3']);
+    expect(rows).toHaveLength(11);
+    for (const row of rows) {
+      expect(row).toHaveLength(6);
+      row.forEach((x) => expect(Number.isFinite(x)).toBe(true));
+    }
+    expect(rows[0][2]).toBe(0);
+  });
+
+  it('--format csv to stdout; mode columns are min(Ni, No) for unequal widths', async () => {
+    writeJson(dir, 'wide.json', {
+      weights: { inputDim: 2, hiddenDim: 2, outputDim: 4, lambda: 2, scale: 0.1, seed: 3 },
+      task: { random: { samples: 20, seed: 4 } },
+      times: [0, 1, 2],
+    });
+    const r = await cli(['trajectory', '--config', 'wide.json', '--format', 'csv'], dir);
+    expect(r.code).toBe(0);
+    const { header, rows } = parseCsv(r.out);
+    expect(header).toEqual(['t', 'loss', 'kernel_distance', 'mode_1', 'mode_2']);
+    expect(rows.map((row) => row[0])).toEqual([0, 1, 2]);
+  });
+
+  it('--matrices adds W2W1, W1ᵀW1 and W2W2ᵀ to every point', async () => {
+    const r = await cli(['trajectory', '--config', 'run.json', '--matrices', '--out', 'm.json'], dir);
+    expect(r.code).toBe(0);
+    const json = JSON.parse(readFileSync(join(dir, 'm.json'), 'utf8')) as TrajectoryJson;
+    const last = json.points.at(-1)!;
+    expect(last.w2w1).toHaveLength(3);
+    expect(last.w1tw1![0]).toHaveLength(3);
+    expect(last.w2w2t![2]).toHaveLength(3);
+  });
+
+  it('accepts explicit weights with a sigmaYX task, and τ scales time', async () => {
+    const config = { weights: { w1: [[0.1, 0]], w2: [[0.1]] }, task: { sigmaYX: [[2, 0]] }, tau: 2, times: [0, 4, 8] };
+    writeJson(dir, 'explicit.json', config);
+    const r = await cli(['trajectory', '--config', 'explicit.json'], dir);
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.out) as TrajectoryJson;
+    const dyn = exactDynamics({ w1: [[0.1, 0]], w2: [[0.1]], sigmaYX: [[2, 0]], tau: 2 });
+    expect(json.tau).toBe(2);
+    expect(json.points[1].loss).toBeCloseTo(dyn.at(4).loss, 12);
+    expect(json.points[1].modeStrengths).toHaveLength(1);
+  });
+
+  it('reads CSV data relative to the config file, and JSON data with whitening', async () => {
+    const sub = join(dir, 'project');
+    mkdirSync(join(sub, 'data'), { recursive: true });
+    // Σxx = I exactly: x = (±1, ±1), y = x1 + 2·x2.
+    writeFileSync(join(sub, 'data', 'samples.csv'), 'x1,x2,"y"\n1,1,3\n1,-1,-1\n-1,1,1\n-1,-1,-3\n');
+    writeJson(sub, 'csv.json', {
+      weights: { inputDim: 2, hiddenDim: 1, outputDim: 1, lambda: 0, scale: 0.1, seed: 1 },
+      task: { data: 'data/samples.csv', inputColumns: ['x1', 'x2'], outputColumns: ['y'] },
+      times: [0, 20],
+    });
+    const r = await cli(['trajectory', '--config', join('project', 'csv.json')], dir);
+    expect(r.code, r.err).toBe(0);
+    const json = JSON.parse(r.out) as TrajectoryJson;
+    expect(json.sigma[0]).toBeCloseTo(Math.sqrt(5), 12);
+    expect(json.points[1].loss).toBeLessThan(1e-10);
+
+    writeFileSync(join(sub, 'data', 'samples.json'), JSON.stringify([{ a: 1, b: 2, y: 1 }, { a: 2, b: 1, y: 0 }, { a: 0, b: 1, y: 1 }, { a: 3, b: 0, y: -1 }]));
+    writeJson(sub, 'json.json', {
+      weights: { inputDim: 2, hiddenDim: 2, outputDim: 1, lambda: 0, scale: 0.1, seed: 1 },
+      task: { data: 'data/samples.json', inputColumns: ['a', 'b'], outputColumns: ['y'], whiten: true },
+      times: [0, 1],
+    });
+    const w = await cli(['trajectory', '--config', join(sub, 'json.json')], dir);
+    expect(w.code, w.err).toBe(0);
+    expect((JSON.parse(w.out) as TrajectoryJson).points).toHaveLength(2);
+  });
+});
+
+describe('exact-dln trajectory: errors', () => {
+  const bad = async (name: string, config: unknown, extra: string[] = []) => {
+    writeJson(dir, name, config);
+    return cli(['trajectory', '--config', name, '--out', `${name}.out.json`, ...extra], dir);
+  };
+
+  it('a wrongly typed field: exit 1, the message names it, nothing at --out', async () => {
+    const before = entries(dir);
+    const r = await bad('typed.json', { ...SMALL_CONFIG, weights: { ...SMALL_CONFIG.weights, lambda: 'one' } });
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('config.weights.lambda must be number');
+    expect(r.err).toContain('typed.json');
+    expect(entries(dir)).toEqual([...before, 'typed.json'].sort());
+  });
+
+  it('unknown and missing fields, bad times, ragged matrices', async () => {
+    expect((await bad('unknown.json', { ...SMALL_CONFIG, weights: { ...SMALL_CONFIG.weights, lamda: 1 } })).err).toContain(
+      'config.weights has an unknown field "lamda"',
+    );
+    expect((await bad('missing.json', { weights: SMALL_CONFIG.weights })).err).toContain('config must have required property "task"');
+    expect((await bad('times.json', { ...SMALL_CONFIG, times: [0, -1] })).err).toContain('config.times[1] must be >= 0');
+    const ragged = await bad('ragged.json', { weights: { w1: [[1, 0]], w2: [[1]] }, task: { sigmaYX: [[1, 2], [3]] } });
+    expect(ragged.code).toBe(1);
+    expect(ragged.err).toContain('config.task.sigmaYX must be a rectangular matrix');
+  });
+
+  it('inconsistent or impossible settings name the field', async () => {
+    const impossible = await bad('impossible.json', { ...SMALL_CONFIG, weights: { ...SMALL_CONFIG.weights, hiddenDim: 4 } });
+    expect(impossible.code).toBe(1);
+    expect(impossible.err).toContain('config.weights.lambda');
+    const shape = await bad('shape.json', { weights: SMALL_CONFIG.weights, task: { sigmaYX: [[1, 0]] } });
+    expect(shape.err).toContain('config.task.sigmaYX');
+    expect(shape.err).toContain('3×3');
+    const unbalanced = await bad('unbalanced.json', { weights: { w1: [[1, 0], [0, 2]], w2: [[1, 0], [0, 1]] }, task: { sigmaYX: [[1, 0], [0, 1]] } });
+    expect(unbalanced.code).toBe(1);
+    expect(unbalanced.err).toContain('config.weights: the weights are not λ-balanced');
+  });
+
+  it('bad data files: the CSV line and column, non-whitened inputs, missing files and columns', async () => {
+    writeFileSync(join(dir, 'broken.csv'), 'x1,x2,y\n1,1,3\n1,-1\n');
+    const base = { weights: { inputDim: 2, hiddenDim: 1, outputDim: 1, lambda: 0, seed: 1 } };
+    const short = await bad('short.json', { ...base, task: { data: 'broken.csv', inputColumns: ['x1', 'x2'], outputColumns: ['y'] } });
+    expect(short.code).toBe(1);
+    expect(short.err).toContain('broken.csv line 3: expected 3 comma-separated fields');
+    writeFileSync(join(dir, 'nan.csv'), 'x1,x2,y\n1,1,3\n1,-1,abc\n');
+    const nan = await bad('nan.json', { ...base, task: { data: 'nan.csv', inputColumns: ['x1', 'x2'], outputColumns: ['y'] } });
+    expect(nan.err).toContain('nan.csv line 3: column "y" must be a finite number, got "abc"');
+    writeFileSync(join(dir, 'raw.csv'), 'x1,x2,y\n1,2,3\n2,1,1\n0,1,0\n3,3,1\n');
+    const raw = await bad('raw.json', { ...base, task: { data: 'raw.csv', inputColumns: ['x1', 'x2'], outputColumns: ['y'] } });
+    expect(raw.err).toContain('config.task.whiten');
+    const column = await bad('column.json', { ...base, task: { data: 'raw.csv', inputColumns: ['x1', 'x9'], outputColumns: ['y'] } });
+    expect(column.err).toContain('config.task.inputColumns[1]: column "x9" is not in raw.csv');
+    const missing = await bad('nofile.json', { ...base, task: { data: 'nowhere.csv', inputColumns: ['x1'], outputColumns: ['y'] } });
+    expect(missing.code).toBe(1);
+    expect(missing.err).toContain('cannot read');
+    expect(existsSync(join(dir, 'nofile.json.out.json'))).toBe(false);
+  });
+
+  it('a config that is not JSON, and a missing config file', async () => {
+    writeFileSync(join(dir, 'notjson.json'), '{ "weights": ');
+    const r = await cli(['trajectory', '--config', 'notjson.json'], dir);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('is not valid JSON');
+    const m = await cli(['trajectory', '--config', 'absent.json'], dir);
+    expect(m.code).toBe(1);
+    expect(m.err).toContain('cannot read the config file');
+  });
+
+  it('bad usage exits with 2: missing --config, bad --format, --matrices with CSV, missing --out folder', async () => {
+    expect((await cli(['trajectory'], dir)).code).toBe(2);
+    const format = await cli(['trajectory', '--config', 'run.json', '--format', 'xml'], dir);
+    expect(format.code).toBe(2);
+    expect(format.err).toContain("argument 'xml' is invalid");
+    expect((await cli(['trajectory', '--config', 'run.json', '--matrices', '--format', 'csv'], dir)).code).toBe(2);
+    const folder = await cli(['trajectory', '--config', 'run.json', '--out', 'no/such/folder/t.json'], dir);
+    expect(folder.code).toBe(2);
+    expect(folder.err).toContain('does not exist');
+  });
+});

@@ -1,0 +1,128 @@
+/**
+ * The lazy–rich study and report: the numbers behind the figures, the HTML page, the
+ * summary text, and all-or-nothing writes.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exactDynamics, lambdaBalancedWeights } from '../../src/index.js';
+import { writeFileAtomic, writeFolderAtomic } from '../../src/io/atomic-write.js';
+import { reportHtml, summaryRows, summaryText } from '../../src/report/lazy-rich-report.js';
+import { impossibleLambdaReason, lazyRichStudy, timeToLossFraction, type LazyRichStudy } from '../../src/report/lazy-rich-study.js';
+import { cleanup, entries, tempDir } from '../cli/helpers.js';
+
+let study: LazyRichStudy;
+let dir: string;
+beforeAll(() => {
+  dir = tempDir('exact-dln-report-');
+  study = lazyRichStudy({
+    networks: [
+      { inputDim: 3, hiddenDim: 3, outputDim: 3 },
+      { inputDim: 3, hiddenDim: 4, outputDim: 4 },
+    ],
+    lambdas: [-2, 0, 2],
+    duration: 3,
+    points: 31,
+    simulatedPoints: 7,
+    learningRate: 0.01,
+    sweepScales: [0.1],
+  });
+});
+afterAll(() => cleanup(dir));
+
+describe('lazyRichStudy', () => {
+  it('skips λ impossible for the widths, with the reason', () => {
+    expect(study.networks[0].runs.map((r) => r.lambda)).toEqual([-2, 0, 2]);
+    expect(study.networks[1].runs.map((r) => r.lambda)).toEqual([0, 2]);
+    expect(study.networks[1].skipped).toEqual([{ lambda: -2, reason: 'λ < 0 needs hiddenDim ≤ inputDim (4 > 3)' }]);
+    expect(impossibleLambdaReason(1, { inputDim: 5, hiddenDim: 3, outputDim: 2 })).toBe('λ > 0 needs hiddenDim ≤ outputDim (3 > 2)');
+    expect(impossibleLambdaReason(0, { inputDim: 1, hiddenDim: 3, outputDim: 1 })).toBeUndefined();
+  });
+
+  it('records exact curves, the simulation and consistent summaries', () => {
+    for (const net of study.networks) {
+      for (const run of net.runs) {
+        expect(run.times).toHaveLength(31);
+        expect(run.modeStrengths[0]).toHaveLength(Math.min(net.inputDim, net.outputDim));
+        expect(run.kernelDistance[0]).toBe(0);
+        expect(run.simulated.times).toHaveLength(7);
+        expect(run.simulated.times.at(-1)).toBeCloseTo(3, 12);
+        expect(run.maxDeviation).toBe(Math.max(...run.simulated.deviation));
+        expect(run.maxDeviation).toBeLessThan(0.05);
+        expect(run.converged.w1tw1).toHaveLength(net.inputDim);
+        expect(run.converged.w2w2t).toHaveLength(net.outputDim);
+        // loss at timeTo90 is 10 % of the initial loss
+        const k = run.times.findIndex((t) => t >= run.timeTo90);
+        expect(run.loss[k]).toBeLessThanOrEqual(0.1 * run.loss[0]);
+        if (k > 0) expect(run.loss[k - 1]).toBeGreaterThan(0.1 * run.loss[0]);
+      }
+    }
+    expect(study.networks[0].sweep).toHaveLength(3);
+  });
+
+  it('timeToLossFraction bisects the exact loss; Infinity when the loss never gets there', () => {
+    const { w1, w2 } = lambdaBalancedWeights({ inputDim: 2, hiddenDim: 2, outputDim: 2, lambda: 1, scale: 0.1, seed: 3 });
+    const dyn = exactDynamics({ w1, w2, sigmaYX: [[2, 0], [0, 1]] });
+    const t = timeToLossFraction(dyn, 0.25);
+    expect(dyn.at(t).loss / dyn.at(0).loss).toBeCloseTo(0.25, 6);
+    // A bottleneck (Nh = 1) cannot learn the second mode: loss ≥ ½·1² = 0.5 forever.
+    const b = lambdaBalancedWeights({ inputDim: 2, hiddenDim: 1, outputDim: 2, lambda: 0, scale: 0.1, seed: 3 });
+    expect(timeToLossFraction(exactDynamics({ ...b, sigmaYX: [[2, 0], [0, 1]] }), 0.01)).toBe(Infinity);
+    expect(() => timeToLossFraction(dyn, 1)).toThrow(/fraction/);
+  });
+});
+
+describe('report text and page', () => {
+  it('summaryText: a table per network, notes for skipped λ', () => {
+    const text = summaryText(study);
+    expect(text).toContain('network 3×3×3 (Ni×Nh×No)');
+    expect(text).toContain('network 3×4×4 (Ni×Nh×No)');
+    expect(text).toContain('note: λ = -2 skipped for 3×4×4: λ < 0 needs hiddenDim ≤ inputDim (4 > 3).');
+    expect(summaryRows(study)).toHaveLength(5);
+  });
+
+  it('reportHtml inlines every figure with its caption and a link, and the summary tables', () => {
+    const figures = [
+      { file: 'a.svg', title: 'A', caption: 'first <one>', spec: {} as never, svg: '<svg xmlns="http://www.w3.org/2000/svg"><g/></svg>' },
+      { file: 'b.svg', title: 'B', caption: 'second', spec: {} as never, svg: '<svg xmlns="http://www.w3.org/2000/svg"><rect/></svg>' },
+    ];
+    const html = reportHtml(study, figures);
+    expect(html.startsWith('<!doctype html>')).toBe(true);
+    expect(html).toContain('<figure id="a">\n<svg xmlns="http://www.w3.org/2000/svg"><g/></svg>');
+    expect(html).toContain('Figure 2: B.');
+    expect(html).toContain('first &lt;one&gt;');
+    expect(html).toContain('href="b.svg"');
+    expect(html.match(/<table>/g)).toHaveLength(2);
+    expect(html).toContain('λ = -2 skipped');
+  });
+});
+
+describe('all-or-nothing writes', () => {
+  it('writeFileAtomic replaces the file and leaves no temporary file', async () => {
+    const path = join(dir, 'out.txt');
+    writeFileSync(path, 'old');
+    await writeFileAtomic(path, 'new');
+    expect(readFileSync(path, 'utf8')).toBe('new');
+    expect(entries(dir)).toEqual(['out.txt']);
+    await expect(writeFileAtomic(join(dir, 'missing', 'x.txt'), 'x')).rejects.toThrow();
+    expect(entries(dir)).toEqual(['out.txt']);
+  });
+
+  it('writeFolderAtomic creates or updates a folder, and on failure leaves nothing behind', async () => {
+    const target = join(dir, 'rep');
+    await writeFolderAtomic(target, { 'a.txt': '1', 'b.txt': '2' });
+    expect(entries(target)).toEqual(['a.txt', 'b.txt']);
+    writeFileSync(join(target, 'keep.txt'), 'mine');
+    await writeFolderAtomic(target, { 'a.txt': '3' });
+    expect(entries(target)).toEqual(['a.txt', 'b.txt', 'keep.txt']);
+    expect(readFileSync(join(target, 'a.txt'), 'utf8')).toBe('3');
+    const file = join(dir, 'plain');
+    writeFileSync(file, 'not a folder');
+    const before = entries(dir);
+    await expect(writeFolderAtomic(file, { 'a.txt': '1' })).rejects.toThrow(/not a folder/);
+    expect(entries(dir)).toEqual(before);
+    await expect(writeFolderAtomic(join(dir, 'x'), { '../evil': '1' })).rejects.toThrow(/invalid file name/);
+    mkdirSync(join(dir, 'empty'));
+    expect(entries(join(dir, 'empty'))).toEqual([]);
+  });
+});

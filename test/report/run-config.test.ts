@@ -1,0 +1,103 @@
+/**
+ * The run configuration: the shipped JSON Schema, ajv validation with messages that name the
+ * field, resolution into weights/task/dynamics, and the data-file readers.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../src/io/config-error.js';
+import { parseCsvData, parseJsonData } from '../../src/io/data-file.js';
+import { configTimes, parseRunConfig, resolveRunConfig, runConfigSchema } from '../../src/io/run-config.js';
+
+const root = join(__dirname, '..', '..');
+const valid = {
+  weights: { inputDim: 3, hiddenDim: 2, outputDim: 2, lambda: -1, scale: 0.2, seed: 4 },
+  task: { random: { samples: 12, seed: 3, scale: 0.5 } },
+};
+
+function messageOf(f: () => unknown): string {
+  try {
+    f();
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return (e as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('run configuration schema', () => {
+  it('is the shipped schema/run-config.schema.json', () => {
+    expect(runConfigSchema).toEqual(JSON.parse(readFileSync(join(root, 'schema', 'run-config.schema.json'), 'utf8')));
+    expect(runConfigSchema.$schema).toBe('http://json-schema.org/draft-07/schema#');
+  });
+
+  it('accepts every documented form', () => {
+    expect(parseRunConfig(valid)).toBe(valid);
+    expect(() => parseRunConfig({ $schema: './schema.json', weights: { w1: [[1, 2]], w2: [[1]] }, task: { sigmaYX: [[1, 0]] }, tau: 0.5, times: [0, 1] })).not.toThrow();
+    expect(() => parseRunConfig({ ...valid, task: { data: 'a.csv', inputColumns: ['x'], outputColumns: ['y'], whiten: true } })).not.toThrow();
+    expect(() => parseRunConfig({ ...valid, times: { from: 0, to: 2, count: 5 }, sweep: { lambdas: [0], scales: [1], time: 2 } })).not.toThrow();
+  });
+
+  it('names the field in every error (ajv instancePath), with the config file as prefix', () => {
+    expect(messageOf(() => parseRunConfig({ ...valid, weights: { ...valid.weights, lambda: 'x' } }, 'run.json'))).toBe('run.json: config.weights.lambda must be number');
+    expect(messageOf(() => parseRunConfig({ ...valid, weights: { ...valid.weights, hiddenDim: 1.5 } }))).toBe('config.weights.hiddenDim must be integer');
+    expect(messageOf(() => parseRunConfig({ ...valid, tau: 0 }))).toBe('config.tau must be > 0');
+    expect(messageOf(() => parseRunConfig({ ...valid, task: { random: { samples: 10 } } }))).toBe('config.task.random must have required property "seed"');
+    expect(messageOf(() => parseRunConfig({ ...valid, task: { data: 'x.txt', inputColumns: ['a'], outputColumns: ['b'] } }))).toContain('config.task.data must match pattern');
+    expect(messageOf(() => parseRunConfig({ ...valid, times: { from: 0, to: 1 } }))).toContain('config.times must have required property "count"');
+    expect(messageOf(() => parseRunConfig({ ...valid, extra: 1 }))).toBe('config has an unknown field "extra"');
+    expect(messageOf(() => parseRunConfig({ weights: { w1: [[1]], w2: [['a']] }, task: { sigmaYX: [[1]] } }))).toBe('config.weights.w2[0][0] must be number');
+    expect(messageOf(() => parseRunConfig({ ...valid, times: { from: 2, to: 1, count: 3 } }))).toContain('config.times.from (2) must not exceed config.times.to (1)');
+    expect(messageOf(() => parseRunConfig('weights'))).toBe('config must be object');
+    const err = (() => {
+      try {
+        parseRunConfig({ ...valid, weights: { ...valid.weights, seed: 'x' } });
+      } catch (e) {
+        return e as ConfigError;
+      }
+    })();
+    expect(err?.field).toBe('config.weights.seed');
+  });
+
+  it('configTimes: lists are kept, ranges are equally spaced with exact end points', () => {
+    expect(configTimes([3, 1])).toEqual([3, 1]);
+    expect(configTimes({ from: 1, to: 2, count: 5 })).toEqual([1, 1.25, 1.5, 1.75, 2]);
+    expect(configTimes({ from: 0, to: 0.3, count: 4 }).at(-1)).toBe(0.3);
+    expect(configTimes(undefined)).toHaveLength(101);
+  });
+
+  it('resolves weights, task and dynamics', async () => {
+    const run = await resolveRunConfig(valid);
+    expect([run.w1.rows, run.w1.columns, run.w2.rows]).toEqual([2, 3, 2]);
+    expect(run.dynamics.lambda).toBeCloseTo(-1, 12);
+    expect(run.task.X?.columns).toBe(12);
+    expect(run.times).toHaveLength(101);
+    await expect(resolveRunConfig({ ...valid, task: { random: { samples: 2, seed: 1 } } })).rejects.toThrow(/config\.task\.random: .*samples/);
+  });
+});
+
+describe('data files', () => {
+  it('CSV: header, quoted fields, CRLF, blank lines, column order', () => {
+    const d = parseCsvData('"y","x 1",x2\r\n3,1,2\r\n\r\n"-1",2,"1"\r\n', ['x 1', 'x2'], ['y']);
+    expect(d).toEqual({ X: [[1, 2], [2, 1]], Y: [[3, -1]], samples: 2 });
+  });
+
+  it('CSV errors name the line and column and say what was expected', () => {
+    expect(messageOf(() => parseCsvData('a,b\n1,2\n3\n', ['a'], ['b'], 'd.csv'))).toBe('d.csv line 3: expected 2 comma-separated fields (as in the header), got 1.');
+    expect(messageOf(() => parseCsvData('a,b\n1,2\n\n3,x\n', ['a'], ['b'], 'd.csv'))).toBe('d.csv line 4: column "b" must be a finite number, got "x".');
+    expect(messageOf(() => parseCsvData('a,b\n1,\n', ['a'], ['b'], 'd.csv'))).toContain('d.csv line 2: column "b" must be a finite number, got ""');
+    expect(messageOf(() => parseCsvData('a,b\n', ['a'], ['b'], 'd.csv'))).toContain('no data rows');
+    expect(messageOf(() => parseCsvData('', ['a'], ['b'], 'd.csv'))).toContain('d.csv is empty');
+    expect(messageOf(() => parseCsvData('a,b\n"1,2\n', ['a'], ['b'], 'd.csv'))).toContain('d.csv line 2: a quoted field is not closed');
+    expect(messageOf(() => parseCsvData('a,b\n1,2\n', ['a'], ['c'], 'd.csv'))).toContain('config.task.outputColumns[0]: column "c" is not in d.csv');
+  });
+
+  it('JSON: one object per sample; errors name the sample and field', () => {
+    expect(parseJsonData('[{"a":1,"b":2},{"a":3,"b":4}]', ['b'], ['a'])).toEqual({ X: [[2, 4]], Y: [[1, 3]], samples: 2 });
+    expect(messageOf(() => parseJsonData('[{"a":1}]', ['a'], ['b'], 'd.json'))).toBe('d.json sample [0] field "b" must be a finite number, got nothing (missing).');
+    expect(messageOf(() => parseJsonData('[{"a":1,"b":2},{"a":"1","b":2}]', ['a'], ['b'], 'd.json'))).toContain('d.json sample [1] field "a" must be a finite number, got "1"');
+    expect(messageOf(() => parseJsonData('{"a":1}', ['a'], ['b'], 'd.json'))).toContain('must be a non-empty array');
+    expect(messageOf(() => parseJsonData('[1]', ['a'], ['b'], 'd.json'))).toContain('d.json sample [0] must be an object');
+    expect(messageOf(() => parseJsonData('[{', ['a'], ['b'], 'd.json'))).toContain('d.json is not valid JSON');
+  });
+});
