@@ -1,0 +1,70 @@
+/**
+ * The gradient-descent Web Worker: runs full-batch gradient descent (the library's
+ * `gradientDescentFromTask`) from the page's initial weights, in segments, posting a
+ * progress message after each, then the recorded points. Running here keeps the page
+ * responsive.
+ *
+ * @module
+ */
+import { gradientDescentFromTask, kernelDistance, modeStrengths, type Matrix } from '../../src/index.js';
+import { LIMITS, SIMULATION_POINTS } from './defaults.js';
+import { buildDynamics, buildTask, buildWeights } from './model.js';
+import type { SimulateRequest, SimulationPoint, WorkerReply } from './protocol.js';
+
+/** The part of the worker's global scope this file uses (the DOM lib types `self` as a Window). */
+interface WorkerScope {
+  postMessage(message: WorkerReply): void;
+  addEventListener(type: 'message', listener: (event: MessageEvent<SimulateRequest>) => void): void;
+}
+const scope = self as unknown as WorkerScope;
+
+/**
+ * Simulates gradient descent for `request.state` up to its horizon, recording
+ * `SIMULATION_POINTS` + 1 states; `report` is called after every segment.
+ */
+export function simulate(request: SimulateRequest, report: (reply: WorkerReply) => void): void {
+  const { state, id } = request;
+  const started = performance.now();
+  const eta = state.learningRate;
+  const steps = Math.max(1, Math.round(state.horizon / eta));
+  if (steps > LIMITS.maxSteps) {
+    throw new Error(
+      `${steps.toLocaleString('en')} steps (horizon ${state.horizon} τ / η = ${eta}) is more than ${LIMITS.maxSteps.toLocaleString('en')}: raise η.`,
+    );
+  }
+  const task = buildTask(state);
+  const basis = buildDynamics(state, task).singularVectors;
+  let { w1, w2 }: { w1: Matrix; w2: Matrix } = buildWeights(state);
+  const initial = { w1, w2 };
+  const segment = Math.max(1, Math.ceil(steps / SIMULATION_POINTS));
+  const record = (step: number, loss: number): SimulationPoint => ({
+    t: step * eta,
+    loss,
+    strengths: modeStrengths({ w1, w2 }, task.sigmaYX, { basis }).strengths,
+    kernelDistance: step === 0 ? 0 : kernelDistance(initial, { w1, w2 }),
+  });
+  const points: SimulationPoint[] = [];
+  let done = 0;
+  while (done < steps) {
+    const n = Math.min(segment, steps - done);
+    const run = gradientDescentFromTask({ w1, w2, sigmaYX: task.sigmaYX, learningRate: eta, steps: n, recordEvery: n });
+    if (done === 0) points.push(record(0, run.loss[0]));
+    w1 = run.w1[run.w1.length - 1];
+    w2 = run.w2[run.w2.length - 1];
+    done += n;
+    points.push(record(done, run.loss[run.loss.length - 1]));
+    report({ type: 'progress', id, done, total: steps });
+  }
+  report({ type: 'result', id, points, steps, learningRate: eta, elapsedMs: performance.now() - started });
+}
+
+scope.addEventListener('message', (event) => {
+  const request = event.data;
+  if (request?.type !== 'simulate') return;
+  try {
+    simulate(request, (reply) => scope.postMessage(reply));
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    scope.postMessage({ type: 'error', id: request.id, message });
+  }
+});
