@@ -3,7 +3,7 @@
  * λ-balanced initialisations (W2ᵀW2 − W1W1ᵀ = λI). The mathematics is in MATH.md; each
  * function's documentation names its section.
  *
- * @packageDocumentation
+ * @module exact-dln
  */
 export {
   ExactDlnError,
