@@ -13,6 +13,7 @@ import { exactDynamics } from '../../src/core/exact-dynamics.js';
 import { lambdaBalancedWeights } from '../../src/core/weights.js';
 import { createRng, randomOrthogonal } from '../../src/random.js';
 import { ExactDlnError, InvalidArgumentError, NonFiniteError } from '../../src/errors.js';
+import { expectTypedError, thrown } from '../helpers/errors.js';
 
 /** Σyx = U diag(sigma) Vᵀ (n×n) with seeded random orthogonal U, V. */
 function taskWithSingularValues(sigma: number[], seed: number): Matrix {
@@ -252,15 +253,6 @@ describe('alignedMode limits and special cases', () => {
 });
 
 describe('alignedMode input validation', () => {
-  function thrown(fn: () => unknown): Error {
-    try {
-      fn();
-    } catch (e) {
-      return e as Error;
-    }
-    throw new Error('expected an error');
-  }
-
   it('rejects bad parameters with typed errors naming the argument', () => {
     const cases: Array<[() => unknown, new (...args: never[]) => Error, string]> = [
       [() => alignedMode({ sigma: NaN, a0: 0.1, lambda: 0 }), NonFiniteError, 'sigma'],
@@ -278,10 +270,8 @@ describe('alignedMode input validation', () => {
       [() => alignedMode({ sigma: 1, a0: 0.1, lambda: 0 }).values(3 as never), InvalidArgumentError, 'times'],
     ];
     for (const [fn, type, name] of cases) {
-      const e = thrown(fn);
-      expect(e).toBeInstanceOf(type);
+      const e = expectTypedError(fn, type, name === 'options' ? 'options object' : `\`${name}\``);
       expect(e).toBeInstanceOf(ExactDlnError);
-      expect(e.message).toContain(name === 'options' ? 'options object' : `\`${name}\``);
     }
     expect(thrown(() => alignedMode({ sigma: -1, a0: 0.1, lambda: 0 })).message).toContain('mirror');
   });

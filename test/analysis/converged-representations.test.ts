@@ -18,15 +18,7 @@ import {
   NonFiniteError,
   ShapeError,
 } from '../../src/errors.js';
-
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected an error');
-}
+import { expectTypedError, thrown } from '../helpers/errors.js';
 
 /** Hidden widths for which the limit is determined by (Σyx, λ, Nh) for a full-rank Σyx. */
 function determinedWidths(ni: number, no: number, lambda: number): number[] {
@@ -196,9 +188,7 @@ describe('convergedRepresentations: closed forms and identities', () => {
 describe('convergedRepresentations input validation', () => {
   it('throws typed errors naming the argument', () => {
     const s = [[1, 0], [0, 0.5], [0, 0]]; // No = 3, Ni = 2
-    const impossible = thrown(() => convergedRepresentations({ sigmaYX: s, lambda: -1, hiddenDim: 3 }));
-    expect(impossible).toBeInstanceOf(ImpossibleLambdaError);
-    expect(impossible.message).toContain('λ');
+    expectTypedError(() => convergedRepresentations({ sigmaYX: s, lambda: -1, hiddenDim: 3 }), ImpossibleLambdaError, 'λ');
     expect(thrown(() => convergedRepresentations({ sigmaYX: s, lambda: 1, hiddenDim: 4 }))).toBeInstanceOf(ImpossibleLambdaError);
     expect(thrown(() => convergedRepresentations({ sigmaYX: s, lambda: NaN, hiddenDim: 2 }))).toBeInstanceOf(NonFiniteError);
     expect(thrown(() => convergedRepresentations({ sigmaYX: s, lambda: 0, hiddenDim: 0 })).message).toContain('`hiddenDim`');
@@ -212,11 +202,13 @@ describe('convergedRepresentations input validation', () => {
   it('refuses initialisation-dependent limits, explaining and pointing to converged()', () => {
     // Ni = 2 < Nh = 3 < No = 5, λ > 0: one of three ũ⊥ directions is kept — which one depends on W(0).
     const wide = gaussianMatrix(5, 2, createRng(3));
-    const between = thrown(() => convergedRepresentations({ sigmaYX: wide, lambda: 1, hiddenDim: 3 }));
-    expect(between).toBeInstanceOf(InvalidArgumentError);
-    expect(between.message).toContain('`hiddenDim`'.slice(1, -1));
-    expect(between.message).toContain('depends on the initialisation');
-    expect(between.message).toContain('converged()');
+    expectTypedError(
+      () => convergedRepresentations({ sigmaYX: wide, lambda: 1, hiddenDim: 3 }),
+      InvalidArgumentError,
+      '`hiddenDim`'.slice(1, -1),
+      'depends on the initialisation',
+      'converged()',
+    );
     // Symmetric for λ < 0 with ṽ⊥.
     expect(thrown(() => convergedRepresentations({ sigmaYX: wide.transpose(), lambda: -1, hiddenDim: 3 }))).toBeInstanceOf(InvalidArgumentError);
     // A bottleneck cutting through a repeated singular value.

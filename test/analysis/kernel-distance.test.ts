@@ -17,18 +17,12 @@ import { exactDynamics } from '../../src/core/exact-dynamics.js';
 import { lambdaBalancedWeights } from '../../src/core/weights.js';
 import { InvalidArgumentError, ShapeError } from '../../src/errors.js';
 import { createRng, gaussianMatrix, randomOrthogonal } from '../../src/random.js';
+import { networkShapes } from '../helpers/configs.js';
 import { explicitKernelDistance, jacobianNtk } from '../helpers/jacobian-ntk.js';
 
 const SEED = 90_417;
 
-const shapes = fc.record({
-  ni: fc.integer({ min: 1, max: 4 }),
-  nh: fc.integer({ min: 1, max: 4 }),
-  nh2: fc.integer({ min: 1, max: 4 }),
-  no: fc.integer({ min: 1, max: 4 }),
-  p: fc.integer({ min: 1, max: 5 }),
-  seed: fc.integer({ min: 0, max: 2 ** 30 }),
-});
+const shapes = networkShapes('nh', 'nh2');
 
 /** Two random networks with the same Ni, No (hidden widths nh, nh2) and non-whitened probes. */
 function randomPair(ni: number, nh: number, nh2: number, no: number, p: number, seed: number) {

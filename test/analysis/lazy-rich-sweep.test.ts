@@ -11,6 +11,7 @@ import { lambdaBalancedWeights } from '../../src/core/weights.js';
 import { randomTask } from '../../src/core/task.js';
 import { integrateGradientFlow } from '../../src/simulation/gradient-flow.js';
 import { ExactDlnError, ImpossibleLambdaError, InvalidArgumentError, NonFiniteError } from '../../src/errors.js';
+import { expectTypedError } from '../helpers/errors.js';
 
 const magnitudes = [0, 0.3, 1, 3, 10, 30, 100];
 
@@ -81,16 +82,7 @@ describe('lazyRichSweep: every column agrees with simulated networks', () => {
 describe('lazyRichSweep: bad input', () => {
   const task = randomTask({ inputDim: 3, outputDim: 2, samples: 20, seed: 1 });
   it('a λ impossible for the widths names the λ', () => {
-    const e = (() => {
-      try {
-        lazyRichSweep({ lambdas: [0, 5], scales: [1], task, hiddenDim: 3, time: 1, seed: 1 });
-      } catch (err) {
-        return err as Error;
-      }
-      return undefined;
-    })();
-    expect(e).toBeInstanceOf(ImpossibleLambdaError);
-    expect(e?.message).toMatch(/λ = 5/);
+    expectTypedError(() => lazyRichSweep({ lambdas: [0, 5], scales: [1], task, hiddenDim: 3, time: 1, seed: 1 }), ImpossibleLambdaError, /λ = 5/);
   });
   it('NaN, empty grids, negative times and scales are typed errors naming the field', () => {
     expect(() => lazyRichSweep({ lambdas: [NaN], scales: [1], task, hiddenDim: 2, time: 1, seed: 1 })).toThrow(NonFiniteError);

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { alignedMode } from '../../src/analysis/aligned-mode.js';
 import { learningTime } from '../../src/analysis/learning-time.js';
 import { ExactDlnError, InvalidArgumentError, NonFiniteError } from '../../src/errors.js';
+import { expectTypedError } from '../helpers/errors.js';
 
 /**
  * A number in [min, max] spread over the whole interval (fc.double alone concentrates on
@@ -114,14 +115,6 @@ describe('learningTime special cases and limits', () => {
 });
 
 describe('learningTime input validation', () => {
-  function thrown(fn: () => unknown): Error {
-    try {
-      fn();
-    } catch (e) {
-      return e as Error;
-    }
-    throw new Error('expected an error');
-  }
   it('rejects bad parameters with typed errors naming the argument', () => {
     const ok = { sigma: 1, a0: 0.1, lambda: 0 };
     const cases: Array<[() => unknown, new (...args: never[]) => Error, string]> = [
@@ -138,10 +131,8 @@ describe('learningTime input validation', () => {
       [() => learningTime(undefined as never), InvalidArgumentError, 'options'],
     ];
     for (const [fn, type, name] of cases) {
-      const e = thrown(fn);
-      expect(e).toBeInstanceOf(type);
+      const e = expectTypedError(fn, type, name === 'options' ? 'options object' : `\`${name}\``);
       expect(e).toBeInstanceOf(ExactDlnError);
-      expect(e.message).toContain(name === 'options' ? 'options object' : `\`${name}\``);
     }
   });
 });

@@ -16,18 +16,13 @@ import { exactDynamics } from '../../src/core/exact-dynamics.js';
 import { lambdaBalancedWeights } from '../../src/core/weights.js';
 import { InvalidArgumentError } from '../../src/errors.js';
 import { createRng, gaussianMatrix } from '../../src/random.js';
+import { networkShapes } from '../helpers/configs.js';
 import { relErr } from '../helpers/oracles.js';
 import { finiteDifferenceJacobian, jacobianNtk, parameterJacobian } from '../helpers/jacobian-ntk.js';
 
 const SEED = 61_023;
 
-const shapes = fc.record({
-  ni: fc.integer({ min: 1, max: 4 }),
-  nh: fc.integer({ min: 1, max: 4 }),
-  no: fc.integer({ min: 1, max: 4 }),
-  p: fc.integer({ min: 1, max: 5 }),
-  seed: fc.integer({ min: 0, max: 2 ** 30 }),
-});
+const shapes = networkShapes('nh');
 
 function randomNetwork(ni: number, nh: number, no: number, p: number, seed: number) {
   const rng = createRng(seed);

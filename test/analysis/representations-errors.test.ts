@@ -11,7 +11,8 @@ import { ntk } from '../../src/analysis/ntk.js';
 import { representationSimilarity } from '../../src/analysis/representation-similarity.js';
 import { exactDynamics } from '../../src/core/exact-dynamics.js';
 import { lambdaBalancedWeights } from '../../src/core/weights.js';
-import { ExactDlnError, InvalidArgumentError, NonFiniteError, ShapeError } from '../../src/errors.js';
+import { InvalidArgumentError, NonFiniteError, ShapeError } from '../../src/errors.js';
+import { expectTypedError } from '../helpers/errors.js';
 
 // Ni = 3, Nh = 2, No = 2.
 const w1 = [
@@ -29,70 +30,58 @@ const x = [
   [1, 1],
 ];
 
-/** Expects `f` to throw `type` with a message mentioning `argument`. */
-function throwsNaming(f: () => unknown, type: new (...a: never[]) => ExactDlnError, argument: string): void {
-  let caught: unknown;
-  try {
-    f();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(type);
-  expect((caught as Error).message).toContain(argument);
-}
-
 describe('weights that do not fit together', () => {
   const bad = { w1, w2: [[1, 0, 0]] }; // w2 must have 2 columns
   it('every function throws ShapeError naming the weight', () => {
-    throwsNaming(() => representationSimilarity(bad, { inputs: x }), ShapeError, 'network.w2');
-    throwsNaming(() => ntk(bad, x), ShapeError, 'network.w2');
-    throwsNaming(() => kernelDistance(net, bad), ShapeError, 'b.w2');
-    throwsNaming(() => kernelDistance(bad, net), ShapeError, 'a.w2');
-    throwsNaming(() => modeStrengths(bad, [[1, 0, 0], [0, 1, 0]]), ShapeError, 'network.w2');
-    throwsNaming(() => kernelDistanceTrajectory({ times: [0, 1], w1: [w1, w1], w2: [w2, [[1]]] }), ShapeError, 'source[1].w2');
+    expectTypedError(() => representationSimilarity(bad, { inputs: x }), ShapeError, 'network.w2');
+    expectTypedError(() => ntk(bad, x), ShapeError, 'network.w2');
+    expectTypedError(() => kernelDistance(net, bad), ShapeError, 'b.w2');
+    expectTypedError(() => kernelDistance(bad, net), ShapeError, 'a.w2');
+    expectTypedError(() => modeStrengths(bad, [[1, 0, 0], [0, 1, 0]]), ShapeError, 'network.w2');
+    expectTypedError(() => kernelDistanceTrajectory({ times: [0, 1], w1: [w1, w1], w2: [w2, [[1]]] }), ShapeError, 'source[1].w2');
   });
   it('kernelDistance of networks with different Ni or No throws ShapeError; a run that changes width too', () => {
-    throwsNaming(() => kernelDistance(net, { w1: [[1, 2]], w2: [[1], [1]] }), ShapeError, '`b`');
-    throwsNaming(
+    expectTypedError(() => kernelDistance(net, { w1: [[1, 2]], w2: [[1], [1]] }), ShapeError, '`b`');
+    expectTypedError(
       () => kernelDistanceTrajectory({ times: [0, 1], w1: [w1, w1], w2: [w2, [[1, 0], [0, 1], [1, 1]]] }),
       ShapeError,
       'source[1] (t = 1)',
     );
   });
   it('not a network at all: InvalidArgumentError', () => {
-    throwsNaming(() => ntk([[1]] as never, x), InvalidArgumentError, 'network');
-    throwsNaming(() => kernelDistance(net, null as never), InvalidArgumentError, '`b`');
-    throwsNaming(() => representationSimilarity({ w1 } as never, { inputs: x }), InvalidArgumentError, 'network');
-    throwsNaming(() => kernelDistanceTrajectory(42 as never, {}), InvalidArgumentError, 'source');
+    expectTypedError(() => ntk([[1]] as never, x), InvalidArgumentError, 'network');
+    expectTypedError(() => kernelDistance(net, null as never), InvalidArgumentError, '`b`');
+    expectTypedError(() => representationSimilarity({ w1 } as never, { inputs: x }), InvalidArgumentError, 'network');
+    expectTypedError(() => kernelDistanceTrajectory(42 as never, {}), InvalidArgumentError, 'source');
     // An array of states has an \`at\` method but is not an ExactDynamics.
-    throwsNaming(() => kernelDistanceTrajectory([net, net] as never, [0, 1]), InvalidArgumentError, 'source');
+    expectTypedError(() => kernelDistanceTrajectory([net, net] as never, [0, 1]), InvalidArgumentError, 'source');
   });
 });
 
 describe('probes of the wrong shape', () => {
   it('inputs must have Ni rows, outputs No rows', () => {
-    throwsNaming(() => representationSimilarity(net, { inputs: [[1, 2]] }), ShapeError, 'inputs');
-    throwsNaming(() => representationSimilarity(net, { outputs: [[1], [2], [3]] }), ShapeError, 'outputs');
-    throwsNaming(() => ntk(net, [[1], [2]]), ShapeError, 'inputs');
-    throwsNaming(() => kernelDistance(net, net, { inputs: [[1], [2]] }), ShapeError, 'inputs');
-    throwsNaming(() => kernelDistance(net, net, { gram: [[1, 0], [0, 1]] }), ShapeError, 'gram');
-    throwsNaming(() => modeStrengths(net, [[1, 0], [0, 1]]), ShapeError, 'sigmaYX');
+    expectTypedError(() => representationSimilarity(net, { inputs: [[1, 2]] }), ShapeError, 'inputs');
+    expectTypedError(() => representationSimilarity(net, { outputs: [[1], [2], [3]] }), ShapeError, 'outputs');
+    expectTypedError(() => ntk(net, [[1], [2]]), ShapeError, 'inputs');
+    expectTypedError(() => kernelDistance(net, net, { inputs: [[1], [2]] }), ShapeError, 'inputs');
+    expectTypedError(() => kernelDistance(net, net, { gram: [[1, 0], [0, 1]] }), ShapeError, 'gram');
+    expectTypedError(() => modeStrengths(net, [[1, 0], [0, 1]]), ShapeError, 'sigmaYX');
   });
   it('ragged or empty probes', () => {
-    throwsNaming(() => ntk(net, [[1, 2], [3], [4, 5]]), ShapeError, 'inputs');
-    throwsNaming(() => representationSimilarity(net, { outputs: [] }), ShapeError, 'outputs');
+    expectTypedError(() => ntk(net, [[1, 2], [3], [4, 5]]), ShapeError, 'inputs');
+    expectTypedError(() => representationSimilarity(net, { outputs: [] }), ShapeError, 'outputs');
   });
 });
 
 describe('NaN and infinite entries', () => {
   it('throw NonFiniteError naming the argument', () => {
-    throwsNaming(() => representationSimilarity(net, { inputs: [[1], [NaN], [0]] }), NonFiniteError, 'inputs');
-    throwsNaming(() => representationSimilarity(net, { outputs: [[Infinity], [0]] }), NonFiniteError, 'outputs');
-    throwsNaming(() => ntk({ w1: [[NaN, 0, 0]], w2: [[1], [1]] }, x), NonFiniteError, 'network.w1');
-    throwsNaming(() => kernelDistance(net, { w1, w2: [[1, NaN], [0, 1]] }), NonFiniteError, 'b.w2');
-    throwsNaming(() => kernelDistance(net, net, { inputs: [[1], [NaN], [0]] }), NonFiniteError, 'inputs');
-    throwsNaming(() => modeStrengths(net, [[1, 0, NaN], [0, 1, 0]]), NonFiniteError, 'sigmaYX');
-    throwsNaming(() => kernelDistanceTrajectory({ times: [0, NaN], w1: [w1, w1], w2: [w2, w2] }), NonFiniteError, 'source.times[1]');
+    expectTypedError(() => representationSimilarity(net, { inputs: [[1], [NaN], [0]] }), NonFiniteError, 'inputs');
+    expectTypedError(() => representationSimilarity(net, { outputs: [[Infinity], [0]] }), NonFiniteError, 'outputs');
+    expectTypedError(() => ntk({ w1: [[NaN, 0, 0]], w2: [[1], [1]] }, x), NonFiniteError, 'network.w1');
+    expectTypedError(() => kernelDistance(net, { w1, w2: [[1, NaN], [0, 1]] }), NonFiniteError, 'b.w2');
+    expectTypedError(() => kernelDistance(net, net, { inputs: [[1], [NaN], [0]] }), NonFiniteError, 'inputs');
+    expectTypedError(() => modeStrengths(net, [[1, 0, NaN], [0, 1, 0]]), NonFiniteError, 'sigmaYX');
+    expectTypedError(() => kernelDistanceTrajectory({ times: [0, NaN], w1: [w1, w1], w2: [w2, w2] }), NonFiniteError, 'source.times[1]');
   });
 });
 
@@ -105,29 +94,29 @@ describe('other invalid arguments', () => {
   const dyn = exactDynamics({ w1: b1, w2: b2, sigmaYX: task });
 
   it('modeStrengths: weights need sigmaYX; a Snapshot checks its shape; a basis must be orthogonal and the right size', () => {
-    throwsNaming(() => modeStrengths(net), InvalidArgumentError, 'sigmaYX');
-    throwsNaming(() => modeStrengths(dyn.at(1), [[1, 0]]), ShapeError, 'sigmaYX');
-    throwsNaming(() => modeStrengths(net, task, { basis: { u: [[1, 0], [0, 1]], v: [[1, 0], [0, 1]] } }), ShapeError, 'basis.v');
-    throwsNaming(
+    expectTypedError(() => modeStrengths(net), InvalidArgumentError, 'sigmaYX');
+    expectTypedError(() => modeStrengths(dyn.at(1), [[1, 0]]), ShapeError, 'sigmaYX');
+    expectTypedError(() => modeStrengths(net, task, { basis: { u: [[1, 0], [0, 1]], v: [[1, 0], [0, 1]] } }), ShapeError, 'basis.v');
+    expectTypedError(
       () => modeStrengths(net, task, { basis: { u: [[1, 1], [0, 1]], v: dyn.singularVectors.v } }),
       InvalidArgumentError,
       'basis.u',
     );
   });
   it('ntk: allowLarge must be a boolean', () => {
-    throwsNaming(() => ntk(net, x, { allowLarge: 'yes' as never }), InvalidArgumentError, 'allowLarge');
+    expectTypedError(() => ntk(net, x, { allowLarge: 'yes' as never }), InvalidArgumentError, 'allowLarge');
   });
   it('representationSimilarity: pinvTolerance ≥ 0, and at least one probe', () => {
-    throwsNaming(() => representationSimilarity(net, { outputs: [[1], [1]], pinvTolerance: -1 }), InvalidArgumentError, 'pinvTolerance');
-    throwsNaming(() => representationSimilarity(net, {}), InvalidArgumentError, 'inputs');
+    expectTypedError(() => representationSimilarity(net, { outputs: [[1], [1]], pinvTolerance: -1 }), InvalidArgumentError, 'pinvTolerance');
+    expectTypedError(() => representationSimilarity(net, {}), InvalidArgumentError, 'inputs');
   });
   it('kernelDistanceTrajectory: dynamics need times ≥ 0; runs need consistent arrays and matching times', () => {
-    throwsNaming(() => kernelDistanceTrajectory(dyn, undefined as never), InvalidArgumentError, 'times');
-    throwsNaming(() => kernelDistanceTrajectory(dyn, [1, -1]), InvalidArgumentError, 'times[1]');
-    throwsNaming(() => kernelDistanceTrajectory({ times: [0, 1], w1: [w1], w2: [w2, w2] }), InvalidArgumentError, 'source.w1');
-    throwsNaming(() => kernelDistanceTrajectory({ times: [0], w1: [w1, w1], w2: [w2, w2] }), InvalidArgumentError, 'source.times');
-    throwsNaming(() => kernelDistanceTrajectory({ times: [], w1: [], w2: [] }), InvalidArgumentError, 'non-empty');
-    throwsNaming(
+    expectTypedError(() => kernelDistanceTrajectory(dyn, undefined as never), InvalidArgumentError, 'times');
+    expectTypedError(() => kernelDistanceTrajectory(dyn, [1, -1]), InvalidArgumentError, 'times[1]');
+    expectTypedError(() => kernelDistanceTrajectory({ times: [0, 1], w1: [w1], w2: [w2, w2] }), InvalidArgumentError, 'source.w1');
+    expectTypedError(() => kernelDistanceTrajectory({ times: [0], w1: [w1, w1], w2: [w2, w2] }), InvalidArgumentError, 'source.times');
+    expectTypedError(() => kernelDistanceTrajectory({ times: [], w1: [], w2: [] }), InvalidArgumentError, 'non-empty');
+    expectTypedError(
       () => kernelDistanceTrajectory({ times: [0, 1], w1: [w1, w1], w2: [w2, w2] }, [0, 2] as never),
       InvalidArgumentError,
       'source.times',
@@ -158,18 +147,20 @@ describe('inputs are never mutated', () => {
       [2, 0],
     ];
     const run = { times: [0, 1], w1: [b1.clone(), snap.weights.w1.clone()], w2: [b2.clone(), snap.weights.w2.clone()] };
-    const before = JSON.stringify({
-      b1: b1.to2DArray(),
-      b2: b2.to2DArray(),
-      sigmaYX: sigmaYX.to2DArray(),
-      probesIn: probesIn.to2DArray(),
-      probesOut,
-      a: snap.w1tw1.to2DArray(),
-      r: snap.w2w2t.to2DArray(),
-      sp: snap.singularProduct.to2DArray(),
-      u: dyn.singularVectors.u.to2DArray(),
-      run: { t: run.times, w1: run.w1.map((m) => m.to2DArray()), w2: run.w2.map((m) => m.to2DArray()) },
-    });
+    const state = () =>
+      JSON.stringify({
+        b1: b1.to2DArray(),
+        b2: b2.to2DArray(),
+        sigmaYX: sigmaYX.to2DArray(),
+        probesIn: probesIn.to2DArray(),
+        probesOut,
+        a: snap.w1tw1.to2DArray(),
+        r: snap.w2w2t.to2DArray(),
+        sp: snap.singularProduct.to2DArray(),
+        u: dyn.singularVectors.u.to2DArray(),
+        run: { t: run.times, w1: run.w1.map((m) => m.to2DArray()), w2: run.w2.map((m) => m.to2DArray()) },
+      });
+    const before = state();
     representationSimilarity(snap, { inputs: probesIn, outputs: probesOut });
     representationSimilarity({ w1: b1, w2: b2 }, { inputs: probesIn, outputs: probesOut });
     ntk(snap, probesIn);
@@ -182,18 +173,6 @@ describe('inputs are never mutated', () => {
     modeStrengths(snap, sigmaYX, { basis: dyn.singularVectors });
     modeStrengths({ w1: b1, w2: b2 }, sigmaYX, { basis: dyn.singularVectors });
     modeStrengths({ w1: b1, w2: b2 }, sigmaYX);
-    const after = JSON.stringify({
-      b1: b1.to2DArray(),
-      b2: b2.to2DArray(),
-      sigmaYX: sigmaYX.to2DArray(),
-      probesIn: probesIn.to2DArray(),
-      probesOut,
-      a: snap.w1tw1.to2DArray(),
-      r: snap.w2w2t.to2DArray(),
-      sp: snap.singularProduct.to2DArray(),
-      u: dyn.singularVectors.u.to2DArray(),
-      run: { t: run.times, w1: run.w1.map((m) => m.to2DArray()), w2: run.w2.map((m) => m.to2DArray()) },
-    });
-    expect(after).toBe(before);
+    expect(state()).toBe(before);
   });
 });

@@ -11,15 +11,7 @@ import { exactDynamics } from '../../src/core/exact-dynamics.js';
 import { randomTask } from '../../src/core/task.js';
 import { lambdaBalancedWeights } from '../../src/core/weights.js';
 import { ExactDlnError, InvalidArgumentError, NonFiniteError, ShapeError } from '../../src/errors.js';
-
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected an error');
-}
+import { expectTypedError, thrown } from '../helpers/errors.js';
 
 describe('shallowDynamics', () => {
   const w0 = new Matrix([[0.3, -1], [0.2, 0], [1, 2]]);
@@ -43,11 +35,9 @@ describe('shallowDynamics', () => {
   });
 
   it('rejects mismatched shapes, bad rates and bad times', () => {
-    expect(thrown(() => shallowDynamics({ w0: [[1, 2]], sigmaYX, rate: 1 }))).toBeInstanceOf(ShapeError);
-    expect(thrown(() => shallowDynamics({ w0: [[1, 2]], sigmaYX, rate: 1 })).message).toContain('`w0`');
+    expectTypedError(() => shallowDynamics({ w0: [[1, 2]], sigmaYX, rate: 1 }), ShapeError, '`w0`');
     expect(thrown(() => shallowDynamics({ w0, sigmaYX, rate: -1 }))).toBeInstanceOf(InvalidArgumentError);
-    expect(thrown(() => shallowDynamics({ w0, sigmaYX, rate: NaN }))).toBeInstanceOf(NonFiniteError);
-    expect(thrown(() => shallowDynamics({ w0, sigmaYX, rate: NaN })).message).toContain('`rate`');
+    expectTypedError(() => shallowDynamics({ w0, sigmaYX, rate: NaN }), NonFiniteError, '`rate`');
     expect(thrown(() => shallowDynamics({ w0: [[NaN, 0], [0, 0], [0, 0]], sigmaYX, rate: 1 }))).toBeInstanceOf(NonFiniteError);
     expect(thrown(() => shallowDynamics({ w0, sigmaYX, rate: 1 }).at(-1))).toBeInstanceOf(InvalidArgumentError);
     expect(thrown(() => shallowDynamics(null as never))).toBeInstanceOf(ExactDlnError);
@@ -92,17 +82,12 @@ describe('shallowDeviation', () => {
   it('rejects λ = 0, empty or bad times, and non-dynamics', () => {
     const zero = lambdaBalancedWeights({ inputDim: 3, hiddenDim: 3, outputDim: 3, lambda: 0, scale: 0.1, seed: 1 });
     const dyn0 = exactDynamics({ w1: zero.w1, w2: zero.w2, sigmaYX: task.sigmaYX });
-    const e = thrown(() => shallowDeviation(dyn0, [0, 1]));
-    expect(e).toBeInstanceOf(InvalidArgumentError);
-    expect(e.message).toContain('λ = 0');
-    expect(e.message).toContain('`dynamics`');
+    expectTypedError(() => shallowDeviation(dyn0, [0, 1]), InvalidArgumentError, 'λ = 0', '`dynamics`');
 
     const ok = lambdaBalancedWeights({ inputDim: 3, hiddenDim: 3, outputDim: 3, lambda: 5, scale: 0.1, seed: 1 });
     const dyn = exactDynamics({ w1: ok.w1, w2: ok.w2, sigmaYX: task.sigmaYX });
     expect(thrown(() => shallowDeviation(dyn, []))).toBeInstanceOf(InvalidArgumentError);
-    const nan = thrown(() => shallowDeviation(dyn, [0, NaN]));
-    expect(nan).toBeInstanceOf(NonFiniteError);
-    expect(nan.message).toContain('times[1]');
+    expectTypedError(() => shallowDeviation(dyn, [0, NaN]), NonFiniteError, 'times[1]');
     expect(thrown(() => shallowDeviation(dyn, [0, -1]))).toBeInstanceOf(InvalidArgumentError);
     expect(thrown(() => shallowDeviation({ lambda: 1 } as never, [0]))).toBeInstanceOf(InvalidArgumentError);
   });

@@ -13,6 +13,7 @@ import {
   ShapeError,
 } from '../../src/errors.js';
 import { createRng, gaussianMatrix, randomOrthogonal } from '../../src/random.js';
+import { expectTypedError } from '../helpers/errors.js';
 
 /**
  * Hand-built λ-balanced weights: W1 = R·[diag(c) 0], W2 = [diag(sqrt(c² + λ)); 0]·Rᵀ, so
@@ -87,15 +88,12 @@ describe('balanceOf', () => {
   });
 
   it('reports shape mismatches with both shapes', () => {
-    let err: unknown;
-    try {
-      balanceOf([[1, 2, 3], [4, 5, 6]], [[1, 2, 3, 4, 5], [1, 2, 3, 4, 5], [1, 2, 3, 4, 5], [1, 2, 3, 4, 5]]);
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toBeInstanceOf(ShapeError);
-    expect((err as Error).message).toContain('2×3');
-    expect((err as Error).message).toContain('4×5');
+    expectTypedError(
+      () => balanceOf([[1, 2, 3], [4, 5, 6]], [[1, 2, 3, 4, 5], [1, 2, 3, 4, 5], [1, 2, 3, 4, 5], [1, 2, 3, 4, 5]]),
+      ShapeError,
+      '2×3',
+      '4×5',
+    );
     expect(() => balanceOf([], [[1]])).toThrow(ShapeError);
     expect(() => balanceOf([[1, 2], [3]], [[1, 2]])).toThrow(ShapeError);
   });
@@ -117,15 +115,8 @@ describe('assertBalanced', () => {
     const w1 = new Matrix([[1, 0], [0, 2]]);
     const w2 = Matrix.eye(2);
     const expected = balanceOf(w1, w2);
-    let err: unknown;
-    try {
-      assertBalanced(w1, w2, 1e-8);
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toBeInstanceOf(NotBalancedError);
-    expect(err).toBeInstanceOf(ExactDlnError);
-    const e = err as NotBalancedError;
+    const e = expectTypedError(() => assertBalanced(w1, w2, 1e-8), NotBalancedError);
+    expect(e).toBeInstanceOf(ExactDlnError);
     expect(e.lambda).toBe(expected.lambda);
     expect(e.residual).toBe(expected.residual);
     expect(e.tolerance).toBe(1e-8);

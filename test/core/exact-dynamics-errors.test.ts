@@ -14,29 +14,18 @@ import {
 } from '../../src/errors.js';
 import { exactDynamics, exactDynamicsFromQQt } from '../../src/core/exact-dynamics.js';
 import { lambdaBalancedWeights } from '../../src/core/weights.js';
+import { expectTypedError } from '../helpers/errors.js';
 
 const good = lambdaBalancedWeights({ inputDim: 3, hiddenDim: 2, outputDim: 4, lambda: 0.5, scale: 0.3, seed: 1 });
 const sigmaYX = Matrix.rand(4, 3);
-
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected an error');
-}
 
 describe('exactDynamics input validation', () => {
   it('rejects weights that are not λ-balanced, reporting λ̂ and the residual', () => {
     const w1 = good.w1.clone();
     w1.set(0, 0, w1.get(0, 0) + 0.1);
-    const e = thrown(() => exactDynamics({ w1, w2: good.w2, sigmaYX }));
-    expect(e).toBeInstanceOf(NotBalancedError);
+    const e = expectTypedError(() => exactDynamics({ w1, w2: good.w2, sigmaYX }), NotBalancedError, /balanced/, /residual/);
     expect(e).toBeInstanceOf(ExactDlnError);
-    expect(e.message).toMatch(/balanced/);
-    expect(e.message).toMatch(/residual/);
-    expect((e as NotBalancedError).residual).toBeGreaterThan(1e-3);
+    expect(e.residual).toBeGreaterThan(1e-3);
   });
 
   it('accepts slightly unbalanced weights with a looser balanceTolerance', () => {
@@ -47,26 +36,15 @@ describe('exactDynamics input validation', () => {
   });
 
   it('rejects mismatched shapes, naming the argument and both shapes', () => {
-    let e = thrown(() => exactDynamics({ w1: good.w1, w2: good.w2, sigmaYX: Matrix.rand(3, 4) }));
-    expect(e).toBeInstanceOf(ShapeError);
-    expect(e.message).toMatch(/sigmaYX/);
-    expect(e.message).toMatch(/4×3/);
-    expect(e.message).toMatch(/3×4/);
-    e = thrown(() => exactDynamics({ w1: good.w1, w2: Matrix.rand(4, 3), sigmaYX }));
-    expect(e).toBeInstanceOf(ShapeError);
-    expect(e.message).toMatch(/w2/);
-    e = thrown(() => exactDynamics({ w1: [[1, 2], [3]], w2: good.w2, sigmaYX }));
-    expect(e).toBeInstanceOf(ShapeError);
-    expect(e.message).toMatch(/rectangular/);
+    expectTypedError(() => exactDynamics({ w1: good.w1, w2: good.w2, sigmaYX: Matrix.rand(3, 4) }), ShapeError, /sigmaYX/, /4×3/, /3×4/);
+    expectTypedError(() => exactDynamics({ w1: good.w1, w2: Matrix.rand(4, 3), sigmaYX }), ShapeError, /w2/);
+    expectTypedError(() => exactDynamics({ w1: [[1, 2], [3]], w2: good.w2, sigmaYX }), ShapeError, /rectangular/);
   });
 
   it('rejects NaN and infinite entries', () => {
     const w2 = good.w2.clone();
     w2.set(1, 1, NaN);
-    const e = thrown(() => exactDynamics({ w1: good.w1, w2, sigmaYX }));
-    expect(e).toBeInstanceOf(NonFiniteError);
-    expect(e.message).toMatch(/w2/);
-    expect(e.message).toMatch(/\(1, 1\)/);
+    expectTypedError(() => exactDynamics({ w1: good.w1, w2, sigmaYX }), NonFiniteError, /w2/, /\(1, 1\)/);
     const s = sigmaYX.clone();
     s.set(0, 0, Infinity);
     expect(() => exactDynamics({ w1: good.w1, w2: good.w2, sigmaYX: s })).toThrow(NonFiniteError);
@@ -75,9 +53,7 @@ describe('exactDynamics input validation', () => {
   it('rejects bad times: negative, NaN, infinite, non-numbers', () => {
     const dyn = exactDynamics({ w1: good.w1, w2: good.w2, sigmaYX });
     for (const t of [-1, NaN, Infinity, -Infinity]) {
-      const e = thrown(() => dyn.at(t));
-      expect(e).toBeInstanceOf(ExactDlnError);
-      expect(e.message).toMatch(/`t`/);
+      expectTypedError(() => dyn.at(t), ExactDlnError, /`t`/);
     }
     expect(() => dyn.trajectory([0, 1, -2])).toThrow(/times\[2\]/);
     expect(() => dyn.at('1' as unknown as number)).toThrow(InvalidArgumentError);

@@ -16,6 +16,7 @@ import {
   ShapeError,
 } from '../../src/errors.js';
 import { createRng, gaussianMatrix } from '../../src/random.js';
+import { expectTypedError, thrown } from '../helpers/errors.js';
 
 function maxAbs(m: Matrix): number {
   return Math.max(m.max(), -m.min());
@@ -35,15 +36,6 @@ function correlatedInputs(ni: number, p: number, seed: number): Matrix {
   const rng = createRng(seed);
   const mixing = gaussianMatrix(ni, ni, rng).add(Matrix.eye(ni).mul(2));
   return mixing.mmul(gaussianMatrix(ni, p, rng)).add(0.3);
-}
-
-function thrown(f: () => unknown): Error & { argument?: string } {
-  try {
-    f();
-  } catch (e) {
-    return e as Error & { argument?: string };
-  }
-  throw new Error('expected a throw');
 }
 
 describe('taskFromData', () => {
@@ -72,12 +64,8 @@ describe('taskFromData', () => {
 
   it('throws NotWhitenedError reporting the deviation and the tolerance, suggesting whiten: true', () => {
     const x = [[1, 1], [1, 1]]; // Σxx = [[1, 1], [1, 1]]: max |Σxx − I| = 1
-    const e = thrown(() => taskFromData(x, [[1, 0]]));
-    expect(e).toBeInstanceOf(NotWhitenedError);
-    expect((e as NotWhitenedError).deviation).toBe(1);
-    expect(e.message).toContain((1).toExponential(3));
-    expect(e.message).toContain('1e-8');
-    expect(e.message).toContain('whiten: true');
+    const e = expectTypedError(() => taskFromData(x, [[1, 0]]), NotWhitenedError, (1).toExponential(3), '1e-8', 'whiten: true');
+    expect(e.deviation).toBe(1);
     expect(e.argument).toBe('X');
 
     const xc = correlatedInputs(3, 30, 4);
@@ -136,24 +124,21 @@ describe('taskFromData', () => {
   });
 
   it('whiten: true refuses singular Σxx (fewer samples than inputs, collinear inputs), reporting the smallest eigenvalue', () => {
-    const few = thrown(() => taskFromData(gaussianMatrix(4, 3, createRng(1)), new Matrix(1, 3).fill(1), { whiten: true }));
-    expect(few).toBeInstanceOf(InvalidArgumentError);
-    expect(few.message).toContain('smallest eigenvalue');
-    expect(few.message).toContain('fewer samples (3) than inputs (4)');
+    expectTypedError(
+      () => taskFromData(gaussianMatrix(4, 3, createRng(1)), new Matrix(1, 3).fill(1), { whiten: true }),
+      InvalidArgumentError,
+      'smallest eigenvalue',
+      'fewer samples (3) than inputs (4)',
+    );
 
     const base = gaussianMatrix(1, 10, createRng(2));
     const collinear = new Matrix([base.getRow(0), base.getRow(0).map((v) => 2 * v), gaussianMatrix(1, 10, createRng(3)).getRow(0)]);
-    const col = thrown(() => taskFromData(collinear, new Matrix(2, 10).fill(1), { whiten: true }));
-    expect(col).toBeInstanceOf(InvalidArgumentError);
-    expect(col.message).toContain('collinear');
+    expectTypedError(() => taskFromData(collinear, new Matrix(2, 10).fill(1), { whiten: true }), InvalidArgumentError, 'collinear');
     expect(thrown(() => taskFromData(new Matrix(2, 5), new Matrix(1, 5).fill(1), { whiten: true }))).toBeInstanceOf(InvalidArgumentError);
   });
 
   it('refuses mismatched sample counts, non-finite data and bad options', () => {
-    const e = thrown(() => taskFromData(new Matrix(2, 5).fill(1), new Matrix(3, 4).fill(1)));
-    expect(e).toBeInstanceOf(ShapeError);
-    expect(e.message).toContain('2×5');
-    expect(e.message).toContain('3×4');
+    expectTypedError(() => taskFromData(new Matrix(2, 5).fill(1), new Matrix(3, 4).fill(1)), ShapeError, '2×5', '3×4');
     expect(() => taskFromData([[Number.NaN]], [[1]])).toThrow(NonFiniteError);
     expect(() => taskFromData([[1]], [[1]], { whiten: 'yes' as never })).toThrow(InvalidArgumentError);
     expect(thrown(() => taskFromData([[1]], [[1]], { tolerance: -1 })).message).toContain('tolerance');
@@ -203,14 +188,10 @@ describe('randomTask', () => {
   });
 
   it('refuses bad options, naming the field', () => {
-    const samples = thrown(() => randomTask({ ...opts, samples: 3 }));
-    expect(samples).toBeInstanceOf(InvalidArgumentError);
+    const samples = expectTypedError(() => randomTask({ ...opts, samples: 3 }), InvalidArgumentError, 'inputDim = 4');
     expect(samples.argument).toBe('samples');
-    expect(samples.message).toContain('inputDim = 4');
     for (const [field, value] of [['inputDim', 2.5], ['outputDim', 0], ['samples', -3]] as const) {
-      const e = thrown(() => randomTask({ ...opts, [field]: value }));
-      expect(e).toBeInstanceOf(InvalidArgumentError);
-      expect(e.argument).toBe(field);
+      expect(expectTypedError(() => randomTask({ ...opts, [field]: value }), InvalidArgumentError).argument).toBe(field);
     }
     const { seed: _unused, ...noSeed } = opts;
     expect(thrown(() => randomTask(noSeed as RandomTaskOptions)).message).toContain('seed is required for reproducibility');

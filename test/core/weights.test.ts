@@ -18,6 +18,7 @@ import {
   ShapeError,
 } from '../../src/errors.js';
 import { createRng, randomOrthogonal } from '../../src/random.js';
+import { expectTypedError, thrown } from '../helpers/errors.js';
 
 function maxAbs(m: Matrix): number {
   return Math.max(m.max(), -m.min());
@@ -258,14 +259,8 @@ describe('lambdaBalancedWeights: reproducibility', () => {
 describe('lambdaBalancedWeights: errors name the field', () => {
   const ok: LambdaBalancedWeightsOptions = { inputDim: 3, hiddenDim: 2, outputDim: 4, lambda: 0.5, seed: 1 };
 
-  function thrown(options: unknown): Error & { argument?: string } {
-    try {
-      lambdaBalancedWeights(options as LambdaBalancedWeightsOptions);
-    } catch (e) {
-      return e as Error & { argument?: string };
-    }
-    throw new Error('expected lambdaBalancedWeights to throw');
-  }
+  /** lambdaBalancedWeights(options), deferred. */
+  const build = (options: unknown) => () => lambdaBalancedWeights(options as LambdaBalancedWeightsOptions);
 
   it('widths must be positive integers', () => {
     for (const [field, value] of [
@@ -274,10 +269,7 @@ describe('lambdaBalancedWeights: errors name the field', () => {
       ['outputDim', -1],
       ['inputDim', '3'],
     ] as const) {
-      const e = thrown({ ...ok, [field]: value });
-      expect(e).toBeInstanceOf(InvalidArgumentError);
-      expect(e.message).toContain(field);
-      expect(e.argument).toBe(field);
+      expect(expectTypedError(build({ ...ok, [field]: value }), InvalidArgumentError, field).argument).toBe(field);
     }
   });
 
@@ -288,52 +280,35 @@ describe('lambdaBalancedWeights: errors name the field', () => {
       ['scale', Number.NEGATIVE_INFINITY],
       ['scale', Number.NaN],
     ] as const) {
-      const e = thrown({ ...ok, [field]: value });
-      expect(e).toBeInstanceOf(NonFiniteError);
-      expect(e.message).toContain(field);
+      expectTypedError(build({ ...ok, [field]: value }), NonFiniteError, field);
     }
-    const neg = thrown({ ...ok, scale: -0.1 });
-    expect(neg).toBeInstanceOf(InvalidArgumentError);
-    expect(neg.message).toContain('scale');
+    expectTypedError(build({ ...ok, scale: -0.1 }), InvalidArgumentError, 'scale');
   });
 
   it('seed is required', () => {
     const { seed: _unused, ...noSeed } = ok;
-    const e = thrown(noSeed);
-    expect(e).toBeInstanceOf(InvalidArgumentError);
-    expect(e.message).toContain('seed is required for reproducibility');
-    expect(thrown({ ...ok, seed: Number.NaN })).toBeInstanceOf(NonFiniteError);
+    expectTypedError(build(noSeed), InvalidArgumentError, 'seed is required for reproducibility');
+    expect(thrown(build({ ...ok, seed: Number.NaN }))).toBeInstanceOf(NonFiniteError);
   });
 
   it('alignTo must be outputDim×inputDim', () => {
-    const e = thrown({ ...ok, alignTo: Matrix.ones(3, 4) });
-    expect(e).toBeInstanceOf(ShapeError);
-    expect(e.message).toContain('alignTo');
-    expect(e.message).toContain('4×3');
-    expect(e.message).toContain('3×4');
+    expectTypedError(build({ ...ok, alignTo: Matrix.ones(3, 4) }), ShapeError, 'alignTo', '4×3', '3×4');
   });
 
   it('λ must be possible for the widths', () => {
-    const pos = thrown({ inputDim: 3, hiddenDim: 4, outputDim: 2, lambda: 1, seed: 0 });
-    expect(pos).toBeInstanceOf(ImpossibleLambdaError);
+    const pos = expectTypedError(build({ inputDim: 3, hiddenDim: 4, outputDim: 2, lambda: 1, seed: 0 }), ImpossibleLambdaError);
     expect(pos.argument).toBe('lambda');
-    const neg = thrown({ inputDim: 2, hiddenDim: 3, outputDim: 5, lambda: -1, seed: 0 });
-    expect(neg).toBeInstanceOf(ImpossibleLambdaError);
-    expect(neg.message).toContain('inputDim');
+    expectTypedError(build({ inputDim: 2, hiddenDim: 3, outputDim: 5, lambda: -1, seed: 0 }), ImpossibleLambdaError, 'inputDim');
   });
 
   it('productSingularValues: at most min(widths) finite numbers', () => {
-    const long = thrown({ ...ok, productSingularValues: [1, 2, 3] });
-    expect(long).toBeInstanceOf(InvalidArgumentError);
-    expect(long.message).toContain('productSingularValues');
-    const nan = thrown({ ...ok, productSingularValues: [1, Number.NaN] });
-    expect(nan).toBeInstanceOf(NonFiniteError);
-    expect(nan.message).toContain('productSingularValues[1]');
-    expect(thrown({ ...ok, productSingularValues: 1 })).toBeInstanceOf(InvalidArgumentError);
+    expectTypedError(build({ ...ok, productSingularValues: [1, 2, 3] }), InvalidArgumentError, 'productSingularValues');
+    expectTypedError(build({ ...ok, productSingularValues: [1, Number.NaN] }), NonFiniteError, 'productSingularValues[1]');
+    expect(thrown(build({ ...ok, productSingularValues: 1 }))).toBeInstanceOf(InvalidArgumentError);
   });
 
   it('options must be an object', () => {
-    expect(thrown(undefined)).toBeInstanceOf(InvalidArgumentError);
-    expect(thrown(null)).toBeInstanceOf(InvalidArgumentError);
+    expect(thrown(build(undefined))).toBeInstanceOf(InvalidArgumentError);
+    expect(thrown(build(null))).toBeInstanceOf(InvalidArgumentError);
   });
 });

@@ -97,3 +97,23 @@ export function characteristicRate(c: Config): number {
   const q2 = c.w1.norm('frobenius') ** 2 + c.w2.norm('frobenius') ** 2;
   return sMax + Math.abs(c.lambda) / 2 + q2 + 1e-3;
 }
+
+/** Widths Ni, No, the hidden widths named H, a probe count P and a seed. */
+export type NetworkShape<H extends string> = Record<'ni' | H | 'no' | 'p' | 'seed', number>;
+
+/**
+ * fast-check arbitrary of small network shapes for the kernel tests: widths Ni, No and one
+ * hidden width per name in `hidden` (each 1–4, in the order ni, ...hidden, no), P probes
+ * (1–5) and a seed.
+ */
+export function networkShapes<H extends string>(...hidden: H[]): fc.Arbitrary<NetworkShape<H>> {
+  const width = fc.integer({ min: 1, max: 4 });
+  const model = {
+    ni: width,
+    ...Object.fromEntries(hidden.map((h) => [h, width])),
+    no: width,
+    p: fc.integer({ min: 1, max: 5 }),
+    seed: fc.integer({ min: 0, max: 2 ** 30 }),
+  } as { [K in keyof NetworkShape<H>]: fc.Arbitrary<number> };
+  return fc.record<NetworkShape<H>>(model);
+}

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/io/config-error.js';
 import { parseCsvData, parseJsonData } from '../../src/io/data-file.js';
 import { configTimes, parseRunConfig, resolveRunConfig, runConfigSchema } from '../../src/io/run-config.js';
+import { expectTypedError } from '../helpers/errors.js';
 
 const root = join(__dirname, '..', '..');
 const valid = {
@@ -15,15 +16,8 @@ const valid = {
   task: { random: { samples: 12, seed: 3, scale: 0.5 } },
 };
 
-function messageOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    return (e as Error).message;
-  }
-  throw new Error('expected a ConfigError');
-}
+/** The message of the ConfigError `f` throws. */
+const messageOf = (f: () => unknown): string => expectTypedError(f, ConfigError).message;
 
 describe('run configuration schema', () => {
   it('is the shipped schema/run-config.schema.json', () => {
@@ -49,14 +43,7 @@ describe('run configuration schema', () => {
     expect(messageOf(() => parseRunConfig({ weights: { w1: [[1]], w2: [['a']] }, task: { sigmaYX: [[1]] } }))).toBe('config.weights.w2[0][0] must be number');
     expect(messageOf(() => parseRunConfig({ ...valid, times: { from: 2, to: 1, count: 3 } }))).toContain('config.times.from (2) must not exceed config.times.to (1)');
     expect(messageOf(() => parseRunConfig('weights'))).toBe('config must be object');
-    const err = (() => {
-      try {
-        parseRunConfig({ ...valid, weights: { ...valid.weights, seed: 'x' } });
-      } catch (e) {
-        return e as ConfigError;
-      }
-    })();
-    expect(err?.field).toBe('config.weights.seed');
+    expect(expectTypedError(() => parseRunConfig({ ...valid, weights: { ...valid.weights, seed: 'x' } }), ConfigError).field).toBe('config.weights.seed');
   });
 
   it('configTimes: lists are kept, ranges are equally spaced with exact end points', () => {

@@ -10,21 +10,13 @@ import { gradientDescentFromTask, simulateGradientDescent } from '../../src/simu
 import { integrateGradientFlow } from '../../src/simulation/gradient-flow.js';
 import { ExactDlnError, InvalidArgumentError, NonFiniteError, ShapeError } from '../../src/errors.js';
 import { createRng, gaussianMatrix, randomOrthogonal } from '../../src/random.js';
+import { expectTypedError } from '../helpers/errors.js';
 
 const relErr = (a: Matrix, b: Matrix): number => a.clone().sub(b).norm('frobenius') / b.norm('frobenius');
 /** Data loss 1/(2P)‖W2W1X − Y‖²_F straight from the data (MATH.md §1). */
 const dataLoss = (w1: Matrix, w2: Matrix, X: Matrix, Y: Matrix): number =>
   w2.mmul(w1).mmul(X).sub(Y).norm('frobenius') ** 2 / (2 * X.columns);
 const balance = (w1: Matrix, w2: Matrix): Matrix => w2.transpose().mmul(w2).sub(w1.mmul(w1.transpose()));
-
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected an error');
-}
 
 /** Whitened inputs: X = √P · (first Ni rows of a random P×P orthogonal matrix), so XXᵀ/P = I. */
 function whitenedX(ni: number, samples: number, seed: number): Matrix {
@@ -277,38 +269,31 @@ describe('gradient descent: input validation', () => {
   const ok = { w1: [[0.1, 0.2], [0.3, 0.4], [0.5, 0.6]], w2: [[0.1, 0.2, 0.3]], X, Y, learningRate: 0.1, steps: 5 };
 
   it('rejects X and Y with different sample counts, and weights that do not fit', () => {
-    let e = thrown(() => simulateGradientDescent({ ...ok, Y: [[1, 2]] }));
-    expect(e).toBeInstanceOf(ShapeError);
-    expect(e.message).toMatch(/`Y` must be any×3/);
-    expect(e.message).toMatch(/X, which is 2×3/);
-    expect(e.message).toMatch(/Value: 1×2/);
-    e = thrown(() => simulateGradientDescent({ ...ok, w1: [[1, 2, 3]] }));
-    expect(e).toBeInstanceOf(ShapeError);
-    expect(e.message).toMatch(/`w1` must be any×2.*Value: 1×3/);
-    e = thrown(() => simulateGradientDescent({ ...ok, w2: [[1, 2]] }));
-    expect(e).toBeInstanceOf(ShapeError);
-    expect(e.message).toMatch(/`w2` must be 1×3/);
-    expect(e.message).toMatch(/w1 \(3×2\)/);
-    e = thrown(() => gradientDescentFromTask({ w1: ok.w1, w2: ok.w2, sigmaYX: [[1, 2, 3]], learningRate: 0.1, steps: 1 }));
-    expect(e).toBeInstanceOf(ShapeError);
-    expect(e.message).toMatch(/`sigmaYX`.*Value: 1×3/);
-    e = thrown(() =>
-      gradientDescentFromTask({ w1: ok.w1, w2: ok.w2, sigmaYX: [[1, 2]], sigmaXX: [[1]], learningRate: 0.1, steps: 1 }),
+    expectTypedError(() => simulateGradientDescent({ ...ok, Y: [[1, 2]] }), ShapeError, /`Y` must be any×3/, /X, which is 2×3/, /Value: 1×2/);
+    expectTypedError(() => simulateGradientDescent({ ...ok, w1: [[1, 2, 3]] }), ShapeError, /`w1` must be any×2.*Value: 1×3/);
+    expectTypedError(() => simulateGradientDescent({ ...ok, w2: [[1, 2]] }), ShapeError, /`w2` must be 1×3/, /w1 \(3×2\)/);
+    expectTypedError(
+      () => gradientDescentFromTask({ w1: ok.w1, w2: ok.w2, sigmaYX: [[1, 2, 3]], learningRate: 0.1, steps: 1 }),
+      ShapeError,
+      /`sigmaYX`.*Value: 1×3/,
     );
-    expect(e).toBeInstanceOf(ShapeError);
-    expect(e.message).toMatch(/`sigmaXX` must be 2×2/);
+    expectTypedError(
+      () => gradientDescentFromTask({ w1: ok.w1, w2: ok.w2, sigmaYX: [[1, 2]], sigmaXX: [[1]], learningRate: 0.1, steps: 1 }),
+      ShapeError,
+      /`sigmaXX` must be 2×2/,
+    );
   });
 
   it('rejects NaN entries, naming the argument', () => {
     for (const name of ['X', 'Y', 'w1', 'w2'] as const) {
       const bad = { ...ok, [name]: ok[name].map((row, i) => row.map((v, j) => (i === 0 && j === 0 ? NaN : v))) };
-      const e = thrown(() => simulateGradientDescent(bad));
-      expect(e).toBeInstanceOf(NonFiniteError);
-      expect(e.message).toContain(`\`${name}\``);
+      expectTypedError(() => simulateGradientDescent(bad), NonFiniteError, `\`${name}\``);
     }
-    const e = thrown(() => gradientDescentFromTask({ w1: ok.w1, w2: ok.w2, sigmaYX: [[NaN, 1]], learningRate: 0.1, steps: 1 }));
-    expect(e).toBeInstanceOf(NonFiniteError);
-    expect(e.message).toContain('`sigmaYX`');
+    expectTypedError(
+      () => gradientDescentFromTask({ w1: ok.w1, w2: ok.w2, sigmaYX: [[NaN, 1]], learningRate: 0.1, steps: 1 }),
+      NonFiniteError,
+      '`sigmaYX`',
+    );
   });
 
   it('rejects bad learning rates, step counts and recording intervals, naming them', () => {
@@ -330,9 +315,7 @@ describe('gradient descent: input validation', () => {
         () => simulateGradientDescent({ ...ok, [name]: value }),
         () => gradientDescentFromTask({ w1: ok.w1, w2: ok.w2, sigmaYX: [[1, 2]], learningRate: 0.1, steps: 5, [name]: value }),
       ]) {
-        const e = thrown(run);
-        expect(e).toBeInstanceOf(cls);
-        expect(e.message).toContain(`\`${name}\``);
+        expectTypedError(run, cls, `\`${name}\``);
       }
     }
   });
@@ -340,14 +323,14 @@ describe('gradient descent: input validation', () => {
   it('reports divergence with the step at which it happened', () => {
     // Scalar network at a = 1 = σ, curvature of the loss ≈ 2(w1² + w2²) = 4: η = 10 is far
     // beyond the stability limit ≈ 2/4, so the weights overflow within a few steps.
-    const e = thrown(() => gradientDescentFromTask({ w1: [[1]], w2: [[1]], sigmaYX: [[2]], learningRate: 10, steps: 100 }));
-    expect(e).toBeInstanceOf(ExactDlnError);
-    expect(e.message).toMatch(/diverged.*at step \d+ of 100/);
-    expect(e.message).toMatch(/`learningRate`/);
-    expect((e as ExactDlnError).argument).toBe('learningRate');
-    const e2 = thrown(() => simulateGradientDescent({ ...ok, learningRate: 50, steps: 100 }));
-    expect(e2).toBeInstanceOf(ExactDlnError);
-    expect(e2.message).toMatch(/simulateGradientDescent diverged/);
+    const e = expectTypedError(
+      () => gradientDescentFromTask({ w1: [[1]], w2: [[1]], sigmaYX: [[2]], learningRate: 10, steps: 100 }),
+      ExactDlnError,
+      /diverged.*at step \d+ of 100/,
+      /`learningRate`/,
+    );
+    expect(e.argument).toBe('learningRate');
+    expectTypedError(() => simulateGradientDescent({ ...ok, learningRate: 50, steps: 100 }), ExactDlnError, /simulateGradientDescent diverged/);
   });
 
   it('never mutates its inputs', () => {

@@ -11,20 +11,12 @@ import { describe, expect, it } from 'vitest';
 import { integrateGradientFlow } from '../../src/simulation/gradient-flow.js';
 import { ExactDlnError, InvalidArgumentError, NonFiniteError, ShapeError } from '../../src/errors.js';
 import { createRng, gaussianMatrix, randomOrthogonal } from '../../src/random.js';
+import { expectTypedError } from '../helpers/errors.js';
 
 /** ‖a − b‖_F / ‖b‖_F. */
 const relErr = (a: Matrix, b: Matrix): number => a.clone().sub(b).norm('frobenius') / b.norm('frobenius');
 const scalar = (m: Matrix): number => m.get(0, 0);
 const ones = (rows: number, cols: number): number[][] => Array.from({ length: rows }, () => new Array<number>(cols).fill(1));
-
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected an error');
-}
 
 /** Balance B = W2ᵀW2 − W1W1ᵀ (MATH.md §2), computed with ml-matrix. */
 const balance = (w1: Matrix, w2: Matrix): Matrix => w2.transpose().mmul(w2).sub(w1.mmul(w1.transpose()));
@@ -289,30 +281,12 @@ describe('integrateGradientFlow: input validation', () => {
   const ok = { w1, w2, sigmaYX, times: [0, 1] };
 
   it('rejects shapes that do not fit, naming the argument and both shapes', () => {
-    let e = thrown(() => integrateGradientFlow({ ...ok, sigmaYX: ones(4, 2) }));
-    expect(e).toBeInstanceOf(ShapeError);
-    expect(e.message).toMatch(/`sigmaYX`/);
-    expect(e.message).toMatch(/4×2/);
-    expect(e.message).toMatch(/2×3/); // w1's shape
-    expect((e as ShapeError).argument).toBe('sigmaYX');
-
-    e = thrown(() => integrateGradientFlow({ ...ok, w2: ones(4, 3) }));
-    expect(e).toBeInstanceOf(ShapeError);
-    expect(e.message).toMatch(/`w2` must be 4×2/);
-    expect(e.message).toMatch(/Value: 4×3/);
-
-    e = thrown(() => integrateGradientFlow({ ...ok, w2: ones(3, 2) }));
-    expect(e).toBeInstanceOf(ShapeError);
-    expect(e.message).toMatch(/`w2` must be 4×2.*sigmaYX \(4×3\)/);
-
-    e = thrown(() => integrateGradientFlow({ ...ok, sigmaXX: Matrix.eye(2) }));
-    expect(e).toBeInstanceOf(ShapeError);
-    expect(e.message).toMatch(/`sigmaXX` must be 3×3/);
-    expect(e.message).toMatch(/Value: 2×2/);
-
-    e = thrown(() => integrateGradientFlow({ ...ok, w1: [[1, 2], [3]] }));
-    expect(e).toBeInstanceOf(ShapeError);
-    expect(e.message).toMatch(/`w1`/);
+    const e = expectTypedError(() => integrateGradientFlow({ ...ok, sigmaYX: ones(4, 2) }), ShapeError, /`sigmaYX`/, /4×2/, /2×3/); // 2×3: w1's shape
+    expect(e.argument).toBe('sigmaYX');
+    expectTypedError(() => integrateGradientFlow({ ...ok, w2: ones(4, 3) }), ShapeError, /`w2` must be 4×2/, /Value: 4×3/);
+    expectTypedError(() => integrateGradientFlow({ ...ok, w2: ones(3, 2) }), ShapeError, /`w2` must be 4×2.*sigmaYX \(4×3\)/);
+    expectTypedError(() => integrateGradientFlow({ ...ok, sigmaXX: Matrix.eye(2) }), ShapeError, /`sigmaXX` must be 3×3/, /Value: 2×2/);
+    expectTypedError(() => integrateGradientFlow({ ...ok, w1: [[1, 2], [3]] }), ShapeError, /`w1`/);
   });
 
   it('rejects NaN and infinite entries, naming the argument', () => {
@@ -324,27 +298,17 @@ describe('integrateGradientFlow: input validation', () => {
         sigmaXX: Matrix.eye(3),
       };
       base[name].set(1, 1, name === 'w2' ? Infinity : NaN);
-      const e = thrown(() => integrateGradientFlow({ ...(base as unknown as typeof ok), times: [1] }));
-      expect(e).toBeInstanceOf(NonFiniteError);
-      expect(e.message).toContain(`\`${name}\``);
-      expect((e as NonFiniteError).argument).toBe(name);
+      const e = expectTypedError(() => integrateGradientFlow({ ...(base as unknown as typeof ok), times: [1] }), NonFiniteError, `\`${name}\``);
+      expect(e.argument).toBe(name);
     }
   });
 
   it('rejects negative, NaN and non-numeric times, naming the entry', () => {
-    let e = thrown(() => integrateGradientFlow({ ...ok, times: [0, -0.5] }));
-    expect(e).toBeInstanceOf(InvalidArgumentError);
-    expect(e.message).toMatch(/`times\[1\]`.*-0\.5/);
-    e = thrown(() => integrateGradientFlow({ ...ok, times: [NaN] }));
-    expect(e).toBeInstanceOf(NonFiniteError);
-    expect(e.message).toMatch(/`times\[0\]`/);
-    e = thrown(() => integrateGradientFlow({ ...ok, times: [Infinity] }));
-    expect(e).toBeInstanceOf(NonFiniteError);
-    e = thrown(() => integrateGradientFlow({ ...ok, times: 3 as unknown as number[] }));
-    expect(e).toBeInstanceOf(InvalidArgumentError);
-    expect(e.message).toMatch(/`times`/);
-    e = thrown(() => integrateGradientFlow({ ...ok, times: ['1'] as unknown as number[] }));
-    expect(e).toBeInstanceOf(InvalidArgumentError);
+    expectTypedError(() => integrateGradientFlow({ ...ok, times: [0, -0.5] }), InvalidArgumentError, /`times\[1\]`.*-0\.5/);
+    expectTypedError(() => integrateGradientFlow({ ...ok, times: [NaN] }), NonFiniteError, /`times\[0\]`/);
+    expectTypedError(() => integrateGradientFlow({ ...ok, times: [Infinity] }), NonFiniteError);
+    expectTypedError(() => integrateGradientFlow({ ...ok, times: 3 as unknown as number[] }), InvalidArgumentError, /`times`/);
+    expectTypedError(() => integrateGradientFlow({ ...ok, times: ['1'] as unknown as number[] }), InvalidArgumentError);
   });
 
   it('rejects bad tau and maxStep, naming them', () => {
@@ -356,28 +320,24 @@ describe('integrateGradientFlow: input validation', () => {
       ['maxStep', Infinity, NonFiniteError],
       ['maxStep', '0.1', InvalidArgumentError],
     ] as const) {
-      const e = thrown(() => integrateGradientFlow({ ...ok, [name]: value }));
-      expect(e).toBeInstanceOf(cls);
-      expect(e.message).toContain(`\`${name}\``);
+      expectTypedError(() => integrateGradientFlow({ ...ok, [name]: value }), cls, `\`${name}\``);
     }
   });
 
   it('rejects a non-symmetric sigmaXX and a missing options object', () => {
-    let e = thrown(() => integrateGradientFlow({ ...ok, sigmaXX: [[1, 0.5, 0], [0, 1, 0], [0, 0, 1]] }));
-    expect(e).toBeInstanceOf(InvalidArgumentError);
-    expect(e.message).toMatch(/`sigmaXX` must be symmetric/);
-    e = thrown(() => integrateGradientFlow(undefined as never));
-    expect(e).toBeInstanceOf(InvalidArgumentError);
-    expect(e.message).toMatch(/options/);
+    expectTypedError(() => integrateGradientFlow({ ...ok, sigmaXX: [[1, 0.5, 0], [0, 1, 0], [0, 0, 1]] }), InvalidArgumentError, /`sigmaXX` must be symmetric/);
+    expectTypedError(() => integrateGradientFlow(undefined as never), InvalidArgumentError, /options/);
   });
 
   it('reports divergence when the step is far too large', () => {
     // h·rate ≈ 5: RK4 is unstable and the cubic right-hand side overflows within a few steps.
-    const e = thrown(() => integrateGradientFlow({ w1: [[2]], w2: [[2]], sigmaYX: [[1]], times: [50], maxStep: 1 }));
-    expect(e).toBeInstanceOf(ExactDlnError);
-    expect(e.message).toMatch(/diverged/);
-    expect(e.message).toMatch(/`maxStep`/);
-    expect((e as ExactDlnError).argument).toBe('maxStep');
+    const e = expectTypedError(
+      () => integrateGradientFlow({ w1: [[2]], w2: [[2]], sigmaYX: [[1]], times: [50], maxStep: 1 }),
+      ExactDlnError,
+      /diverged/,
+      /`maxStep`/,
+    );
+    expect(e.argument).toBe('maxStep');
   });
 
   it('never mutates its inputs', () => {
