@@ -21,6 +21,7 @@ import { assertBalanced } from './balance.js';
 import { RiccatiSolution } from './riccati.js';
 import { Snapshot } from './snapshot.js';
 import { spectrumOf } from './spectrum.js';
+import { summariesOf, type TrajectorySummaries } from './trajectory-summaries.js';
 
 /** Default relative balance residual accepted by {@link exactDynamics}. */
 export const DEFAULT_BALANCE_TOLERANCE = 1e-8;
@@ -85,6 +86,55 @@ export interface ExactDynamics {
   at(t: number): Snapshot;
   /** The states at each of `times` (any order; each ≥ 0 and finite). */
   trajectory(times: readonly number[]): Snapshot[];
+  /**
+   * Loss, mode-strength and off-diagonal curves at each of `times` (any order; each ≥ 0
+   * and finite), as Float64Arrays: the same numbers as `at(t).loss` and the diagonal and
+   * off-diagonal part of `at(t).singularProduct`, computed without Snapshots and without
+   * rotating back from the task's singular basis (no (Ni+No)×(Ni+No) matrix is formed).
+   * Cost per time: O((Ni+No)·Nh² + Nh³) for the factor plus O(Ni·No·Nh) for Ũᵀ W2W1 Ṽ.
+   * Throws {@link InvalidArgumentError} for a time < 0, NaN or ±Infinity.
+   *
+   * @example
+   * ```ts
+   * import { exactDynamics, lambdaBalancedWeights, randomTask } from 'exact-dln';
+   * const task = randomTask({ inputDim: 3, outputDim: 3, samples: 30, seed: 1 });
+   * const { w1, w2 } = lambdaBalancedWeights({ inputDim: 3, hiddenDim: 3, outputDim: 3, lambda: 0, scale: 0.01, seed: 2 });
+   * const dyn = exactDynamics({ w1, w2, sigmaYX: task.sigmaYX });
+   * const times = Float64Array.from({ length: 1000 }, (_, k) => (20 * k) / 999);
+   * const { loss, modeStrengths } = dyn.summaries(times);
+   * console.log(loss[0] > loss[999]);                              // true: the loss falls
+   * console.log(Math.abs(loss[500] - dyn.at(times[500]).loss) < 1e-12); // true: same numbers as at(t)
+   * console.log(modeStrengths.length, modeStrengths[0].length);     // 3 1000
+   * ```
+   */
+  summaries(times: readonly number[] | Float64Array): TrajectorySummaries;
+  /**
+   * The loss curve alone: `lossCurve(times)[k]` = `at(times[k]).loss` = ½‖Σyx − W2W1‖²_F
+   * (MATH.md §1). Same cost as {@link ExactDynamics.summaries}.
+   *
+   * @example
+   * ```ts
+   * import { exactDynamics } from 'exact-dln';
+   * const dyn = exactDynamics({ w1: [[0.1, 0]], w2: [[0.1]], sigmaYX: [[1, 0]] });
+   * const loss = dyn.lossCurve([0, 5, 50]);
+   * console.log(loss[0], loss[2] < 1e-12); // 0.49005 true: ½(1 − 0.1·0.1)², then learned
+   * ```
+   */
+  lossCurve(times: readonly number[] | Float64Array): Float64Array;
+  /**
+   * The mode-strength curves alone: `modeStrengthCurves(times)[α][k]` = a_α(times[k]) =
+   * (Ũᵀ W2W1 Ṽ)_αα for α < min(Ni, No) (MATH.md §5). Cheaper than the loss: only the
+   * diagonal of Ũᵀ W2W1 Ṽ is formed, O(min(Ni, No)·Nh) per time after the factor.
+   *
+   * @example
+   * ```ts
+   * import { exactDynamics } from 'exact-dln';
+   * const dyn = exactDynamics({ w1: [[0.1, 0], [0, 0.1]], w2: [[0.1, 0], [0, 0.1]], sigmaYX: [[2, 0], [0, 1]] });
+   * const [a1, a2] = dyn.modeStrengthCurves([0, 2, 20]);
+   * console.log(a1[0].toFixed(2), a1[2].toFixed(6), a2[2].toFixed(6)); // 0.01 2.000000 1.000000
+   * ```
+   */
+  modeStrengthCurves(times: readonly number[] | Float64Array): Float64Array[];
   /**
    * The state as t → ∞ (MATH.md §5): P(∞) = Σ 2γᵢ oᵢoᵢᵀ over the Nh fastest-growing
    * directions reachable from Q(0). Its `t` is `Infinity`.
@@ -271,6 +321,15 @@ export function buildDynamics(
     at,
     trajectory(times: readonly number[]): Snapshot[] {
       return toTimes(times, 'times').map(at);
+    },
+    summaries(times: readonly number[] | Float64Array): TrajectorySummaries {
+      return summariesOf(solution, toTimes(times, 'times'), tau, { loss: true, modeStrengths: true, offDiagonal: true });
+    },
+    lossCurve(times: readonly number[] | Float64Array): Float64Array {
+      return summariesOf(solution, toTimes(times, 'times'), tau, { loss: true, modeStrengths: false, offDiagonal: false }).loss;
+    },
+    modeStrengthCurves(times: readonly number[] | Float64Array): Float64Array[] {
+      return summariesOf(solution, toTimes(times, 'times'), tau, { loss: false, modeStrengths: true, offDiagonal: false }).modeStrengths;
     },
     converged(): Snapshot {
       convergedSnap ??= new Snapshot(Infinity, lambda, solution, solution.factorAt(Infinity));

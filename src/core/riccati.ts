@@ -11,7 +11,7 @@
  * @module
  * @internal
  */
-import { choleskyInPlace, solveRowsLowerTInPlace, toArray } from '../linalg/dense.js';
+import { choleskyInPlace, gramLowerInto, scaleRowsColumnsInto, solveRowsLowerTInPlace, toArray, transpose } from '../linalg/dense.js';
 import type { Spectrum } from './spectrum.js';
 
 /**
@@ -48,6 +48,35 @@ export class RiccatiSolution {
   private readonly cols: Int32Array;
   /** Ψ_Z K (nZ×Nh). */
   private readonly psiZK: Float64Array;
+  /**
+   * The modes as flat arrays: mode i is modeA[i]·ṽ_modeIn[i] + modeB[i]·ũ_modeOut[i]
+   * (a coefficient is 0 where the mode has no such part).
+   */
+  private readonly modeIn: Int32Array;
+  private readonly modeA: Float64Array;
+  private readonly modeOut: Int32Array;
+  private readonly modeB: Float64Array;
+  /** G0 = [L; Ψ_Z K] with reversed columns (N×Nh), and its transpose (Nh×N). */
+  private readonly g0: Float64Array;
+  private readonly g0t: Float64Array;
+  /** Row i of G0 is zero before column rowLo[i]. */
+  private readonly rowLo: Int32Array;
+  /** Growth rate of each reversed column (0 for completion columns). */
+  private readonly colRate: Float64Array;
+  /**
+   * For hidden column j = Nh − 1 − c: the first growing row whose L has column j (rows
+   * before it are zero there). Non-increasing in c.
+   */
+  private readonly colLo: Int32Array;
+  /**
+   * Row r of the factor in the singular basis is coordCoef[2r]·(mode coordMode[2r]) +
+   * coordCoef[2r+1]·(mode coordMode[2r+1]), modes in ascending order; −1 for none.
+   */
+  private readonly coordMode: Int32Array;
+  private readonly coordCoef: Float64Array;
+  /** Scratch buffers of factorInto, allocated on first use. */
+  private workspace: Workspace | undefined;
+  private scratchArray: Float64Array | undefined;
 
   /**
    * @param spectrum - exact spectrum of F.
@@ -185,30 +214,188 @@ export class RiccatiSolution {
       }
     }
     this.psiZK = psiZK;
+
+    this.modeIn = Int32Array.from(modes, (m) => Math.max(m.input, 0));
+    this.modeA = Float64Array.from(modes, (m) => (m.input >= 0 ? m.a : 0));
+    this.modeOut = Int32Array.from(modes, (m) => Math.max(m.output, 0));
+    this.modeB = Float64Array.from(modes, (m) => (m.output >= 0 ? m.b : 0));
+
+    // The time-independent pieces of factorInto, in reversed hidden order (column
+    // c = Nh − 1 − j holds hidden direction j): G0 = [L; Ψ_Z K] row-major and transposed,
+    // the growth rate of each column, and where the zeros of each row and column end.
+    const g0 = new Float64Array(n * nh);
+    const rowLo = new Int32Array(n);
+    for (let i = 0; i < nG; i++) {
+      rowLo[i] = nh - cols[i];
+      for (let j = 0; j < cols[i]; j++) g0[i * nh + nh - 1 - j] = lMat[i * nh + j];
+    }
+    for (let z = 0; z < nZ; z++) for (let j = 0; j < nh; j++) g0[(nG + z) * nh + nh - 1 - j] = psiZK[z * nh + j];
+    this.g0 = g0;
+    this.g0t = transpose(g0, n, nh);
+    this.rowLo = rowLo;
+    this.colRate = new Float64Array(nh);
+    for (let j = 0; j < this.pivots; j++) this.colRate[nh - 1 - j] = this.pivotGamma[j];
+    this.colLo = new Int32Array(nh);
+    for (let c = 0; c < nh; c++) {
+      const j = nh - 1 - c;
+      let first = 0;
+      while (first < nG && cols[first] <= j) first++;
+      this.colLo[c] = first;
+    }
+    // Each singular-basis row of the factor is a combination of at most two modes (±α).
+    this.coordMode = new Int32Array(2 * n).fill(-1);
+    this.coordCoef = new Float64Array(2 * n);
+    for (let i = 0; i < n; i++) {
+      const put = (row: number, coef: number): void => {
+        const k = this.coordMode[2 * row] < 0 ? 2 * row : 2 * row + 1;
+        this.coordMode[k] = i;
+        this.coordCoef[k] = coef;
+      };
+      if (this.modeA[i] !== 0) put(this.modeIn[i], this.modeA[i]);
+      if (this.modeB[i] !== 0) put(ni + this.modeOut[i], this.modeB[i]);
+    }
+  }
+
+  /**
+   * A scratch array of at least `size` entries, reused between calls: for transient use
+   * inside one synchronous computation (never returned to a caller, never kept).
+   */
+  scratch(size: number): Float64Array {
+    if (this.scratchArray === undefined || this.scratchArray.length < size) this.scratchArray = new Float64Array(size);
+    return this.scratchArray;
   }
 
   /**
    * An N×Nh factor W̃ of P(t) in the task's singular basis (first Ni rows: input
    * coordinates in Ṽ; last No rows: output coordinates in Ũ), for s = t/τ ≥ 0 or
    * s = Infinity (the converged state). P(t) = O_s W̃ W̃ᵀ O_sᵀ with O_s = blockdiag(Ṽ, Ũ).
+   * The columns of W̃ are in some hidden-layer basis that may differ between calls (only
+   * W̃W̃ᵀ is determined). A fresh array on every call.
    */
   factorAt(s: number): Float64Array {
+    if (s === Infinity) return this.limitFactor();
+    const out = new Float64Array((this.inputDim + this.outputDim) * this.hiddenDim);
+    this.factorInto(s, out);
+    return out;
+  }
+
+  /**
+   * {@link RiccatiSolution.factorAt} for a finite s ≥ 0, written into `out` (N×Nh, fully
+   * overwritten). Uses this solution's scratch buffers (nothing is allocated after the
+   * first call); the result never aliases them.
+   *
+   * The Nh hidden columns are processed in reversed order (slowest pivot first), i.e. S is
+   * factored as S = UUᵀ with U upper triangular. A growing row of G_all is non-zero only in
+   * its first cols[i] columns (L is lower-trapezoidal); in reversed order those are its last
+   * columns, so the row stays zero before them through the triangular solve, and both the
+   * Gram matrix S and the solve skip the zeros: O(nG·Nh²/3 + nZ·Nh²) instead of O(N·Nh²).
+   */
+  factorInto(s: number, out: Float64Array): void {
+    const nh = this.hiddenDim;
+    const n = this.inputDim + this.outputDim;
+    const nG = this.nG;
+    const gamma = this.gamma;
+    const g0 = this.g0;
+    const g0t = this.g0t;
+    const colRate = this.colRate;
+    const ws = (this.workspace ??= new Workspace(n, nh));
+    const { g, bt, sMat, einv, rowScale, weight } = ws;
+
+    // Ê⁻¹ = diag(e^{−g_j s}) (1 for completion columns), e^{γ_i s}, and the weights
+    // √D_i, D_i = (1 − e^{−2γ_i s})/(2γ_i) (s if γ_i = 0): S = Ê⁻² + BᵀB with rows of B
+    // b_i = √D_i·l̂_i (growing) and b_z = √φ_z·(Ψ_Z K)_z Ê⁻¹ (others), φ_z = e^{2γ_z s}·D_z
+    // (kept apart from e^{γ_z s}, which may underflow while D_z overflows).
+    for (let c = 0; c < nh; c++) einv[c] = Math.exp(-colRate[c] * s);
+    // L̂_ij = L_ij e^{(γ_i − g_j)s}. For moderate γ·s it factors as e^{γ_i s}·e^{−g_j s}
+    // (both finite, rounding ≲ 3e-15 relative); beyond that one exponential per entry.
+    const factored = nG === 0 || gamma[0] * s <= EXPONENT_FACTORING_LIMIT;
+    for (let i = 0; i < n; i++) {
+      const gi = gamma[i];
+      const growing = i < nG;
+      const d = gi === 0 ? s : growing ? -Math.expm1(-2 * gi * s) / (2 * gi) : Math.expm1(2 * gi * s) / (2 * gi);
+      const e = growing && !factored ? 0 : Math.exp(gi * s);
+      rowScale[i] = e;
+      // Multiplies row i of G0·Ê⁻¹ into B: √D_i·e^{γ_i s} for growing rows, √φ_z otherwise.
+      weight[i] = growing ? Math.sqrt(d) * e : Math.sqrt(d);
+    }
+
+    // G_all = diag(e^{γ s}) G0 Ê⁻¹ (N×Nh), and Bᵀ = Ê⁻¹ G0ᵀ diag(weight) (Nh×N) from the
+    // transposed G0, so that both are written contiguously.
+    if (factored) {
+      scaleRowsColumnsInto(g0, rowScale, einv, n, nh, g);
+    } else {
+      scaleRowsColumnsInto(g0.subarray(nG * nh), rowScale.subarray(nG), einv, n - nG, nh, g.subarray(nG * nh));
+      for (let i = 0; i < nG; i++) {
+        // One exponential per entry of L̂ (the factored form would overflow).
+        const go = i * nh;
+        const gi = gamma[i];
+        for (let c = 0; c < nh; c++) {
+          const l = g0[go + c];
+          const dg = gi - colRate[c];
+          g[go + c] = l === 0 ? 0 : dg === 0 ? l : l * Math.exp(dg * s);
+        }
+      }
+    }
+    scaleRowsColumnsInto(g0t, einv, weight, nh, n, bt);
+    if (!factored) {
+      for (let i = 0; i < nG; i++) {
+        const d = Math.sqrt(-Math.expm1(-2 * gamma[i] * s) / (2 * gamma[i])); // γ_i > 0
+        for (let c = 0; c < nh; c++) bt[c * n + i] = d * g[i * nh + c];
+      }
+    }
+
+    gramLowerInto(bt, nh, n, sMat, this.colLo);
+    for (let c = 0; c < nh; c++) sMat[c * nh + c] += einv[c] * einv[c];
+    if (nh > 0 && !choleskyInPlace(sMat, nh)) {
+      throw new Error('exact-dln internal error: the Riccati Gram matrix is not positive definite');
+    }
+    solveRowsLowerTInPlace(g, n, sMat, nh, this.rowLo);
+
+    // Rotate from the eigenbasis of F to the singular basis: each row of the result
+    // combines at most two modes (±α).
+    const coordMode = this.coordMode;
+    const coordCoef = this.coordCoef;
+    for (let r = 0; r < n; r++) {
+      const ro = r * nh;
+      const m0 = coordMode[2 * r];
+      const m1 = coordMode[2 * r + 1];
+      if (m0 < 0) {
+        out.fill(0, ro, ro + nh);
+      } else if (m1 < 0) {
+        const c0 = coordCoef[2 * r];
+        const o0 = m0 * nh;
+        for (let j = 0; j < nh; j++) out[ro + j] = c0 * g[o0 + j];
+      } else {
+        const c0 = coordCoef[2 * r];
+        const c1 = coordCoef[2 * r + 1];
+        const o0 = m0 * nh;
+        const o1 = m1 * nh;
+        let j = 0;
+        for (; j + 3 < nh; j += 4) {
+          const x0 = c0 * g[o0 + j] + c1 * g[o1 + j];
+          const x1 = c0 * g[o0 + j + 1] + c1 * g[o1 + j + 1];
+          const x2 = c0 * g[o0 + j + 2] + c1 * g[o1 + j + 2];
+          const x3 = c0 * g[o0 + j + 3] + c1 * g[o1 + j + 3];
+          out[ro + j] = x0;
+          out[ro + j + 1] = x1;
+          out[ro + j + 2] = x2;
+          out[ro + j + 3] = x3;
+        }
+        for (; j < nh; j++) out[ro + j] = c0 * g[o0 + j] + c1 * g[o1 + j];
+      }
+    }
+  }
+
+  /** The converged factor (s = ∞): only pivot columns take part. */
+  private limitFactor(): Float64Array {
     const nh = this.hiddenDim;
     const ni = this.inputDim;
     const n = ni + this.outputDim;
     const nG = this.nG;
-    const nZ = n - nG;
-    const p = this.pivots;
     const gamma = this.gamma;
-    const limit = s === Infinity;
-    // Columns that take part: all of them for finite s, only pivots in the limit
-    // (completion columns decay to zero, at rate 1/s at the slowest).
-    const m = limit ? p : nh;
-
-    const einv = new Float64Array(m);
-    for (let j = 0; j < m; j++) einv[j] = j < p ? (limit ? 0 : Math.exp(-this.pivotGamma[j] * s)) : 1;
-
-    // G_all = [L̂; Y_Z] (N×m) and S (m×m).
+    // Completion columns decay to zero (at rate 1/s at the slowest), pivots keep L̂_ij
+    // only where γ_i = g_j.
+    const m = this.pivots;
     const g = new Float64Array(n * m);
     const sMat = new Float64Array(m * m);
     for (let i = 0; i < nG; i++) {
@@ -218,60 +405,62 @@ export class RiccatiSolution {
       for (let j = 0; j < ci; j++) {
         const l = this.lMat[i * nh + j];
         if (l === 0) continue;
-        const dg = gi - this.pivotGamma[j];
-        g[go + j] = dg === 0 ? l : limit ? 0 : l * Math.exp(dg * s);
+        g[go + j] = gi - this.pivotGamma[j] === 0 ? l : 0;
       }
-      const d = limit ? 1 / (2 * gi) : -Math.expm1(-2 * gi * s) / (2 * gi);
-      if (d === 0) continue;
+      const d = 1 / (2 * gi);
       for (let j = 0; j < ci; j++) {
         const dj = d * g[go + j];
         if (dj === 0) continue;
         for (let k = 0; k <= j; k++) sMat[j * m + k] += dj * g[go + k];
       }
     }
-    if (!limit) {
-      // A = I + (Ψ_Z K)ᵀ Φ_Z (Ψ_Z K); S += Ê⁻¹ A Ê⁻¹; Y_Z = E_Z Ψ_Z K Ê⁻¹.
-      const a = new Float64Array(m * m);
-      for (let j = 0; j < m; j++) a[j * m + j] = 1;
-      for (let z = 0; z < nZ; z++) {
-        const gz = gamma[nG + z];
-        const phi = gz === 0 ? s : Math.expm1(2 * gz * s) / (2 * gz);
-        const ez = gz === 0 ? 1 : Math.exp(gz * s);
-        const zo = z * nh;
-        const go = (nG + z) * m;
-        for (let j = 0; j < m; j++) {
-          const x = this.psiZK[zo + j];
-          g[go + j] = ez * x * einv[j];
-          if (phi === 0 || x === 0) continue;
-          const px = phi * x;
-          for (let k = 0; k <= j; k++) a[j * m + k] += px * this.psiZK[zo + k];
-        }
-      }
-      for (let j = 0; j < m; j++) {
-        for (let k = 0; k <= j; k++) sMat[j * m + k] += einv[j] * a[j * m + k] * einv[k];
-      }
-    }
     if (m > 0 && !choleskyInPlace(sMat, m)) {
       throw new Error('exact-dln internal error: the Riccati Gram matrix is not positive definite');
     }
     solveRowsLowerTInPlace(g, n, sMat, m);
-
-    // Rotate from the eigenbasis of F to the singular basis: each mode touches at most
-    // one input and one output coordinate.
     const out = new Float64Array(n * nh);
-    const modes = this.spectrum.modes;
+    const { modeIn, modeA, modeOut, modeB } = this;
     for (let i = 0; i < n; i++) {
-      const md = modes[i];
       const go = i * m;
-      if (md.input >= 0 && md.a !== 0) {
-        const o = md.input * nh;
-        for (let j = 0; j < m; j++) out[o + j] += md.a * g[go + j];
+      const a = modeA[i];
+      if (a !== 0) {
+        const o = modeIn[i] * nh;
+        for (let j = 0; j < m; j++) out[o + j] += a * g[go + j];
       }
-      if (md.output >= 0 && md.b !== 0) {
-        const o = (ni + md.output) * nh;
-        for (let j = 0; j < m; j++) out[o + j] += md.b * g[go + j];
+      const b = modeB[i];
+      if (b !== 0) {
+        const o = (ni + modeOut[i]) * nh;
+        for (let j = 0; j < m; j++) out[o + j] += b * g[go + j];
       }
     }
     return out;
+  }
+}
+
+/**
+ * Above this γ_max·s the entries e^{(γ_i − g_j)s} of L̂ are computed one exponential each
+ * instead of as e^{γ_i s}·e^{−g_j s}: the factored form's rounding grows like γ·s·2⁻⁵³
+ * (≈ 3e-15 at 24), and its factors would overflow for γ·s > 709.
+ */
+const EXPONENT_FACTORING_LIMIT = 24;
+
+/** Scratch buffers of {@link RiccatiSolution.factorInto}, allocated once per solution. */
+class Workspace {
+  /** G_all, N×Nh (reversed columns), overwritten by the solution of the triangular solve. */
+  readonly g: Float64Array;
+  /** Bᵀ, Nh×N. */
+  readonly bt: Float64Array;
+  /** S and then its Cholesky factor, Nh×Nh. */
+  readonly sMat: Float64Array;
+  readonly einv: Float64Array;
+  readonly rowScale: Float64Array;
+  readonly weight: Float64Array;
+  constructor(n: number, nh: number) {
+    this.g = new Float64Array(n * nh);
+    this.bt = new Float64Array(nh * n);
+    this.sMat = new Float64Array(nh * nh);
+    this.einv = new Float64Array(nh);
+    this.rowScale = new Float64Array(n);
+    this.weight = new Float64Array(n);
   }
 }

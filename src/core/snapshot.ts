@@ -4,8 +4,9 @@
  * @module
  */
 import { Matrix } from 'ml-matrix';
-import { fromArray, matmul, matmulT } from '../linalg/dense.js';
+import { adoptArray, fromArray, gramOfRows, matmulT, transpose } from '../linalg/dense.js';
 import type { RiccatiSolution } from './riccati.js';
+import { lossOfSingularProduct, singularProductOf } from './trajectory-summaries.js';
 
 /**
  * The exact state of the network at time `t`: the network function, the hidden
@@ -36,7 +37,17 @@ export class Snapshot {
   readonly singularFactor: Float64Array;
   /** @internal */
   readonly solution: RiccatiSolution;
-  private cache = new Map<string, unknown>();
+  // Lazily computed values (undefined until first read).
+  #factorArray: Float64Array | undefined;
+  #factor: Matrix | undefined;
+  #weights: { w1: Matrix; w2: Matrix } | undefined;
+  #qqt: Matrix | undefined;
+  #w2w1: Matrix | undefined;
+  #w1tw1: Matrix | undefined;
+  #w2w2t: Matrix | undefined;
+  #singularProductArray: Float64Array | undefined;
+  #singularProduct: Matrix | undefined;
+  #loss: number | undefined;
 
   /** @internal */
   constructor(t: number, lambda: number, solution: RiccatiSolution, singularFactor: Float64Array) {
@@ -50,23 +61,28 @@ export class Snapshot {
     this.sigma = solution.spectrum.sigma;
   }
 
-  private memo<T>(key: string, make: () => T): T {
-    if (!this.cache.has(key)) this.cache.set(key, make());
-    return this.cache.get(key) as T;
+  /**
+   * [Ṽ Z_in; Ũ Z_out] (N×Nh) for the singular-basis factor Z, written to `out`: row-major
+   * [W1ᵀ; W2]·R for some orthogonal R, in the original coordinates. Cost O((Ni² + No²)·Nh).
+   */
+  private rotateInto(out: Float64Array, scratch: Float64Array): Float64Array {
+    const ni = this.inputDim;
+    const no = this.outputDim;
+    const nh = this.hiddenDim;
+    const z = this.singularFactor;
+    // Row products: Ṽ·Z_in = Ṽ·(Z_inᵀ)ᵀ.
+    matmulT(this.solution.vArr, transpose(z.subarray(0, ni * nh), ni, nh, scratch), ni, ni, nh, out.subarray(0, ni * nh));
+    matmulT(this.solution.uArr, transpose(z.subarray(ni * nh), no, nh, scratch), no, no, nh, out.subarray(ni * nh));
+    return out;
   }
 
-  /** Row-major [W1ᵀ; W2]·R (N×Nh) for some orthogonal R, in the original coordinates. */
+  /** The rotated factor, computed once and kept (the representations are read from it). */
   private factorArray(): Float64Array {
-    return this.memo('factorArray', () => {
-      const ni = this.inputDim;
-      const no = this.outputDim;
-      const nh = this.hiddenDim;
-      const z = this.singularFactor;
-      const out = new Float64Array((ni + no) * nh);
-      out.set(matmul(this.solution.vArr, z.subarray(0, ni * nh), ni, ni, nh), 0);
-      out.set(matmul(this.solution.uArr, z.subarray(ni * nh), no, no, nh), ni * nh);
-      return out;
-    });
+    if (this.#factorArray === undefined) {
+      const n = (this.inputDim + this.outputDim) * this.hiddenDim;
+      this.#factorArray = this.rotateInto(new Float64Array(n), this.solution.scratch(this.hiddenDim * Math.max(this.inputDim, this.outputDim)));
+    }
+    return this.#factorArray;
   }
 
   /**
@@ -76,60 +92,73 @@ export class Snapshot {
    * from (rows 0..Ni−1 are W1ᵀ, the rest W2).
    */
   get factor(): Matrix {
-    return this.memo('factor', () => fromArray(this.factorArray(), this.inputDim + this.outputDim, this.hiddenDim));
+    return (this.#factor ??= fromArray(this.factorArray(), this.inputDim + this.outputDim, this.hiddenDim));
   }
 
   /** Representative weights { w1: Nh×Ni, w2: No×Nh } with the same QQᵀ (see {@link Snapshot.factor}). */
   get weights(): { w1: Matrix; w2: Matrix } {
-    return this.memo('weights', () => {
+    if (this.#weights === undefined) {
       const f = this.factor;
       const ni = this.inputDim;
-      return {
+      this.#weights = {
         w1: f.subMatrix(0, ni - 1, 0, this.hiddenDim - 1).transpose(),
         w2: f.subMatrix(ni, ni + this.outputDim - 1, 0, this.hiddenDim - 1),
       };
-    });
+    }
+    return this.#weights;
   }
 
-  /** QQᵀ = [[W1ᵀW1, W1ᵀW2ᵀ], [W2W1, W2W2ᵀ]], (Ni+No)×(Ni+No). Cost O((Ni+No)²·Nh). */
+  /** QQᵀ = [[W1ᵀW1, W1ᵀW2ᵀ], [W2W1, W2W2ᵀ]], (Ni+No)×(Ni+No), exactly symmetric. Cost O((Ni+No)²·Nh). */
   get qqt(): Matrix {
-    return this.memo('qqt', () => {
+    if (this.#qqt === undefined) {
       const n = this.inputDim + this.outputDim;
-      const f = this.factorArray();
-      return fromArray(matmulT(f, f, n, this.hiddenDim, n), n, n);
-    });
+      const nh = this.hiddenDim;
+      let f = this.#factorArray;
+      if (f === undefined) {
+        // QQᵀ alone does not need to keep the rotated factor: build it in scratch space.
+        const transposeSize = nh * Math.max(this.inputDim, this.outputDim);
+        const scratch = this.solution.scratch(n * nh + transposeSize);
+        f = this.rotateInto(scratch.subarray(0, n * nh), scratch.subarray(n * nh));
+      }
+      this.#qqt = adoptArray(gramOfRows(f, n, nh), n, n);
+    }
+    return this.#qqt;
   }
 
   /** The network function W2W1 (No×Ni). Cost O(Ni·No·Nh). */
   get w2w1(): Matrix {
-    return this.memo('w2w1', () => {
+    if (this.#w2w1 === undefined) {
       const ni = this.inputDim;
       const no = this.outputDim;
       const nh = this.hiddenDim;
       const f = this.factorArray();
-      return fromArray(matmulT(f.subarray(ni * nh), f.subarray(0, ni * nh), no, nh, ni), no, ni);
-    });
+      this.#w2w1 = adoptArray(matmulT(f.subarray(ni * nh), f.subarray(0, ni * nh), no, nh, ni), no, ni);
+    }
+    return this.#w2w1;
   }
 
-  /** The input-side representation W1ᵀW1 (Ni×Ni). */
+  /** The input-side representation W1ᵀW1 (Ni×Ni), exactly symmetric. */
   get w1tw1(): Matrix {
-    return this.memo('w1tw1', () => {
+    if (this.#w1tw1 === undefined) {
       const ni = this.inputDim;
-      const nh = this.hiddenDim;
-      const f = this.factorArray().subarray(0, ni * nh);
-      return fromArray(matmulT(f, f, ni, nh, ni), ni, ni);
-    });
+      this.#w1tw1 = adoptArray(gramOfRows(this.factorArray().subarray(0, ni * this.hiddenDim), ni, this.hiddenDim), ni, ni);
+    }
+    return this.#w1tw1;
   }
 
-  /** The output-side representation W2W2ᵀ (No×No). */
+  /** The output-side representation W2W2ᵀ (No×No), exactly symmetric. */
   get w2w2t(): Matrix {
-    return this.memo('w2w2t', () => {
+    if (this.#w2w2t === undefined) {
       const ni = this.inputDim;
       const no = this.outputDim;
-      const nh = this.hiddenDim;
-      const f = this.factorArray().subarray(ni * nh);
-      return fromArray(matmulT(f, f, no, nh, no), no, no);
-    });
+      this.#w2w2t = adoptArray(gramOfRows(this.factorArray().subarray(ni * this.hiddenDim), no, this.hiddenDim), no, no);
+    }
+    return this.#w2w2t;
+  }
+
+  /** Ũᵀ W2W1 Ṽ as a row-major array, shared by `singularProduct` and `loss` (never handed out). */
+  private singularProductArray(): Float64Array {
+    return (this.#singularProductArray ??= singularProductOf(this.singularFactor, this.inputDim, this.hiddenDim, this.outputDim));
   }
 
   /**
@@ -137,13 +166,7 @@ export class Snapshot {
    * holds the mode strengths. Computed without rotating back: O(Ni·No·Nh).
    */
   get singularProduct(): Matrix {
-    return this.memo('singularProduct', () => {
-      const ni = this.inputDim;
-      const no = this.outputDim;
-      const nh = this.hiddenDim;
-      const z = this.singularFactor;
-      return fromArray(matmulT(z.subarray(ni * nh), z.subarray(0, ni * nh), no, nh, ni), no, ni);
-    });
+    return (this.#singularProduct ??= fromArray(this.singularProductArray(), this.outputDim, this.inputDim));
   }
 
   /**
@@ -152,23 +175,6 @@ export class Snapshot {
    * losses of order 1e-30 (no cancellation).
    */
   get loss(): number {
-    return this.memo('loss', () => {
-      const ni = this.inputDim;
-      const no = this.outputDim;
-      const nh = this.hiddenDim;
-      const z = this.singularFactor;
-      let sum = 0;
-      for (let o = 0; o < no; o++) {
-        const zo = (ni + o) * nh;
-        for (let i = 0; i < ni; i++) {
-          const zi = i * nh;
-          let w = 0;
-          for (let j = 0; j < nh; j++) w += z[zo + j] * z[zi + j];
-          const r = (o === i ? this.sigma[o] : 0) - w;
-          sum += r * r;
-        }
-      }
-      return 0.5 * sum;
-    });
+    return (this.#loss ??= lossOfSingularProduct(this.singularProductArray(), this.sigma, this.inputDim, this.outputDim));
   }
 }

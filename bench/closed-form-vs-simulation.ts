@@ -1,0 +1,159 @@
+/**
+ * Benchmark 1: the exact trajectory against gradient descent reaching the same time.
+ *
+ * For Ni = Nh = No = n (bench/harness.ts: `benchConfig`), up to t = 20τ:
+ *  - exact, summaries: `exactDynamics(...)` (SVD of Σyx and the time-independent set-up)
+ *    plus `dynamics.summaries(times)` on 1000 points t_k = 0.02·k: the loss, the n mode
+ *    strengths and the off-diagonal norm at every point (Float64Arrays);
+ *  - exact, full QQᵀ: `exactDynamics(...)` plus `dynamics.trajectory(times)` with `.qqt`
+ *    read at every point: 1000 (2n)×(2n) matrices;
+ *  - simulation, recorded: `gradientDescentFromTask` with learning rate 0.01 for 2000 steps,
+ *    recording every 2nd step (weights and loss at the same 1000 points plus step 0);
+ *  - simulation, final only: the same 2000 steps recording only the first and last state
+ *    (the least a simulation must do to reach t = 20τ).
+ * Speed-ups are simulation time / exact time, both including their set-up. The simulation
+ * is not asked for mode strengths or QQᵀ (that would cost it more), so the speed-ups are
+ * conservative. The loss at t = 20τ is reported for both (they differ by O(η)).
+ */
+import { exactDynamics, gradientDescentFromTask } from '../src/index.js';
+import {
+  benchConfig,
+  formatMs,
+  machineInfo,
+  measure,
+  printTable,
+  round,
+  timeGrid,
+  verdict,
+  writeResults,
+  type BenchRunOptions,
+} from './harness.js';
+
+/** Options of {@link runClosedFormVsSimulation}. */
+export interface ClosedFormVsSimulationOptions extends BenchRunOptions {
+  /** Widths n (default 4, 16, 64, 128; smoke: 4). */
+  sizes?: number[];
+}
+
+/** One width's measurements (times in ms per whole run). */
+export interface ClosedFormVsSimulationRow {
+  n: number;
+  points: number;
+  steps: number;
+  exactSetup: number;
+  exactSummaries: number;
+  exactFull: number;
+  simulationRecorded: number;
+  simulationFinal: number;
+  /** simulationRecorded / (exactSetup + exactSummaries). */
+  speedupSummaries: number;
+  /** simulationRecorded / (exactSetup + exactFull). */
+  speedupFull: number;
+  /** simulationFinal / (exactSetup + exactSummaries). */
+  speedupSummariesVsFinal: number;
+  lossExact: number;
+  lossSimulation: number;
+}
+
+const LEARNING_RATE = 0.01;
+const T_END = 20;
+/** The speed-up the issue asks for (exact trajectory vs simulation). */
+export const SPEEDUP_TARGET = 100;
+
+export function runClosedFormVsSimulation(options: ClosedFormVsSimulationOptions = {}): ClosedFormVsSimulationRow[] {
+  const smoke = options.smoke ?? false;
+  const print = options.print ?? true;
+  const write = options.write ?? !smoke;
+  const sizes = options.sizes ?? (smoke ? [4] : [4, 16, 64, 128]);
+  const points = smoke ? 50 : 1000;
+  const steps = Math.round(T_END / LEARNING_RATE);
+  const times = timeGrid(points, T_END);
+  const timesArray = Array.from(times);
+
+  const rows = sizes.map((n): ClosedFormVsSimulationRow => {
+    const cfg = benchConfig(n);
+    const build = () => exactDynamics({ w1: cfg.w1, w2: cfg.w2, sigmaYX: cfg.sigmaYX });
+    const simulate = (record: number, count = steps) =>
+      gradientDescentFromTask({ w1: cfg.w1, w2: cfg.w2, sigmaYX: cfg.sigmaYX, learningRate: LEARNING_RATE, steps: count, recordEvery: record });
+    const heavy = n >= 64;
+    const iterations = smoke ? 2 : heavy ? 2 : 5;
+    const time = smoke ? 10 : heavy ? 0 : 300;
+    const dyn = build();
+    // Slow tasks (seconds at large n) are warmed up on short runs instead of full ones.
+    simulate(2, 20);
+    dyn.summaries(times.subarray(0, 20));
+    dyn.trajectory(timesArray.slice(0, 20)).map((s) => s.qqt);
+    const warmup = heavy ? 0 : 1;
+    const exactSetup = measure(build, { iterations: smoke ? 2 : 5, time: smoke ? 10 : 200 }).median;
+    const exactSummaries = measure(() => dyn.summaries(times), { iterations, time, warmup }).median;
+    const exactFull = measure(() => dyn.trajectory(timesArray).map((s) => s.qqt), { iterations, time, warmup }).median;
+    const simulationRecorded = measure(() => simulate(2), { iterations, time, warmup }).median;
+    const simulationFinal = measure(() => simulate(steps), { iterations, time, warmup }).median;
+    const run = simulate(steps);
+    return {
+      n,
+      points,
+      steps,
+      exactSetup,
+      exactSummaries,
+      exactFull,
+      simulationRecorded,
+      simulationFinal,
+      speedupSummaries: simulationRecorded / (exactSetup + exactSummaries),
+      speedupFull: simulationRecorded / (exactSetup + exactFull),
+      speedupSummariesVsFinal: simulationFinal / (exactSetup + exactSummaries),
+      lossExact: dyn.at(T_END).loss,
+      lossSimulation: run.loss[run.loss.length - 1],
+    };
+  });
+
+  if (print) {
+    printTable(
+      `Benchmark 1 — exact trajectory vs gradient descent (η = ${LEARNING_RATE}, ${steps} steps to t = ${T_END}τ; exact on ${points} points; ` +
+        `speed-up = simulation / (set-up + exact), target ≥ ${SPEEDUP_TARGET}×)`,
+      ['n', 'set-up', 'summaries', 'full QQᵀ', 'GD recorded', 'GD final', '× summ.', '× full', '× summ. vs final', 'target', 'loss exact / GD'],
+      rows.map((r) => [
+        r.n,
+        formatMs(r.exactSetup),
+        formatMs(r.exactSummaries),
+        formatMs(r.exactFull),
+        formatMs(r.simulationRecorded),
+        formatMs(r.simulationFinal),
+        r.speedupSummaries.toFixed(1),
+        r.speedupFull.toFixed(1),
+        r.speedupSummariesVsFinal.toFixed(1),
+        verdict(r.speedupSummaries >= SPEEDUP_TARGET),
+        `${r.lossExact.toExponential(3)} / ${r.lossSimulation.toExponential(3)}`,
+      ]),
+    );
+  }
+  if (write) {
+    writeResults('closed-form-vs-simulation', {
+      benchmark: 'closed-form-vs-simulation',
+      description:
+        'Exact trajectory vs gradientDescentFromTask reaching t = 20τ (η = 0.01, 2000 steps). summaries = exactDynamics() + dynamics.summaries(1000 times) ' +
+        '(loss, mode strengths, off-diagonal norm per point); full = exactDynamics() + trajectory(1000 times) with .qqt read at each (a (2n)×(2n) Matrix per point); ' +
+        'simulationRecorded = 2000 steps recording weights and loss every 2nd step; simulationFinal = 2000 steps recording the last state only. ' +
+        'Times in ms per whole run (tinybench median). speedup = simulation / (setup + exact).',
+      machine: machineInfo(),
+      config: { ni: 'n', nh: 'n', no: 'n', lambda: 0.25, taskScale: '0.15/sqrt(n)', weightScale: 0.05, tEnd: T_END, learningRate: LEARNING_RATE, points },
+      target: `speedupSummaries >= ${SPEEDUP_TARGET}`,
+      rows: rows.map((r) => ({
+        n: r.n,
+        points: r.points,
+        steps: r.steps,
+        exactSetupMs: round(r.exactSetup),
+        exactSummariesMs: round(r.exactSummaries),
+        exactFullMs: round(r.exactFull),
+        simulationRecordedMs: round(r.simulationRecorded),
+        simulationFinalMs: round(r.simulationFinal),
+        speedupSummaries: round(r.speedupSummaries, 3),
+        speedupFull: round(r.speedupFull, 3),
+        speedupSummariesVsFinal: round(r.speedupSummariesVsFinal, 3),
+        lossExact: round(r.lossExact, 6),
+        lossSimulation: round(r.lossSimulation, 6),
+      })),
+    });
+  }
+  return rows;
+}

@@ -1,0 +1,52 @@
+/**
+ * Entry point of the benchmarks: `npm run bench` (full sizes; tables, and JSON under
+ * bench/results/) or `npm run bench:smoke` (tiny sizes and iterations, nothing written,
+ * < 30 s; exits non-zero if anything throws; skips the numpy part with a notice when
+ * python3 or numpy is missing).
+ *
+ * Flags: --smoke, --only=<name>[,<name>…] with names closed-form-vs-simulation, scaling,
+ * kernel-distance, numpy-reference.
+ */
+import { pathToFileURL } from 'node:url';
+import { runClosedFormVsSimulation } from './closed-form-vs-simulation.js';
+import { machineInfo, type BenchRunOptions } from './harness.js';
+import { runKernelDistance } from './kernel-distance.js';
+import { runNumpyReference } from './numpy-reference.js';
+import { runScaling } from './scaling.js';
+
+const BENCHMARKS: Record<string, (options: BenchRunOptions) => unknown> = {
+  'closed-form-vs-simulation': runClosedFormVsSimulation,
+  scaling: runScaling,
+  'kernel-distance': runKernelDistance,
+  'numpy-reference': runNumpyReference,
+};
+
+/** Runs the selected benchmarks in order; returns the wall time in ms. */
+export function runAll(options: BenchRunOptions & { only?: string[] } = {}): number {
+  const names = options.only ?? Object.keys(BENCHMARKS);
+  for (const name of names) {
+    if (!(name in BENCHMARKS)) throw new Error(`unknown benchmark "${name}"; known: ${Object.keys(BENCHMARKS).join(', ')}`);
+  }
+  const start = performance.now();
+  for (const name of names) BENCHMARKS[name]({ smoke: options.smoke, print: options.print, write: options.write });
+  return performance.now() - start;
+}
+
+function main(argv: string[]): void {
+  const smoke = argv.includes('--smoke');
+  const only = argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+  const m = machineInfo();
+  console.log(`exact-dln benchmarks${smoke ? ' (smoke)' : ''} — ${m.cpu}, ${m.cores} cores, node ${m.node}, load ${m.loadAverage.join(' ')}`);
+  const ms = runAll({ smoke, only });
+  console.log(`\ndone in ${(ms / 1000).toFixed(1)} s${smoke ? '' : '; results in bench/results/'}`);
+}
+
+// Run only when executed (`tsx bench/run.ts`), not when imported (test/bench/smoke.test.ts).
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  try {
+    main(process.argv.slice(2));
+  } catch (error) {
+    console.error(error);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,147 @@
+/**
+ * Loss and mode-strength curves on a time grid, straight from the Riccati factor in the
+ * task's singular basis (MATH.md §1, §4): the batched form of `Snapshot.loss` and
+ * `Snapshot.singularProduct`, used by `ExactDynamics.summaries`, `lossCurve` and
+ * `modeStrengthCurves`.
+ *
+ * @module
+ */
+import { ExactDlnError } from '../errors.js';
+import { matmulT } from '../linalg/dense.js';
+import type { RiccatiSolution } from './riccati.js';
+
+/**
+ * Loss and mode-strength curves of an exact trajectory, one entry per requested time
+ * (see `ExactDynamics.summaries`).
+ *
+ * @example
+ * ```ts
+ * import { exactDynamics, lambdaBalancedWeights, randomTask, type TrajectorySummaries } from 'exact-dln';
+ * const task = randomTask({ inputDim: 3, outputDim: 2, samples: 20, seed: 1 });
+ * const { w1, w2 } = lambdaBalancedWeights({ inputDim: 3, hiddenDim: 2, outputDim: 2, lambda: 0.5, scale: 0.05, seed: 2 });
+ * const curves: TrajectorySummaries = exactDynamics({ w1, w2, sigmaYX: task.sigmaYX }).summaries([0, 1, 10]);
+ * console.log(curves.loss.length, curves.modeStrengths.length); // 3 2
+ * ```
+ */
+export interface TrajectorySummaries {
+  /** The times, a copy of the argument (same order). */
+  readonly times: Float64Array;
+  /**
+   * loss[k] = ½‖Σyx − W2W1‖²_F at times[k]: the loss above its minimum for whitened
+   * inputs (MATH.md §1), as `Snapshot.loss` (no cancellation, accurate for tiny losses).
+   */
+  readonly loss: Float64Array;
+  /**
+   * modeStrengths[α][k] = a_α(times[k]) = (Ũᵀ W2W1 Ṽ)_αα for α < min(Ni, No): how much of
+   * task mode α has been learned (MATH.md §5); a_α → σ_α without a bottleneck.
+   */
+  readonly modeStrengths: Float64Array[];
+  /** offDiagonal[k] = ‖offdiag(Ũᵀ W2W1 Ṽ)‖_F at times[k]: the part of the network off the task's modes. */
+  readonly offDiagonal: Float64Array;
+}
+
+/**
+ * Ũᵀ W2W1 Ṽ (No×Ni, row-major) from the N×Nh factor `z` in the task's singular basis
+ * (input rows first): Z_out·Z_inᵀ, O(Ni·No·Nh).
+ *
+ * @internal
+ */
+export function singularProductOf(z: Float64Array, ni: number, nh: number, no: number, out?: Float64Array): Float64Array {
+  return matmulT(z.subarray(ni * nh, (ni + no) * nh), z.subarray(0, ni * nh), no, nh, ni, out ?? new Float64Array(no * ni));
+}
+
+/**
+ * ½‖diag(σ) − M‖²_F for M = Ũᵀ W2W1 Ṽ (No×Ni): each residual is formed before it is
+ * squared, so there is no cancellation however small the loss.
+ *
+ * @internal
+ */
+export function lossOfSingularProduct(m: Float64Array, sigma: readonly number[], ni: number, no: number): number {
+  let sum = 0;
+  for (let o = 0; o < no; o++) {
+    const mo = o * ni;
+    for (let i = 0; i < ni; i++) {
+      const r = (o === i ? sigma[o] : 0) - m[mo + i];
+      sum += r * r;
+    }
+  }
+  return 0.5 * sum;
+}
+
+/** Which curves {@link summariesOf} fills. */
+export interface SummaryRequest {
+  loss: boolean;
+  modeStrengths: boolean;
+  offDiagonal: boolean;
+}
+
+/**
+ * Evaluates the requested curves at times (already validated, ≥ 0 and finite) for a
+ * solution with time constant τ. One N×Nh factor per time, in reused buffers; the full
+ * product Ũᵀ W2W1 Ṽ (O(Ni·No·Nh)) only when the loss or the off-diagonal part is asked
+ * for — mode strengths alone need its diagonal, O(min(Ni, No)·Nh).
+ *
+ * @internal
+ */
+export function summariesOf(solution: RiccatiSolution, times: readonly number[], tau: number, request: SummaryRequest): TrajectorySummaries {
+  const ni = solution.inputDim;
+  const nh = solution.hiddenDim;
+  const no = solution.outputDim;
+  const r = Math.min(ni, no);
+  const sigma = solution.spectrum.sigma;
+  const count = times.length;
+  const z = new Float64Array((ni + no) * nh);
+  const full = request.loss || request.offDiagonal;
+  const product = full ? new Float64Array(no * ni) : new Float64Array(0);
+  const loss = new Float64Array(request.loss ? count : 0);
+  const offDiagonal = new Float64Array(request.offDiagonal ? count : 0);
+  const modeStrengths = request.modeStrengths ? Array.from({ length: r }, () => new Float64Array(count)) : [];
+  for (let k = 0; k < count; k++) {
+    const t = times[k];
+    solution.factorInto(t / tau, z);
+    let check = 0;
+    if (full) {
+      singularProductOf(z, ni, nh, no, product);
+      // One pass: residual of the diagonal, off-diagonal mass, mode strengths.
+      // (the loss summed in the same order as lossOfSingularProduct: the same number as Snapshot.loss)
+      let sum = 0;
+      let off2 = 0;
+      for (let o = 0; o < no; o++) {
+        const po = o * ni;
+        for (let i = 0; i < ni; i++) {
+          const x = product[po + i];
+          if (o === i) {
+            const d = sigma[o] - x;
+            sum += d * d;
+          } else {
+            sum += x * x;
+            off2 += x * x;
+          }
+        }
+      }
+      if (request.loss) loss[k] = 0.5 * sum;
+      if (request.offDiagonal) offDiagonal[k] = Math.sqrt(off2);
+      check += sum;
+      if (request.modeStrengths) {
+        for (let a = 0; a < r; a++) {
+          const x = product[a * ni + a];
+          modeStrengths[a][k] = x;
+          check += x;
+        }
+      }
+    } else {
+      for (let a = 0; a < r; a++) {
+        const zo = (ni + a) * nh;
+        const zi = a * nh;
+        let x = 0;
+        for (let j = 0; j < nh; j++) x += z[zo + j] * z[zi + j];
+        modeStrengths[a][k] = x;
+        check += x;
+      }
+    }
+    if (!Number.isFinite(check)) {
+      throw new ExactDlnError(`exact-dln internal error: non-finite state at t = ${t}; please report this configuration.`);
+    }
+  }
+  return { times: Float64Array.from(times), loss, modeStrengths, offDiagonal };
+}

@@ -1,0 +1,68 @@
+/**
+ * The benchmarks' smoke mode, in-process (what `npm run bench:smoke` runs in CI): every
+ * benchmark runs on tiny sizes, returns finite positive timings, writes nothing, and the
+ * numpy reference — when python3 and numpy are installed — agrees with the closed form to
+ * ~1e-8 on a small case. Speed targets are not asserted here (CI machines vary); they are
+ * reported by `npm run bench`.
+ */
+import { describe, expect, it } from 'vitest';
+import { runClosedFormVsSimulation } from '../../bench/closed-form-vs-simulation.js';
+import { fitExponent } from '../../bench/harness.js';
+import { runKernelDistance } from '../../bench/kernel-distance.js';
+import { numpyAvailable, runNumpyReference } from '../../bench/numpy-reference.js';
+import { runScaling } from '../../bench/scaling.js';
+
+const SMOKE = { smoke: true, print: false, write: false } as const;
+
+function expectTimings(values: number[]): void {
+  for (const v of values) {
+    expect(Number.isFinite(v)).toBe(true);
+    expect(v).toBeGreaterThan(0);
+  }
+}
+
+describe('benchmarks in smoke mode', () => {
+  it('closed form vs simulation returns finite timings and matching losses', () => {
+    const rows = runClosedFormVsSimulation(SMOKE);
+    expect(rows.length).toBeGreaterThan(0);
+    for (const r of rows) {
+      expectTimings([r.exactSetup, r.exactSummaries, r.exactFull, r.simulationRecorded, r.simulationFinal, r.speedupSummaries, r.speedupFull]);
+      // Gradient descent with η = 0.01 follows the flow to O(η).
+      expect(Math.abs(r.lossExact - r.lossSimulation)).toBeLessThan(0.05 * Math.max(r.lossExact, 1e-12) + 1e-9);
+    }
+  });
+
+  it('scaling returns finite per-point costs and exponents', () => {
+    const { rows, exponents } = runScaling(SMOKE);
+    expect(rows.length).toBeGreaterThanOrEqual(2);
+    for (const r of rows) expectTimings([r.full, r.summaries, r.modeStrengths, r.kernelDistance]);
+    expect(Number.isFinite(exponents.full.all)).toBe(true);
+  });
+
+  it('kernel distance returns finite timings for every P′ and the explicit NTK', () => {
+    const result = runKernelDistance(SMOKE);
+    for (const r of result.rows) expectTimings([r.trajectoryGram, r.pairGram, r.trajectoryInputs, r.gramBuild]);
+    expectTimings(result.ntk.map((r) => r.ms));
+    expectTimings([result.flatnessTrajectory, result.flatnessPair]);
+  });
+
+  it('the numpy reference agrees with the closed form to ~1e-8 (skipped without numpy)', () => {
+    const result = runNumpyReference(SMOKE);
+    if (!numpyAvailable().ok) {
+      expect(result.available).toBe(false);
+      expect(result.notice).toMatch(/skipped/);
+      return;
+    }
+    expect(result.available).toBe(true);
+    for (const r of result.rows) {
+      expectTimings([r.tsSummaries, r.tsFull, r.numpySummaries, r.numpyFull]);
+      expect(r.pRelativeDifference).toBeLessThan(1e-8);
+      expect(r.lossRelativeDifference).toBeLessThan(1e-8);
+      expect(r.strengthDifference).toBeLessThan(1e-8);
+    }
+  });
+
+  it('fits the exponent of a power law exactly', () => {
+    expect(fitExponent([2, 4, 8, 16], [3 * 8, 3 * 64, 3 * 512, 3 * 4096])).toBeCloseTo(3, 12);
+  });
+});

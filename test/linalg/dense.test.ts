@@ -1,0 +1,169 @@
+/**
+ * The Float64Array kernels of src/linalg/dense.ts against textbook triple loops, on sizes
+ * that exercise every remainder path of the register blocking (1…11 and a few larger).
+ * The blocked kernels promise the same sums in the same order as the simple loops, so most
+ * comparisons are exact; the Cholesky factor and the triangular solve are also checked
+ * against their defining identities.
+ */
+import { Matrix } from 'ml-matrix';
+import { describe, expect, it } from 'vitest';
+import {
+  adoptArray,
+  choleskyInPlace,
+  fromArray,
+  gramLowerInto,
+  gramOfRows,
+  matmul,
+  matmulT,
+  solveRowsLowerTInPlace,
+  tmatmul,
+  toArray,
+  transpose,
+} from '../../src/linalg/dense.js';
+import { createRng } from '../../src/random.js';
+
+const SIZES = [1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 16, 17, 33];
+
+function random(len: number, seed: number): Float64Array {
+  const rng = createRng(seed);
+  return Float64Array.from({ length: len }, () => rng.normal());
+}
+
+/** Σ_p a[i,p]·b[j,p] summed in ascending p: the order every kernel promises. */
+function naiveABt(a: Float64Array, b: Float64Array, m: number, k: number, n: number): Float64Array {
+  const out = new Float64Array(m * n);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let p = 0; p < k; p++) s += a[i * k + p] * b[j * k + p];
+      out[i * n + j] = s;
+    }
+  }
+  return out;
+}
+
+describe('matmulT / matmul / tmatmul / transpose', () => {
+  it('match the textbook loops exactly for every remainder of the 2×4 blocking', () => {
+    let seed = 1;
+    for (const m of SIZES) {
+      for (const n of [1, 2, 3, 4, 5, 7, 9]) {
+        for (const k of [1, 3, 8]) {
+          const a = random(m * k, seed++);
+          const b = random(n * k, seed++);
+          expect(Array.from(matmulT(a, b, m, k, n))).toEqual(Array.from(naiveABt(a, b, m, k, n)));
+          const bt = transpose(b, n, k); // k×n
+          expect(Array.from(matmul(a, bt, m, k, n))).toEqual(Array.from(naiveABt(a, b, m, k, n)));
+          const at = transpose(a, m, k); // k×m
+          expect(Array.from(tmatmul(at, bt, k, m, n))).toEqual(Array.from(naiveABt(a, b, m, k, n)));
+        }
+      }
+    }
+  });
+
+  it('write into subarray outputs without touching anything else', () => {
+    const a = random(6 * 5, 3);
+    const b = random(7 * 5, 4);
+    const buffer = new Float64Array(2 + 6 * 7 + 2).fill(-1);
+    matmulT(a, b, 6, 5, 7, buffer.subarray(2, 2 + 42));
+    expect(Array.from(buffer.subarray(2, 44))).toEqual(Array.from(naiveABt(a, b, 6, 5, 7)));
+    expect([buffer[0], buffer[1], buffer[44], buffer[45]]).toEqual([-1, -1, -1, -1]);
+  });
+
+  it('transpose works for non-square shapes larger than a tile', () => {
+    const a = random(37 * 21, 5);
+    const t = transpose(a, 37, 21);
+    for (let i = 0; i < 37; i++) for (let j = 0; j < 21; j++) expect(t[j * 37 + i]).toBe(a[i * 21 + j]);
+  });
+});
+
+describe('gramOfRows / gramLowerInto', () => {
+  it('gramOfRows is A·Aᵀ, exactly symmetric', () => {
+    for (const m of SIZES) {
+      const k = (m % 5) + 2;
+      const a = random(m * k, 10 + m);
+      const g = gramOfRows(a, m, k);
+      const ref = naiveABt(a, a, m, k, m);
+      for (let i = 0; i < m; i++) {
+        for (let j = 0; j <= i; j++) {
+          expect(g[i * m + j]).toBe(ref[i * m + j]);
+          expect(g[j * m + i]).toBe(g[i * m + j]);
+        }
+      }
+    }
+  });
+
+  it('skips leading zeros declared by a non-increasing `lo` without changing the lower triangle', () => {
+    for (const m of SIZES) {
+      const k = m + 3;
+      const a = random(m * k, 40 + m);
+      const lo = new Int32Array(m);
+      for (let i = 0; i < m; i++) {
+        lo[i] = Math.max(0, m - 1 - i); // row 0 has the most leading zeros
+        a.fill(0, i * k, i * k + lo[i]);
+      }
+      const withLo = new Float64Array(m * m);
+      gramLowerInto(a, m, k, withLo, lo);
+      const ref = naiveABt(a, a, m, k, m);
+      for (let i = 0; i < m; i++) for (let j = 0; j <= i; j++) expect(withLo[i * m + j]).toBe(ref[i * m + j]);
+    }
+  });
+});
+
+describe('choleskyInPlace and solveRowsLowerTInPlace', () => {
+  it('factor S = LLᵀ (lower, upper zeroed) and solve W·Lᵀ = G, also with row sparsity', () => {
+    for (const n of SIZES) {
+      const b = random(n * (n + 2), 70 + n);
+      const s = gramOfRows(b, n, n + 2);
+      for (let i = 0; i < n; i++) s[i * n + i] += 0.5;
+      const l = s.slice();
+      expect(choleskyInPlace(l, n)).toBe(true);
+      for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) expect(l[i * n + j]).toBe(0);
+      const llt = naiveABt(l, l, n, n, n);
+      for (let q = 0; q < n * n; q++) expect(Math.abs(llt[q] - s[q])).toBeLessThan(1e-12 * (1 + Math.abs(s[q])));
+
+      const m = 9;
+      const lo = Int32Array.from({ length: m }, (_, r) => Math.min(n, (r * 3) % (n + 1)));
+      const g = random(m * n, 90 + n);
+      for (let r = 0; r < m; r++) g.fill(0, r * n, r * n + lo[r]);
+      const w = g.slice();
+      solveRowsLowerTInPlace(w, m, l, n, lo);
+      const wPlain = g.slice();
+      solveRowsLowerTInPlace(wPlain, m, l, n);
+      expect(Array.from(w)).toEqual(Array.from(wPlain));
+      const back = naiveABt(w, l, m, n, n); // W·Lᵀ
+      for (let q = 0; q < m * n; q++) expect(Math.abs(back[q] - g[q])).toBeLessThan(1e-11 * (1 + Math.abs(g[q])));
+      for (let r = 0; r < m; r++) for (let c = 0; c < lo[r]; c++) expect(w[r * n + c]).toBe(0);
+    }
+  });
+
+  it('reports a matrix that is not positive definite', () => {
+    const s = Float64Array.from([1, 2, 2, 1]);
+    expect(choleskyInPlace(s, 2)).toBe(false);
+    for (const n of [5, 9]) {
+      const t = new Float64Array(n * n);
+      for (let i = 0; i < n; i++) t[i * n + i] = i === n - 1 ? -1 : 1;
+      expect(choleskyInPlace(t, n)).toBe(false);
+    }
+  });
+});
+
+describe('conversions to and from ml-matrix', () => {
+  it('toArray, fromArray and adoptArray round-trip, and an adopted matrix behaves like any Matrix', () => {
+    const a = random(5 * 3, 99);
+    const m = fromArray(a, 5, 3);
+    expect(Array.from(toArray(m))).toEqual(Array.from(a));
+    const copy = a.slice();
+    const adopted = adoptArray(copy, 5, 3);
+    expect(Matrix.isMatrix(adopted)).toBe(true);
+    expect(adopted.rows).toBe(5);
+    expect(adopted.columns).toBe(3);
+    expect(adopted.to2DArray()).toEqual(m.to2DArray());
+    expect(adopted.mmul(adopted.transpose()).to2DArray()).toEqual(m.mmul(m.transpose()).to2DArray());
+    expect(adopted.clone().sub(m).norm()).toBe(0);
+    expect(Array.from(toArray(adopted))).toEqual(Array.from(a));
+    adopted.set(4, 2, 7);
+    expect(adopted.get(4, 2)).toBe(7);
+    expect(adopted.getRow(4)[2]).toBe(7);
+    expect(fromArray([1, 2, 3, 4], 2, 2).to2DArray()).toEqual([[1, 2], [3, 4]]);
+  });
+});
