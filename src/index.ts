@@ -35,6 +35,7 @@ export {
   type QQtDynamicsOptions,
 } from './core/exact-dynamics.js';
 export { Snapshot } from './core/snapshot.js';
+export type { TrajectorySummaries } from './core/trajectory-summaries.js';
 export { qqtOf } from './core/qqt.js';
 export {
   integrateGradientFlow,
