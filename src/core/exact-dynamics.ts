@@ -92,7 +92,8 @@ export interface ExactDynamics {
    * off-diagonal part of `at(t).singularProduct`, computed without Snapshots and without
    * rotating back from the task's singular basis (no (Ni+No)×(Ni+No) matrix is formed).
    * Cost per time: O((Ni+No)·Nh² + Nh³) for the factor plus O(Ni·No·Nh) for Ũᵀ W2W1 Ṽ.
-   * Throws {@link InvalidArgumentError} for a time < 0, NaN or ±Infinity.
+   * Throws as `at` does: {@link InvalidArgumentError} for a time < 0 (or `times` not an
+   * array), {@link NonFiniteError} for NaN or ±Infinity.
    *
    * @example
    * ```ts

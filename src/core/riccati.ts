@@ -3,10 +3,13 @@
  * τ dP/dt = FP + PF − P² (MATH.md §3–§4).
  *
  * Everything that does not depend on t is done once in the constructor: the exact
- * spectrum of F, the initial factor in the eigenbasis (Ψ = OᵀQ(0)), and the graded
- * orthogonalisation Ψ_G = L Kᵀ of the growing rows. {@link RiccatiSolution.factorAt}
- * then costs O(N·Nh² + Nh³) and returns an N×Nh factor of P(t) in the task's singular
- * basis, without ever forming e^{γs} for a growing mode.
+ * spectrum of F, the initial factor in the eigenbasis (Ψ = OᵀQ(0)), the graded
+ * orthogonalisation Ψ_G = L Kᵀ of the growing rows, G0 = [L; Ψ_Z K] in the column order
+ * the evaluation uses (and its transpose), where the zeros of L are, and which modes make
+ * up each row of the singular basis. {@link RiccatiSolution.factorAt} then costs
+ * O(N·Nh² + Nh³) — about (nG/3 + nZ)·Nh² + Nh³/6 multiply-adds, in scratch buffers that
+ * are reused from call to call — and returns an N×Nh factor of P(t) in the task's
+ * singular basis, without ever forming e^{γs} for a growing mode.
  *
  * @module
  * @internal

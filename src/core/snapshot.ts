@@ -4,7 +4,7 @@
  * @module
  */
 import { Matrix } from 'ml-matrix';
-import { adoptArray, fromArray, gramOfRows, matmulT, transpose } from '../linalg/dense.js';
+import { adoptArray, gramOfRows, matmulT, transpose } from '../linalg/dense.js';
 import type { RiccatiSolution } from './riccati.js';
 import { lossOfSingularProduct, singularProductOf } from './trajectory-summaries.js';
 
@@ -92,7 +92,7 @@ export class Snapshot {
    * from (rows 0..Ni−1 are W1ᵀ, the rest W2).
    */
   get factor(): Matrix {
-    return (this.#factor ??= fromArray(this.factorArray(), this.inputDim + this.outputDim, this.hiddenDim));
+    return (this.#factor ??= adoptArray(this.factorArray().slice(), this.inputDim + this.outputDim, this.hiddenDim));
   }
 
   /** Representative weights { w1: Nh×Ni, w2: No×Nh } with the same QQᵀ (see {@link Snapshot.factor}). */
@@ -166,7 +166,7 @@ export class Snapshot {
    * holds the mode strengths. Computed without rotating back: O(Ni·No·Nh).
    */
   get singularProduct(): Matrix {
-    return (this.#singularProduct ??= fromArray(this.singularProductArray(), this.outputDim, this.inputDim));
+    return (this.#singularProduct ??= adoptArray(this.singularProductArray().slice(), this.outputDim, this.inputDim));
   }
 
   /**

@@ -336,11 +336,30 @@ export function gramLowerInto(a: Float64Array, m: number, k: number, out: Float6
       out[o2 + j] = s2;
     }
   }
-  // The last one or two rows, one entry at a time.
+  // The last one or two rows: four columns at a time, then one.
   for (; i < m; i++) {
     const a0 = i * k;
     const o0 = i * m;
-    for (let j = 0; j <= i; j++) {
+    let j = 0;
+    for (; j + 3 <= i; j += 4) {
+      const b0 = j * k;
+      const b1 = b0 + k;
+      const b2 = b1 + k;
+      const b3 = b2 + k;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0; // prettier-ignore
+      for (let p = lo === undefined ? 0 : lo[j + 3]; p < k; p++) {
+        const x = a[a0 + p];
+        s0 += x * a[b0 + p];
+        s1 += x * a[b1 + p];
+        s2 += x * a[b2 + p];
+        s3 += x * a[b3 + p];
+      }
+      out[o0 + j] = s0;
+      out[o0 + j + 1] = s1;
+      out[o0 + j + 2] = s2;
+      out[o0 + j + 3] = s3;
+    }
+    for (; j <= i; j++) {
       const b0 = j * k;
       let s = 0;
       for (let p = lo === undefined ? 0 : lo[j]; p < k; p++) s += a[a0 + p] * a[b0 + p];
@@ -359,7 +378,7 @@ export function gramOfRows(a: Float64Array, m: number, k: number, out: Float64Ar
 /**
  * In-place lower Cholesky factor of a symmetric positive definite n×n matrix (only the
  * lower triangle is read; the upper is zeroed). Returns false if a pivot is not positive.
- * Cost n³/6. Left-looking in panels of four columns, two rows at a time (eight
+ * Cost n³/6. Left-looking in panels of four columns, three rows at a time (twelve
  * accumulators); each entry is the same sequence of operations as the unblocked
  * algorithm (L_ij = (S_ij − Σ_{k<j} L_ik L_jk)/L_jj, k ascending).
  */
@@ -398,26 +417,33 @@ export function choleskyInPlace(s: Float64Array, n: number): boolean {
     const l32 = s[c3 + j0 + 2];
     const l33 = s[c3 + j0 + 3];
     let i = j1;
-    for (; i + 1 < n; i += 2) {
+    for (; i + 2 < n; i += 3) {
       const io = i * n;
       const io1 = io + n;
+      const io2 = io1 + n;
       let v0 = s[io + j0], v1 = s[io + j0 + 1], v2 = s[io + j0 + 2], v3 = s[io + j0 + 3]; // prettier-ignore
       let u0 = s[io1 + j0], u1 = s[io1 + j0 + 1], u2 = s[io1 + j0 + 2], u3 = s[io1 + j0 + 3]; // prettier-ignore
+      let w0 = s[io2 + j0], w1 = s[io2 + j0 + 1], w2 = s[io2 + j0 + 2], w3 = s[io2 + j0 + 3]; // prettier-ignore
       for (let k = 0; k < j0; k++) {
         const x = s[io + k];
         const y = s[io1 + k];
+        const z = s[io2 + k];
         let c = s[c0 + k];
         v0 -= x * c;
         u0 -= y * c;
+        w0 -= z * c;
         c = s[c1 + k];
         v1 -= x * c;
         u1 -= y * c;
+        w1 -= z * c;
         c = s[c2 + k];
         v2 -= x * c;
         u2 -= y * c;
+        w2 -= z * c;
         c = s[c3 + k];
         v3 -= x * c;
         u3 -= y * c;
+        w3 -= z * c;
       }
       v0 /= l00;
       v1 = (v1 - v0 * l10) / l11;
@@ -427,6 +453,10 @@ export function choleskyInPlace(s: Float64Array, n: number): boolean {
       u1 = (u1 - u0 * l10) / l11;
       u2 = (u2 - u0 * l20 - u1 * l21) / l22;
       u3 = (u3 - u0 * l30 - u1 * l31 - u2 * l32) / l33;
+      w0 /= l00;
+      w1 = (w1 - w0 * l10) / l11;
+      w2 = (w2 - w0 * l20 - w1 * l21) / l22;
+      w3 = (w3 - w0 * l30 - w1 * l31 - w2 * l32) / l33;
       s[io + j0] = v0;
       s[io + j0 + 1] = v1;
       s[io + j0 + 2] = v2;
@@ -435,8 +465,12 @@ export function choleskyInPlace(s: Float64Array, n: number): boolean {
       s[io1 + j0 + 1] = u1;
       s[io1 + j0 + 2] = u2;
       s[io1 + j0 + 3] = u3;
+      s[io2 + j0] = w0;
+      s[io2 + j0 + 1] = w1;
+      s[io2 + j0 + 2] = w2;
+      s[io2 + j0 + 3] = w3;
     }
-    if (i < n) {
+    for (; i < n; i++) {
       const io = i * n;
       let v0 = s[io + j0], v1 = s[io + j0 + 1], v2 = s[io + j0 + 2], v3 = s[io + j0 + 3]; // prettier-ignore
       for (let k = 0; k < j0; k++) {
