@@ -14,7 +14,8 @@
  * @module
  * @internal
  */
-import { choleskyInPlace, gramLowerInto, scaleRowsColumnsInto, solveRowsLowerTInPlace, toArray, transpose } from '../linalg/dense.js';
+import { choleskyInPlace, choleskyInPlaceJs, gramLowerIntoJs, scaleRowsColumnsInto, solveRowsLowerTInPlace, solveRowsLowerTInPlaceJs, toArray, transpose } from '../linalg/dense.js';
+import { kernelsFor } from '../linalg/wasm.js';
 import type { Spectrum } from './spectrum.js';
 
 /**
@@ -302,7 +303,22 @@ export class RiccatiSolution {
     const g0t = this.g0t;
     const colRate = this.colRate;
     const ws = (this.workspace ??= new Workspace(n, nh));
-    const { g, bt, sMat, einv, rowScale, weight } = ws;
+    const { einv, rowScale, weight } = ws;
+    // G_all, Bᵀ and S live in the WebAssembly kernels' memory when those run (no copies),
+    // otherwise in the workspace.
+    const wasm = kernelsFor(n * nh * nh);
+    let g = ws.g;
+    let bt = ws.bt;
+    let sMat = ws.sMat;
+    let colLo = this.colLo;
+    let rowLo = this.rowLo;
+    if (wasm !== undefined) {
+      const heap = wasm.scratch([n * nh, nh * n, nh * nh], [nh, n]);
+      [g, bt, sMat] = heap.f64;
+      [colLo, rowLo] = heap.i32;
+      colLo.set(this.colLo);
+      rowLo.set(this.rowLo);
+    }
 
     // Ê⁻¹ = diag(e^{−g_j s}) (1 for completion columns), e^{γ_i s}, and the weights
     // √D_i, D_i = (1 − e^{−2γ_i s})/(2γ_i) (s if γ_i = 0): S = Ê⁻² + BᵀB with rows of B
@@ -347,12 +363,14 @@ export class RiccatiSolution {
       }
     }
 
-    gramLowerInto(bt, nh, n, sMat, this.colLo);
+    if (wasm !== undefined) wasm.gramLower(bt, nh, n, sMat, colLo);
+    else gramLowerIntoJs(bt, nh, n, sMat, colLo);
     for (let c = 0; c < nh; c++) sMat[c * nh + c] += einv[c] * einv[c];
-    if (nh > 0 && !choleskyInPlace(sMat, nh)) {
+    if (nh > 0 && !(wasm !== undefined ? wasm.cholesky(sMat, nh) : choleskyInPlaceJs(sMat, nh))) {
       throw new Error('exact-dln internal error: the Riccati Gram matrix is not positive definite');
     }
-    solveRowsLowerTInPlace(g, n, sMat, nh, this.rowLo);
+    if (wasm !== undefined) wasm.solveRowsLowerT(g, n, sMat, nh, rowLo);
+    else solveRowsLowerTInPlaceJs(g, n, sMat, nh, rowLo);
 
     // Rotate from the eigenbasis of F to the singular basis: each row of the result
     // combines at most two modes (±α).

@@ -1,12 +1,13 @@
 /**
- * The Float64Array kernels of src/linalg/dense.ts against textbook triple loops, on sizes
+ * The JavaScript Float64Array kernels of src/linalg/dense.ts against textbook triple loops
+ * (the WebAssembly kernels, which sum in another order, are tested in wasm.test.ts), on sizes
  * that exercise every remainder path of the register blocking (1…11 and a few larger).
  * The blocked kernels promise the same sums in the same order as the simple loops, so most
  * comparisons are exact; the Cholesky factor and the triangular solve are also checked
  * against their defining identities.
  */
 import { Matrix } from 'ml-matrix';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   adoptArray,
   choleskyInPlace,
@@ -20,7 +21,11 @@ import {
   toArray,
   transpose,
 } from '../../src/linalg/dense.js';
+import { setKernelBackend } from '../../src/linalg/wasm.js';
 import { createRng } from '../../src/random.js';
+
+beforeAll(() => setKernelBackend('js'));
+afterAll(() => setKernelBackend('auto'));
 
 const SIZES = [1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 16, 17, 33];
 

@@ -1,0 +1,175 @@
+/**
+ * The WebAssembly SIMD kernels (wasm/kernels.ts, compiled by AssemblyScript and embedded
+ * in wasm-binary.generated.ts): A·Bᵀ, the lower triangle of A·Aᵀ, a Cholesky factor and
+ * a triangular solve, two f64 lanes at a time. In V8 they run 4–5× faster than the
+ * JavaScript kernels of dense.ts (about 11 G multiply-adds/s against 2 at n = 128); where
+ * WebAssembly SIMD is missing (or {@link setKernelBackend} says so) the JavaScript
+ * kernels are used instead, with the same results up to rounding.
+ *
+ * The module owns one linear memory used as scratch space by one operation at a time
+ * (all callers are synchronous): an operation asks {@link WasmKernels.scratch} for its
+ * arrays, which may grow the memory and so detach the views of any earlier operation,
+ * fills them, runs kernels on them and copies its results out.
+ *
+ * @module
+ * @internal
+ */
+import { KERNELS_WASM_BASE64 } from './wasm-binary.generated.js';
+
+/** Which implementation of the dense kernels runs: WebAssembly SIMD or plain JavaScript. */
+export type KernelBackend = 'wasm' | 'js';
+
+interface KernelExports {
+  matmulT(a: number, b: number, m: number, k: number, n: number, c: number): void;
+  gramLower(a: number, m: number, k: number, c: number, lo: number): void;
+  cholesky(s: number, n: number): number;
+  solveRowsLowerT(g: number, m: number, c: number, n: number, lo: number): void;
+}
+
+/** The parts of the WebAssembly JavaScript API used here (typed locally: the build has no DOM lib). */
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Memory: new (descriptor: { initial: number }) => WasmMemory;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { readonly exports: unknown };
+}
+
+/** Byte offset of the first scratch array: pointer 0 means "no array" to the kernels. */
+const HEAP_BASE = 64;
+const PAGE = 65536;
+
+/** The instantiated kernels with their memory. */
+export class WasmKernels {
+  private readonly memory: WasmMemory;
+  private readonly fn: KernelExports;
+
+  constructor(memory: WasmMemory, fn: KernelExports) {
+    this.memory = memory;
+    this.fn = fn;
+  }
+
+  /**
+   * Fresh views on the module's memory, one Float64Array per entry of `f64` and one
+   * Int32Array per entry of `i32` (contents unspecified). Valid until the next call.
+   */
+  scratch(f64: readonly number[], i32: readonly number[] = []): { f64: Float64Array[]; i32: Int32Array[] } {
+    let bytes = HEAP_BASE;
+    for (const len of f64) bytes += 8 * len + 16; // 16: keeps each array 8-byte aligned with room to spare
+    for (const len of i32) bytes += 4 * len + 8;
+    const have = this.memory.buffer.byteLength;
+    if (bytes > have) this.memory.grow(Math.ceil((bytes - have) / PAGE));
+    const buffer = this.memory.buffer;
+    let at = HEAP_BASE;
+    const f = f64.map((len) => {
+      const view = new Float64Array(buffer, at, len);
+      at += 8 * len + 16;
+      return view;
+    });
+    const i = i32.map((len) => {
+      const view = new Int32Array(buffer, at, len);
+      at += 4 * len + 8;
+      return view;
+    });
+    return { f64: f, i32: i };
+  }
+
+  /** C (m×n) = A (m×k)·Bᵀ (B n×k); all three views from {@link WasmKernels.scratch}. */
+  matmulT(a: Float64Array, b: Float64Array, m: number, k: number, n: number, c: Float64Array): void {
+    this.fn.matmulT(this.ptr(a), this.ptr(b), m, k, n, this.ptr(c));
+  }
+
+  /** Lower triangle of C = A·Aᵀ (A m×k), as dense.ts `gramLowerInto`. */
+  gramLower(a: Float64Array, m: number, k: number, c: Float64Array, lo?: Int32Array): void {
+    this.fn.gramLower(this.ptr(a), m, k, this.ptr(c), lo === undefined ? 0 : this.ptr(lo));
+  }
+
+  /** In-place lower Cholesky factor, as dense.ts `choleskyInPlace`. */
+  cholesky(s: Float64Array, n: number): boolean {
+    return this.fn.cholesky(this.ptr(s), n) === 1;
+  }
+
+  /** W·Cᵀ = G solved in place, as dense.ts `solveRowsLowerTInPlace`. */
+  solveRowsLowerT(g: Float64Array, m: number, c: Float64Array, n: number, lo?: Int32Array): void {
+    this.fn.solveRowsLowerT(this.ptr(g), m, this.ptr(c), n, lo === undefined ? 0 : this.ptr(lo));
+  }
+
+  private ptr(view: Float64Array | Int32Array): number {
+    if (view.buffer !== this.memory.buffer) {
+      throw new Error('exact-dln internal error: a WebAssembly kernel was given an array outside its memory');
+    }
+    return view.byteOffset;
+  }
+}
+
+let loaded: WasmKernels | null | undefined;
+let requested: KernelBackend | 'auto' = 'auto';
+
+function decodeBase64(s: string): Uint8Array {
+  const text = atob(s);
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  return bytes;
+}
+
+/** Compiles and instantiates the kernels; null where WebAssembly or its SIMD is missing. */
+function load(): WasmKernels | null {
+  try {
+    const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+    if (api === undefined) return null;
+    const bytes = decodeBase64(KERNELS_WASM_BASE64);
+    if (!api.validate(bytes)) return null; // no SIMD support
+    const memory = new api.Memory({ initial: 1 });
+    const instance = new api.Instance(new api.Module(bytes), { env: { memory } });
+    return new WasmKernels(memory, instance.exports as unknown as KernelExports);
+  } catch {
+    // e.g. a browser that refuses synchronous compilation on its main thread
+    return null;
+  }
+}
+
+/**
+ * Below this many multiply-adds the JavaScript kernels are used even where WebAssembly is
+ * available: copying the operands into its memory would cost more than it saves.
+ */
+export const DEFAULT_WASM_MIN_WORK = 2048;
+let minWork = DEFAULT_WASM_MIN_WORK;
+
+/**
+ * The WebAssembly kernels if they are in use (available, and not switched off with
+ * {@link setKernelBackend}), otherwise undefined.
+ */
+export function wasmKernels(): WasmKernels | undefined {
+  if (requested === 'js') return undefined;
+  if (loaded === undefined) loaded = load();
+  return loaded ?? undefined;
+}
+
+/** The WebAssembly kernels for an operation of `work` multiply-adds, if they should run it. */
+export function kernelsFor(work: number): WasmKernels | undefined {
+  return work >= minWork ? wasmKernels() : undefined;
+}
+
+/**
+ * Chooses the dense kernels: 'wasm' (WebAssembly SIMD, throws if this environment cannot
+ * run it), 'js', or 'auto' (the default: WebAssembly SIMD where available). `minWork`
+ * (default {@link DEFAULT_WASM_MIN_WORK}) is the smallest operation, in multiply-adds,
+ * given to WebAssembly; 0 sends every operation there. For tests and benchmarks: the
+ * backends agree to rounding.
+ */
+export function setKernelBackend(backend: KernelBackend | 'auto', options: { minWork?: number } = {}): void {
+  if (backend === 'wasm') {
+    if (loaded === undefined) loaded = load();
+    if (loaded === null) throw new Error('WebAssembly SIMD is not available in this environment');
+  }
+  requested = backend;
+  minWork = options.minWork ?? DEFAULT_WASM_MIN_WORK;
+}
+
+/** The kernels in use now (for operations of at least the minimum size). */
+export function kernelBackend(): KernelBackend {
+  return wasmKernels() === undefined ? 'js' : 'wasm';
+}
