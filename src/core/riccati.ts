@@ -15,6 +15,7 @@
  * @internal
  */
 import { choleskyInPlace, choleskyInPlaceJs, gramLowerIntoJs, scaleRowsColumnsInto, solveRowsLowerTInPlace, solveRowsLowerTInPlaceJs, toArray, transpose } from '../linalg/dense.js';
+import { completeOrthonormalBasis } from '../linalg/complete-basis.js';
 import { kernelsFor } from '../linalg/wasm.js';
 import type { Spectrum } from './spectrum.js';
 
@@ -169,37 +170,15 @@ export class RiccatiSolution {
       cols[i] = basis.length;
     }
     this.pivots = basis.length;
-    // Complete K with orthonormal directions (growth rate 0, not pivots). Each new direction
-    // is the standard basis vector with the largest residual against the basis so far: the
-    // residuals' squares sum to nh − |basis|, so the largest is ≥ (nh − |basis|)/nh > 0. (A
-    // fixed threshold such as 0.25 can fail: with one missing direction spread evenly over
-    // nh ≥ 5 coordinates every residual² is 1/nh.)
-    const residual = (e: number, out: Float64Array): number => {
-      out.fill(0);
-      out[e] = 1;
-      for (let pass = 0; pass < 2; pass++) {
-        for (const kb of basis) {
-          let c = 0;
-          for (let j = 0; j < nh; j++) c += out[j] * kb[j];
-          for (let j = 0; j < nh; j++) out[j] -= c * kb[j];
-        }
-      }
-      let res2 = 0;
-      for (let j = 0; j < nh; j++) res2 += out[j] * out[j];
-      return res2;
-    };
-    while (basis.length < nh) {
-      let best = 0;
-      let bestRes2 = -1;
-      for (let e = 0; e < nh; e++) {
-        const r2 = residual(e, work);
-        if (r2 > bestRes2) {
-          bestRes2 = r2;
-          best = e;
-        }
-      }
-      const res = Math.sqrt(residual(best, work));
-      basis.push(Float64Array.from(work, (x) => x / res));
+    // Complete K with orthonormal directions (growth rate 0, not pivots): the shared
+    // completion picks, each time, the standard basis vector with the largest part outside
+    // the basis so far (≥ 1/√Nh), so it cannot fail however the missing directions spread.
+    const r = basis.length;
+    if (r < nh) {
+      const columns = new Float64Array(nh * r);
+      for (let j = 0; j < r; j++) for (let i = 0; i < nh; i++) columns[i * r + j] = basis[j][i];
+      const full = completeOrthonormalBasis(columns, nh, r);
+      for (let j = r; j < nh; j++) basis.push(Float64Array.from({ length: nh }, (_, i) => full[i * nh + j]));
     }
     this.pivotGamma = Float64Array.from(pivotGamma);
     this.lMat = lMat;
