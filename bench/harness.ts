@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { Bench } from 'tinybench';
 import type { Matrix } from 'ml-matrix';
 import { lambdaBalancedWeights, randomTask } from '../src/index.js';
+import { kernelBackend, type KernelBackend } from '../src/linalg/wasm.js';
 
 /** Directory of the committed results (bench/results). */
 export const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'results');
@@ -103,6 +104,8 @@ export interface MachineInfo {
   platform: string;
   loadAverage: number[];
   date: string;
+  /** The dense kernels in use: WebAssembly SIMD or JavaScript (`--kernels=`). */
+  kernels: KernelBackend;
 }
 
 export function machineInfo(): MachineInfo {
@@ -122,6 +125,7 @@ export function machineInfo(): MachineInfo {
     platform: `${process.platform}-${process.arch}`,
     loadAverage: loadavg().map((x) => round(x, 3)),
     date: new Date().toISOString(),
+    kernels: kernelBackend(),
   };
 }
 

@@ -5,10 +5,13 @@
  * python3 or numpy is missing).
  *
  * Flags: --smoke, --only=<name>[,<name>…] with names closed-form-vs-simulation, scaling,
- * kernel-distance, numpy-reference.
+ * kernel-distance, numpy-reference; --kernels=js|wasm|auto chooses the dense kernels
+ * (default auto: WebAssembly SIMD where available). With --kernels=js nothing is written:
+ * that run is for comparing against the committed results.
  */
 import { pathToFileURL } from 'node:url';
 import { runClosedFormVsSimulation } from './closed-form-vs-simulation.js';
+import { setKernelBackend } from '../src/linalg/wasm.js';
 import { machineInfo, type BenchRunOptions } from './harness.js';
 import { runKernelDistance } from './kernel-distance.js';
 import { runNumpyReference } from './numpy-reference.js';
@@ -35,10 +38,14 @@ export function runAll(options: BenchRunOptions & { only?: string[] } = {}): num
 function main(argv: string[]): void {
   const smoke = argv.includes('--smoke');
   const only = argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+  const kernels = argv.find((a) => a.startsWith('--kernels='))?.slice('--kernels='.length) ?? 'auto';
+  if (kernels !== 'js' && kernels !== 'wasm' && kernels !== 'auto') throw new Error(`--kernels must be js, wasm or auto, not "${kernels}"`);
+  setKernelBackend(kernels);
+  const write = !smoke && kernels !== 'js';
   const m = machineInfo();
-  console.log(`exact-dln benchmarks${smoke ? ' (smoke)' : ''} — ${m.cpu}, ${m.cores} cores, node ${m.node}, load ${m.loadAverage.join(' ')}`);
-  const ms = runAll({ smoke, only });
-  console.log(`\ndone in ${(ms / 1000).toFixed(1)} s${smoke ? '' : '; results in bench/results/'}`);
+  console.log(`exact-dln benchmarks${smoke ? ' (smoke)' : ''} — ${m.cpu}, ${m.cores} cores, node ${m.node}, ${m.kernels} kernels, load ${m.loadAverage.join(' ')}`);
+  const ms = runAll({ smoke, only, write });
+  console.log(`\ndone in ${(ms / 1000).toFixed(1)} s${write ? '; results in bench/results/' : ''}`);
 }
 
 // Run only when executed (`tsx bench/run.ts`), not when imported (test/bench/smoke.test.ts).
