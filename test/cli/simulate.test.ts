@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SMALL_CONFIG, cleanup, cli, parseCsv, tempDir, writeJson } from './helpers.js';
 
 let dir: string;
@@ -76,7 +76,7 @@ describe('exact-dln simulate', () => {
       }),
       { isTTY: true, columns: 100 },
     );
-    const n = 24; // ~0.1 ms per step: 14000 steps take over a second
+    const n = 8;
     writeJson(dir, 'long.json', {
       weights: { inputDim: n, hiddenDim: n, outputDim: n, lambda: 0, scale: 0.1, seed: 1 },
       task: { sigmaYX: Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 + i / n : 0))) },
@@ -84,11 +84,20 @@ describe('exact-dln simulate', () => {
     });
     const short = await cli(['simulate', '--config', 'long.json', '--steps', '200', '--learning-rate', '0.0001'], dir, { progress: tty });
     expect(short.code).toBe(0);
-    const quiet = await cli(['simulate', '--config', 'long.json', '--steps', '200', '--learning-rate', '0.0001', '--quiet'], dir, { progress: tty });
-    expect(quiet.code).toBe(0);
-    expect(drawn).toBe(''); // short runs draw nothing
-    const long = await cli(['simulate', '--config', 'long.json', '--steps', '14000', '--learning-rate', '0.0001'], dir, { progress: tty });
-    expect(long.code).toBe(0);
+    expect(drawn).toBe(''); // a run that ends within the second draws nothing
+    // A long run, whatever the speed of this machine: a clock that advances 500 ms per reading
+    // (the bar is updated once per chunk of 2000 steps).
+    let clock = Date.now();
+    const now = vi.spyOn(Date, 'now').mockImplementation(() => (clock += 500));
+    try {
+      const quiet = await cli(['simulate', '--config', 'long.json', '--steps', '6000', '--learning-rate', '0.0001', '--quiet'], dir, { progress: tty });
+      expect(quiet.code).toBe(0);
+      expect(drawn).toBe(''); // never with --quiet
+      const long = await cli(['simulate', '--config', 'long.json', '--steps', '6000', '--learning-rate', '0.0001'], dir, { progress: tty });
+      expect(long.code).toBe(0);
+    } finally {
+      now.mockRestore();
+    }
     expect(drawn).toContain('gradient descent');
   });
 

@@ -88,6 +88,37 @@ describe('gradient descent: single steps derived by hand', () => {
   });
 });
 
+describe('gradient descent at widths that use the blocked products', () => {
+  // From Ni·Nh·No ≥ 4096 the vector field switches from fused loops to the blocked
+  // (WebAssembly) products. One step must still be W ← W + η·(−∇L) with the gradient
+  // formed independently by ml-matrix: −∇_{W1} = W2ᵀE, −∇_{W2} = E·W1ᵀ, E = Σyx − W2W1Σxx;
+  // both sides round differently, so 1e-13 relative (sums of ≤ 20 terms of size O(1)).
+  it.each([
+    ['whitened', false],
+    ['Σxx ≠ I', true],
+  ])('one step (20×18×16, %s) equals the step from an independently computed gradient, and the loss matches', (_label, coloured) => {
+    const rng = createRng(202);
+    const ni = 20;
+    const nh = 18;
+    const no = 16;
+    expect(ni * nh * no).toBeGreaterThanOrEqual(4096);
+    const w1 = gaussianMatrix(nh, ni, rng, 0.3);
+    const w2 = gaussianMatrix(no, nh, rng, 0.3);
+    const sigmaYX = gaussianMatrix(no, ni, rng);
+    const a = gaussianMatrix(ni, 2 * ni, rng);
+    const sigmaXX = coloured ? a.mmul(a.transpose()).div(2 * ni) : Matrix.eye(ni);
+    const eta = 0.05;
+    const run = gradientDescentFromTask({ w1, w2, sigmaYX, ...(coloured ? { sigmaXX } : {}), learningRate: eta, steps: 1 });
+    const e = sigmaYX.clone().sub(w2.mmul(w1).mmul(sigmaXX));
+    expect(relErr(run.w1[1], w1.clone().add(w2.transpose().mmul(e).mul(eta)))).toBeLessThan(1e-13);
+    expect(relErr(run.w2[1], w2.clone().add(e.mmul(w1.transpose()).mul(eta)))).toBeLessThan(1e-13);
+    // Loss ½‖Σyx − W‖² + ½tr(W(Σxx − I)Wᵀ), W = W2W1, formed by ml-matrix.
+    const w = w2.mmul(w1);
+    const expected = 0.5 * sigmaYX.clone().sub(w).norm('frobenius') ** 2 + 0.5 * w.mmul(sigmaXX.clone().sub(Matrix.eye(ni))).mmul(w.transpose()).trace();
+    expect(Math.abs(run.loss[0] - expected)).toBeLessThan(1e-12 * expected);
+  });
+});
+
 describe('gradient descent: the reported loss', () => {
   // Computed from the covariances (½tr(WΣxxWᵀ) − tr(ΣyxᵀW) + ½tr Σyy); must equal the loss
   // from the data. The losses here are O(1) and the covariance form has rounding
