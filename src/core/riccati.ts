@@ -285,14 +285,15 @@ export class RiccatiSolution {
     const { einv, rowScale, weight } = ws;
     // G_all, Bᵀ and S live in the WebAssembly kernels' memory when those run (no copies),
     // otherwise in the workspace.
-    const wasm = kernelsFor(n * nh * nh);
     let g = ws.g;
     let bt = ws.bt;
     let sMat = ws.sMat;
     let colLo = this.colLo;
     let rowLo = this.rowLo;
-    if (wasm !== undefined) {
-      const heap = wasm.scratch([n * nh, nh * n, nh * nh], [nh, n]);
+    const kernels = kernelsFor(n * nh * nh);
+    const heap = kernels?.scratch([n * nh, nh * n, nh * nh], [nh, n]);
+    const wasm = heap === undefined ? undefined : kernels; // undefined also if the memory cannot grow
+    if (heap !== undefined) {
       [g, bt, sMat] = heap.f64;
       [colLo, rowLo] = heap.i32;
       colLo.set(this.colLo);

@@ -651,10 +651,10 @@ export function frobenius(a: ArrayLike<number>): number {
  */
 export function matmulT(a: Float64Array, b: Float64Array, m: number, k: number, n: number, out: Float64Array = new Float64Array(m * n)): Float64Array {
   const w = kernelsFor(m * n * k);
-  if (w === undefined) return matmulTJs(a, b, m, k, n, out);
   const same = a === b && m === n;
-  const { f64 } = w.scratch([m * k, same ? 0 : n * k, m * n]);
-  const [ha, hb, hc] = f64;
+  const heap = w?.scratch([m * k, same ? 0 : n * k, m * n]);
+  if (w === undefined || heap === undefined) return matmulTJs(a, b, m, k, n, out);
+  const [ha, hb, hc] = heap.f64;
   ha.set(a.subarray(0, m * k));
   if (!same) hb.set(b.subarray(0, n * k));
   w.matmulT(ha, same ? ha : hb, m, k, n, hc);
@@ -669,11 +669,12 @@ export function matmulT(a: Float64Array, b: Float64Array, m: number, k: number, 
  */
 export function gramLowerInto(a: Float64Array, m: number, k: number, out: Float64Array, lo?: Int32Array): void {
   const w = kernelsFor((m * m * k) / 2);
-  if (w === undefined) {
+  const heap = w?.scratch([m * k, m * m], lo === undefined ? [] : [m]);
+  if (w === undefined || heap === undefined) {
     gramLowerIntoJs(a, m, k, out, lo);
     return;
   }
-  const { f64, i32 } = w.scratch([m * k, m * m], lo === undefined ? [] : [m]);
+  const { f64, i32 } = heap;
   const [ha, hc] = f64;
   ha.set(a.subarray(0, m * k));
   hc.set(out.subarray(0, m * m)); // entries the kernel does not write keep their values
@@ -689,8 +690,9 @@ export function gramLowerInto(a: Float64Array, m: number, k: number, out: Float6
  */
 export function choleskyInPlace(s: Float64Array, n: number): boolean {
   const w = kernelsFor((n * n * n) / 6);
-  if (w === undefined) return choleskyInPlaceJs(s, n);
-  const [hs] = w.scratch([n * n]).f64;
+  const heap = w?.scratch([n * n]);
+  if (w === undefined || heap === undefined) return choleskyInPlaceJs(s, n);
+  const [hs] = heap.f64;
   hs.set(s.subarray(0, n * n));
   const ok = w.cholesky(hs, n);
   s.set(hs);
@@ -703,11 +705,12 @@ export function choleskyInPlace(s: Float64Array, n: number): boolean {
  */
 export function solveRowsLowerTInPlace(g: Float64Array, m: number, c: Float64Array, n: number, lo?: Int32Array): void {
   const w = kernelsFor((m * n * n) / 2);
-  if (w === undefined) {
+  const heap = w?.scratch([m * n, n * n], lo === undefined ? [] : [m]);
+  if (w === undefined || heap === undefined) {
     solveRowsLowerTInPlaceJs(g, m, c, n, lo);
     return;
   }
-  const { f64, i32 } = w.scratch([m * n, n * n], lo === undefined ? [] : [m]);
+  const { f64, i32 } = heap;
   const [hg, hc] = f64;
   hg.set(g.subarray(0, m * n));
   hc.set(c.subarray(0, n * n));

@@ -54,14 +54,22 @@ export class WasmKernels {
 
   /**
    * Fresh views on the module's memory, one Float64Array per entry of `f64` and one
-   * Int32Array per entry of `i32` (contents unspecified). Valid until the next call.
+   * Int32Array per entry of `i32` (contents unspecified), valid until the next call; or
+   * undefined if the memory cannot grow that far (a WebAssembly memory is limited to
+   * 4 GiB): the caller then uses the JavaScript kernels.
    */
-  scratch(f64: readonly number[], i32: readonly number[] = []): { f64: Float64Array[]; i32: Int32Array[] } {
+  scratch(f64: readonly number[], i32: readonly number[] = []): { f64: Float64Array[]; i32: Int32Array[] } | undefined {
     let bytes = HEAP_BASE;
     for (const len of f64) bytes += 8 * len + 16; // 16: keeps each array 8-byte aligned with room to spare
     for (const len of i32) bytes += 4 * len + 8;
     const have = this.memory.buffer.byteLength;
-    if (bytes > have) this.memory.grow(Math.ceil((bytes - have) / PAGE));
+    if (bytes > have) {
+      try {
+        this.memory.grow(Math.ceil((bytes - have) / PAGE));
+      } catch {
+        return undefined;
+      }
+    }
     const buffer = this.memory.buffer;
     let at = HEAP_BASE;
     const f = f64.map((len) => {

@@ -19,7 +19,7 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { compileKernels, GENERATED_FILE } from '../../scripts/build-wasm.js';
 import { choleskyInPlace, choleskyInPlaceJs, gramLowerInto, gramOfRows, matmulT, matmulTJs, solveRowsLowerTInPlace } from '../../src/linalg/dense.js';
-import { DEFAULT_WASM_MIN_WORK, kernelBackend, setKernelBackend } from '../../src/linalg/wasm.js';
+import { DEFAULT_WASM_MIN_WORK, kernelBackend, setKernelBackend, wasmKernels } from '../../src/linalg/wasm.js';
 import { KERNELS_WASM_BASE64 } from '../../src/linalg/wasm-binary.generated.js';
 import { createRng } from '../../src/random.js';
 
@@ -212,6 +212,16 @@ describe('WebAssembly kernels on random shapes', () => {
       }),
       { numRuns: 150, seed: 424242 },
     );
+  });
+
+  it('says when its memory cannot grow (the callers then use the JavaScript kernels)', () => {
+    setKernelBackend('wasm');
+    const kernels = wasmKernels();
+    expect(kernels).toBeDefined();
+    expect(kernels?.scratch([2 ** 31])).toBeUndefined(); // 16 GiB: beyond any WebAssembly memory
+    expect(kernels?.scratch([10])?.f64[0].length).toBe(10);
+    const a = random(30 * 30, 8);
+    expect(boundRatio(matmulT(a, a, 30, 30, 30), reference(a, a, 30, 30, 30), 30)).toBeLessThanOrEqual(1);
   });
 
   it('grows its memory for large operations and stays correct for small ones afterwards', () => {
