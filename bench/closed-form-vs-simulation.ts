@@ -16,6 +16,7 @@
  * conservative. The loss at t = 20τ is reported for both (they differ by O(η)).
  */
 import { exactDynamics, gradientDescentFromTask } from '../src/index.js';
+import { clearSvdCache } from '../src/core/svd.js';
 import {
   benchConfig,
   formatMs,
@@ -72,7 +73,11 @@ export function runClosedFormVsSimulation(options: ClosedFormVsSimulationOptions
 
   const rows = sizes.map((n): ClosedFormVsSimulationRow => {
     const cfg = benchConfig(n);
-    const build = () => exactDynamics({ w1: cfg.w1, w2: cfg.w2, sigmaYX: cfg.sigmaYX });
+    // A cold set-up: Σyx's SVD is otherwise cached across calls for the same task.
+    const build = () => {
+      clearSvdCache();
+      return exactDynamics({ w1: cfg.w1, w2: cfg.w2, sigmaYX: cfg.sigmaYX });
+    };
     const simulate = (record: number, count = steps) =>
       gradientDescentFromTask({ w1: cfg.w1, w2: cfg.w2, sigmaYX: cfg.sigmaYX, learningRate: LEARNING_RATE, steps: count, recordEvery: record });
     const heavy = n >= 64;

@@ -43,7 +43,11 @@ export interface FullSvd {
  * ‖uᵀu − I‖, ‖vᵀv − I‖ ≲ 1e-15 for wide, tall, square, rank-deficient and zero matrices.
  *
  * Cost: O(rows·cols·min(rows, cols)) for the SVD plus O(max(rows, cols)³) to complete the
- * basis. The input is not modified.
+ * basis. The input is not modified. The last few decompositions of matrices with up to
+ * {@link SVD_CACHE_MAX_ENTRIES} entries are kept, keyed by the exact entries (compared in
+ * O(rows·cols)): a sweep over λ or over initialisations for one task (every
+ * `exactDynamics` call needs Σyx's SVD) pays for it once. A cached result is returned as a
+ * fresh copy, identical to what a new decomposition would give.
  *
  * @param m - a non-empty matrix with finite entries.
  * @returns `{ u, s, v }`.
@@ -60,6 +64,42 @@ export interface FullSvd {
  */
 export function fullSvd(m: Matrix): FullSvd {
   assertFiniteMatrix(m, 'm');
+  const rows = m.rows;
+  const cols = m.columns;
+  if (rows * cols > SVD_CACHE_MAX_ENTRIES) return computeFullSvd(m);
+  const entries = toArray(m);
+  const hit = cache.findIndex((c) => c.rows === rows && c.cols === cols && sameEntries(c.entries, entries));
+  let result: FullSvd;
+  if (hit >= 0) {
+    result = cache[hit].result;
+    cache.splice(hit, 1);
+  } else {
+    result = computeFullSvd(m);
+    if (cache.length >= SVD_CACHE_SIZE) cache.pop();
+  }
+  cache.unshift({ rows, cols, entries, result });
+  return { u: result.u.clone(), s: result.s.slice(), v: result.v.clone() };
+}
+
+/** Largest matrix (rows·cols) whose SVD is cached: 256×256 (three such arrays are 1.5 MB). */
+export const SVD_CACHE_MAX_ENTRIES = 256 * 256;
+/** Number of decompositions kept (most recently used first). */
+const SVD_CACHE_SIZE = 4;
+const cache: { rows: number; cols: number; entries: Float64Array; result: FullSvd }[] = [];
+
+/** Empties the cache of {@link fullSvd} (for benchmarks that time a cold set-up). */
+export function clearSvdCache(): void {
+  cache.length = 0;
+}
+
+/** Bit-for-bit equality (Object.is: distinguishes −0 from 0). */
+function sameEntries(a: Float64Array, b: Float64Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
+  return true;
+}
+
+function computeFullSvd(m: Matrix): FullSvd {
   const rows = m.rows;
   const cols = m.columns;
   const wide = rows < cols;

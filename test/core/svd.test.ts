@@ -162,3 +162,31 @@ describe('fullSvd', () => {
     expect(() => fullSvd(new Matrix([[1], [Number.POSITIVE_INFINITY]]))).toThrow(NonFiniteError);
   });
 });
+
+describe('fullSvd cache (repeated decompositions of one task)', () => {
+  it('returns the same decomposition as a fresh one, as copies the caller may change', () => {
+    const m = gaussianMatrix(12, 9, createRng(71));
+    const first = fullSvd(m);
+    const again = fullSvd(m.clone());
+    expect(again.u.to1DArray()).toEqual(first.u.to1DArray());
+    expect(again.v.to1DArray()).toEqual(first.v.to1DArray());
+    expect(again.s).toEqual(first.s);
+    expect(again.u).not.toBe(first.u);
+    // Changing what was returned changes nothing later.
+    first.u.set(0, 0, 1e9);
+    first.s[0] = -1;
+    const third = fullSvd(m);
+    expect(third.u.to1DArray()).toEqual(again.u.to1DArray());
+    expect(third.s).toEqual(again.s);
+  });
+
+  it('decomposes a matrix again when its entries change, even in place', () => {
+    const m = gaussianMatrix(6, 5, createRng(72));
+    const before = fullSvd(m);
+    m.set(4, 1, m.get(4, 1) + 0.5); // the same Matrix object, changed in place
+    const after = fullSvd(m);
+    const rec = after.u.subMatrix(0, 5, 0, 4).mmul(Matrix.diag(after.s)).mmul(after.v.transpose());
+    expect(rec.sub(m).norm('frobenius')).toBeLessThan(1e-13 * m.norm('frobenius'));
+    expect(after.s).not.toEqual(before.s);
+  });
+});
