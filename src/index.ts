@@ -113,4 +113,5 @@ export {
   type SampleStandardInitOptions,
   type StandardInitWeights,
 } from './applications/standard-init.js';
+export { setKernelBackend, kernelBackend, DEFAULT_WASM_MIN_WORK, type KernelBackend } from './linalg/wasm.js';
 export { Matrix } from 'ml-matrix';

@@ -11,12 +11,26 @@
  * arrays, which may grow the memory and so detach the views of any earlier operation,
  * fills them, runs kernels on them and copies its results out.
  *
+ * Public from 'exact-dln': {@link setKernelBackend}, {@link kernelBackend} and
+ * {@link KernelBackend}; the rest is internal.
+ *
  * @module
- * @internal
  */
+import { ExactDlnError, InvalidArgumentError } from '../errors.js';
 import { KERNELS_WASM_BASE64 } from './wasm-binary.generated.js';
 
-/** Which implementation of the dense kernels runs: WebAssembly SIMD or plain JavaScript. */
+/**
+ * Which implementation of the dense linear algebra runs: `'wasm'` (WebAssembly SIMD, the
+ * default wherever the environment has it: Node.js ≥ 16.4, current browsers) or `'js'`
+ * (plain JavaScript, the fallback). They agree to rounding (about 1e-15 relative).
+ *
+ * @example
+ * ```ts
+ * import { kernelBackend, type KernelBackend } from 'exact-dln';
+ * const backend: KernelBackend = kernelBackend();
+ * console.log(backend === 'wasm' || backend === 'js'); // true
+ * ```
+ */
 export type KernelBackend = 'wasm' | 'js';
 
 interface KernelExports {
@@ -140,11 +154,17 @@ function load(): WasmKernels | null {
 }
 
 /**
- * Below this many multiply-adds the JavaScript kernels are used even where WebAssembly is
- * available: copying the operands into its memory would cost more than it saves.
+ * Below this many multiply-adds an operation runs in JavaScript even where WebAssembly is
+ * in use: copying the operands into its memory would cost more than it saves.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_WASM_MIN_WORK } from 'exact-dln';
+ * console.log(DEFAULT_WASM_MIN_WORK); // 2048
+ * ```
  */
 export const DEFAULT_WASM_MIN_WORK = 2048;
-let minWork = DEFAULT_WASM_MIN_WORK;
+let currentMinWork = DEFAULT_WASM_MIN_WORK;
 
 /**
  * The WebAssembly kernels if they are in use (available, and not switched off with
@@ -158,26 +178,65 @@ export function wasmKernels(): WasmKernels | undefined {
 
 /** The WebAssembly kernels for an operation of `work` multiply-adds, if they should run it. */
 export function kernelsFor(work: number): WasmKernels | undefined {
-  return work >= minWork ? wasmKernels() : undefined;
+  return work >= currentMinWork ? wasmKernels() : undefined;
 }
 
 /**
- * Chooses the dense kernels: 'wasm' (WebAssembly SIMD, throws if this environment cannot
- * run it), 'js', or 'auto' (the default: WebAssembly SIMD where available). `minWork`
- * (default {@link DEFAULT_WASM_MIN_WORK}) is the smallest operation, in multiply-adds,
- * given to WebAssembly; 0 sends every operation there. For tests and benchmarks: the
- * backends agree to rounding.
+ * Chooses the implementation of the dense linear algebra behind every closed form,
+ * simulation and kernel computation: `'wasm'` (WebAssembly SIMD; throws if this
+ * environment cannot run it), `'js'` (plain JavaScript), or `'auto'` (the default:
+ * WebAssembly SIMD where available, JavaScript otherwise). Both give the same results up
+ * to rounding; choose `'js'` to reproduce numbers bit for bit across environments with
+ * and without WebAssembly SIMD, or to compare speeds. Even with `'wasm'`, operations
+ * below `minWork` multiply-adds (default {@link DEFAULT_WASM_MIN_WORK}; 0 sends every
+ * operation to WebAssembly) run in JavaScript, where copying would cost more than it saves.
+ * The setting is global to the JavaScript realm (a Web Worker has its own).
+ *
+ * @param backend - `'wasm'`, `'js'` or `'auto'`.
+ * @param options - `minWork`: the smallest operation, in multiply-adds, given to WebAssembly.
+ * @throws Error if `'wasm'` is asked for where WebAssembly SIMD is not available.
+ * @example
+ * ```ts
+ * import { exactDynamics, kernelBackend, lambdaBalancedWeights, randomTask, setKernelBackend } from 'exact-dln';
+ * const task = randomTask({ inputDim: 40, outputDim: 40, samples: 80, seed: 1 });
+ * const { w1, w2 } = lambdaBalancedWeights({ inputDim: 40, hiddenDim: 40, outputDim: 40, lambda: 0.5, scale: 0.1, seed: 2 });
+ * const dynamics = exactDynamics({ w1, w2, sigmaYX: task.sigmaYX });
+ * const fast = dynamics.at(5).loss; // WebAssembly SIMD where available
+ * setKernelBackend('js');
+ * console.log(kernelBackend()); // js
+ * const plain = dynamics.at(5).loss;
+ * setKernelBackend('auto');
+ * console.log(Math.abs(fast - plain) <= 1e-12 * plain); // true
+ * ```
  */
 export function setKernelBackend(backend: KernelBackend | 'auto', options: { minWork?: number } = {}): void {
+  if (backend !== 'wasm' && backend !== 'js' && backend !== 'auto') {
+    throw new InvalidArgumentError(`invalid argument. \`backend\` must be 'wasm', 'js' or 'auto', not ${JSON.stringify(backend)}.`, 'backend');
+  }
+  const minWork = options.minWork ?? DEFAULT_WASM_MIN_WORK;
+  if (!(Number.isFinite(minWork) && minWork >= 0)) {
+    throw new InvalidArgumentError(`invalid argument. \`minWork\` must be a finite number ≥ 0, not ${String(minWork)}.`, 'minWork');
+  }
   if (backend === 'wasm') {
     if (loaded === undefined) loaded = load();
-    if (loaded === null) throw new Error('WebAssembly SIMD is not available in this environment');
+    if (loaded === null) throw new ExactDlnError('WebAssembly SIMD is not available in this environment; use setKernelBackend("js") or "auto".');
   }
   requested = backend;
-  minWork = options.minWork ?? DEFAULT_WASM_MIN_WORK;
+  currentMinWork = minWork;
 }
 
-/** The kernels in use now (for operations of at least the minimum size). */
+/**
+ * The implementation of the dense linear algebra in use: `'wasm'` (WebAssembly SIMD) or
+ * `'js'`. See {@link setKernelBackend}.
+ *
+ * @example
+ * ```ts
+ * import { kernelBackend, setKernelBackend } from 'exact-dln';
+ * setKernelBackend('js');
+ * console.log(kernelBackend()); // js
+ * setKernelBackend('auto'); // WebAssembly SIMD where available
+ * ```
+ */
 export function kernelBackend(): KernelBackend {
   return wasmKernels() === undefined ? 'js' : 'wasm';
 }

@@ -22,6 +22,9 @@ import { choleskyInPlace, choleskyInPlaceJs, gramLowerInto, gramOfRows, matmulT,
 import { DEFAULT_WASM_MIN_WORK, kernelBackend, setKernelBackend, wasmKernels } from '../../src/linalg/wasm.js';
 import { KERNELS_WASM_BASE64 } from '../../src/linalg/wasm-binary.generated.js';
 import { createRng } from '../../src/random.js';
+import * as publicApi from '../../src/index.js';
+import { InvalidArgumentError } from '../../src/errors.js';
+import { expectTypedError } from '../helpers/errors.js';
 
 const U = 2 ** -53;
 const gamma = (k: number): number => (k * U) / (1 - k * U);
@@ -70,12 +73,24 @@ describe('the WebAssembly binary', () => {
     expect(readFileSync(GENERATED_FILE, 'utf8')).toContain('do not edit');
   }, 120_000);
 
-  it('runs here, and the backend can be switched', () => {
+  it('runs here, and the backend can be switched (also through the public entry point)', () => {
     expect(kernelBackend()).toBe('wasm');
     setKernelBackend('js');
     expect(kernelBackend()).toBe('js');
     setKernelBackend('wasm');
     expect(kernelBackend()).toBe('wasm');
+    publicApi.setKernelBackend('js');
+    expect(publicApi.kernelBackend()).toBe('js');
+    expect(kernelBackend()).toBe('js');
+  });
+
+  it('rejects an unknown backend or a bad minWork with a typed error naming the argument', () => {
+    const e = expectTypedError(() => setKernelBackend('gpu' as 'js'), InvalidArgumentError, 'backend', "'wasm', 'js' or 'auto'", '"gpu"');
+    expect(e.argument).toBe('backend');
+    for (const bad of [-1, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(expectTypedError(() => setKernelBackend('wasm', { minWork: bad }), InvalidArgumentError, 'minWork').argument).toBe('minWork');
+    }
+    expect(kernelBackend()).toBe('wasm'); // a rejected call changes nothing
   });
 });
 
