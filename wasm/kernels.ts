@@ -166,36 +166,49 @@ export function gramLower(a: usize, m: i32, k: i32, c: usize, lo: usize): void {
 
 /**
  * In-place lower Cholesky factor of the symmetric positive definite n×n matrix S (only
- * the lower triangle is read; the upper is zeroed), row by row:
- * L_ij = (S_ij − Σ_{k<j} L_ik L_jk)/L_jj. Returns 0 if a pivot is not positive, 1 otherwise.
+ * the lower triangle is read; the upper is zeroed): L_ij = (S_ij − Σ_{k<j} L_ik L_jk)/L_jj.
+ * Rows four at a time: their part left of the block is a triangular solve against the
+ * rows above (sharing each loaded row of L between four dot products), the 4×4 diagonal
+ * block is done row by row. Returns 0 if a pivot is not positive, 1 otherwise.
  */
 export function cholesky(s: usize, n: i32): i32 {
   const row: usize = <usize>n << 3;
-  for (let i = 0; i < n; i++) {
-    const si = s + <usize>i * row;
-    for (let j = 0; j < i; j++) {
-      const sj = s + <usize>j * row;
-      const v = at(si, j) - dot(si, sj, j);
-      store<f64>(si + (<usize>j << 3), v / at(sj, j));
+  for (let r0 = 0; r0 < n; r0 += 4) {
+    const r1 = min(r0 + 4, n);
+    solveRows(s + <usize>r0 * row, r1 - r0, s, r0, n, 0);
+    for (let i = r0; i < r1; i++) {
+      const si = s + <usize>i * row;
+      for (let j = r0; j < i; j++) {
+        const sj = s + <usize>j * row;
+        const v = at(si, j) - dot(si, sj, j);
+        store<f64>(si + (<usize>j << 3), v / at(sj, j));
+      }
+      const d = at(si, i) - dot(si, si, i);
+      if (!(d > 0)) return 0;
+      store<f64>(si + (<usize>i << 3), Math.sqrt(d));
+      for (let j = i + 1; j < n; j++) store<f64>(si + (<usize>j << 3), 0);
     }
-    const d = at(si, i) - dot(si, si, i);
-    if (!(d > 0)) return 0;
-    store<f64>(si + (<usize>i << 3), Math.sqrt(d));
-    for (let j = i + 1; j < n; j++) store<f64>(si + (<usize>j << 3), 0);
   }
   return 1;
 }
 
 /**
  * Solves W·Cᵀ = G for W (each row w of W solves C·w = g, C lower triangular n×n, G m×n)
- * and overwrites G with W: w_i = (g_i − Σ_{k<i} C_ik w_k)/C_ii. Rows four at a time,
- * sharing the loads of C.
+ * and overwrites G with W: w_i = (g_i − Σ_{k<i} C_ik w_k)/C_ii.
  *
  * If lo ≠ 0 it points to m i32: row r of G is zero before column lo[r]; then so is row r
  * of W, and a block of rows starts at its smallest lo.
  */
 export function solveRowsLowerT(g: usize, m: i32, c: usize, n: i32, lo: usize): void {
-  const row: usize = <usize>n << 3;
+  solveRows(g, m, c, n, n, lo);
+}
+
+/**
+ * {@link solveRowsLowerT} on the first `cols` columns of G and C, both with row stride
+ * `stride` (≥ cols). Rows four at a time, sharing the loads of C.
+ */
+function solveRows(g: usize, m: i32, c: usize, cols: i32, stride: i32, lo: usize): void {
+  const row: usize = <usize>stride << 3;
   let r = 0;
   for (; r + 3 < m; r += 4) {
     const w0 = g + <usize>r * row;
@@ -207,7 +220,7 @@ export function solveRowsLowerT(g: usize, m: i32, c: usize, n: i32, lo: usize): 
       const l = lo + (<usize>r << 2);
       start = min(min(load<i32>(l), load<i32>(l, 4)), min(load<i32>(l, 8), load<i32>(l, 12)));
     }
-    for (let i = start; i < n; i++) {
+    for (let i = start; i < cols; i++) {
       const ci = c + <usize>i * row;
       let s0 = f64x2.splat(0), s1 = f64x2.splat(0), s2 = f64x2.splat(0), s3 = f64x2.splat(0);
       const from: usize = <usize>start << 3;
@@ -240,10 +253,31 @@ export function solveRowsLowerT(g: usize, m: i32, c: usize, n: i32, lo: usize): 
     const w0 = g + <usize>r * row;
     const start = lo == 0 ? 0 : load<i32>(lo + (<usize>r << 2));
     const from: usize = <usize>start << 3;
-    for (let i = start; i < n; i++) {
+    for (let i = start; i < cols; i++) {
       const ci = c + <usize>i * row;
       const o: usize = <usize>i << 3;
       store<f64>(w0 + o, (load<f64>(w0 + o) - dot(ci + from, w0 + from, i - start)) / at(ci, i));
     }
+  }
+}
+
+/**
+ * out_ij = (A_ij·r_i)·c_j for A m×n (row scaling, then column scaling: the same rounding
+ * as the JavaScript kernel); `out` may be A itself.
+ */
+export function scaleRowsColumns(a: usize, r: usize, c: usize, m: i32, n: i32, out: usize): void {
+  const row: usize = <usize>n << 3;
+  const end2: usize = <usize>(n & ~1) << 3;
+  const odd = (n & 1) != 0;
+  const last: usize = <usize>(n - 1) << 3;
+  for (let i = 0; i < m; i++) {
+    const ai = a + <usize>i * row;
+    const oi = out + <usize>i * row;
+    const ri = load<f64>(r + (<usize>i << 3));
+    const rv = f64x2.splat(ri);
+    for (let p: usize = 0; p < end2; p += 16) {
+      v128.store(oi + p, f64x2.mul(f64x2.mul(v128.load(ai + p), rv), v128.load(c + p)));
+    }
+    if (odd) store<f64>(oi + last, load<f64>(ai + last) * ri * load<f64>(c + last));
   }
 }

@@ -282,7 +282,7 @@ export class RiccatiSolution {
     const g0t = this.g0t;
     const colRate = this.colRate;
     const ws = (this.workspace ??= new Workspace(n, nh));
-    const { einv, rowScale, weight } = ws;
+    let { einv, rowScale, weight } = ws;
     // G_all, Bᵀ and S live in the WebAssembly kernels' memory when those run (no copies),
     // otherwise in the workspace.
     let g = ws.g;
@@ -291,10 +291,10 @@ export class RiccatiSolution {
     let colLo = this.colLo;
     let rowLo = this.rowLo;
     const kernels = kernelsFor(n * nh * nh);
-    const heap = kernels?.scratch([n * nh, nh * n, nh * nh], [nh, n]);
+    const heap = kernels?.scratch([n * nh, nh * n, nh * nh, nh, n, n], [nh, n]);
     const wasm = heap === undefined ? undefined : kernels; // undefined also if the memory cannot grow
     if (heap !== undefined) {
-      [g, bt, sMat] = heap.f64;
+      [g, bt, sMat, einv, rowScale, weight] = heap.f64;
       [colLo, rowLo] = heap.i32;
       colLo.set(this.colLo);
       rowLo.set(this.rowLo);
@@ -319,11 +319,20 @@ export class RiccatiSolution {
     }
 
     // G_all = diag(e^{γ s}) G0 Ê⁻¹ (N×Nh), and Bᵀ = Ê⁻¹ G0ᵀ diag(weight) (Nh×N) from the
-    // transposed G0, so that both are written contiguously.
+    // transposed G0, so that both are written contiguously. (With WebAssembly: a copy into
+    // its memory, then scaled there in place; the same products in the same order.)
+    const scaleInto = (a: Float64Array, r: Float64Array, c: Float64Array, m: number, cols: number, target: Float64Array): void => {
+      if (wasm === undefined) {
+        scaleRowsColumnsInto(a, r, c, m, cols, target);
+        return;
+      }
+      target.set(a.subarray(0, m * cols));
+      wasm.scaleRowsColumns(target, r, c, m, cols, target);
+    };
     if (factored) {
-      scaleRowsColumnsInto(g0, rowScale, einv, n, nh, g);
+      scaleInto(g0, rowScale, einv, n, nh, g);
     } else {
-      scaleRowsColumnsInto(g0.subarray(nG * nh), rowScale.subarray(nG), einv, n - nG, nh, g.subarray(nG * nh));
+      scaleInto(g0.subarray(nG * nh), rowScale.subarray(nG), einv, n - nG, nh, g.subarray(nG * nh));
       for (let i = 0; i < nG; i++) {
         // One exponential per entry of L̂ (the factored form would overflow).
         const go = i * nh;
@@ -335,7 +344,7 @@ export class RiccatiSolution {
         }
       }
     }
-    scaleRowsColumnsInto(g0t, einv, weight, nh, n, bt);
+    scaleInto(g0t, einv, weight, nh, n, bt);
     if (!factored) {
       for (let i = 0; i < nG; i++) {
         const d = Math.sqrt(-Math.expm1(-2 * gamma[i] * s) / (2 * gamma[i])); // γ_i > 0

@@ -38,6 +38,7 @@ interface KernelExports {
   gramLower(a: number, m: number, k: number, c: number, lo: number): void;
   cholesky(s: number, n: number): number;
   solveRowsLowerT(g: number, m: number, c: number, n: number, lo: number): void;
+  scaleRowsColumns(a: number, r: number, c: number, m: number, n: number, out: number): void;
 }
 
 /** The parts of the WebAssembly JavaScript API used here (typed locally: the build has no DOM lib). */
@@ -117,6 +118,11 @@ export class WasmKernels {
   /** W·Cᵀ = G solved in place, as dense.ts `solveRowsLowerTInPlace`. */
   solveRowsLowerT(g: Float64Array, m: number, c: Float64Array, n: number, lo?: Int32Array): void {
     this.fn.solveRowsLowerT(this.ptr(g), m, this.ptr(c), n, lo === undefined ? 0 : this.ptr(lo));
+  }
+
+  /** out_ij = (A_ij·r_i)·c_j (A m×n; `out` may be A), as dense.ts `scaleRowsColumnsInto`. */
+  scaleRowsColumns(a: Float64Array, r: Float64Array, c: Float64Array, m: number, n: number, out: Float64Array): void {
+    this.fn.scaleRowsColumns(this.ptr(a), this.ptr(r), this.ptr(c), m, n, this.ptr(out));
   }
 
   private ptr(view: Float64Array | Int32Array): number {

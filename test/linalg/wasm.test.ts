@@ -18,7 +18,16 @@ import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { compileKernels, GENERATED_FILE } from '../../scripts/build-wasm.js';
-import { choleskyInPlace, choleskyInPlaceJs, gramLowerInto, gramOfRows, matmulT, matmulTJs, solveRowsLowerTInPlace } from '../../src/linalg/dense.js';
+import {
+  choleskyInPlace,
+  choleskyInPlaceJs,
+  gramLowerInto,
+  gramOfRows,
+  matmulT,
+  matmulTJs,
+  scaleRowsColumnsInto,
+  solveRowsLowerTInPlace,
+} from '../../src/linalg/dense.js';
 import { DEFAULT_WASM_MIN_WORK, kernelBackend, setKernelBackend, wasmKernels } from '../../src/linalg/wasm.js';
 import { KERNELS_WASM_BASE64 } from '../../src/linalg/wasm-binary.generated.js';
 import { createRng } from '../../src/random.js';
@@ -198,6 +207,35 @@ describe.each([
     for (let i = 0; i < 9; i++) t[i * 9 + i] = i === 8 ? -1 : 1;
     expect(choleskyInPlace(t, 9)).toBe(false);
     expect(choleskyInPlace(Float64Array.from([1, 2, 2, 1]), 2)).toBe(false);
+  });
+});
+
+describe('WebAssembly row and column scaling', () => {
+  it('is bit for bit the JavaScript scaling (A_ij·r_i)·c_j, in place or not, for odd and even widths', () => {
+    const kernels = wasmKernels();
+    expect(kernels).toBeDefined();
+    for (const [m, n] of [
+      [1, 1],
+      [3, 5],
+      [7, 8],
+      [16, 33],
+    ]) {
+      const a = random(m * n, m * 100 + n);
+      const r = random(m, 1 + m);
+      const c = random(n, 2 + n);
+      const js = new Float64Array(m * n);
+      scaleRowsColumnsInto(a, r, c, m, n, js);
+      const heap = kernels?.scratch([m * n, m, n, m * n]);
+      if (heap === undefined) throw new Error('no scratch memory');
+      const [ha, hr, hc, hout] = heap.f64;
+      ha.set(a);
+      hr.set(r);
+      hc.set(c);
+      kernels?.scaleRowsColumns(ha, hr, hc, m, n, hout);
+      expect(Array.from(hout)).toEqual(Array.from(js));
+      kernels?.scaleRowsColumns(ha, hr, hc, m, n, ha); // in place
+      expect(Array.from(ha)).toEqual(Array.from(js));
+    }
   });
 });
 
