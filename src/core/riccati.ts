@@ -14,7 +14,7 @@
  * @module
  * @internal
  */
-import { choleskyInPlace, choleskyInPlaceJs, gramLowerIntoJs, scaleRowsColumnsInto, solveRowsLowerTInPlace, solveRowsLowerTInPlaceJs, toArray, transpose } from '../linalg/dense.js';
+import { choleskyInPlace, choleskyInPlaceJs, gramLowerIntoJs, matmulT, scaleRowsColumnsInto, solveRowsLowerTInPlace, solveRowsLowerTInPlaceJs, toArray, transpose } from '../linalg/dense.js';
 import { completeOrthonormalBasis } from '../linalg/complete-basis.js';
 import { kernelsFor } from '../linalg/wasm.js';
 import type { Spectrum } from './spectrum.js';
@@ -100,22 +100,10 @@ export class RiccatiSolution {
     this.vArr = toArray(spectrum.v);
     this.uArr = toArray(spectrum.u);
 
-    // Q in the singular basis: [Ṽᵀ W1ᵀ ; Ũᵀ W2].
+    // Q in the singular basis: [Ṽᵀ W1ᵀ ; Ũᵀ W2] (blocked products: O(Ni²·Nh + No²·Nh)).
     const qs = new Float64Array(n * nh);
-    for (let k = 0; k < ni; k++) {
-      for (let r = 0; r < ni; r++) {
-        const vrk = this.vArr[r * ni + k];
-        if (vrk === 0) continue;
-        for (let j = 0; j < nh; j++) qs[k * nh + j] += vrk * q[r * nh + j];
-      }
-    }
-    for (let k = 0; k < no; k++) {
-      for (let r = 0; r < no; r++) {
-        const urk = this.uArr[r * no + k];
-        if (urk === 0) continue;
-        for (let j = 0; j < nh; j++) qs[(ni + k) * nh + j] += urk * q[(ni + r) * nh + j];
-      }
-    }
+    matmulT(transpose(this.vArr, ni, ni), transpose(q.subarray(0, ni * nh), ni, nh), ni, ni, nh, qs.subarray(0, ni * nh));
+    matmulT(transpose(this.uArr, no, no), transpose(q.subarray(ni * nh, n * nh), no, nh), no, no, nh, qs.subarray(ni * nh));
     // Ψ = OᵀQ in the sorted mode order.
     const modes = spectrum.modes;
     const psi = new Float64Array(n * nh);
@@ -186,16 +174,9 @@ export class RiccatiSolution {
 
     // Ψ_Z K for the non-growing rows.
     const nZ = n - nG;
-    const psiZK = new Float64Array(nZ * nh);
-    for (let z = 0; z < nZ; z++) {
-      const ro = (nG + z) * nh;
-      for (let b = 0; b < nh; b++) {
-        const kb = basis[b];
-        let c = 0;
-        for (let j = 0; j < nh; j++) c += psi[ro + j] * kb[j];
-        psiZK[z * nh + b] = c;
-      }
-    }
+    const kRows = new Float64Array(nh * nh);
+    basis.forEach((kb, b) => kRows.set(kb, b * nh));
+    const psiZK = matmulT(psi.subarray(nG * nh), kRows, nZ, nh, nh);
     this.psiZK = psiZK;
 
     this.modeIn = Int32Array.from(modes, (m) => Math.max(m.input, 0));
