@@ -16,7 +16,7 @@
  */
 import { choleskyInPlace, choleskyInPlaceJs, gramLowerIntoJs, matmulT, scaleRowsColumnsInto, solveRowsLowerTInPlace, solveRowsLowerTInPlaceJs, toArray, transpose } from '../linalg/dense.js';
 import { completeOrthonormalBasis } from '../linalg/complete-basis.js';
-import { kernelsFor } from '../linalg/wasm.js';
+import { kernelsFor, type WasmKernels } from '../linalg/wasm.js';
 import type { Spectrum } from './spectrum.js';
 
 /**
@@ -302,18 +302,10 @@ export class RiccatiSolution {
     // G_all = diag(e^{γ s}) G0 Ê⁻¹ (N×Nh), and Bᵀ = Ê⁻¹ G0ᵀ diag(weight) (Nh×N) from the
     // transposed G0, so that both are written contiguously. (With WebAssembly: a copy into
     // its memory, then scaled there in place; the same products in the same order.)
-    const scaleInto = (a: Float64Array, r: Float64Array, c: Float64Array, m: number, cols: number, target: Float64Array): void => {
-      if (wasm === undefined) {
-        scaleRowsColumnsInto(a, r, c, m, cols, target);
-        return;
-      }
-      target.set(a.subarray(0, m * cols));
-      wasm.scaleRowsColumns(target, r, c, m, cols, target);
-    };
     if (factored) {
-      scaleInto(g0, rowScale, einv, n, nh, g);
+      scaleInto(wasm, g0, rowScale, einv, n, nh, g);
     } else {
-      scaleInto(g0.subarray(nG * nh), rowScale.subarray(nG), einv, n - nG, nh, g.subarray(nG * nh));
+      scaleInto(wasm, g0.subarray(nG * nh), rowScale.subarray(nG), einv, n - nG, nh, g.subarray(nG * nh));
       for (let i = 0; i < nG; i++) {
         // One exponential per entry of L̂ (the factored form would overflow).
         const go = i * nh;
@@ -325,7 +317,7 @@ export class RiccatiSolution {
         }
       }
     }
-    scaleInto(g0t, einv, weight, nh, n, bt);
+    scaleInto(wasm, g0t, einv, weight, nh, n, bt);
     if (!factored) {
       for (let i = 0; i < nG; i++) {
         const d = Math.sqrt(-Math.expm1(-2 * gamma[i] * s) / (2 * gamma[i])); // γ_i > 0
@@ -426,6 +418,19 @@ export class RiccatiSolution {
     }
     return out;
   }
+}
+
+/**
+ * target_ij = (A_ij·r_i)·c_j: in JavaScript, or (when `wasm` is given and every array but A
+ * is in its memory) as a copy of A scaled there in place — the same products in the same order.
+ */
+function scaleInto(wasm: WasmKernels | undefined, a: Float64Array, r: Float64Array, c: Float64Array, m: number, cols: number, target: Float64Array): void {
+  if (wasm === undefined) {
+    scaleRowsColumnsInto(a, r, c, m, cols, target);
+    return;
+  }
+  target.set(a.subarray(0, m * cols));
+  wasm.scaleRowsColumns(target, r, c, m, cols, target);
 }
 
 /**
