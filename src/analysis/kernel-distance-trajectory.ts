@@ -5,6 +5,8 @@
  * @module
  */
 import type { ExactDynamics } from '../core/exact-dynamics.js';
+import type { Snapshot } from '../core/snapshot.js';
+import { gramOfRows, matmul, tmatmul } from '../linalg/dense.js';
 import { InvalidArgumentError } from '../errors.js';
 import { toTimes, type MatrixLike } from '../validation.js';
 import {
@@ -13,6 +15,7 @@ import {
   kernelPieces,
   probeGeometry,
   type KernelDistanceOptions,
+  type ProbeGeometry,
 } from './kernel-distance.js';
 import { representationsOf, type NetworkRepresentations } from './network-representations.js';
 
@@ -143,8 +146,13 @@ export function kernelDistanceTrajectory(
       );
     }
     const times = toTimes(timesOrOptions, 'times');
-    const states = (t: number): NetworkRepresentations => representationsOf(source.at(t), 'source');
-    return trace(states(0), times, (k) => states(times[k]), maybeOptions ?? {}, 'source.at(0)', (k) => `source.at(${times[k]})`);
+    // Every term of the kernel distance is a trace, unchanged by the change of basis to the
+    // task's singular vectors (A → ṼᵀAṼ, G → ṼᵀGṼ, R → ŨᵀRŨ): the representations are read
+    // straight off the singular-basis factor Z (A' = Z_inZ_inᵀ, R' = Z_outZ_outᵀ), with no
+    // rotation per time, and the probes' geometry is rotated once.
+    const states = (t: number): NetworkRepresentations => singularRepresentations(source.at(t));
+    const basis = source.at(0).solution.vArr;
+    return trace(states(0), times, (k) => states(times[k]), maybeOptions ?? {}, 'source.at(0)', (k) => `source.at(${times[k]})`, basis);
   }
   if (isRun(source)) {
     const n = source.w1.length;
@@ -206,8 +214,10 @@ function trace(
   options: KernelDistanceOptions,
   referenceName: string,
   nameAt: (k: number) => string,
+  basis?: Float64Array,
 ): KernelDistanceTrajectory {
-  const geometry = probeGeometry(options, reference.inputDim);
+  const plain = probeGeometry(options, reference.inputDim);
+  const geometry = basis === undefined ? plain : rotatedGeometry(plain, basis);
   const ref = kernelPieces(reference, geometry, referenceName);
   const distance = times.map((_, k) => {
     const rep = stateAt(k);
@@ -216,4 +226,38 @@ function trace(
     return distanceBetween(ref, kernelPieces(rep, geometry, name), geometry);
   });
   return { times: times.slice(), distance };
+}
+
+/**
+ * A = W1ᵀW1 and R = W2W2ᵀ of a Snapshot in the task's singular basis (ṼᵀAṼ and ŨᵀRŨ):
+ * the Gram matrices of the input and output rows of its singular-basis factor, exactly
+ * symmetric, O((Ni² + No²)·Nh).
+ */
+function singularRepresentations(snapshot: Snapshot): NetworkRepresentations {
+  const ni = snapshot.inputDim;
+  const nh = snapshot.hiddenDim;
+  const no = snapshot.outputDim;
+  const z = snapshot.singularFactor;
+  return {
+    inputDim: ni,
+    hiddenDim: nh,
+    outputDim: no,
+    a: gramOfRows(z.subarray(0, ni * nh), ni, nh),
+    r: gramOfRows(z.subarray(ni * nh, (ni + no) * nh), no, nh),
+  };
+}
+
+/** The probe geometry in the basis Ṽ (Ni×Ni row-major, orthogonal): G → ṼᵀGṼ, symmetrised. */
+function rotatedGeometry(geometry: ProbeGeometry, v: Float64Array): ProbeGeometry {
+  if (geometry.identity) return geometry; // ṼᵀIṼ = I
+  const ni = geometry.inputDim;
+  const rotated = tmatmul(v, matmul(geometry.g, v, ni, ni, ni), ni, ni, ni);
+  const g = new Float64Array(ni * ni);
+  for (let i = 0; i < ni; i++) {
+    for (let j = 0; j < ni; j++) g[i * ni + j] = 0.5 * (rotated[i * ni + j] + rotated[j * ni + i]);
+  }
+  const g2 = matmul(g, g, ni, ni, ni);
+  let trG2 = 0;
+  for (let k = 0; k < g.length; k++) trG2 += g[k] * g[k];
+  return { inputDim: ni, g, g2, trG2, identity: false };
 }

@@ -57,6 +57,8 @@ export interface ProbeGeometry {
   readonly g2: Float64Array;
   /** tr((G/tr G)²) = ‖G/tr G‖²_F. */
   readonly trG2: number;
+  /** True when G/tr G = I/Ni exactly (the default, whitened probes): the traces need no products. */
+  readonly identity: boolean;
 }
 
 /**
@@ -107,6 +109,7 @@ export function probeGeometry(options: KernelDistanceOptions, ni: number): Probe
     g = new Float64Array(ni * ni);
     for (let i = 0; i < ni; i++) g[i * ni + i] = 1;
   }
+  const identity = options.inputs === undefined && options.gram === undefined;
   let trace = 0;
   for (let i = 0; i < ni; i++) trace += g[i * ni + i];
   if (!(trace > 0)) {
@@ -120,7 +123,7 @@ export function probeGeometry(options: KernelDistanceOptions, ni: number): Probe
   const g2 = matmul(g, g, ni, ni, ni);
   let trG2 = 0;
   for (let k = 0; k < g.length; k++) trG2 += g[k] * g[k];
-  return { inputDim: ni, g, g2, trG2 };
+  return { inputDim: ni, g, g2, trG2, identity };
 }
 
 function checkGram(g: Float64Array, n: number): void {
@@ -174,6 +177,10 @@ function trace(m: Float64Array, n: number): number {
  */
 function squaredNorm(a: Float64Array, r: Float64Array, no: number, geometry: ProbeGeometry): number {
   const ni = geometry.inputDim;
+  if (geometry.identity) {
+    // G/tr G = I/Ni: tr(AGAG) = ‖A‖²_F/Ni², tr(AG²) = tr(A)/Ni², tr(G²) = 1/Ni. O(Ni² + No²).
+    return (no * dot(a, a) + 2 * trace(r, no) * trace(a, ni)) / (ni * ni) + dot(r, r) * geometry.trG2;
+  }
   const ag = matmul(a, geometry.g, ni, ni, ni);
   return no * traceOfProduct(ag, ag, ni) + 2 * trace(r, no) * dot(a, geometry.g2) + dot(r, r) * geometry.trG2;
 }

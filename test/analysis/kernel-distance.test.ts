@@ -17,7 +17,7 @@ import { exactDynamics } from '../../src/core/exact-dynamics.js';
 import { lambdaBalancedWeights } from '../../src/core/weights.js';
 import { InvalidArgumentError, ShapeError } from '../../src/errors.js';
 import { createRng, gaussianMatrix, randomOrthogonal } from '../../src/random.js';
-import { networkShapes } from '../helpers/configs.js';
+import { buildConfig, configParams, networkShapes } from '../helpers/configs.js';
 import { explicitKernelDistance, jacobianNtk } from '../helpers/jacobian-ntk.js';
 
 const SEED = 90_417;
@@ -142,14 +142,61 @@ describe('kernelDistanceTrajectory', () => {
   const times = [3, 0, 0.5, 1, 8];
 
   it('from ExactDynamics: d(K(0), K(t)) for each t, in the order given; the reference is at(0) even if 0 is not requested', () => {
+    // The trajectory works in the task's singular basis (every term is a trace, so the
+    // change of basis changes only rounding): agreement with the pairwise kernelDistance,
+    // which works in the original coordinates, to 1e-12 relative (d is formed from
+    // differences, so its rounding is relative to d itself).
+    const close = (a: number, b: number): void => expect(Math.abs(a - b)).toBeLessThanOrEqual(1e-12 * b + 1e-16);
     const r = kernelDistanceTrajectory(dyn, times, { inputs: x });
     expect(r.times).toEqual(times);
-    times.forEach((t, k) => expect(r.distance[k]).toBe(kernelDistance(dyn.at(0), dyn.at(t), { inputs: x })));
+    times.forEach((t, k) => close(r.distance[k], kernelDistance(dyn.at(0), dyn.at(t), { inputs: x })));
     expect(r.distance[1]).toBe(0);
     const without0 = kernelDistanceTrajectory(dyn, [1, 8], { inputs: x });
     expect(without0.distance).toEqual([r.distance[3], r.distance[4]]);
-    // Default probes: whitened.
-    expect(kernelDistanceTrajectory(dyn, [8]).distance[0]).toBe(kernelDistance(dyn.at(0), dyn.at(8)));
+    // Default probes: whitened; a Gram matrix instead of the inputs gives the same numbers.
+    close(kernelDistanceTrajectory(dyn, [8]).distance[0], kernelDistance(dyn.at(0), dyn.at(8)));
+    const gram = x.mmul(x.transpose());
+    close(kernelDistanceTrajectory(dyn, [8], { gram }).distance[0], r.distance[4]);
+  });
+
+  it('along exact dynamics equals the pairwise distance for random networks, probes and widths (fast-check)', () => {
+    // Same tolerance as above; configurations from the core property tests (bottlenecks,
+    // λ = 0, |λ| up to 1e3, rank-deficient tasks), probes random or absent.
+    fc.assert(
+      fc.property(configParams, fc.integer({ min: 0, max: 3 }), (p, probeCount) => {
+        const c = buildConfig(p);
+        const dyn = exactDynamics({ w1: c.w1, w2: c.w2, sigmaYX: c.sigmaYX });
+        const options = probeCount === 0 ? {} : { inputs: gaussianMatrix(c.ni, 2 * probeCount, createRng(p.seed + 5)) };
+        const ts = [0.3, 2, 30];
+        let r: number[];
+        try {
+          r = kernelDistanceTrajectory(dyn, ts, options).distance;
+        } catch (e) {
+          // A kernel that vanishes on these probes is rejected by both.
+          expect(() => ts.forEach((t) => kernelDistance(dyn.at(0), dyn.at(t), options))).toThrow(InvalidArgumentError);
+          expect(e).toBeInstanceOf(InvalidArgumentError);
+          return;
+        }
+        ts.forEach((t, k) => {
+          const d = kernelDistance(dyn.at(0), dyn.at(t), options);
+          expect(Math.abs(r[k] - d)).toBeLessThanOrEqual(1e-10 * d + 1e-15);
+        });
+      }),
+      { numRuns: 120, seed: 515 },
+    );
+  });
+
+  it('default (whitened) probes take a product-free path that agrees with an explicit identity Gram matrix', () => {
+    const eye = Matrix.eye(4).mul(3); // any multiple of I: the distance is scale-free in G
+    for (const t of [0.5, 2, 8]) {
+      const fast = kernelDistance(dyn.at(0), dyn.at(t));
+      const general = kernelDistance(dyn.at(0), dyn.at(t), { gram: eye });
+      expect(Math.abs(fast - general)).toBeLessThanOrEqual(1e-12 * general);
+      expect(fast).toBeGreaterThan(0);
+    }
+    const tr = kernelDistanceTrajectory(dyn, [0.5, 2, 8]).distance;
+    const trGeneral = kernelDistanceTrajectory(dyn, [0.5, 2, 8], { gram: eye }).distance;
+    tr.forEach((d, k) => expect(Math.abs(d - trGeneral[k])).toBeLessThanOrEqual(1e-12 * trGeneral[k]));
   });
 
   it('from a recorded run: its own times, index 0 as the reference', () => {
