@@ -285,15 +285,16 @@ export class RiccatiSolution {
     // √D_i, D_i = (1 − e^{−2γ_i s})/(2γ_i) (s if γ_i = 0): S = Ê⁻² + BᵀB with rows of B
     // b_i = √D_i·l̂_i (growing) and b_z = √φ_z·(Ψ_Z K)_z Ê⁻¹ (others), φ_z = e^{2γ_z s}·D_z
     // (kept apart from e^{γ_z s}, which may underflow while D_z overflows).
-    for (let c = 0; c < nh; c++) einv[c] = Math.exp(-colRate[c] * s);
-    // L̂_ij = L_ij e^{(γ_i − g_j)s}. For moderate γ·s it factors as e^{γ_i s}·e^{−g_j s}
-    // (both finite, rounding ≲ 3e-15 relative); beyond that one exponential per entry.
+    for (let c = 0; c < nh; c++) einv[c] = expOfProduct(-colRate[c], s);
+    // L̂_ij = L_ij e^{(γ_i − g_j)s}. While γ·s is moderate it factors as e^{γ_i s}·e^{−g_j s}
+    // (both normal numbers, each exponential exact to about an ulp: rounding ≲ 1e-15
+    // relative); beyond that, one exponential per entry.
     const factored = nG === 0 || gamma[0] * s <= EXPONENT_FACTORING_LIMIT;
     for (let i = 0; i < n; i++) {
       const gi = gamma[i];
       const growing = i < nG;
       const d = gi === 0 ? s : growing ? -Math.expm1(-2 * gi * s) / (2 * gi) : Math.expm1(2 * gi * s) / (2 * gi);
-      const e = growing && !factored ? 0 : Math.exp(gi * s);
+      const e = growing && !factored ? 0 : expOfProduct(gi, s);
       rowScale[i] = e;
       // Multiplies row i of G0·Ê⁻¹ into B: √D_i·e^{γ_i s} for growing rows, √φ_z otherwise.
       weight[i] = growing ? Math.sqrt(d) * e : Math.sqrt(d);
@@ -435,10 +436,36 @@ function scaleInto(wasm: WasmKernels | undefined, a: Float64Array, r: Float64Arr
 
 /**
  * Above this γ_max·s the entries e^{(γ_i − g_j)s} of L̂ are computed one exponential each
- * instead of as e^{γ_i s}·e^{−g_j s}: the factored form's rounding grows like γ·s·2⁻⁵³
- * (≈ 3e-15 at 24), and its factors would overflow for γ·s > 709.
+ * instead of as e^{γ_i s}·e^{−g_j s}: beyond it the factors leave the range where both
+ * they and L_ij times them are normal numbers (e^{±600} ≈ 4e260 and 3e-261; the
+ * exponentials themselves would overflow above 709). Below it the factored form is as
+ * accurate as one exponential per entry ({@link expOfProduct}) and costs O(N + Nh)
+ * exponentials per time instead of O(N·Nh).
  */
-const EXPONENT_FACTORING_LIMIT = 24;
+const EXPONENT_FACTORING_LIMIT = 600;
+
+/** 2^27 + 1: Veltkamp's constant for splitting a double into two 26-bit halves. */
+const SPLITTER = 134217729;
+
+/**
+ * e^{a·s} to within about one ulp however large |a·s| is: a·s is first split exactly into
+ * p + err (p = fl(a·s), Dekker's two-product), then e^{a·s} = e^p·(1 + err) up to O(err²).
+ * A plain Math.exp(a * s) carries the rounding of the product into the exponent, a
+ * relative error of about |a·s|·2⁻⁵³ (7e-14 at a·s = 600). Finite a and s with |a|, |s| < 1e290.
+ */
+export function expOfProduct(a: number, s: number): number {
+  const p = a * s;
+  // Beyond ±745 e^p is 0 or ∞ whatever the correction; huge factors would overflow the split.
+  if (!(Math.abs(p) <= 745) || !(Math.abs(a) < 1e290) || !(Math.abs(s) < 1e290)) return Math.exp(p);
+  let c = SPLITTER * a;
+  const aHi = c - (c - a);
+  const aLo = a - aHi;
+  c = SPLITTER * s;
+  const sHi = c - (c - s);
+  const sLo = s - sHi;
+  const err = aHi * sHi - p + aHi * sLo + aLo * sHi + aLo * sLo;
+  return Math.exp(p) * (1 + err);
+}
 
 /** Scratch buffers of {@link RiccatiSolution.factorInto}, allocated once per solution. */
 class Workspace {

@@ -150,11 +150,16 @@ describe.each(KERNEL_BACKENDS)('%s', (_label, backend) => {
           });
           const dyn = exactDynamics({ w1, w2, sigmaYX });
           let prev = Infinity;
+          // Monotone down to the loss's rounding floor: each residual Σyx − W2W1 carries an
+          // absolute rounding of a few ulps of ‖Σyx‖, so a converged loss is only known to
+          // ~(1e-15·‖Σyx‖)²; below that, two ways of evaluating it may differ (e.g. 1e-168
+          // with the factored exponentials against 9e-31 with one exponential per entry).
+          const floor = 1e-28 * (1 + sigmaYX.norm('frobenius') ** 2);
           for (const t of [1e2, 1e4, 1e6, 1e8]) {
             const snap = dyn.at(t);
             const qqt = snap.qqt.to1DArray();
             expect(qqt.every(Number.isFinite)).toBe(true);
-            expect(snap.loss).toBeLessThanOrEqual(prev);
+            expect(snap.loss).toBeLessThanOrEqual(prev + floor);
             prev = snap.loss;
             // With λ ≫ σ and No > Nh the column space of W2 rotates at rate ~σ²/λ, so full
             // convergence is only guaranteed from t = 1e6 on.

@@ -1,0 +1,74 @@
+/**
+ * expOfProduct (src/core/riccati.ts): e^{a·s} without the rounding of a·s, which the
+ * overflow-free evaluator uses to factor e^{(γ_i − g_j)s} = e^{γ_i s}·e^{−g_j s} up to
+ * γ·s = 600 (MATH.md §4, step 2). A plain Math.exp(a * s) turns the product's rounding
+ * into a relative error of up to |a·s|·2⁻⁵³.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { exactDynamics } from '../../src/core/exact-dynamics.js';
+import { expOfProduct } from '../../src/core/riccati.js';
+import { lambdaBalancedWeights } from '../../src/core/weights.js';
+import { makeSigmaYX } from '../helpers/configs.js';
+import { relErr } from '../helpers/oracles.js';
+
+const ULP = 2 ** -52;
+
+describe('expOfProduct', () => {
+  it('keeps the part of a·s that rounding drops: fl(1/3)·1800 = 600·(1 − 2⁻⁵⁴)', () => {
+    // fl(1/3) = (1 − 2⁻⁵⁴)/3 exactly, so the exponent is 600 − 600·2⁻⁵⁴, which rounds to 600.
+    const third = 1 / 3;
+    expect(third * 3).toBe(1); // (the product 1 − 2⁻⁵⁴ itself rounds to 1)
+    const want = 1 - 600 * 2 ** -54; // e^{−600·2⁻⁵⁴} to O(1e-27)
+    expect(Math.exp(third * 1800) / Math.exp(600)).toBe(1); // the plain form loses it: 150 ulps
+    expect(Math.abs(expOfProduct(third, 1800) / Math.exp(600) - want)).toBeLessThanOrEqual(2 * ULP);
+  });
+
+  it('e^{a(s1+s2)} = e^{a·s1}·e^{a·s2} to a few ulps for exponents up to ±600 (fast-check)', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: 0.01, max: 50, noNaN: true }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.boolean(),
+        (rate, u1, u2, negative) => {
+          const a = negative ? -rate : rate;
+          // s1 + s2 exact: both multiples of 2⁻²⁰ below 2³⁰ (so no rounding in the sum).
+          const s1 = Math.round(((u1 * 300) / rate) * 2 ** 20) / 2 ** 20;
+          const s2 = Math.round(((u2 * 300) / rate) * 2 ** 20) / 2 ** 20;
+          const whole = expOfProduct(a, s1 + s2);
+          const parts = expOfProduct(a, s1) * expOfProduct(a, s2);
+          expect(Math.abs(whole / parts - 1)).toBeLessThanOrEqual(6 * ULP);
+        },
+      ),
+      { numRuns: 2000, seed: 6060 },
+    );
+  });
+
+  it('passes through exact zero, the extremes and non-finite exponents like Math.exp', () => {
+    expect(expOfProduct(0, 5)).toBe(1);
+    expect(expOfProduct(3, 0)).toBe(1);
+    expect(expOfProduct(-1, 1e6)).toBe(0);
+    expect(expOfProduct(1, 1e6)).toBe(Infinity);
+    expect(expOfProduct(1e300, 1e300)).toBe(Infinity);
+    expect(expOfProduct(2, 0.5)).toBe(Math.E);
+  });
+});
+
+describe('the closed form across the switch at γ_max·s = 600', () => {
+  it('gives the same state just below and just above it (factored vs one exponential per entry)', () => {
+    for (const lambda of [0.3, -0.3, 0]) {
+      const sigmaYX = makeSigmaYX(4, 4, 'generic', 31);
+      const { w1, w2 } = lambdaBalancedWeights({ inputDim: 4, hiddenDim: 4, outputDim: 4, lambda, scale: 0.3, seed: 32 });
+      const dyn = exactDynamics({ w1, w2, sigmaYX });
+      const gammaMax = Math.hypot(dyn.sigma[0], lambda / 2);
+      const below = dyn.at((600 / gammaMax) * (1 - 1e-9)).qqt;
+      const above = dyn.at((600 / gammaMax) * (1 + 1e-9)).qqt;
+      // Both sides also against the state a little earlier, computed on the factored path
+      // only (the trajectory has long converged, so all three agree to rounding).
+      const earlier = dyn.at(400 / gammaMax).qqt;
+      expect(relErr(above, below)).toBeLessThan(1e-13);
+      expect(relErr(below, earlier)).toBeLessThan(1e-13);
+    }
+  });
+});
