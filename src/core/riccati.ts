@@ -8,8 +8,9 @@
  * the evaluation uses (and its transpose), where the zeros of L are, and which modes make
  * up each row of the singular basis. {@link RiccatiSolution.factorAt} then costs
  * O(N·Nh² + Nh³) — about (nG/3 + nZ)·Nh² + Nh³/6 multiply-adds, in scratch buffers that
- * are reused from call to call — and returns an N×Nh factor of P(t) in the task's
- * singular basis, without ever forming e^{γs} for a growing mode.
+ * are reused from call to call (in the WebAssembly kernels' memory when those run, see
+ * linalg/wasm.ts) — and returns an N×Nh factor of P(t) in the task's singular basis,
+ * without ever forming an e^{γs} that could overflow.
  *
  * @module
  * @internal

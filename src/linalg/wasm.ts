@@ -9,7 +9,9 @@
  * The module owns one linear memory used as scratch space by one operation at a time
  * (all callers are synchronous): an operation asks {@link WasmKernels.scratch} for its
  * arrays, which may grow the memory and so detach the views of any earlier operation,
- * fills them, runs kernels on them and copies its results out.
+ * fills them, runs kernels on them and copies its results out. The memory grows to the
+ * largest operation so far and is kept (a WebAssembly memory cannot shrink): about
+ * 5·(Ni+No)·Nh·8 bytes for the closed form, 40 MB at Ni = Nh = No = 1000.
  *
  * Public from 'exact-dln': {@link setKernelBackend}, {@link kernelBackend} and
  * {@link KernelBackend}; the rest is internal.
