@@ -4,11 +4,13 @@
  *
  * @module
  */
-import { Matrix, QrDecomposition } from 'ml-matrix';
+import { Matrix } from 'ml-matrix';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { assertFiniteNumber } from './validation.js';
 import { InvalidArgumentError } from './errors.js';
+import { fromArray, toArray } from './linalg/dense.js';
+import { orthonormalColumns } from './linalg/householder.js';
 
 /**
  * A seeded source of random numbers.
@@ -87,14 +89,8 @@ export function gaussianMatrix(rows: number, cols: number, rng: Rng, std = 1): M
   return m;
 }
 
-/** A Haar-distributed random n×n orthogonal matrix (QR of a Gaussian matrix, signs fixed). */
+/** A Haar-distributed random n×n orthogonal matrix (Householder QR of a Gaussian matrix, R's diagonal made positive). */
 export function randomOrthogonal(n: number, rng: Rng): Matrix {
   const g = gaussianMatrix(n, n, rng);
-  const qr = new QrDecomposition(g);
-  const q = qr.orthogonalMatrix;
-  const r = qr.upperTriangularMatrix;
-  for (let j = 0; j < n; j++) {
-    if (r.get(j, j) < 0) for (let i = 0; i < n; i++) q.set(i, j, -q.get(i, j));
-  }
-  return q;
+  return fromArray(orthonormalColumns(toArray(g), n, n), n, n);
 }

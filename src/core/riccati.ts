@@ -160,8 +160,8 @@ export class RiccatiSolution {
     }
     this.pivots = basis.length;
     // Complete K with orthonormal directions (growth rate 0, not pivots): the shared
-    // completion picks, each time, the standard basis vector with the largest part outside
-    // the basis so far (≥ 1/√Nh), so it cannot fail however the missing directions spread.
+    // Householder completion, orthogonal to working precision however the missing
+    // directions spread over the coordinates.
     const r = basis.length;
     if (r < nh) {
       const columns = new Float64Array(nh * r);

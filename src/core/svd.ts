@@ -33,7 +33,7 @@ export interface FullSvd {
  *
  * ml-matrix's one-sided (Golub–Kahan) SVD is run on the tall orientation (m or mᵀ, whichever
  * has at least as many rows as columns); the thin factor it returns is then completed to a
- * full orthonormal basis by Gram–Schmidt (applied twice) against standard basis vectors.
+ * full orthonormal basis with Householder reflectors (`completeOrthonormalBasis`).
  * Singular vectors of repeated or zero singular values are one valid choice among many.
  * The matrix is first scaled by an exact power of two so its largest entry is in [1, 2)
  * (without this, ml-matrix never returns on matrices with entries of order 1e-303, and

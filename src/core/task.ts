@@ -4,9 +4,10 @@
  *
  * @module
  */
-import { EigenvalueDecomposition, Matrix, QrDecomposition } from 'ml-matrix';
+import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import { InvalidArgumentError, NonFiniteError, NotWhitenedError, ShapeError } from '../errors.js';
 import { fromArray, matmul, matmulT, toArray } from '../linalg/dense.js';
+import { orthonormalColumns } from '../linalg/householder.js';
 import { createRng, gaussianMatrix } from '../random.js';
 import { assertFiniteNumber, assertInteger, toMatrix, type MatrixLike } from '../validation.js';
 
@@ -294,15 +295,10 @@ export function randomTask(options: RandomTaskOptions): Task {
   const rng = createRng(seed);
   // Orthonormal columns of a P×Ni Gaussian matrix (Householder QR, signs fixed so that
   // R has a positive diagonal: the Haar-distributed choice).
-  const qr = new QrDecomposition(gaussianMatrix(p, ni, rng));
-  const q = qr.orthogonalMatrix;
-  const rDiag = qr.upperTriangularMatrix;
+  const q = orthonormalColumns(toArray(gaussianMatrix(p, ni, rng)), p, ni);
   const root = Math.sqrt(p);
   const xa = new Float64Array(ni * p);
-  for (let j = 0; j < ni; j++) {
-    const f = rDiag.get(j, j) < 0 ? -root : root;
-    for (let k = 0; k < p; k++) xa[j * p + k] = f * q.get(k, j);
-  }
+  for (let j = 0; j < ni; j++) for (let k = 0; k < p; k++) xa[j * p + k] = root * q[k * ni + j];
   const a = gaussianMatrix(no, ni, rng, scale);
   const ya = matmul(toArray(a), xa, no, ni, p);
   return {
