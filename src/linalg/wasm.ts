@@ -11,7 +11,7 @@
  * arrays, which may grow the memory and so detach the views of any earlier operation,
  * fills them, runs kernels on them and copies its results out. The memory grows to the
  * largest operation so far and is kept (a WebAssembly memory cannot shrink): about
- * 5·(Ni+No)·Nh·8 bytes for the closed form, 40 MB at Ni = Nh = No = 1000.
+ * (2·(Ni+No)·Nh + Nh²)·8 bytes for the closed form, 40 MB at Ni = Nh = No = 1000.
  *
  * Public from 'exact-dln': {@link setKernelBackend}, {@link kernelBackend} and
  * {@link KernelBackend}; the rest is internal.
