@@ -7,6 +7,7 @@
  * @module
  * @internal
  */
+import { choleskyInPlace, gramLowerInto, solveRowsLowerTInPlace, transpose } from './dense.js';
 
 /** The Householder factorisation A = Q·R of an m×n matrix, m ≥ n (Q = H_0⋯H_{n−1}). */
 export interface Householder {
@@ -101,12 +102,44 @@ export function reflectedColumns(h: Householder, from: number, count: number): F
  * The thin orthogonal factor Q (m×n, row-major) of A = Q·R with R's diagonal made
  * non-negative — the unique QR of a full-rank A, and for a Gaussian A the Haar-distributed
  * orthonormal frame.
+ *
+ * Tried first: CholeskyQR2 on the blocked (WebAssembly) kernels — AᵀA = LLᵀ, Q₁ = A·L⁻ᵀ,
+ * then the same once more on Q₁ — about 1.5·m·n² multiply-adds at BLAS-3 speed, and its
+ * R = L₂ᵀL₁ᵀ has a positive diagonal, so it is the same Q. It is kept only if a Cholesky
+ * succeeds and max |QᵀQ − I| ≤ 1e-12 (it loses orthogonality when κ(A)² approaches 1/u);
+ * otherwise Householder QR, which is orthogonal to working precision for any A.
  */
 export function orthonormalColumns(a: ArrayLike<number>, m: number, n: number): Float64Array {
+  if (n > m) throw new RangeError(`orthonormalColumns: needs rows ≥ columns, got ${m}×${n}.`);
+  const fast = choleskyQr2(a, m, n);
+  if (fast !== undefined) return fast;
   const h = householder(a, m, n);
   const q = reflectedColumns(h, 0, n);
   for (let j = 0; j < n; j++) {
     if (h.rDiag[j] < 0) for (let i = 0; i < m; i++) q[i * n + j] = -q[i * n + j];
+  }
+  return q;
+}
+
+/** Largest |QᵀQ − I| entry accepted from CholeskyQR2. */
+const CHOLESKY_QR_TOLERANCE = 1e-12;
+
+/** CholeskyQR2 (see {@link orthonormalColumns}); undefined if it cannot be trusted. */
+function choleskyQr2(a: ArrayLike<number>, m: number, n: number): Float64Array | undefined {
+  const q = Float64Array.from({ length: m * n }, (_, k) => a[k]);
+  const gram = new Float64Array(n * n);
+  for (let pass = 0; pass < 3; pass++) {
+    gramLowerInto(transpose(q, m, n), n, m, gram); // lower triangle of QᵀQ
+    if (pass === 2) break;
+    for (let i = 0; i < n; i++) gram.fill(0, i * n + i + 1, (i + 1) * n);
+    if (!choleskyInPlace(gram, n)) return undefined; // QᵀQ = LLᵀ
+    solveRowsLowerTInPlace(q, m, gram, n); // each row w of Q·L⁻ᵀ solves L·w = row
+  }
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j <= i; j++) {
+      const e = gram[i * n + j] - (i === j ? 1 : 0);
+      if (!(Math.abs(e) <= CHOLESKY_QR_TOLERANCE)) return undefined;
+    }
   }
   return q;
 }

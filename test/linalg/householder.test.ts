@@ -1,7 +1,8 @@
 /**
  * Householder QR (src/linalg/householder.ts) and the basis completion built on it
  * (src/linalg/complete-basis.ts), against their defining identities and against
- * ml-matrix's QrDecomposition as an independent oracle. Orthogonality to a few ulps per
+ * ml-matrix's QrDecomposition as an independent oracle; orthonormalColumns's CholeskyQR2
+ * fast path must hand over to Householder when it would lose orthogonality. Orthogonality to a few ulps per
  * dimension (Householder QR is backward stable: ‖QᵀQ − I‖ = O(n·u)).
  */
 import fc from 'fast-check';
@@ -46,6 +47,24 @@ describe('orthonormalColumns (thin Householder QR, R with a positive diagonal)',
       }),
       { numRuns: 120, seed: 8080 },
     );
+  });
+});
+
+describe('orthonormalColumns on ill-conditioned matrices', () => {
+  it('stays orthonormal when κ(A)² is beyond 1/u (CholeskyQR2 is rejected, Householder takes over)', () => {
+    for (const eps of [1e-6, 1e-9, 1e-13]) {
+      // Two columns at an angle of ~eps: κ(A) ≈ 1/eps.
+      const m = 30;
+      const n = 4;
+      const a = gaussianMatrix(m, n, createRng(11));
+      for (let i = 0; i < m; i++) a.set(i, 1, a.get(i, 0) + eps * a.get(i, 1));
+      const q = orthonormalColumns(toArray(a), m, n);
+      expect(orthogonalityError(q, m, n)).toBeLessThan(20 * m * U);
+      const r = fromArray(q, m, n).transpose().mmul(a);
+      for (let i = 0; i < n; i++) expect(r.get(i, i)).toBeGreaterThan(0);
+      // A = Q·R holds to rounding.
+      expect(fromArray(q, m, n).mmul(r).sub(a).norm('frobenius')).toBeLessThan(1e-13 * a.norm('frobenius'));
+    }
   });
 });
 
