@@ -286,7 +286,9 @@ export class RiccatiSolution {
     // √D_i, D_i = (1 − e^{−2γ_i s})/(2γ_i) (s if γ_i = 0): S = Ê⁻² + BᵀB with rows of B
     // b_i = √D_i·l̂_i (growing) and b_z = √φ_z·(Ψ_Z K)_z Ê⁻¹ (others), φ_z = e^{2γ_z s}·D_z
     // (kept apart from e^{γ_z s}, which may underflow while D_z overflows).
-    for (let c = 0; c < nh; c++) einv[c] = expOfProduct(-colRate[c], s);
+    // Exponentials below e^{−600} are flushed to zero (EXPONENT_FLOOR): the terms they scale
+    // are 1e-260 of the leading ones, and subnormal numbers would slow every kernel tenfold.
+    for (let c = 0; c < nh; c++) einv[c] = -colRate[c] * s < EXPONENT_FLOOR ? 0 : expOfProduct(-colRate[c], s);
     // L̂_ij = L_ij e^{(γ_i − g_j)s}. While γ·s is moderate it factors as e^{γ_i s}·e^{−g_j s}
     // (both normal numbers, each exponential exact to about an ulp: rounding ≲ 1e-15
     // relative); beyond that, one exponential per entry.
@@ -295,7 +297,7 @@ export class RiccatiSolution {
       const gi = gamma[i];
       const growing = i < nG;
       const d = gi === 0 ? s : growing ? -Math.expm1(-2 * gi * s) / (2 * gi) : Math.expm1(2 * gi * s) / (2 * gi);
-      const e = growing && !factored ? 0 : expOfProduct(gi, s);
+      const e = (growing && !factored) || gi * s < EXPONENT_FLOOR ? 0 : expOfProduct(gi, s);
       rowScale[i] = e;
       // Multiplies row i of G0·Ê⁻¹ into B: √D_i·e^{γ_i s} for growing rows, √φ_z otherwise.
       weight[i] = growing ? Math.sqrt(d) * e : Math.sqrt(d);
@@ -308,22 +310,40 @@ export class RiccatiSolution {
       scaleInto(wasm, g0, rowScale, einv, n, nh, g);
     } else {
       scaleInto(wasm, g0.subarray(nG * nh), rowScale.subarray(nG), einv, n - nG, nh, g.subarray(nG * nh));
-      for (let i = 0; i < nG; i++) {
-        // One exponential per entry of L̂ (the factored form would overflow).
-        const go = i * nh;
+      // e^{(γ_i − g_j)s} directly (the factored form would overflow): one exponential per
+      // column for each run of rows with the same γ, which share them — the left-over modes
+      // of a wide or tall network (all growing at |λ|/2) are one run.
+      const colFactor = ws.colFactor;
+      for (let i = 0; i < nG; ) {
         const gi = gamma[i];
+        let end = i + 1;
+        while (end < nG && gamma[end] === gi) end++;
         for (let c = 0; c < nh; c++) {
-          const l = g0[go + c];
           const dg = gi - colRate[c];
-          g[go + c] = l === 0 ? 0 : dg === 0 ? l : l * Math.exp(dg * s);
+          colFactor[c] = dg === 0 ? 1 : dg * s < EXPONENT_FLOOR ? 0 : Math.exp(dg * s);
         }
+        for (let r = i; r < end; r++) {
+          const go = r * nh;
+          for (let c = 0; c < nh; c++) {
+            const l = g0[go + c];
+            g[go + c] = l === 0 ? 0 : l * colFactor[c];
+          }
+        }
+        i = end;
       }
     }
     scaleInto(wasm, g0t, einv, weight, nh, n, bt);
     if (!factored) {
-      for (let i = 0; i < nG; i++) {
-        const d = Math.sqrt(-Math.expm1(-2 * gamma[i] * s) / (2 * gamma[i])); // γ_i > 0
-        for (let c = 0; c < nh; c++) bt[c * n + i] = d * g[i * nh + c];
+      // The growing columns of Bᵀ: √D_i·L̂_i, transposed eight rows at a time (so that both
+      // the reads of G_all and the writes of Bᵀ stay within a few cache lines).
+      const rowWeight = ws.rowWeight;
+      for (let i = 0; i < nG; i++) rowWeight[i] = Math.sqrt(-Math.expm1(-2 * gamma[i] * s) / (2 * gamma[i])); // γ_i > 0
+      for (let i0 = 0; i0 < nG; i0 += 8) {
+        const i1 = Math.min(i0 + 8, nG);
+        for (let c = 0; c < nh; c++) {
+          const bo = c * n;
+          for (let i = i0; i < i1; i++) bt[bo + i] = rowWeight[i] * g[i * nh + c];
+        }
       }
     }
 
@@ -445,6 +465,15 @@ function scaleInto(wasm: WasmKernels | undefined, a: Float64Array, r: Float64Arr
  */
 const EXPONENT_FACTORING_LIMIT = 600;
 
+/**
+ * Exponentials e^x with x below this are taken as 0. Within the factoring limit no
+ * exponent gets there (every rate is at most γ_max); beyond it, factors of e^{−600} ≈ 3e-261
+ * and less scale terms that cannot reach the rounding of the leading ones, while the
+ * subnormal numbers they become near e^{−708} make floating-point arithmetic (and so every
+ * kernel) about ten times slower (measured: 1.3 → 16 ms per point at 784×100×10).
+ */
+const EXPONENT_FLOOR = -EXPONENT_FACTORING_LIMIT;
+
 /** 2^27 + 1: Veltkamp's constant for splitting a double into two 26-bit halves. */
 const SPLITTER = 134217729;
 
@@ -479,6 +508,10 @@ class Workspace {
   readonly einv: Float64Array;
   readonly rowScale: Float64Array;
   readonly weight: Float64Array;
+  /** e^{(γ − g_j)s} for one run of equal γ (beyond the factoring limit), Nh. */
+  readonly colFactor: Float64Array;
+  /** √D_i of the growing rows (beyond the factoring limit), N. */
+  readonly rowWeight: Float64Array;
   constructor(n: number, nh: number) {
     this.g = new Float64Array(n * nh);
     this.bt = new Float64Array(nh * n);
@@ -486,5 +519,7 @@ class Workspace {
     this.einv = new Float64Array(nh);
     this.rowScale = new Float64Array(n);
     this.weight = new Float64Array(n);
+    this.colFactor = new Float64Array(nh);
+    this.rowWeight = new Float64Array(n);
   }
 }

@@ -10,7 +10,8 @@ import { exactDynamics } from '../../src/core/exact-dynamics.js';
 import { expOfProduct } from '../../src/core/riccati.js';
 import { lambdaBalancedWeights } from '../../src/core/weights.js';
 import { makeSigmaYX } from '../helpers/configs.js';
-import { relErr } from '../helpers/oracles.js';
+import { relErr, stackQ } from '../helpers/oracles.js';
+import { integrateGradientFlow } from '../../src/simulation/gradient-flow.js';
 
 const ULP = 2 ** -52;
 
@@ -70,5 +71,33 @@ describe('the closed form across the switch at γ_max·s = 600', () => {
       expect(relErr(above, below)).toBeLessThan(1e-13);
       expect(relErr(below, earlier)).toBeLessThan(1e-13);
     }
+  });
+});
+
+describe('the closed form where exponentials reach the subnormal range', () => {
+  it('matches RK4 through γ_max·s = 650–900, where factors below e^{−600} are flushed to zero', () => {
+    // A wide network at λ < 0: its left-over input modes all grow at |λ|/2, far slower than
+    // the task's modes (γ_max ≈ σ_max), so e^{(γ_i − g_j)s} sweeps through e^{−708…−745}.
+    const sigmaYX = makeSigmaYX(3, 12, 'generic', 41).mul(4);
+    const { w1, w2 } = lambdaBalancedWeights({ inputDim: 12, hiddenDim: 6, outputDim: 3, lambda: -0.5, scale: 0.3, seed: 42 });
+    const dyn = exactDynamics({ w1, w2, sigmaYX });
+    const gammaMax = Math.hypot(dyn.sigma[0], 0.25);
+    // RK4 from the exact state at γ_max·s = 560 (the factored path) to the band and beyond.
+    const t0 = 560 / gammaMax;
+    const start = dyn.at(t0).weights;
+    const marks = [650, 700, 720, 740, 760, 800, 900];
+    const run = integrateGradientFlow({
+      w1: start.w1,
+      w2: start.w2,
+      sigmaYX,
+      times: marks.map((gs) => gs / gammaMax - t0),
+      maxStep: 0.002 / gammaMax,
+    });
+    marks.forEach((gs, k) => {
+      const q = stackQ(run.w1[k], run.w2[k]);
+      const exact = dyn.at(gs / gammaMax).qqt;
+      expect(exact.to1DArray().every(Number.isFinite)).toBe(true);
+      expect(relErr(exact, q.mmul(q.transpose()))).toBeLessThan(1e-9);
+    });
   });
 });
