@@ -15,8 +15,9 @@
  * @module
  * @internal
  */
-import { choleskyInPlace, choleskyInPlaceJs, gramLowerIntoJs, matmulT, scaleRowsColumnsInto, solveRowsLowerTInPlace, solveRowsLowerTInPlaceJs, toArray, transpose } from '../linalg/dense.js';
+import { choleskyInPlace, choleskyInPlaceJs, gramLowerIntoJs, gramOfRows, matmulT, scaleRowsColumnsInto, solveRowsLowerTInPlace, solveRowsLowerTInPlaceJs, toArray, transpose } from '../linalg/dense.js';
 import { completeOrthonormalBasis } from '../linalg/complete-basis.js';
+import { orthonormalColumns } from '../linalg/householder.js';
 import { kernelsFor, type WasmKernels } from '../linalg/wasm.js';
 import type { Spectrum } from './spectrum.js';
 
@@ -80,6 +81,13 @@ export class RiccatiSolution {
    */
   private readonly coordMode: Int32Array;
   private readonly coordCoef: Float64Array;
+  /** All modes, in the form {@link RiccatiSolution.solveSet} works on. */
+  private readonly full: RowSet;
+  /**
+   * The left-over modes (directions of the wider layer with no task mode, all with the same
+   * γ = ∓λ/2) taken out for the summaries, or undefined if there are none.
+   */
+  private readonly reduced: Reduced | undefined;
   /** Scratch buffers of factorInto, allocated on first use. */
   private workspace: Workspace | undefined;
   private scratchArray: Float64Array | undefined;
@@ -219,6 +227,104 @@ export class RiccatiSolution {
       if (this.modeA[i] !== 0) put(this.modeIn[i], this.modeA[i]);
       if (this.modeB[i] !== 0) put(ni + this.modeOut[i], this.modeB[i]);
     }
+    this.full = {
+      n,
+      nG,
+      gamma: this.gamma,
+      g0,
+      g0t: this.g0t,
+      rowLo,
+      colLo: this.colLo,
+      coordMode: this.coordMode,
+      coordCoef: this.coordCoef,
+      coords: n,
+    };
+    this.reduced = this.reduceLeftOvers(modes.map((m) => m.alpha === -1), cols);
+  }
+
+  /**
+   * The summaries' shortcut for the left-over modes ⊥ (alpha = −1: for Ni > No the Ni − No
+   * input directions ṽ⊥, for No > Ni the output directions ũ⊥; MATH.md §4). They share one
+   * growth rate γ⊥ = ∓λ/2, so row for row G_all_⊥ = G0_⊥·diag(h) and B_⊥ = G0_⊥·diag(q) with
+   * the same vectors h, q for all of them: their part of S is diag(q)·Γ·diag(q) with the
+   * time-independent Γ = G0_⊥ᵀG0_⊥, and the network's response along them,
+   * ‖M_⊥‖²_F = ‖Z_other·C⁻¹·diag(h)·G0_⊥ᵀ‖²_F (S = CCᵀ; Z_other the factor's rows on the
+   * other side), needs only R with RᵀR = Γ. The loss and mode strengths then cost
+   * O((N − |⊥|)·Nh² + Nh³) per time instead of O(N·Nh²). Undefined if there are no
+   * left-over modes.
+   */
+  private reduceLeftOvers(leftOver: boolean[], cols: Int32Array): Reduced | undefined {
+    const ni = this.inputDim;
+    const no = this.outputDim;
+    const nh = this.hiddenDim;
+    const n = ni + no;
+    const perp: number[] = [];
+    const main: number[] = [];
+    leftOver.forEach((isPerp, i) => (isPerp ? perp : main).push(i));
+    if (perp.length === 0) return undefined;
+    const gammaPerp = this.gamma[perp[0]];
+    if (perp.some((i) => this.gamma[i] !== gammaPerp)) return undefined; // (cannot happen: one λ)
+    const inputSide = ni > no;
+    const m = main.length;
+    // The main rows, in their original (sorted) order: growing ones first.
+    const g0 = new Float64Array(m * nh);
+    const rowLo = new Int32Array(m);
+    const gamma = new Float64Array(m);
+    const compact = new Int32Array(n).fill(-1);
+    let nG = 0;
+    main.forEach((i, k) => {
+      g0.set(this.g0.subarray(i * nh, (i + 1) * nh), k * nh);
+      rowLo[k] = this.rowLo[i];
+      gamma[k] = this.gamma[i];
+      compact[i] = k;
+      if (i < this.nG) nG++;
+    });
+    const colLo = new Int32Array(nh);
+    for (let c = 0; c < nh; c++) {
+      const j = nh - 1 - c;
+      let first = 0;
+      while (first < nG && cols[main[first]] <= j) first++;
+      colLo[c] = first;
+    }
+    // Reduced singular rows: input coordinates first, then output ones; the left-over
+    // coordinates (ṽ⊥ or ũ⊥, which are exactly the modes ⊥) are left out.
+    const rNi = inputSide ? ni - perp.length : ni;
+    const rNo = inputSide ? no : no - perp.length;
+    const coords = rNi + rNo;
+    const coordMode = new Int32Array(2 * coords).fill(-1);
+    const coordCoef = new Float64Array(2 * coords);
+    for (let row = 0; row < n; row++) {
+      const target = row < ni ? (row < rNi ? row : -1) : row - ni < rNo ? rNi + row - ni : -1;
+      if (target < 0) continue;
+      for (let t = 0; t < 2; t++) {
+        const mode = this.coordMode[2 * row + t];
+        if (mode < 0) continue;
+        coordMode[2 * target + t] = compact[mode];
+        coordCoef[2 * target + t] = this.coordCoef[2 * row + t];
+      }
+    }
+    // Γ = G0_⊥ᵀG0_⊥ and R with RᵀR = Γ: G0_⊥ itself, or its QR's R when ⊥ has more rows.
+    const a = new Float64Array(perp.length * nh);
+    perp.forEach((i, k) => a.set(this.g0.subarray(i * nh, (i + 1) * nh), k * nh));
+    const gram = gramOfRows(transpose(a, perp.length, nh), nh, perp.length);
+    let r: Float64Array = a;
+    let k = perp.length;
+    if (perp.length > nh) {
+      const q = orthonormalColumns(a, perp.length, nh);
+      r = matmulT(transpose(q, perp.length, nh), transpose(a, perp.length, nh), nh, perp.length, nh); // Qᵀ·A
+      k = nh;
+    }
+    return {
+      set: { n: m, nG, gamma, g0, g0t: transpose(g0, m, nh), rowLo, colLo, coordMode, coordCoef, coords },
+      inputDim: rNi,
+      outputDim: rNo,
+      inputSide,
+      gammaPerp,
+      growingPerp: gammaPerp > 0,
+      gram,
+      r,
+      rRows: k,
+    };
   }
 
   /**
@@ -256,30 +362,94 @@ export class RiccatiSolution {
    * Gram matrix S and the solve skip the zeros: O(nG·Nh²/3 + nZ·Nh²) instead of O(N·Nh²).
    */
   factorInto(s: number, out: Float64Array): void {
+    const { x } = this.solveSet(this.full, s, undefined);
+    rotateInto(this.full, x, this.hiddenDim, out);
+  }
+
+  /** Ni and No of the factor {@link RiccatiSolution.summaryInto} writes (the left-over directions taken out). */
+  get summaryDims(): { inputDim: number; outputDim: number } {
+    const r = this.reduced;
+    return r === undefined ? { inputDim: this.inputDim, outputDim: this.outputDim } : { inputDim: r.inputDim, outputDim: r.outputDim };
+  }
+
+  /**
+   * For the loss and mode-strength curves: the factor's singular-basis rows without the
+   * left-over directions (see {@link RiccatiSolution.reduceLeftOvers}) — `summaryDims`
+   * input rows, then its output rows — written into `out`, and the return value
+   * ‖M_⊥‖²_F, the squared response of the network along the left-over directions (0 if
+   * there are none), so that ½‖Σyx − W2W1‖²_F = ½(‖diag(σ) − Z_outZ_inᵀ‖²_F + ‖M_⊥‖²_F).
+   */
+  summaryInto(s: number, out: Float64Array): number {
+    const reduced = this.reduced;
+    if (reduced === undefined) {
+      this.factorInto(s, out);
+      return 0;
+    }
     const nh = this.hiddenDim;
-    const n = this.inputDim + this.outputDim;
-    const nG = this.nG;
-    const gamma = this.gamma;
-    const g0 = this.g0;
-    const g0t = this.g0t;
+    const { x, c, h } = this.solveSet(reduced.set, s, reduced);
+    rotateInto(reduced.set, x, nh, out);
+    // ‖M_⊥‖² = ‖Z_other·C⁻¹·diag(h)·Rᵀ‖²: one back substitution y·C = z per row on the other side.
+    const from = reduced.inputSide ? reduced.inputDim : 0;
+    const rows = reduced.inputSide ? reduced.outputDim : reduced.inputDim;
+    const y = (this.workspace as Workspace).colFactor; // free again once solveSet has returned
+    const r = reduced.r;
+    let sum = 0;
+    for (let row = 0; row < rows; row++) {
+      const zo = (from + row) * nh;
+      for (let j = nh - 1; j >= 0; j--) {
+        let v = out[zo + j];
+        for (let i = j + 1; i < nh; i++) v -= y[i] * c[i * nh + j];
+        y[j] = v / c[j * nh + j];
+      }
+      for (let j = 0; j < nh; j++) y[j] *= h[j];
+      for (let k = 0; k < reduced.rRows; k++) {
+        const ro = k * nh;
+        let t = 0;
+        for (let j = 0; j < nh; j++) t += y[j] * r[ro + j];
+        sum += t * t;
+      }
+    }
+    return sum;
+  }
+
+  /**
+   * The closed form's linear algebra on one set of modes: G_all and Bᵀ at s, S = Ê⁻² + BᵀB
+   * (plus diag(q)·Γ·diag(q) for the left-over modes when `reduced` is given), its Cholesky
+   * factor C, and X = G_all·C⁻ᵀ. Returns views of scratch memory, valid until the next call:
+   * x (set.n × Nh), c (Nh × Nh, lower) and h (Nh; for the left-over modes, G_all_⊥ =
+   * G0_⊥·diag(h)).
+   *
+   * The Nh hidden columns are processed in reversed order (slowest pivot first), i.e. S is
+   * factored as S = UUᵀ with U upper triangular. A growing row of G_all is non-zero only in
+   * its first cols[i] columns (L is lower-trapezoidal); in reversed order those are its last
+   * columns, so the row stays zero before them through the triangular solve, and both the
+   * Gram matrix S and the solve skip the zeros: O(nG·Nh²/3 + nZ·Nh²) instead of O(N·Nh²).
+   */
+  private solveSet(set: RowSet, s: number, reduced: Reduced | undefined): { x: Float64Array; c: Float64Array; h: Float64Array } {
+    const nh = this.hiddenDim;
+    const n = set.n;
+    const nG = set.nG;
+    const gamma = set.gamma;
+    const g0 = set.g0;
+    const g0t = set.g0t;
     const colRate = this.colRate;
-    const ws = (this.workspace ??= new Workspace(n, nh));
+    const ws = (this.workspace ??= new Workspace(this.inputDim + this.outputDim, nh));
     let { einv, rowScale, weight } = ws;
     // G_all, Bᵀ and S live in the WebAssembly kernels' memory when those run (no copies),
     // otherwise in the workspace.
     let g = ws.g;
     let bt = ws.bt;
     let sMat = ws.sMat;
-    let colLo = this.colLo;
-    let rowLo = this.rowLo;
+    let colLo = set.colLo;
+    let rowLo = set.rowLo;
     const kernels = kernelsFor(n * nh * nh);
     const heap = kernels?.scratch([n * nh, nh * n, nh * nh, nh, n, n], [nh, n]);
     const wasm = heap === undefined ? undefined : kernels; // undefined also if the memory cannot grow
     if (heap !== undefined) {
       [g, bt, sMat, einv, rowScale, weight] = heap.f64;
       [colLo, rowLo] = heap.i32;
-      colLo.set(this.colLo);
-      rowLo.set(this.rowLo);
+      colLo.set(set.colLo);
+      rowLo.set(set.rowLo);
     }
 
     // Ê⁻¹ = diag(e^{−g_j s}) (1 for completion columns), e^{γ_i s}, and the weights
@@ -291,8 +461,9 @@ export class RiccatiSolution {
     for (let c = 0; c < nh; c++) einv[c] = -colRate[c] * s < EXPONENT_FLOOR ? 0 : expOfProduct(-colRate[c], s);
     // L̂_ij = L_ij e^{(γ_i − g_j)s}. While γ·s is moderate it factors as e^{γ_i s}·e^{−g_j s}
     // (both normal numbers, each exponential exact to about an ulp: rounding ≲ 1e-15
-    // relative); beyond that, one exponential per entry.
-    const factored = nG === 0 || gamma[0] * s <= EXPONENT_FACTORING_LIMIT;
+    // relative); beyond that, one exponential per entry. (The test is on the fastest rate
+    // of all modes, so that the left-over modes are treated alike in both sets.)
+    const factored = this.nG === 0 || this.gamma[0] * s <= EXPONENT_FACTORING_LIMIT;
     for (let i = 0; i < n; i++) {
       const gi = gamma[i];
       const growing = i < nG;
@@ -306,22 +477,18 @@ export class RiccatiSolution {
     // G_all = diag(e^{γ s}) G0 Ê⁻¹ (N×Nh), and Bᵀ = Ê⁻¹ G0ᵀ diag(weight) (Nh×N) from the
     // transposed G0, so that both are written contiguously. (With WebAssembly: a copy into
     // its memory, then scaled there in place; the same products in the same order.)
+    const colFactor = ws.colFactor;
     if (factored) {
       scaleInto(wasm, g0, rowScale, einv, n, nh, g);
     } else {
       scaleInto(wasm, g0.subarray(nG * nh), rowScale.subarray(nG), einv, n - nG, nh, g.subarray(nG * nh));
       // e^{(γ_i − g_j)s} directly (the factored form would overflow): one exponential per
-      // column for each run of rows with the same γ, which share them — the left-over modes
-      // of a wide or tall network (all growing at |λ|/2) are one run.
-      const colFactor = ws.colFactor;
+      // column for each run of rows with the same γ, which share them.
       for (let i = 0; i < nG; ) {
         const gi = gamma[i];
         let end = i + 1;
         while (end < nG && gamma[end] === gi) end++;
-        for (let c = 0; c < nh; c++) {
-          const dg = gi - colRate[c];
-          colFactor[c] = dg === 0 ? 1 : dg * s < EXPONENT_FLOOR ? 0 : Math.exp(dg * s);
-        }
+        columnFactors(gi, colRate, s, colFactor);
         for (let r = i; r < end; r++) {
           const go = r * nh;
           for (let c = 0; c < nh; c++) {
@@ -350,45 +517,38 @@ export class RiccatiSolution {
     if (wasm !== undefined) wasm.gramLower(bt, nh, n, sMat, colLo);
     else gramLowerIntoJs(bt, nh, n, sMat, colLo);
     for (let c = 0; c < nh; c++) sMat[c * nh + c] += einv[c] * einv[c];
+    const h = ws.perpH;
+    if (reduced !== undefined) {
+      // The left-over modes: G_all_⊥ = G0_⊥·diag(h), B_⊥ = G0_⊥·diag(q), the same scalings
+      // as the rows above, with the products formed before they can overflow.
+      const gp = reduced.gammaPerp;
+      const q = ws.perpQ;
+      if (reduced.growingPerp && !factored) {
+        columnFactors(gp, colRate, s, h);
+        const w = Math.sqrt(-Math.expm1(-2 * gp * s) / (2 * gp));
+        for (let c = 0; c < nh; c++) q[c] = w * h[c];
+      } else {
+        const e = gp * s < EXPONENT_FLOOR ? 0 : expOfProduct(gp, s);
+        const d = gp === 0 ? s : reduced.growingPerp ? -Math.expm1(-2 * gp * s) / (2 * gp) : Math.expm1(2 * gp * s) / (2 * gp);
+        for (let c = 0; c < nh; c++) {
+          h[c] = e * einv[c];
+          q[c] = reduced.growingPerp ? Math.sqrt(d) * h[c] : Math.sqrt(d) * einv[c];
+        }
+      }
+      const gram = reduced.gram;
+      for (let i = 0; i < nh; i++) {
+        const qi = q[i];
+        if (qi === 0) continue;
+        const io = i * nh;
+        for (let j = 0; j <= i; j++) sMat[io + j] += qi * q[j] * gram[io + j];
+      }
+    }
     if (nh > 0 && !(wasm !== undefined ? wasm.cholesky(sMat, nh) : choleskyInPlaceJs(sMat, nh))) {
       throw new Error('exact-dln internal error: the Riccati Gram matrix is not positive definite');
     }
     if (wasm !== undefined) wasm.solveRowsLowerT(g, n, sMat, nh, rowLo);
     else solveRowsLowerTInPlaceJs(g, n, sMat, nh, rowLo);
-
-    // Rotate from the eigenbasis of F to the singular basis: each row of the result
-    // combines at most two modes (±α).
-    const coordMode = this.coordMode;
-    const coordCoef = this.coordCoef;
-    for (let r = 0; r < n; r++) {
-      const ro = r * nh;
-      const m0 = coordMode[2 * r];
-      const m1 = coordMode[2 * r + 1];
-      if (m0 < 0) {
-        out.fill(0, ro, ro + nh);
-      } else if (m1 < 0) {
-        const c0 = coordCoef[2 * r];
-        const o0 = m0 * nh;
-        for (let j = 0; j < nh; j++) out[ro + j] = c0 * g[o0 + j];
-      } else {
-        const c0 = coordCoef[2 * r];
-        const c1 = coordCoef[2 * r + 1];
-        const o0 = m0 * nh;
-        const o1 = m1 * nh;
-        let j = 0;
-        for (; j + 3 < nh; j += 4) {
-          const x0 = c0 * g[o0 + j] + c1 * g[o1 + j];
-          const x1 = c0 * g[o0 + j + 1] + c1 * g[o1 + j + 1];
-          const x2 = c0 * g[o0 + j + 2] + c1 * g[o1 + j + 2];
-          const x3 = c0 * g[o0 + j + 3] + c1 * g[o1 + j + 3];
-          out[ro + j] = x0;
-          out[ro + j + 1] = x1;
-          out[ro + j + 2] = x2;
-          out[ro + j + 3] = x3;
-        }
-        for (; j < nh; j++) out[ro + j] = c0 * g[o0 + j] + c1 * g[o1 + j];
-      }
-    }
+    return { x: g, c: sMat, h };
   }
 
   /** The converged factor (s = ∞): only pivot columns take part. */
@@ -439,6 +599,87 @@ export class RiccatiSolution {
       }
     }
     return out;
+  }
+}
+
+/** A set of modes as {@link RiccatiSolution.solveSet} works on it (all modes, or all but the left-over ones). */
+interface RowSet {
+  /** Rows (modes), growing ones first. */
+  readonly n: number;
+  readonly nG: number;
+  /** Growth rate of each row. */
+  readonly gamma: Float64Array;
+  /** G0 rows (reversed hidden columns), n×Nh, and transposed. */
+  readonly g0: Float64Array;
+  readonly g0t: Float64Array;
+  /** Row i of G0 is zero before column rowLo[i]; column c before growing row colLo[c]. */
+  readonly rowLo: Int32Array;
+  readonly colLo: Int32Array;
+  /** Singular-basis rows as combinations of (at most two) rows of this set; −1 for none. */
+  readonly coordMode: Int32Array;
+  readonly coordCoef: Float64Array;
+  readonly coords: number;
+}
+
+/** The left-over modes, taken out of the summaries (see {@link RiccatiSolution.reduceLeftOvers}). */
+interface Reduced {
+  readonly set: RowSet;
+  /** Ni and No without the left-over directions. */
+  readonly inputDim: number;
+  readonly outputDim: number;
+  /** True when the left-over directions are inputs (Ni > No). */
+  readonly inputSide: boolean;
+  readonly gammaPerp: number;
+  readonly growingPerp: boolean;
+  /** Γ = G0_⊥ᵀG0_⊥ (Nh×Nh; its lower triangle is used). */
+  readonly gram: Float64Array;
+  /** R (rRows×Nh) with RᵀR = Γ. */
+  readonly r: Float64Array;
+  readonly rRows: number;
+}
+
+/** e^{(γ − g_j)s} for every column j (1 where the rates are equal, 0 below e^{−600}). */
+function columnFactors(gamma: number, colRate: Float64Array, s: number, out: Float64Array): void {
+  for (let c = 0; c < colRate.length; c++) {
+    const dg = gamma - colRate[c];
+    out[c] = dg === 0 ? 1 : dg * s < EXPONENT_FLOOR ? 0 : Math.exp(dg * s);
+  }
+}
+
+/**
+ * Rotates the solved rows X (eigenbasis of F, set.n×Nh) into the singular basis: each row
+ * of the result combines at most two modes (±α). Writes set.coords rows of `out`.
+ */
+function rotateInto(set: RowSet, x: Float64Array, nh: number, out: Float64Array): void {
+  const { coordMode, coordCoef } = set;
+  for (let r = 0; r < set.coords; r++) {
+    const ro = r * nh;
+    const m0 = coordMode[2 * r];
+    const m1 = coordMode[2 * r + 1];
+    if (m0 < 0) {
+      out.fill(0, ro, ro + nh);
+    } else if (m1 < 0) {
+      const c0 = coordCoef[2 * r];
+      const o0 = m0 * nh;
+      for (let j = 0; j < nh; j++) out[ro + j] = c0 * x[o0 + j];
+    } else {
+      const c0 = coordCoef[2 * r];
+      const c1 = coordCoef[2 * r + 1];
+      const o0 = m0 * nh;
+      const o1 = m1 * nh;
+      let j = 0;
+      for (; j + 3 < nh; j += 4) {
+        const x0 = c0 * x[o0 + j] + c1 * x[o1 + j];
+        const x1 = c0 * x[o0 + j + 1] + c1 * x[o1 + j + 1];
+        const x2 = c0 * x[o0 + j + 2] + c1 * x[o1 + j + 2];
+        const x3 = c0 * x[o0 + j + 3] + c1 * x[o1 + j + 3];
+        out[ro + j] = x0;
+        out[ro + j + 1] = x1;
+        out[ro + j + 2] = x2;
+        out[ro + j + 3] = x3;
+      }
+      for (; j < nh; j++) out[ro + j] = c0 * x[o0 + j] + c1 * x[o1 + j];
+    }
   }
 }
 
@@ -512,6 +753,9 @@ class Workspace {
   readonly colFactor: Float64Array;
   /** √D_i of the growing rows (beyond the factoring limit), N. */
   readonly rowWeight: Float64Array;
+  /** h and q of the left-over modes, Nh each. */
+  readonly perpH: Float64Array;
+  readonly perpQ: Float64Array;
   constructor(n: number, nh: number) {
     this.g = new Float64Array(n * nh);
     this.bt = new Float64Array(nh * n);
@@ -521,5 +765,7 @@ class Workspace {
     this.weight = new Float64Array(n);
     this.colFactor = new Float64Array(nh);
     this.rowWeight = new Float64Array(n);
+    this.perpH = new Float64Array(nh);
+    this.perpQ = new Float64Array(nh);
   }
 }

@@ -77,17 +77,20 @@ export interface SummaryRequest {
 
 /**
  * Evaluates the requested curves at times (already validated, ≥ 0 and finite) for a
- * solution with time constant τ. One N×Nh factor per time, in reused buffers; the full
- * product Ũᵀ W2W1 Ṽ (O(Ni·No·Nh)) only when the loss or the off-diagonal part is asked
- * for — mode strengths alone need its diagonal, O(min(Ni, No)·Nh).
+ * solution with time constant τ. One factor per time, in reused buffers, without the
+ * left-over directions of the wider layer (RiccatiSolution.summaryInto: their part of the
+ * loss comes as one number, at O(Nh²) per row of the other side); the product
+ * Ũᵀ W2W1 Ṽ on the remaining directions only when the loss or the off-diagonal part is
+ * asked for — mode strengths alone need its diagonal, O(min(Ni, No)·Nh).
  *
  * @internal
  */
 export function summariesOf(solution: RiccatiSolution, times: readonly number[], tau: number, request: SummaryRequest): TrajectorySummaries {
-  const ni = solution.inputDim;
   const nh = solution.hiddenDim;
-  const no = solution.outputDim;
-  const r = Math.min(ni, no);
+  const r = Math.min(solution.inputDim, solution.outputDim);
+  // The factor without the left-over directions of the wider layer (whose part of the
+  // network, ‖M_⊥‖², comes separately): Ni', No' ≥ r.
+  const { inputDim: ni, outputDim: no } = solution.summaryDims;
   const sigma = solution.spectrum.sigma;
   const count = times.length;
   const z = new Float64Array((ni + no) * nh);
@@ -98,12 +101,11 @@ export function summariesOf(solution: RiccatiSolution, times: readonly number[],
   const modeStrengths = request.modeStrengths ? Array.from({ length: r }, () => new Float64Array(count)) : [];
   for (let k = 0; k < count; k++) {
     const t = times[k];
-    solution.factorInto(t / tau, z);
-    let check = 0;
+    const perp2 = solution.summaryInto(t / tau, z);
+    let check = perp2;
     if (full) {
       singularProductOf(z, ni, nh, no, product);
       // One pass: residual of the diagonal, off-diagonal mass, mode strengths.
-      // (the loss summed in the same order as lossOfSingularProduct: the same number as Snapshot.loss)
       let sum = 0;
       let off2 = 0;
       for (let o = 0; o < no; o++) {
@@ -119,8 +121,8 @@ export function summariesOf(solution: RiccatiSolution, times: readonly number[],
           }
         }
       }
-      if (request.loss) loss[k] = 0.5 * sum;
-      if (request.offDiagonal) offDiagonal[k] = Math.sqrt(off2);
+      if (request.loss) loss[k] = 0.5 * (sum + perp2);
+      if (request.offDiagonal) offDiagonal[k] = Math.sqrt(off2 + perp2);
       check += sum;
       if (request.modeStrengths) {
         for (let a = 0; a < r; a++) {

@@ -1,18 +1,50 @@
 /**
  * ExactDynamics.summaries / lossCurve / modeStrengthCurves (src/core/trajectory-summaries.ts)
- * against the per-time Snapshot API they batch: the same numbers (the loss is summed in
- * the same order, so it is bit-identical), on random configurations of every kind the
+ * against the per-time Snapshot API they batch, on random configurations of every kind the
  * closed form covers (bottlenecks, Nh above both widths, rank-deficient and repeated
- * singular values, large |λ|), at times up to 1e6·τ.
+ * singular values, large |λ|, and wide or tall networks whose left-over directions the
+ * summaries handle through one Gram matrix), at times up to 1e6·τ. Square networks give
+ * bit-identical numbers; with left-over directions the two evaluate the same closed form
+ * in a different order, so they agree to rounding. Mode strengths: to 1e-13·(1 + ‖Σyx‖_F).
+ * Loss: both sum squares of residuals σ − M formed entry by entry, so they agree to 1e-11
+ * of the loss plus what an absolute rounding δ ≈ 1e-13·(1 + ‖Σyx‖_F) of the entries of M
+ * does to it, ‖residual‖·δ = √(2·loss)·δ (once the loss is ~1e-14, that term dominates:
+ * M ≈ σ is only known to a few ulps of σ), plus the loss's rounding floor
+ * 1e-28·(1 + ‖Σyx‖²) (as in exact-dynamics.test.ts).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { exactDynamics } from '../../src/core/exact-dynamics.js';
+import { exactDynamics, type ExactDynamics } from '../../src/core/exact-dynamics.js';
+import type { TrajectorySummaries } from '../../src/core/trajectory-summaries.js';
 import { modeStrengths } from '../../src/analysis/mode-strengths.js';
 import { InvalidArgumentError, NonFiniteError } from '../../src/errors.js';
 import { buildConfig, configParams, type ConfigParams } from '../helpers/configs.js';
 
 const TIMES = [0, 1e-3, 0.05, 0.4, 1, 3, 10, 60, 1e3, 1e6];
+
+/** Checks summaries against at(t); returns the worst relative loss difference above the floor. */
+function expectSummariesMatchSnapshots(dyn: ExactDynamics, s: TrajectorySummaries, times: readonly number[], exact: boolean): number {
+  const r = Math.min(dyn.inputDim, dyn.outputDim);
+  const norm = dyn.sigmaYX.norm('frobenius');
+  const floor = 1e-28 * (1 + norm * norm);
+  let worst = 0;
+  times.forEach((t, k) => {
+    const snap = dyn.at(t);
+    const product = snap.singularProduct;
+    if (exact) {
+      expect(s.loss[k]).toBe(snap.loss);
+      for (let a = 0; a < r; a++) expect(s.modeStrengths[a][k]).toBe(product.get(a, a));
+    } else {
+      const gap = Math.abs(s.loss[k] - snap.loss);
+      expect(gap).toBeLessThanOrEqual(1e-11 * snap.loss + 1e-13 * (1 + norm) * Math.sqrt(2 * snap.loss) + floor);
+      if (snap.loss > floor * 1e6) worst = Math.max(worst, gap / snap.loss);
+      for (let a = 0; a < r; a++) expect(Math.abs(s.modeStrengths[a][k] - product.get(a, a))).toBeLessThanOrEqual(1e-13 * (1 + norm));
+    }
+    const off = modeStrengths(snap).offDiagonal;
+    expect(Math.abs(s.offDiagonal[k] - off)).toBeLessThanOrEqual(1e-11 * off + 1e-14);
+  });
+  return worst;
+}
 
 describe('summaries(times) is the batched Snapshot', () => {
   it('matches at(t).loss, the diagonal of at(t).singularProduct and modeStrengths().offDiagonal on 120 random configurations', () => {
@@ -26,19 +58,36 @@ describe('summaries(times) is the batched Snapshot', () => {
         expect(Array.from(s.times)).toEqual(TIMES);
         expect(s.loss.length).toBe(TIMES.length);
         expect(s.modeStrengths.length).toBe(r);
-        TIMES.forEach((t, k) => {
-          const snap = dyn.at(t);
-          expect(s.loss[k]).toBe(snap.loss);
-          const product = snap.singularProduct;
-          for (let a = 0; a < r; a++) expect(s.modeStrengths[a][k]).toBe(product.get(a, a));
-          const off = modeStrengths(snap).offDiagonal;
-          expect(Math.abs(s.offDiagonal[k] - off)).toBeLessThanOrEqual(1e-14 * (1 + off));
-        });
+        expectSummariesMatchSnapshots(dyn, s, TIMES, c.ni === c.no);
         count++;
       }),
       { numRuns: 120, seed: 20261130 },
     );
     expect(count).toBe(120);
+  });
+
+  it('on wide and tall networks (many left-over directions), growing or decaying, to 1e6·τ', () => {
+    let worst = 0;
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 5 }),
+        fc.integer({ min: 6, max: 40 }),
+        fc.boolean(),
+        fc.constantFrom(-2, -0.5, 0, 0.5, 2),
+        fc.integer({ min: 0, max: 2 ** 30 }),
+        (narrow, wide, tall, lambda, seed) => {
+          const [ni, no] = tall ? [narrow, wide] : [wide, narrow];
+          const maxNh = lambda > 0 ? no : lambda < 0 ? ni : ni + no;
+          const nh = 1 + (seed % Math.min(maxNh, 12));
+          const c = buildConfig({ ni, no, nhChoice: nh, lambda, scale: 0.3, taskKind: 'generic', aligned: false, seed });
+          const dyn = exactDynamics({ w1: c.w1, w2: c.w2, sigmaYX: c.sigmaYX });
+          const times = [0, 0.1, 1, 5, 30, 300, 1e6];
+          worst = Math.max(worst, expectSummariesMatchSnapshots(dyn, dyn.summaries(times), times, false));
+        },
+      ),
+      { numRuns: 150, seed: 4242 },
+    );
+    console.log(`summaries vs Snapshot with left-over directions: worst relative loss difference ${worst.toExponential(2)}`);
   });
 
   it('lossCurve and modeStrengthCurves return the same curves as summaries; any order of times, arrays or Float64Arrays', () => {
