@@ -150,9 +150,10 @@ export function kernelDistanceTrajectory(
     // task's singular vectors (A → ṼᵀAṼ, G → ṼᵀGṼ, R → ŨᵀRŨ): the representations are read
     // straight off the singular-basis factor Z (A' = Z_inZ_inᵀ, R' = Z_outZ_outᵀ), with no
     // rotation per time, and the probes' geometry is rotated once.
-    const states = (t: number): NetworkRepresentations => singularRepresentations(source.at(t));
-    const basis = source.at(0).solution.vArr;
-    return trace(states(0), times, (k) => states(times[k]), maybeOptions ?? {}, 'source.at(0)', (k) => `source.at(${times[k]})`, basis);
+    const start = source.at(0);
+    const reference = singularRepresentations(start);
+    const states = (k: number): NetworkRepresentations => (times[k] === 0 ? reference : singularRepresentations(source.at(times[k])));
+    return trace(reference, times, states, maybeOptions ?? {}, 'source.at(0)', (k) => `source.at(${times[k]})`, start.solution.vArr);
   }
   if (isRun(source)) {
     const n = source.w1.length;

@@ -104,25 +104,47 @@ function checkAdoption(): boolean {
 /**
  * C = A·Bᵀ, A m×k, B n×k: C_ij = Σ_p A_ip B_jp (every entry summed in ascending p).
  * Cost m·n·k multiply-adds; `out` (m×n) is overwritten and must not alias A or B.
- * Rows of A three at a time against rows of B four at a time (twelve accumulators).
  */
 export function matmulTJs(a: Float64Array, b: Float64Array, m: number, k: number, n: number, out: Float64Array = new Float64Array(m * n)): Float64Array {
+  rowProductsJs(a, 0, b, 0, m, k, n, out, 0, n, 0);
+  return out;
+}
+
+/**
+ * The block kernel behind {@link matmulTJs} and {@link gramLowerIntoJs}: C_ij =
+ * Σ_{p ≥ from} A_ip B_jp for the m rows of A starting at offset aOff and the n rows of B
+ * starting at bOff (both with row length k), written to out[outOff + i·ldc + j]. Rows of
+ * A three at a time against rows of B four at a time (twelve accumulators).
+ */
+function rowProductsJs(
+  a: Float64Array,
+  aOff: number,
+  b: Float64Array,
+  bOff: number,
+  m: number,
+  k: number,
+  n: number,
+  out: Float64Array,
+  outOff: number,
+  ldc: number,
+  from: number,
+): void {
   let i = 0;
   for (; i + 2 < m; i += 3) {
-    const a0 = i * k;
+    const a0 = aOff + i * k;
     const a1 = a0 + k;
     const a2 = a1 + k;
-    const o0 = i * n;
-    const o1 = o0 + n;
-    const o2 = o1 + n;
+    const o0 = outOff + i * ldc;
+    const o1 = o0 + ldc;
+    const o2 = o1 + ldc;
     let j = 0;
     for (; j + 3 < n; j += 4) {
-      const b0 = j * k;
+      const b0 = bOff + j * k;
       const b1 = b0 + k;
       const b2 = b1 + k;
       const b3 = b2 + k;
       let s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0, s20 = 0, s21 = 0, s22 = 0, s23 = 0; // prettier-ignore
-      for (let p = 0; p < k; p++) {
+      for (let p = from; p < k; p++) {
         const x0 = a[a0 + p];
         const x1 = a[a1 + p];
         const x2 = a[a2 + p];
@@ -157,11 +179,11 @@ export function matmulTJs(a: Float64Array, b: Float64Array, m: number, k: number
       out[o2 + j + 3] = s23;
     }
     for (; j < n; j++) {
-      const b0 = j * k;
+      const b0 = bOff + j * k;
       let s0 = 0;
       let s1 = 0;
       let s2 = 0;
-      for (let p = 0; p < k; p++) {
+      for (let p = from; p < k; p++) {
         const y = b[b0 + p];
         s0 += a[a0 + p] * y;
         s1 += a[a1 + p] * y;
@@ -174,16 +196,16 @@ export function matmulTJs(a: Float64Array, b: Float64Array, m: number, k: number
   }
   // The last one or two rows.
   for (; i < m; i++) {
-    const a0 = i * k;
-    const o0 = i * n;
+    const a0 = aOff + i * k;
+    const o0 = outOff + i * ldc;
     let j = 0;
     for (; j + 3 < n; j += 4) {
-      const b0 = j * k;
+      const b0 = bOff + j * k;
       const b1 = b0 + k;
       const b2 = b1 + k;
       const b3 = b2 + k;
       let s0 = 0, s1 = 0, s2 = 0, s3 = 0; // prettier-ignore
-      for (let p = 0; p < k; p++) {
+      for (let p = from; p < k; p++) {
         const x = a[a0 + p];
         s0 += x * b[b0 + p];
         s1 += x * b[b1 + p];
@@ -196,13 +218,12 @@ export function matmulTJs(a: Float64Array, b: Float64Array, m: number, k: number
       out[o0 + j + 3] = s3;
     }
     for (; j < n; j++) {
-      const b0 = j * k;
+      const b0 = bOff + j * k;
       let s = 0;
-      for (let p = 0; p < k; p++) s += a[a0 + p] * b[b0 + p];
+      for (let p = from; p < k; p++) s += a[a0 + p] * b[b0 + p];
       out[o0 + j] = s;
     }
   }
-  return out;
 }
 
 /** C = A·B, A m×k, B k×n (B is transposed once, then {@link matmulT}). */
@@ -267,111 +288,25 @@ export function transpose(a: Float64Array, m: number, n: number, out: Float64Arr
 
 /**
  * The lower triangle (with the diagonal) of C = A·Aᵀ, A m×k: C_ij = Σ_p A_ip A_jp for
- * j ≤ i, written to `out` (m×m). Rows three at a time against rows four at a time, and
- * blocks that straddle the diagonal are computed whole, so a few entries just above the
- * diagonal are written too (with their correct values); the rest of the strict upper
- * triangle is not touched. Cost m²·k/2.
+ * j ≤ i, written to `out` (m×m), with the block kernel of {@link matmulTJs}: blocks that
+ * straddle the diagonal are computed whole, so a few entries just above the diagonal are
+ * written too (with their correct values); the rest of the strict upper triangle is not
+ * touched. Cost m²·k/2.
  *
  * `lo` (optional, length m) declares sparsity: row i of A is zero before column lo[i],
  * and lo is non-increasing (lo[i] ≥ lo[i+1]), so that C_ij only needs p ≥ lo[min(i, j)].
  * Skipped terms are exact zeros, so the result is the same as without `lo`.
  */
 export function gramLowerIntoJs(a: Float64Array, m: number, k: number, out: Float64Array, lo?: Int32Array): void {
-  let i = 0;
-  for (; i + 2 < m; i += 3) {
-    const a0 = i * k;
-    const a1 = a0 + k;
-    const a2 = a1 + k;
-    const o0 = i * m;
-    const o1 = o0 + m;
-    const o2 = o1 + m;
-    let j = 0;
-    // 3×4 blocks up to and across the diagonal (columns j..j+3 with j ≤ i + 2).
-    for (; j <= i + 2 && j + 3 < m; j += 4) {
-      const b0 = j * k;
-      const b1 = b0 + k;
-      const b2 = b1 + k;
-      const b3 = b2 + k;
-      let s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0, s20 = 0, s21 = 0, s22 = 0, s23 = 0; // prettier-ignore
-      for (let p = lo === undefined ? 0 : lo[Math.min(j + 3, i + 2)]; p < k; p++) {
-        const x0 = a[a0 + p];
-        const x1 = a[a1 + p];
-        const x2 = a[a2 + p];
-        let y = a[b0 + p];
-        s00 += x0 * y;
-        s10 += x1 * y;
-        s20 += x2 * y;
-        y = a[b1 + p];
-        s01 += x0 * y;
-        s11 += x1 * y;
-        s21 += x2 * y;
-        y = a[b2 + p];
-        s02 += x0 * y;
-        s12 += x1 * y;
-        s22 += x2 * y;
-        y = a[b3 + p];
-        s03 += x0 * y;
-        s13 += x1 * y;
-        s23 += x2 * y;
-      }
-      out[o0 + j] = s00;
-      out[o0 + j + 1] = s01;
-      out[o0 + j + 2] = s02;
-      out[o0 + j + 3] = s03;
-      out[o1 + j] = s10;
-      out[o1 + j + 1] = s11;
-      out[o1 + j + 2] = s12;
-      out[o1 + j + 3] = s13;
-      out[o2 + j] = s20;
-      out[o2 + j + 1] = s21;
-      out[o2 + j + 2] = s22;
-      out[o2 + j + 3] = s23;
-    }
-    // Near the last columns (m not a multiple of 4): one column at a time.
-    for (; j <= i + 2; j++) {
-      const b0 = j * k;
-      let s0 = 0;
-      let s1 = 0;
-      let s2 = 0;
-      for (let p = lo === undefined ? 0 : lo[Math.min(j, i + 2)]; p < k; p++) {
-        const y = a[b0 + p];
-        s0 += a[a0 + p] * y;
-        s1 += a[a1 + p] * y;
-        s2 += a[a2 + p] * y;
-      }
-      out[o0 + j] = s0;
-      out[o1 + j] = s1;
-      out[o2 + j] = s2;
-    }
-  }
-  // The last one or two rows: four columns at a time, then one.
-  for (; i < m; i++) {
-    const a0 = i * k;
-    const o0 = i * m;
-    let j = 0;
-    for (; j + 3 <= i; j += 4) {
-      const b0 = j * k;
-      const b1 = b0 + k;
-      const b2 = b1 + k;
-      const b3 = b2 + k;
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0; // prettier-ignore
-      for (let p = lo === undefined ? 0 : lo[j + 3]; p < k; p++) {
-        const x = a[a0 + p];
-        s0 += x * a[b0 + p];
-        s1 += x * a[b1 + p];
-        s2 += x * a[b2 + p];
-        s3 += x * a[b3 + p];
-      }
-      out[o0 + j] = s0;
-      out[o0 + j + 1] = s1;
-      out[o0 + j + 2] = s2;
-      out[o0 + j + 3] = s3;
-    }
-    for (; j <= i; j++) {
-      const b0 = j * k;
-      let s = 0;
-      for (let p = lo === undefined ? 0 : lo[j]; p < k; p++) s += a[a0 + p] * a[b0 + p];
-      out[o0 + j] = s;
+  // Stripes of three rows against blocks of four columns up to the diagonal, each block
+  // from the first p where any of its rows can be non-zero (lo of its largest index).
+  for (let i = 0; i < m; i += 3) {
+    const rows = Math.min(3, m - i);
+    const last = i + rows - 1;
+    for (let j = 0; j <= last; j += 4) {
+      const cols = Math.min(4, m - j);
+      const from = lo === undefined ? 0 : lo[Math.max(last, j + cols - 1)];
+      rowProductsJs(a, i * k, a, j * k, rows, k, cols, out, i * m + j, m, from);
     }
   }
 }
