@@ -6,7 +6,7 @@
  */
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import { InvalidArgumentError, NonFiniteError, NotWhitenedError, ShapeError } from '../errors.js';
-import { fromArray, matmul, matmulT, toArray } from '../linalg/dense.js';
+import { frobenius, fromArray, gramOfRows, matmul, matmulT, toArray } from '../linalg/dense.js';
 import { orthonormalColumns } from '../linalg/householder.js';
 import { createRng, gaussianMatrix } from '../random.js';
 import { assertFiniteNumber, assertInteger, toMatrix, type MatrixLike } from '../validation.js';
@@ -86,32 +86,72 @@ export interface RandomTaskOptions {
  */
 const SINGULAR_RELATIVE_EIGENVALUE = 1e-12;
 
-/** Row-major a·bᵀ/p of a (m×p) and b (n×p), as a Matrix. */
+/** Row-major a·bᵀ/p of a (m×p) and b (n×p), as a Matrix; exactly symmetric when a is b. */
 function covariance(a: Float64Array, b: Float64Array, m: number, n: number, p: number): Matrix {
-  const out = matmulT(a, b, m, p, n);
+  const out = a === b && m === n ? gramOfRows(a, m, p) : matmulT(a, b, m, p, n);
   for (let k = 0; k < out.length; k++) out[k] /= p;
   return fromArray(out, m, n);
 }
 
 /**
  * S^{-1/2} of a symmetric positive semi-definite matrix from its eigendecomposition
- * (symmetric), with the extreme eigenvalues (the caller checks them before trusting it).
+ * S = V·diag(μ)·Vᵀ, as B·Bᵀ with B = V·diag(μ^{-1/4}) (exactly symmetric), with the extreme
+ * eigenvalues (the caller checks them before trusting the root).
  */
-function inverseSquareRoot(sym: Matrix): { root: Matrix; smallest: number; largest: number } {
+function inverseSquareRoot(sym: Matrix): { root: Float64Array; smallest: number; largest: number } {
   const n = sym.rows;
   const evd = new EigenvalueDecomposition(sym, { assumeSymmetric: true });
   const mu = evd.realEigenvalues;
-  const vecs = evd.eigenvectorMatrix;
-  const root = new Matrix(n, n);
+  const b = toArray(evd.eigenvectorMatrix);
+  const scale = mu.map((m) => 1 / Math.sqrt(Math.sqrt(m)));
+  for (let i = 0; i < n; i++) for (let k = 0; k < n; k++) b[i * n + k] *= scale[k];
+  return { root: gramOfRows(b, n, n), smallest: Math.min(...mu), largest: Math.max(...mu) };
+}
+
+/** Above this ‖S − I‖_F the binomial series of {@link nearIdentityInverseSquareRoot} is not used. */
+const SERIES_RADIUS = 0.05;
+
+/**
+ * (I + E)^{-1/2} for a symmetric S = I + E with ‖E‖_F ≤ {@link SERIES_RADIUS}, by the binomial
+ * series Σ_k c_k E^k (c_k = binom(−1/2, k)), summed by Horner's rule up to the first power
+ * whose term is below 2⁻⁶⁰ (‖E‖ ≈ 1e-12 after a first whitening pass: I − E/2, no product;
+ * ‖E‖ ≈ 1e-5: three terms). `undefined` when E is too large for the series. The result is
+ * exactly symmetric; S is not modified.
+ *
+ * @internal
+ * @example
+ * ```ts
+ * import { nearIdentityInverseSquareRoot } from './task.js'; // internal
+ * const r = nearIdentityInverseSquareRoot(new Float64Array([1.01, 0, 0, 1]), 2)!;
+ * console.log(Math.abs(r[0] - 1 / Math.sqrt(1.01)) < 1e-16); // true
+ * ```
+ */
+export function nearIdentityInverseSquareRoot(s: Float64Array, n: number): Float64Array | undefined {
+  const e = s.slice();
+  for (let i = 0; i < n; i++) e[i * n + i] -= 1;
+  const norm = frobenius(e);
+  if (!(norm <= SERIES_RADIUS)) return undefined;
+  const coefficients = [1, -0.5];
+  for (let k = 2, power = norm * norm; ; k++, power *= norm) {
+    const c = (-coefficients[k - 1] * (2 * k - 1)) / (2 * k);
+    if (Math.abs(c) * power <= 2 ** -60) break;
+    coefficients.push(c);
+  }
+  // Horner: R = c_K·E + c_{K−1}·I, then R ← E·R + c_k·I down to k = 0.
+  const last = coefficients.length - 1;
+  let r: Float64Array = e.map((x) => x * coefficients[last]);
+  for (let k = last - 1; k >= 0; k--) {
+    if (k < last - 1) r = matmul(e, r, n, n, n);
+    for (let i = 0; i < n; i++) r[i * n + i] += coefficients[k];
+  }
   for (let i = 0; i < n; i++) {
-    for (let j = i; j < n; j++) {
-      let s = 0;
-      for (let k = 0; k < n; k++) s += (vecs.get(i, k) * vecs.get(j, k)) / Math.sqrt(mu[k]);
-      root.set(i, j, s);
-      root.set(j, i, s);
+    for (let j = 0; j < i; j++) {
+      const mean = (r[i * n + j] + r[j * n + i]) / 2;
+      r[i * n + j] = mean;
+      r[j * n + i] = mean;
     }
   }
-  return { root, smallest: Math.min(...mu), largest: Math.max(...mu) };
+  return r;
 }
 
 function requireSeed(seed: unknown): asserts seed is number {
@@ -135,7 +175,9 @@ function requireSeed(seed: unknown): asserts seed is number {
  *
  * Whitening accuracy: one eigendecomposition pass leaves (TX)(TX)ᵀ/P − I ≈ cond(Σxx)·ε
  * (2.3e-12 measured at cond 4e4), so the whitened data are whitened once more:
- * T = Σ₁^{-1/2}·Σxx^{-1/2}, Σ₁ the covariance after the first pass. The returned X then has
+ * T = Σ₁^{-1/2}·Σxx^{-1/2}, Σ₁ the covariance after the first pass (Σ₁ = I + E with E small,
+ * so Σ₁^{-1/2} is summed from the binomial series of (I + E)^{-1/2} rather than from a second
+ * eigendecomposition). The returned X then has
  * XXᵀ/P = I to a few ε (≤ 5e-15 measured on random data sets with cond(Σxx) from 1 to
  * ~1e11); it equals T·X_orig up to ≈ cond(X)·ε relative, and T is symmetric up to
  * ≈ cond(Σxx)·ε relative. Σxx counts as singular (error below) when its
@@ -230,10 +272,10 @@ export function taskFromData(X: MatrixLike, Y: MatrixLike, options: TaskFromData
   }
   // One pass leaves XXᵀ/P − I ≈ cond(Σxx)·ε; a second pass on the (now well-conditioned)
   // whitened data brings it to a few ε: T = Σ₁^{-1/2}·Σxx^{-1/2} with Σ₁ the first pass's Σxx.
-  const t1 = toArray(first.root);
+  const t1 = first.root;
   const x1 = matmul(t1, xa, ni, ni, p);
-  const second = inverseSquareRoot(covariance(x1, x1, ni, ni, p));
-  const t2 = toArray(second.root);
+  const sigma1 = toArray(covariance(x1, x1, ni, ni, p));
+  const t2 = nearIdentityInverseSquareRoot(sigma1, ni) ?? inverseSquareRoot(fromArray(sigma1, ni, ni)).root;
   const t = fromArray(matmul(t2, t1, ni, ni, ni), ni, ni);
   // Σ₁^{-1/2}·(first-pass data), not T·X: the second pass corrects the rounding of x1 itself.
   const xw = matmul(t2, x1, ni, ni, p);

@@ -6,9 +6,9 @@
  * whitened Σxx = I to 1e-12 (condition number of the test data ≲ 1e2); randomTask's
  * Σxx = I to 1e-13 (Householder QR is orthogonal to a few 1e-16).
  */
-import { Matrix } from 'ml-matrix';
+import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
-import { randomTask, taskFromData, taskFromSigmaYX, type RandomTaskOptions } from '../../src/core/task.js';
+import { nearIdentityInverseSquareRoot, randomTask, taskFromData, taskFromSigmaYX, type RandomTaskOptions } from '../../src/core/task.js';
 import {
   InvalidArgumentError,
   NonFiniteError,
@@ -215,5 +215,42 @@ describe('taskFromSigmaYX', () => {
     expect(taskFromSigmaYX([[1, 2]]).sigmaYY.get(0, 0)).toBe(5);
     expect(() => taskFromSigmaYX([[Number.POSITIVE_INFINITY]])).toThrow(NonFiniteError);
     expect(() => taskFromSigmaYX([])).toThrow(ShapeError);
+  });
+});
+
+// The second whitening pass: (I + E)^{-1/2} from the binomial series, against the root from
+// an eigendecomposition (accurate to a few ε·cond, cond ≤ 1.1 here) and against the defining
+// identity R·S·R = I (rounding of two n-term products: ≲ 2n·ε·‖R‖²; 1e-14 covers n ≤ 30).
+describe('nearIdentityInverseSquareRoot (second whitening pass)', () => {
+  function symmetricOfNorm(n: number, norm: number, seed: number): Matrix {
+    const g = gaussianMatrix(n, n, createRng(seed));
+    const e = g.add(g.transpose());
+    return e.mul(norm / e.norm('frobenius'));
+  }
+
+  it('equals V·diag((1 + μ)^{-1/2})·Vᵀ and satisfies R·S·R = I, for ‖E‖_F from 1e-14 to 0.05', () => {
+    for (const n of [1, 5, 30]) {
+      for (const [k, norm] of [1e-14, 1e-9, 1e-5, 1e-3, 0.049].entries()) {
+        const s = symmetricOfNorm(n, norm, 100 * n + k).add(Matrix.eye(n));
+        const input = Float64Array.from(s.to1DArray());
+        const before = input.slice();
+        const r = nearIdentityInverseSquareRoot(input, n)!;
+        expect(input).toEqual(before);
+        const rm = new Matrix(n, n);
+        for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) rm.set(i, j, r[i * n + j]);
+        expect(rm.to2DArray()).toEqual(rm.transpose().to2DArray());
+        const evd = new EigenvalueDecomposition(s, { assumeSymmetric: true });
+        const v = evd.eigenvectorMatrix;
+        const reference = v.mmul(Matrix.diag(evd.realEigenvalues.map((mu) => 1 / Math.sqrt(mu)))).mmul(v.transpose());
+        expect(maxAbs(rm.clone().sub(reference)), `n = ${n}, ‖E‖ = ${norm}`).toBeLessThan(1e-14);
+        expect(maxAbs(rm.mmul(s).mmul(rm).sub(Matrix.eye(n))), `n = ${n}, ‖E‖ = ${norm}`).toBeLessThan(1e-14);
+      }
+    }
+  });
+
+  it('declines (undefined) when ‖E‖_F exceeds the series radius 0.05, or E is not finite', () => {
+    const s = symmetricOfNorm(4, 0.051, 7).add(Matrix.eye(4));
+    expect(nearIdentityInverseSquareRoot(Float64Array.from(s.to1DArray()), 4)).toBeUndefined();
+    expect(nearIdentityInverseSquareRoot(new Float64Array([1, Number.NaN, Number.NaN, 1]), 2)).toBeUndefined();
   });
 });
