@@ -29,6 +29,12 @@ describe('benchmarks in smoke mode', () => {
       expectTimings([r.exactSetup, r.exactSummaries, r.exactFull, r.simulationRecorded, r.simulationFinal, r.speedupSummaries, r.speedupFull]);
       // Gradient descent with η = 0.01 follows the flow to O(η).
       expect(Math.abs(r.lossExact - r.lossSimulation)).toBeLessThan(0.05 * Math.max(r.lossExact, 1e-12) + 1e-9);
+      // The learning-curve error is first order in η: halving η halves it (to ±10 %: the
+      // O(η²) remainder is ~η·γ_max ≈ 0.3 % of it here), which the equal-accuracy column assumes.
+      expect(r.curveError / r.curveErrorHalfStep).toBeGreaterThan(1.8);
+      expect(r.curveError / r.curveErrorHalfStep).toBeLessThan(2.2);
+      expect(r.stepsEqualAccuracy).toBeGreaterThan(r.steps);
+      expectTimings([r.speedupEqualAccuracy]);
     }
   });
 
