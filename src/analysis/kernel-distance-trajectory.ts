@@ -5,9 +5,10 @@
  * @module
  */
 import type { ExactDynamics } from '../core/exact-dynamics.js';
+import type { RiccatiSolution } from '../core/riccati.js';
 import type { Snapshot } from '../core/snapshot.js';
 import { gramOfRows, matmul, tmatmul } from '../linalg/dense.js';
-import { InvalidArgumentError } from '../errors.js';
+import { ExactDlnError, InvalidArgumentError } from '../errors.js';
 import { toTimes, type MatrixLike } from '../validation.js';
 import {
   assertSameWidths,
@@ -151,9 +152,22 @@ export function kernelDistanceTrajectory(
     // straight off the singular-basis factor Z (A' = Z_inZ_inᵀ, R' = Z_outZ_outᵀ), with no
     // rotation per time, and the probes' geometry is rotated once.
     const start = source.at(0);
+    const solution = start.solution;
+    const compression = solution.compression;
+    const options = maybeOptions ?? {};
+    const nameAt = (k: number): string => `source.at(${times[k]})`;
+    if (compression !== undefined) {
+      // Wide (or tall) networks with more left-over directions than hidden units: the
+      // representations in a compressed basis (RiccatiSolution.compressedFactorAt), the
+      // probes' geometry compressed to match once.
+      const reference = compressedRepresentations(solution, 0, compression);
+      const states = (k: number): NetworkRepresentations =>
+        times[k] === 0 ? reference : compressedRepresentations(solution, times[k] / source.tau, compression, times[k]);
+      return trace(reference, times, states, options, 'source.at(0)', nameAt, solution.vArr, compression);
+    }
     const reference = singularRepresentations(start);
     const states = (k: number): NetworkRepresentations => (times[k] === 0 ? reference : singularRepresentations(source.at(times[k])));
-    return trace(reference, times, states, maybeOptions ?? {}, 'source.at(0)', (k) => `source.at(${times[k]})`, start.solution.vArr);
+    return trace(reference, times, states, options, 'source.at(0)', nameAt, solution.vArr);
   }
   if (isRun(source)) {
     const n = source.w1.length;
@@ -216,9 +230,11 @@ function trace(
   referenceName: string,
   nameAt: (k: number) => string,
   basis?: Float64Array,
+  compression?: Compression,
 ): KernelDistanceTrajectory {
   const plain = probeGeometry(options, reference.inputDim);
-  const geometry = basis === undefined ? plain : rotatedGeometry(plain, basis);
+  const rotated = basis === undefined ? plain : rotatedGeometry(plain, basis);
+  const geometry = compression?.inputSide ? compressedGeometry(rotated, compression) : rotated;
   const ref = kernelPieces(reference, geometry, referenceName);
   const distance = times.map((_, k) => {
     const rep = stateAt(k);
@@ -235,30 +251,92 @@ function trace(
  * symmetric, O((Ni² + No²)·Nh).
  */
 function singularRepresentations(snapshot: Snapshot): NetworkRepresentations {
-  const ni = snapshot.inputDim;
-  const nh = snapshot.hiddenDim;
-  const no = snapshot.outputDim;
-  const z = snapshot.singularFactor;
+  return factorRepresentations(snapshot.singularFactor, snapshot.inputDim, snapshot.hiddenDim, snapshot.outputDim, snapshot.inputDim, snapshot.outputDim);
+}
+
+/** A and R as the Gram matrices of a factor's first aSize rows and its next rSize rows (Nh columns). */
+function factorRepresentations(z: Float64Array, ni: number, nh: number, no: number, aSize: number, rSize: number): NetworkRepresentations {
   return {
     inputDim: ni,
     hiddenDim: nh,
     outputDim: no,
-    a: gramOfRows(z.subarray(0, ni * nh), ni, nh),
-    r: gramOfRows(z.subarray(ni * nh, (ni + no) * nh), no, nh),
+    a: gramOfRows(z.subarray(0, aSize * nh), aSize, nh),
+    r: gramOfRows(z.subarray(aSize * nh, (aSize + rSize) * nh), rSize, nh),
+    aSize,
+    rSize,
   };
+}
+
+/** See {@link RiccatiSolution.compression}. */
+type Compression = NonNullable<RiccatiSolution['compression']>;
+
+/**
+ * A and R in the task's singular basis with the left-over directions compressed (A = W·a·Wᵀ
+ * on the input side, or R = W·r·Wᵀ on the output side, W with orthonormal columns), from
+ * {@link RiccatiSolution.compressedFactorAt} at s = t/τ: O(Nh²·(N − |⊥| + Nh)) instead of
+ * O((Ni² + No²)·Nh). `t` only names the time in the internal-error message.
+ */
+function compressedRepresentations(solution: RiccatiSolution, s: number, compression: Compression, t = 0): NetworkRepresentations {
+  const ni = solution.inputDim;
+  const nh = solution.hiddenDim;
+  const no = solution.outputDim;
+  const z = solution.compressedFactorAt(s);
+  for (let i = 0; i < z.length; i++) {
+    if (!Number.isFinite(z[i])) {
+      throw new ExactDlnError(`exact-dln internal error: non-finite state at t = ${t}; please report this configuration.`);
+    }
+  }
+  const shrink = compression.rows - compression.columns;
+  return factorRepresentations(z, ni, nh, no, compression.inputSide ? ni - shrink : ni, compression.inputSide ? no : no - shrink);
+}
+
+/**
+ * The (singular-basis) probe geometry seen by compressed input representations: WᵀGW and
+ * WᵀG²W for W = blockdiag(I, basis) (Ni × size, orthonormal columns), symmetrised; tr G²
+ * is unchanged, and whitened probes stay whitened (WᵀW = I). O(Ni²·size), once.
+ */
+function compressedGeometry(geometry: ProbeGeometry, compression: Compression): ProbeGeometry {
+  const ni = geometry.inputDim;
+  const keep = ni - compression.rows;
+  const size = keep + compression.columns;
+  if (geometry.identity) {
+    const g = new Float64Array(size * size);
+    const g2 = new Float64Array(size * size);
+    for (let i = 0; i < size; i++) {
+      g[i * size + i] = 1 / ni;
+      g2[i * size + i] = 1 / (ni * ni);
+    }
+    return { inputDim: ni, size, g, g2, trG2: geometry.trG2, identity: true };
+  }
+  const w = new Float64Array(ni * size);
+  for (let i = 0; i < keep; i++) w[i * size + i] = 1;
+  const k = compression.columns;
+  for (let i = 0; i < compression.rows; i++) {
+    for (let j = 0; j < k; j++) w[(keep + i) * size + keep + j] = compression.basis[i * k + j];
+  }
+  const project = (m: Float64Array): Float64Array => symmetrised(tmatmul(w, matmul(m, w, ni, ni, size), ni, size, size), size);
+  return { inputDim: ni, size, g: project(geometry.g), g2: project(geometry.g2), trG2: geometry.trG2, identity: false };
+}
+
+/** (M + Mᵀ)/2 of an n×n row-major M, in place. */
+function symmetrised(m: Float64Array, n: number): Float64Array {
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < i; j++) {
+      const mean = 0.5 * (m[i * n + j] + m[j * n + i]);
+      m[i * n + j] = mean;
+      m[j * n + i] = mean;
+    }
+  }
+  return m;
 }
 
 /** The probe geometry in the basis Ṽ (Ni×Ni row-major, orthogonal): G → ṼᵀGṼ, symmetrised. */
 function rotatedGeometry(geometry: ProbeGeometry, v: Float64Array): ProbeGeometry {
   if (geometry.identity) return geometry; // ṼᵀIṼ = I
   const ni = geometry.inputDim;
-  const rotated = tmatmul(v, matmul(geometry.g, v, ni, ni, ni), ni, ni, ni);
-  const g = new Float64Array(ni * ni);
-  for (let i = 0; i < ni; i++) {
-    for (let j = 0; j < ni; j++) g[i * ni + j] = 0.5 * (rotated[i * ni + j] + rotated[j * ni + i]);
-  }
+  const g = symmetrised(tmatmul(v, matmul(geometry.g, v, ni, ni, ni), ni, ni, ni), ni);
   const g2 = matmul(g, g, ni, ni, ni);
   let trG2 = 0;
   for (let k = 0; k < g.length; k++) trG2 += g[k] * g[k];
-  return { inputDim: ni, g, g2, trG2, identity: false };
+  return { inputDim: ni, size: ni, g, g2, trG2, identity: false };
 }

@@ -42,6 +42,13 @@ export interface NetworkRepresentations {
   readonly a: Float64Array;
   /** R = W2W2ᵀ, No×No row-major, exactly symmetric. */
   readonly r: Float64Array;
+  /**
+   * When the representations are compressed — A = W·a·Wᵀ (or R = W·r·Wᵀ) for a W with
+   * orthonormal columns, which keeps every trace the kernel distance needs — the sizes of
+   * `a` and `r` (default Ni and No).
+   */
+  readonly aSize?: number;
+  readonly rSize?: number;
 }
 
 function describe(value: unknown): string {

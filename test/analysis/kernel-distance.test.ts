@@ -18,6 +18,7 @@ import { lambdaBalancedWeights } from '../../src/core/weights.js';
 import { InvalidArgumentError, ShapeError } from '../../src/errors.js';
 import { createRng, gaussianMatrix, randomOrthogonal } from '../../src/random.js';
 import { buildConfig, configParams, networkShapes } from '../helpers/configs.js';
+import { expectTypedError } from '../helpers/errors.js';
 import { explicitKernelDistance, jacobianNtk } from '../helpers/jacobian-ntk.js';
 
 const SEED = 90_417;
@@ -243,5 +244,21 @@ describe('kernelDistance bad input', () => {
     expect(() => kernelDistance(a, a, { gram: [[1, 0.5], [0, 1]] })).toThrow(/symmetric/);
     expect(() => kernelDistance(a, a, { gram: [[1, 2], [2, 1]] })).toThrow(/positive semi-definite/);
     expect(() => kernelDistance(a, a, { gram: [[1, 0], [0, 1]], inputs: [[1], [1]] })).toThrow(/not both/);
+  });
+  it('gram: PSD is decided to a relative tolerance of 1e-12 of the largest eigenvalue (singular Gram matrices pass)', () => {
+    // G = O·diag(μ)·Oᵀ with a chosen smallest eigenvalue μ_min (largest 1).
+    const rng = createRng(41);
+    const o = randomOrthogonal(5, rng);
+    const gramWith = (smallest: number): Matrix => o.mmul(Matrix.diag([1, 0.5, 0.2, 0.1, smallest])).mmul(o.transpose());
+    const net = { w1: gaussianMatrix(3, 5, rng), w2: gaussianMatrix(2, 3, rng) };
+    const other = { w1: gaussianMatrix(3, 5, rng), w2: gaussianMatrix(2, 3, rng) };
+    for (const smallest of [0.05, 1e-9, 0, -1e-14]) {
+      expect(kernelDistance(net, other, { gram: gramWith(smallest) }), `μ_min = ${smallest}`).toBeGreaterThan(0);
+    }
+    expectTypedError(() => kernelDistance(net, other, { gram: gramWith(-1e-9) }), InvalidArgumentError, 'positive semi-definite', 'smallest eigenvalue');
+    // Fewer probes than inputs: X′X′ᵀ is singular, and gives the same distance as the inputs.
+    const x = gaussianMatrix(5, 2, rng);
+    const viaGram = kernelDistance(net, other, { gram: x.mmul(x.transpose()) });
+    expect(Math.abs(viaGram - kernelDistance(net, other, { inputs: x }))).toBeLessThan(1e-13);
   });
 });
