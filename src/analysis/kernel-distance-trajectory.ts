@@ -8,7 +8,7 @@ import type { ExactDynamics } from '../core/exact-dynamics.js';
 import type { RiccatiSolution } from '../core/riccati.js';
 import type { Snapshot } from '../core/snapshot.js';
 import { gramOfRows, matmul, tmatmul } from '../linalg/dense.js';
-import { ExactDlnError, InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from '../errors.js';
 import { toTimes, type MatrixLike } from '../validation.js';
 import {
   assertSameWidths,
@@ -149,25 +149,15 @@ export function kernelDistanceTrajectory(
     const times = toTimes(timesOrOptions, 'times');
     // Every term of the kernel distance is a trace, unchanged by the change of basis to the
     // task's singular vectors (A → ṼᵀAṼ, G → ṼᵀGṼ, R → ŨᵀRŨ): the representations are read
-    // straight off the singular-basis factor Z (A' = Z_inZ_inᵀ, R' = Z_outZ_outᵀ), with no
-    // rotation per time, and the probes' geometry is rotated once.
+    // straight off the Snapshots' singular-basis factors, with no rotation per time, and the
+    // probes' geometry is rotated once. For wide and tall networks with more left-over
+    // directions than hidden units the factors are compressed (A = W·a·Wᵀ or R = W·r·Wᵀ, W
+    // with orthonormal columns), and so is the geometry.
     const start = source.at(0);
-    const solution = start.solution;
-    const compression = solution.compression;
-    const options = maybeOptions ?? {};
+    const reference = storedRepresentations(start);
+    const states = (k: number): NetworkRepresentations => (times[k] === 0 ? reference : storedRepresentations(source.at(times[k])));
     const nameAt = (k: number): string => `source.at(${times[k]})`;
-    if (compression !== undefined) {
-      // Wide (or tall) networks with more left-over directions than hidden units: the
-      // representations in a compressed basis (RiccatiSolution.compressedFactorAt), the
-      // probes' geometry compressed to match once.
-      const reference = compressedRepresentations(solution, 0, compression);
-      const states = (k: number): NetworkRepresentations =>
-        times[k] === 0 ? reference : compressedRepresentations(solution, times[k] / source.tau, compression, times[k]);
-      return trace(reference, times, states, options, 'source.at(0)', nameAt, solution.vArr, compression);
-    }
-    const reference = singularRepresentations(start);
-    const states = (k: number): NetworkRepresentations => (times[k] === 0 ? reference : singularRepresentations(source.at(times[k])));
-    return trace(reference, times, states, options, 'source.at(0)', nameAt, solution.vArr);
+    return trace(reference, times, states, maybeOptions ?? {}, 'source.at(0)', nameAt, start.solution.vArr, start.solution.compression);
   }
   if (isRun(source)) {
     const n = source.w1.length;
@@ -246,12 +236,13 @@ function trace(
 }
 
 /**
- * A = W1ᵀW1 and R = W2W2ᵀ of a Snapshot in the task's singular basis (ṼᵀAṼ and ŨᵀRŨ):
- * the Gram matrices of the input and output rows of its singular-basis factor, exactly
- * symmetric, O((Ni² + No²)·Nh).
+ * A = W1ᵀW1 and R = W2W2ᵀ of a Snapshot in the task's singular basis (ṼᵀAṼ and ŨᵀRŨ, or
+ * their compressed forms): the Gram matrices of the input and output rows of its stored
+ * factor, exactly symmetric, O((Ni'² + No'²)·Nh) for Ni', No' rows.
  */
-function singularRepresentations(snapshot: Snapshot): NetworkRepresentations {
-  return factorRepresentations(snapshot.singularFactor, snapshot.inputDim, snapshot.hiddenDim, snapshot.outputDim, snapshot.inputDim, snapshot.outputDim);
+function storedRepresentations(snapshot: Snapshot): NetworkRepresentations {
+  const { z, inputRows, outputRows } = snapshot.storedFactor;
+  return factorRepresentations(z, snapshot.inputDim, snapshot.hiddenDim, snapshot.outputDim, inputRows, outputRows);
 }
 
 /** A and R as the Gram matrices of a factor's first aSize rows and its next rSize rows (Nh columns). */
@@ -269,26 +260,6 @@ function factorRepresentations(z: Float64Array, ni: number, nh: number, no: numb
 
 /** See {@link RiccatiSolution.compression}. */
 type Compression = NonNullable<RiccatiSolution['compression']>;
-
-/**
- * A and R in the task's singular basis with the left-over directions compressed (A = W·a·Wᵀ
- * on the input side, or R = W·r·Wᵀ on the output side, W with orthonormal columns), from
- * {@link RiccatiSolution.compressedFactorAt} at s = t/τ: O(Nh²·(N − |⊥| + Nh)) instead of
- * O((Ni² + No²)·Nh). `t` only names the time in the internal-error message.
- */
-function compressedRepresentations(solution: RiccatiSolution, s: number, compression: Compression, t = 0): NetworkRepresentations {
-  const ni = solution.inputDim;
-  const nh = solution.hiddenDim;
-  const no = solution.outputDim;
-  const z = solution.compressedFactorAt(s);
-  for (let i = 0; i < z.length; i++) {
-    if (!Number.isFinite(z[i])) {
-      throw new ExactDlnError(`exact-dln internal error: non-finite state at t = ${t}; please report this configuration.`);
-    }
-  }
-  const shrink = compression.rows - compression.columns;
-  return factorRepresentations(z, ni, nh, no, compression.inputSide ? ni - shrink : ni, compression.inputSide ? no : no - shrink);
-}
 
 /**
  * The (singular-basis) probe geometry seen by compressed input representations: WᵀGW and

@@ -299,15 +299,18 @@ export function buildDynamics(
 ): ExactDynamics {
   const spectrum = spectrumOf(sigmaYX, lambda);
   const solution = new RiccatiSolution(spectrum, q, nh);
+  // Wide or tall networks with more left-over directions than hidden units: Snapshots keep
+  // the compressed factor (O((N − |⊥|)·Nh² + Nh³) per time instead of O(N·Nh²)).
+  const compressed = solution.compression !== undefined;
   const at = (t: number): Snapshot => {
     assertTime(t, 't');
-    const z = solution.factorAt(t / tau);
+    const z = compressed ? solution.compressedFactorAt(t / tau) : solution.factorAt(t / tau);
     for (let i = 0; i < z.length; i++) {
       if (!Number.isFinite(z[i])) {
         throw new ExactDlnError(`exact-dln internal error: non-finite state at t = ${t}; please report this configuration.`);
       }
     }
-    return new Snapshot(timeOffset + t, lambda, solution, z);
+    return new Snapshot(timeOffset + t, lambda, solution, z, compressed);
   };
   let convergedSnap: Snapshot | undefined;
   return {

@@ -15,7 +15,7 @@
  * @module
  * @internal
  */
-import { choleskyInPlace, choleskyInPlaceJs, gramLowerIntoJs, gramOfRows, matmulT, scaleRowsColumnsInto, solveRowsLowerTInPlace, solveRowsLowerTInPlaceJs, toArray, transpose } from '../linalg/dense.js';
+import { choleskyInPlace, choleskyInPlaceJs, gramLowerIntoJs, gramOfRows, matmul, matmulT, scaleRowsColumnsInto, solveRowsLowerTInPlace, solveRowsLowerTInPlaceJs, toArray, transpose } from '../linalg/dense.js';
 import { completeOrthonormalBasis } from '../linalg/complete-basis.js';
 import { orthonormalColumns } from '../linalg/householder.js';
 import { kernelsFor, type WasmKernels } from '../linalg/wasm.js';
@@ -90,6 +90,7 @@ export class RiccatiSolution {
   private readonly reduced: Reduced | undefined;
   /** Scratch buffers of factorInto, allocated on first use. */
   private workspace: Workspace | undefined;
+  private compressedExpansion: ReturnType<RiccatiSolution['expansion']> | undefined;
   private scratchArray: Float64Array | undefined;
 
   /**
@@ -468,6 +469,65 @@ export class RiccatiSolution {
     for (let row = 0; row < k; row++) for (let j = 0; j < nh; j++) y[row * nh + j] = r[row * nh + j] * h[j];
     solveRowsLowerTInPlace(y, k, cCopy, nh); // Y·Cᵀ = R·diag(h)
     return out;
+  }
+
+  /**
+   * The rows of a compressed factor (see {@link RiccatiSolution.compressedFactorAt}) as rows
+   * of the full singular-basis factor: the left-over rows W·Y computed, the others copied.
+   * O(|⊥|·Nh²). A fresh N×Nh array.
+   */
+  expandCompressed(z: Float64Array): Float64Array {
+    const reduced = this.reduced as Reduced & { basis: Float64Array };
+    const nh = this.hiddenDim;
+    const ni = this.inputDim;
+    const k = reduced.rRows;
+    const perpRows = reduced.basis.length / k;
+    const { inputDim: rNi, outputDim: rNo } = reduced;
+    const out = new Float64Array((ni + this.outputDim) * nh);
+    out.set(z.subarray(0, rNi * nh), 0);
+    const outputRows = reduced.inputSide ? (rNi + k) * nh : rNi * nh;
+    out.set(z.subarray(outputRows, outputRows + rNo * nh), ni * nh);
+    const yAt = reduced.inputSide ? rNi * nh : (rNi + rNo) * nh;
+    const perpAt = reduced.inputSide ? rNi * nh : (ni + rNo) * nh;
+    matmul(reduced.basis, z.subarray(yAt, yAt + k * nh), perpRows, k, nh, out.subarray(perpAt, perpAt + perpRows * nh));
+    return out;
+  }
+
+  /**
+   * Maps from the singular-basis factor to the original coordinates: W1ᵀ = `input`·Z_in and
+   * W2 = `output`·Z_out, with `input` Ni × inputColumns and `output` No × outputColumns
+   * (row-major). For a factor from {@link RiccatiSolution.factorAt} these are Ṽ and Ũ; for a
+   * compressed one (`compressed` true) the side with the left-over directions becomes
+   * Ṽ·blockdiag(I, W) (or Ũ·blockdiag(I, W)), computed once.
+   */
+  expansion(compressed: boolean): { input: Float64Array; inputColumns: number; output: Float64Array; outputColumns: number } {
+    const ni = this.inputDim;
+    const no = this.outputDim;
+    const reduced = this.reduced;
+    if (!compressed || reduced === undefined || reduced.basis === undefined) {
+      return { input: this.vArr, inputColumns: ni, output: this.uArr, outputColumns: no };
+    }
+    if (this.compressedExpansion === undefined) {
+      const nh = this.hiddenDim;
+      const inputSide = reduced.inputSide;
+      const side = inputSide ? ni : no;
+      const whole = inputSide ? this.vArr : this.uArr;
+      const keep = inputSide ? reduced.inputDim : reduced.outputDim;
+      const perpRows = side - keep;
+      const columns = keep + nh;
+      const e = new Float64Array(side * columns);
+      const perp = new Float64Array(side * perpRows);
+      for (let i = 0; i < side; i++) {
+        for (let j = 0; j < keep; j++) e[i * columns + j] = whole[i * side + j];
+        for (let j = 0; j < perpRows; j++) perp[i * perpRows + j] = whole[i * side + keep + j];
+      }
+      const rotated = matmul(perp, reduced.basis, side, perpRows, nh); // (Ṽ or Ũ)_⊥·W
+      for (let i = 0; i < side; i++) for (let j = 0; j < nh; j++) e[i * columns + keep + j] = rotated[i * nh + j];
+      this.compressedExpansion = inputSide
+        ? { input: e, inputColumns: columns, output: this.uArr, outputColumns: no }
+        : { input: this.vArr, inputColumns: ni, output: e, outputColumns: columns };
+    }
+    return this.compressedExpansion;
   }
 
   /**

@@ -33,11 +33,19 @@ export class Snapshot {
   readonly outputDim: number;
   /** Singular values of Σyx (descending). */
   readonly sigma: readonly number[];
-  /** @internal The factor in the task's singular basis: N×Nh, input rows first. */
-  readonly singularFactor: Float64Array;
   /** @internal */
   readonly solution: RiccatiSolution;
+  /**
+   * The factor as the solution returned it: in the task's singular basis, input rows
+   * first; compressed (RiccatiSolution.compressedFactorAt) when `#compressed`.
+   */
+  readonly #z: Float64Array;
+  readonly #compressed: boolean;
+  /** Rows of #z on the input and on the output side. */
+  readonly #inputRows: number;
+  readonly #outputRows: number;
   // Lazily computed values (undefined until first read).
+  #singularFactor: Float64Array | undefined;
   #factorArray: Float64Array | undefined;
   #factor: Matrix | undefined;
   #weights: { w1: Matrix; w2: Matrix } | undefined;
@@ -45,34 +53,60 @@ export class Snapshot {
   #w2w1: Matrix | undefined;
   #w1tw1: Matrix | undefined;
   #w2w2t: Matrix | undefined;
-  #singularProductArray: Float64Array | undefined;
+  #productArray: Float64Array | undefined;
   #singularProduct: Matrix | undefined;
   #loss: number | undefined;
 
-  /** @internal */
-  constructor(t: number, lambda: number, solution: RiccatiSolution, singularFactor: Float64Array) {
+  /**
+   * @internal `z` is the factor from `solution.factorAt`, or from
+   * `solution.compressedFactorAt` when `compressed` is true.
+   */
+  constructor(t: number, lambda: number, solution: RiccatiSolution, z: Float64Array, compressed = false) {
     this.t = t;
     this.lambda = lambda;
     this.solution = solution;
-    this.singularFactor = singularFactor;
+    this.#z = z;
+    this.#compressed = compressed;
     this.inputDim = solution.inputDim;
     this.hiddenDim = solution.hiddenDim;
     this.outputDim = solution.outputDim;
     this.sigma = solution.spectrum.sigma;
+    const e = solution.expansion(compressed);
+    this.#inputRows = e.inputColumns;
+    this.#outputRows = e.outputColumns;
   }
 
   /**
-   * [Ṽ Z_in; Ũ Z_out] (N×Nh) for the singular-basis factor Z, written to `out`: row-major
-   * [W1ᵀ; W2]·R for some orthogonal R, in the original coordinates. Cost O((Ni² + No²)·Nh).
+   * @internal The factor as stored — the singular-basis factor, or its compressed form
+   * (RiccatiSolution.compressedFactorAt) for wide and tall networks — with its numbers of
+   * input-side and output-side rows. Its Gram matrices have the traces of W1ᵀW1 and W2W2ᵀ.
+   * Not a copy: never modify it.
+   */
+  get storedFactor(): { z: Float64Array; inputRows: number; outputRows: number } {
+    return { z: this.#z, inputRows: this.#inputRows, outputRows: this.#outputRows };
+  }
+
+  /** @internal The factor in the task's singular basis: N×Nh, input rows first. */
+  get singularFactor(): Float64Array {
+    return (this.#singularFactor ??= this.#compressed ? this.solution.expandCompressed(this.#z) : this.#z);
+  }
+
+  /**
+   * [E_in Z_in; E_out Z_out] (N×Nh), written to `out`: row-major [W1ᵀ; W2]·R for some
+   * orthogonal R, in the original coordinates (E = Ṽ and Ũ, or their compressed forms, see
+   * RiccatiSolution.expansion). Cost O((Ni·Ni' + No·No')·Nh), Ni', No' the factor's rows.
    */
   private rotateInto(out: Float64Array, scratch: Float64Array): Float64Array {
     const ni = this.inputDim;
     const no = this.outputDim;
     const nh = this.hiddenDim;
-    const z = this.singularFactor;
-    // Row products: Ṽ·Z_in = Ṽ·(Z_inᵀ)ᵀ.
-    matmulT(this.solution.vArr, transpose(z.subarray(0, ni * nh), ni, nh, scratch), ni, ni, nh, out.subarray(0, ni * nh));
-    matmulT(this.solution.uArr, transpose(z.subarray(ni * nh), no, nh, scratch), no, no, nh, out.subarray(ni * nh));
+    const z = this.#z;
+    const e = this.solution.expansion(this.#compressed);
+    const ri = this.#inputRows;
+    const ro = this.#outputRows;
+    // Row products: E·Z = E·(Zᵀ)ᵀ.
+    matmulT(e.input, transpose(z.subarray(0, ri * nh), ri, nh, scratch), ni, ri, nh, out.subarray(0, ni * nh));
+    matmulT(e.output, transpose(z.subarray(ri * nh, (ri + ro) * nh), ro, nh, scratch), no, ro, nh, out.subarray(ni * nh));
     return out;
   }
 
@@ -80,7 +114,7 @@ export class Snapshot {
   private factorArray(): Float64Array {
     if (this.#factorArray === undefined) {
       const n = (this.inputDim + this.outputDim) * this.hiddenDim;
-      this.#factorArray = this.rotateInto(new Float64Array(n), this.solution.scratch(this.hiddenDim * Math.max(this.inputDim, this.outputDim)));
+      this.#factorArray = this.rotateInto(new Float64Array(n), this.solution.scratch(this.hiddenDim * Math.max(this.#inputRows, this.#outputRows)));
     }
     return this.#factorArray;
   }
@@ -116,7 +150,7 @@ export class Snapshot {
       let f = this.#factorArray;
       if (f === undefined) {
         // QQᵀ alone does not need to keep the rotated factor: build it in scratch space.
-        const transposeSize = nh * Math.max(this.inputDim, this.outputDim);
+        const transposeSize = nh * Math.max(this.#inputRows, this.#outputRows);
         const scratch = this.solution.scratch(n * nh + transposeSize);
         f = this.rotateInto(scratch.subarray(0, n * nh), scratch.subarray(n * nh));
       }
@@ -156,9 +190,13 @@ export class Snapshot {
     return this.#w2w2t;
   }
 
-  /** Ũᵀ W2W1 Ṽ as a row-major array, shared by `singularProduct` and `loss` (never handed out). */
-  private singularProductArray(): Float64Array {
-    return (this.#singularProductArray ??= singularProductOf(this.singularFactor, this.inputDim, this.hiddenDim, this.outputDim));
+  /**
+   * Z_out·Z_inᵀ of the factor as stored (#outputRows × #inputRows, never handed out): Ũᵀ W2W1 Ṽ
+   * itself, or for a compressed factor the same up to the orthonormal W on the compressed
+   * side (whose coordinates σ does not reach), which the loss does not see.
+   */
+  private productArray(): Float64Array {
+    return (this.#productArray ??= singularProductOf(this.#z, this.#inputRows, this.hiddenDim, this.#outputRows));
   }
 
   /**
@@ -166,7 +204,13 @@ export class Snapshot {
    * holds the mode strengths. Computed without rotating back: O(Ni·No·Nh).
    */
   get singularProduct(): Matrix {
-    return (this.#singularProduct ??= adoptArray(this.singularProductArray().slice(), this.outputDim, this.inputDim));
+    if (this.#singularProduct === undefined) {
+      const m = this.#compressed
+        ? singularProductOf(this.singularFactor, this.inputDim, this.hiddenDim, this.outputDim)
+        : this.productArray().slice();
+      this.#singularProduct = adoptArray(m, this.outputDim, this.inputDim);
+    }
+    return this.#singularProduct;
   }
 
   /**
@@ -175,6 +219,6 @@ export class Snapshot {
    * losses of order 1e-30 (no cancellation).
    */
   get loss(): number {
-    return (this.#loss ??= lossOfSingularProduct(this.singularProductArray(), this.sigma, this.inputDim, this.outputDim));
+    return (this.#loss ??= lossOfSingularProduct(this.productArray(), this.sigma, this.#inputRows, this.#outputRows));
   }
 }

@@ -11,6 +11,7 @@ import fc from 'fast-check';
 import { Matrix } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
 import { exactDynamics, exactDynamicsFromQQt } from '../../src/core/exact-dynamics.js';
+import { Snapshot } from '../../src/core/snapshot.js';
 import { integrateGradientFlow } from '../../src/simulation/gradient-flow.js';
 import { lambdaBalancedWeights } from '../../src/core/weights.js';
 import { balanceOf } from '../../src/core/balance.js';
@@ -50,12 +51,14 @@ describe.each(KERNEL_BACKENDS)('%s', (_label, backend) => {
           kinds.add(nh < r ? 'bottleneck' : nh > Math.max(c.ni, c.no) ? 'above-both' : nh > r ? 'between' : 'square');
           kinds.add(`task:${c.taskKind}`);
           kinds.add(c.lambda === 0 ? 'lambda=0' : Math.abs(c.lambda) >= 10 ? 'large-lambda' : 'small-lambda');
+          // More left-over directions than hidden units: Snapshots hold a compressed factor.
+          if (Math.abs(c.ni - c.no) > nh) kinds.add('compressed');
         }),
         { numRuns: 220, seed: 20261129 },
       );
       expect(count).toBeGreaterThanOrEqual(200);
       // The sample really spans the configurations the issue lists.
-      for (const k of ['bottleneck', 'above-both', 'between', 'square', 'task:rank-deficient', 'task:repeated', 'lambda=0', 'large-lambda']) {
+      for (const k of ['bottleneck', 'above-both', 'between', 'square', 'task:rank-deficient', 'task:repeated', 'lambda=0', 'large-lambda', 'compressed']) {
         expect(kinds.has(k), `configuration kind ${k} was sampled`).toBe(true);
       }
       console.log(`closed form vs RK4: worst relative error ${worst.toExponential(2)} over ${count} configurations`);
@@ -260,6 +263,51 @@ describe.each(KERNEL_BACKENDS)('%s', (_label, backend) => {
           for (let i = 0; i < 3; i++) expect(late.get(i, i)).toBeCloseTo(sigma[i], 10);
         }
       }
+    });
+  });
+});
+
+// Wide and tall networks with more left-over directions than hidden units: at(t) keeps a
+// compressed factor (RiccatiSolution.compressedFactorAt) and expands it only on demand.
+// Against a Snapshot built from the full factor of the same solution, every getter agrees
+// to rounding (1e-13 relative: the same closed form, two orders of operations), and qqt
+// agrees with RK4 to 1e-9 as in the property test above.
+describe('Snapshots of wide and tall networks (compressed factor)', () => {
+  const cases = [
+    { ni: 30, nh: 4, no: 3, lambda: -0.5 },
+    { ni: 40, nh: 2, no: 1, lambda: 0 },
+    { ni: 2, nh: 3, no: 25, lambda: 0.5 },
+    { ni: 3, nh: 2, no: 20, lambda: -1 },
+  ];
+  it.each(cases)('Ni $ni, Nh $nh, No $no, λ $lambda: every getter equals the full factor’s, and qqt equals RK4', ({ ni, nh, no, lambda }) => {
+    const c = buildConfig({ ni, no, nhChoice: nh, lambda, scale: 0.3, taskKind: 'generic', aligned: false, seed: 7 * ni + no });
+    const dyn = exactDynamics({ w1: c.w1, w2: c.w2, sigmaYX: c.sigmaYX });
+    const solution = dyn.at(0).solution;
+    expect(solution.compression).toBeDefined();
+    const times = [0, 0.7, 3, 12];
+    const rate = characteristicRate(c);
+    const ref = integrateGradientFlow({ w1: c.w1, w2: c.w2, sigmaYX: c.sigmaYX, times, maxStep: 0.002 / rate });
+    times.forEach((t, k) => {
+      const snap = dyn.at(t);
+      const full = new Snapshot(t, lambda, solution, solution.factorAt(t), false);
+      for (const name of ['qqt', 'w2w1', 'w1tw1', 'w2w2t', 'singularProduct'] as const) {
+        expect(relErr(snap[name], full[name]), `${name} at t = ${t}`).toBeLessThan(1e-13);
+      }
+      expect(relErr(snap.factor.mmul(snap.factor.transpose()), full.qqt)).toBeLessThan(1e-13);
+      expect(relErr(snap.weights.w2.mmul(snap.weights.w1), full.w2w1)).toBeLessThan(1e-13);
+      expect(Math.abs(snap.loss - full.loss)).toBeLessThanOrEqual(1e-13 * full.loss);
+      const singular = snap.singularFactor;
+      const fullSingular = full.singularFactor;
+      let diff = 0;
+      let norm = 0;
+      // The hidden basis of the two factors may differ: compare their Gram matrices' traces.
+      for (let i = 0; i < singular.length; i++) {
+        diff += singular[i] * singular[i] - fullSingular[i] * fullSingular[i];
+        norm += fullSingular[i] * fullSingular[i];
+      }
+      expect(Math.abs(diff)).toBeLessThan(1e-13 * norm);
+      const pRef = stackQ(ref.w1[k], ref.w2[k]).mmul(stackQ(ref.w1[k], ref.w2[k]).transpose());
+      expect(relErr(snap.qqt, pRef)).toBeLessThan(1e-9);
     });
   });
 });
