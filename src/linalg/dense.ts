@@ -314,8 +314,26 @@ export function gramLowerIntoJs(a: Float64Array, m: number, k: number, out: Floa
 /** C = A·Aᵀ (m×m, exactly symmetric), A m×k. Cost m²·k/2. */
 export function gramOfRows(a: Float64Array, m: number, k: number, out: Float64Array = new Float64Array(m * m)): Float64Array {
   gramLowerInto(a, m, k, out);
-  for (let i = 0; i < m; i++) for (let j = i + 1; j < m; j++) out[i * m + j] = out[j * m + i];
+  mirrorLowerTriangle(out, m);
   return out;
+}
+
+/**
+ * Copies the strict lower triangle of an m×m row-major matrix onto its upper triangle, in
+ * 16×16 tiles (a plain loop reads a column per row: one cache miss per entry for large m).
+ */
+function mirrorLowerTriangle(c: Float64Array, m: number): void {
+  const T = 16;
+  for (let i0 = 0; i0 < m; i0 += T) {
+    const i1 = Math.min(i0 + T, m);
+    for (let j0 = i0; j0 < m; j0 += T) {
+      const j1 = Math.min(j0 + T, m);
+      for (let i = i0; i < i1; i++) {
+        const io = i * m;
+        for (let j = Math.max(j0, i + 1); j < j1; j++) c[io + j] = c[j * m + i];
+      }
+    }
+  }
 }
 
 /**
