@@ -5,7 +5,7 @@
  * python3 or numpy is missing).
  *
  * Flags: --smoke, --only=<name>[,<name>…] with names closed-form-vs-simulation, scaling,
- * kernel-distance, numpy-reference; --kernels=js|wasm|auto chooses the dense kernels
+ * kernel-distance, numpy-reference, wide-network; --kernels=js|wasm|auto chooses the dense kernels
  * (default auto: WebAssembly SIMD where available). With --kernels=js nothing is written:
  * that run is for comparing against the committed results.
  */
@@ -16,12 +16,14 @@ import { machineInfo, type BenchRunOptions } from './harness.js';
 import { runKernelDistance } from './kernel-distance.js';
 import { runNumpyReference } from './numpy-reference.js';
 import { runScaling } from './scaling.js';
+import { runWideNetwork } from './wide-network.js';
 
 const BENCHMARKS: Record<string, (options: BenchRunOptions) => unknown> = {
   'closed-form-vs-simulation': runClosedFormVsSimulation,
   scaling: runScaling,
   'kernel-distance': runKernelDistance,
   'numpy-reference': runNumpyReference,
+  'wide-network': runWideNetwork,
 };
 
 /** Runs the selected benchmarks in order; returns the wall time in ms. */

@@ -11,6 +11,7 @@ import { fitExponent } from '../../bench/harness.js';
 import { runKernelDistance } from '../../bench/kernel-distance.js';
 import { numpyAvailable, runNumpyReference } from '../../bench/numpy-reference.js';
 import { runScaling } from '../../bench/scaling.js';
+import { runWideNetwork } from '../../bench/wide-network.js';
 
 const SMOKE = { smoke: true, print: false, write: false } as const;
 
@@ -66,6 +67,12 @@ describe('benchmarks in smoke mode', () => {
       expect(r.lossRelativeDifference).toBeLessThan(1e-8);
       expect(r.strengthDifference).toBeLessThan(1e-8);
     }
+  });
+
+  it('the wide network returns finite timings for every workload', () => {
+    const r = runWideNetwork(SMOKE);
+    expect(r.ni - r.no).toBeGreaterThan(r.nh); // more left-over directions than hidden units
+    expectTimings([r.setup, r.summariesPerPoint, r.atPerPoint, r.factorPerPoint, r.qqtPerPoint, r.kernelDistanceWhitenedPerPoint, r.kernelDistanceGramPerPoint, r.whitening]);
   });
 
   it('fits the exponent of a power law exactly', () => {
