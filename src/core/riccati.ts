@@ -452,11 +452,8 @@ export class RiccatiSolution {
       throw new Error('exact-dln internal error: compressedFactorAt needs left-over directions (see compression)');
     }
     const nh = this.hiddenDim;
-    const k = reduced.rRows;
-    const { inputDim: rNi, outputDim: rNo } = reduced;
+    const { k, rNi, rNo, outputAt, yAt } = compressedLayout(reduced, nh);
     const out = new Float64Array((rNi + rNo + k) * nh);
-    // Where Y goes: after the reduced input rows (input side) or after all rows (output side).
-    const yAt = reduced.inputSide ? rNi * nh : (rNi + rNo) * nh;
     const y = out.subarray(yAt, yAt + k * nh);
     const { x, c, h } = this.solveSet(reduced.set, s, reduced);
     const main = this.scratch((rNi + rNo) * nh + nh * nh);
@@ -464,7 +461,7 @@ export class RiccatiSolution {
     const cCopy = main.subarray((rNi + rNo) * nh); // C leaves the kernels' memory before the solve below reuses it
     cCopy.set(c.subarray(0, nh * nh));
     out.set(main.subarray(0, rNi * nh), 0);
-    out.set(main.subarray(rNi * nh, (rNi + rNo) * nh), reduced.inputSide ? (rNi + k) * nh : rNi * nh);
+    out.set(main.subarray(rNi * nh, (rNi + rNo) * nh), outputAt);
     const r = reduced.r;
     for (let row = 0; row < k; row++) for (let j = 0; j < nh; j++) y[row * nh + j] = r[row * nh + j] * h[j];
     solveRowsLowerTInPlace(y, k, cCopy, nh); // Y·Cᵀ = R·diag(h)
@@ -480,14 +477,11 @@ export class RiccatiSolution {
     const reduced = this.reduced as Reduced & { basis: Float64Array };
     const nh = this.hiddenDim;
     const ni = this.inputDim;
-    const k = reduced.rRows;
+    const { k, rNi, rNo, outputAt, yAt } = compressedLayout(reduced, nh);
     const perpRows = reduced.basis.length / k;
-    const { inputDim: rNi, outputDim: rNo } = reduced;
     const out = new Float64Array((ni + this.outputDim) * nh);
     out.set(z.subarray(0, rNi * nh), 0);
-    const outputRows = reduced.inputSide ? (rNi + k) * nh : rNi * nh;
-    out.set(z.subarray(outputRows, outputRows + rNo * nh), ni * nh);
-    const yAt = reduced.inputSide ? rNi * nh : (rNi + rNo) * nh;
+    out.set(z.subarray(outputAt, outputAt + rNo * nh), ni * nh);
     const perpAt = reduced.inputSide ? rNi * nh : (ni + rNo) * nh;
     matmul(reduced.basis, z.subarray(yAt, yAt + k * nh), perpRows, k, nh, out.subarray(perpAt, perpAt + perpRows * nh));
     return out;
@@ -760,6 +754,20 @@ interface Reduced {
    * left-over rows are W·R·diag(h)·C⁻ᵀ. Undefined otherwise.
    */
   readonly basis: Float64Array | undefined;
+}
+
+/**
+ * Where the rows of a compressed factor are (offsets into its row-major array): the rNi
+ * reduced input rows first, the rNo reduced output rows at `outputAt`, and the k = Nh
+ * compressed left-over rows Y at `yAt` — after the input rows (input side) or last.
+ */
+function compressedLayout(reduced: Reduced, nh: number): { k: number; rNi: number; rNo: number; outputAt: number; yAt: number } {
+  const k = reduced.rRows;
+  const rNi = reduced.inputDim;
+  const rNo = reduced.outputDim;
+  return reduced.inputSide
+    ? { k, rNi, rNo, outputAt: (rNi + k) * nh, yAt: rNi * nh }
+    : { k, rNi, rNo, outputAt: rNi * nh, yAt: (rNi + rNo) * nh };
 }
 
 /** e^{(γ − g_j)s} for every column j (exactly 1 where the rates are equal, 0 below e^{−600}). */
