@@ -3,8 +3,9 @@
  * networks, where kernelDistanceTrajectory works with compressed representations
  * (RiccatiSolution.compressedFactorAt: the left-over directions' part of W1ᵀW1 or W2W2ᵀ
  * lives in an Nh-dimensional subspace, and every trace of the kernel distance can be taken
- * there), against the pairwise kernelDistance of Snapshots, which builds the full Ni×Ni and
- * No×No representations in the original coordinates.
+ * there), against the pairwise kernelDistance of Snapshots built from the full,
+ * uncompressed factor (RiccatiSolution.factorAt), with the full Ni×Ni and No×No
+ * representations in the original coordinates.
  *
  * Tolerance 1e-12·d + 1e-15 (worst seen ≈ 1e-14; |λ| ≤ 2 here, against 1e-10 for |λ| up to
  * 1e3 in kernel-distance.test.ts): both evaluate d from differences of normalised
@@ -17,6 +18,7 @@ import { describe, expect, it } from 'vitest';
 import { kernelDistance } from '../../src/analysis/kernel-distance.js';
 import { kernelDistanceTrajectory } from '../../src/analysis/kernel-distance-trajectory.js';
 import { exactDynamics } from '../../src/core/exact-dynamics.js';
+import { Snapshot } from '../../src/core/snapshot.js';
 import { InvalidArgumentError } from '../../src/errors.js';
 import { createRng, gaussianMatrix } from '../../src/random.js';
 import { buildConfig } from '../helpers/configs.js';
@@ -42,7 +44,10 @@ describe('kernelDistanceTrajectory on wide and tall networks (compressed represe
           const nh = 1 + (seed % maxNh);
           const c = buildConfig({ ni, no, nhChoice: nh, lambda, scale: 0.3, taskKind: 'generic', aligned: false, seed });
           const dyn = exactDynamics({ w1: c.w1, w2: c.w2, sigmaYX: c.sigmaYX });
-          expect(dyn.at(0).solution.compression).toBeDefined();
+          const solution = dyn.at(0).solution;
+          expect(solution.compression).toBeDefined();
+          const uncompressed = (t: number): Snapshot => new Snapshot(t, lambda, solution, solution.factorAt(t), false);
+          const start = uncompressed(0);
           const x = gaussianMatrix(ni, 3 + (seed % 5), createRng(seed + 7));
           for (let i = 0; i < ni; i++) for (let q = 0; q < x.columns; q++) x.set(i, q, x.get(i, q) * (1 + i));
           const options = probes === 'whitened' ? {} : probes === 'inputs' ? { inputs: x } : { gram: x.mmul(x.transpose()) };
@@ -52,11 +57,11 @@ describe('kernelDistanceTrajectory on wide and tall networks (compressed represe
           } catch (e) {
             // A kernel that vanishes on these probes is rejected by both.
             expect(e).toBeInstanceOf(InvalidArgumentError);
-            expect(() => TIMES.forEach((t) => kernelDistance(dyn.at(0), dyn.at(t), options))).toThrow(InvalidArgumentError);
+            expect(() => TIMES.forEach((t) => kernelDistance(start, uncompressed(t), options))).toThrow(InvalidArgumentError);
             return;
           }
           TIMES.forEach((t, k) => {
-            const d = kernelDistance(dyn.at(0), dyn.at(t), options);
+            const d = kernelDistance(start, uncompressed(t), options);
             expect(Math.abs(r[k] - d), `Ni ${ni}, Nh ${c.nh}, No ${no}, λ ${lambda}, ${probes}, t ${t}`).toBeLessThanOrEqual(1e-12 * d + 1e-15);
             if (d > 0) worst = Math.max(worst, Math.abs(r[k] - d) / d);
             compared++;
