@@ -313,6 +313,7 @@ export function buildDynamics(
     return new Snapshot(timeOffset + t, lambda, solution, z, compressed);
   };
   let convergedSnap: Snapshot | undefined;
+  let singularVectors: { u: Matrix; v: Matrix } | undefined;
   return {
     lambda,
     tau,
@@ -321,7 +322,10 @@ export function buildDynamics(
     outputDim: no,
     sigmaYX: sigmaYX.clone(),
     sigma: spectrum.sigma,
-    singularVectors: { u: spectrum.u.clone(), v: spectrum.v.clone() },
+    // Copied on first read (Ni×Ni and No×No: 5 MB each for 784 inputs), not at every set-up.
+    get singularVectors(): { u: Matrix; v: Matrix } {
+      return (singularVectors ??= { u: spectrum.u.clone(), v: spectrum.v.clone() });
+    },
     at,
     trajectory(times: readonly number[]): Snapshot[] {
       return toTimes(times, 'times').map(at);

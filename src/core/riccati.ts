@@ -141,7 +141,12 @@ export class RiccatiSolution {
     const lMat = new Float64Array(nG * nh);
     const cols = new Int32Array(nG);
     const work = new Float64Array(nh);
+    let full = nG; // the first growing row met with a complete basis (nG if none)
     for (let i = 0; i < nG; i++) {
+      if (basis.length === nh) {
+        full = i;
+        break;
+      }
       work.set(psi.subarray(i * nh, (i + 1) * nh));
       let rowNorm2 = 0;
       for (let j = 0; j < nh; j++) rowNorm2 += work[j] * work[j];
@@ -166,6 +171,16 @@ export class RiccatiSolution {
         pivotGamma.push(this.gamma[i]);
       }
       cols[i] = basis.length;
+    }
+    if (full < nG) {
+      // Once the Nh basis vectors span R^Nh, every further row is in their span: its
+      // coefficients are ψ_i·Kᵀ, one blocked product for all of them (a wide or tall network
+      // has many such rows: its left-over modes often grow). Same numbers as the two
+      // Gram–Schmidt passes, up to rounding.
+      const kRows = new Float64Array(nh * nh);
+      basis.forEach((kb, b) => kRows.set(kb, b * nh));
+      matmulT(psi.subarray(full * nh, nG * nh), kRows, nG - full, nh, nh, lMat.subarray(full * nh, nG * nh));
+      cols.fill(nh, full, nG);
     }
     this.pivots = basis.length;
     // Complete K with orthonormal directions (growth rate 0, not pivots): the shared
