@@ -5,7 +5,7 @@
  * @module
  */
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
-import { toArray } from '../linalg/dense.js';
+import { copyMatrix, toArray } from '../linalg/dense.js';
 import {
   assertFiniteNumber,
   assertInteger,
@@ -320,11 +320,11 @@ export function buildDynamics(
     inputDim: ni,
     hiddenDim: nh,
     outputDim: no,
-    sigmaYX: sigmaYX.clone(),
+    sigmaYX: copyMatrix(sigmaYX),
     sigma: spectrum.sigma,
     // Copied on first read (Ni×Ni and No×No: 5 MB each for 784 inputs), not at every set-up.
     get singularVectors(): { u: Matrix; v: Matrix } {
-      return (singularVectors ??= { u: spectrum.u.clone(), v: spectrum.v.clone() });
+      return (singularVectors ??= { u: copyMatrix(spectrum.u), v: copyMatrix(spectrum.v) });
     },
     at,
     trajectory(times: readonly number[]): Snapshot[] {

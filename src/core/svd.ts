@@ -8,7 +8,7 @@
  */
 import { Matrix, SingularValueDecomposition } from 'ml-matrix';
 import { completeOrthonormalBasis } from '../linalg/complete-basis.js';
-import { fromArray, toArray } from '../linalg/dense.js';
+import { copyMatrix, fromArray, toArray } from '../linalg/dense.js';
 import { assertFiniteMatrix } from '../validation.js';
 
 /**
@@ -78,7 +78,7 @@ export function fullSvd(m: Matrix): FullSvd {
     if (cache.length >= SVD_CACHE_SIZE) cache.pop();
   }
   cache.unshift({ rows, cols, entries, result });
-  return { u: result.u.clone(), s: result.s.slice(), v: result.v.clone() };
+  return { u: copyMatrix(result.u), s: result.s.slice(), v: copyMatrix(result.v) };
 }
 
 /** Largest matrix (rows·cols) whose SVD is cached: 256×256 (three such arrays are 1.5 MB). */

@@ -55,6 +55,20 @@ export function fromArray(a: ArrayLike<number>, rows: number, cols: number): Mat
 }
 
 /**
+ * A copy of an ml-matrix Matrix, row by row (ml-matrix's own `clone()` walks a generator
+ * entry by entry: ≈ 15 ms for 784×784 against ≈ 1 ms).
+ */
+export function copyMatrix(m: Matrix): Matrix {
+  const rows = rowsOf(m);
+  if (rows === undefined) return m.clone();
+  const out = new Matrix(m.rows, m.columns);
+  const data = rowsOf(out);
+  if (data === undefined) return m.clone();
+  for (let i = 0; i < m.rows; i++) data[i].set(rows[i]);
+  return out;
+}
+
+/**
  * A Matrix whose rows are views of the row-major array `a` (no copy): the caller hands
  * `a` over and must not keep or modify it. ml-matrix stores a Matrix as one Float64Array
  * per row, and allocating those separately costs more than the arithmetic for matrices up

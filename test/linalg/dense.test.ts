@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   adoptArray,
   choleskyInPlace,
+  copyMatrix,
   fromArray,
   gramLowerInto,
   gramOfRows,
@@ -170,5 +171,22 @@ describe('conversions to and from ml-matrix', () => {
     expect(adopted.get(4, 2)).toBe(7);
     expect(adopted.getRow(4)[2]).toBe(7);
     expect(fromArray([1, 2, 3, 4], 2, 2).to2DArray()).toEqual([[1, 2], [3, 4]]);
+  });
+
+  it('copyMatrix equals clone() entry for entry (also −0) and shares no storage, for plain and adopted matrices', () => {
+    for (const [rows, cols] of [[1, 1], [5, 3], [40, 33], [0, 4]]) {
+      const a = random(rows * cols, rows + cols);
+      if (a.length > 0) a[0] = -0;
+      for (const m of [fromArray(a, rows, cols), adoptArray(a.slice(), rows, cols)]) {
+        const copy = copyMatrix(m);
+        expect(copy.rows).toBe(rows);
+        expect(copy.columns).toBe(cols);
+        expect(Array.from(toArray(copy))).toEqual(Array.from(toArray(m.clone())));
+        if (rows > 0) {
+          copy.set(0, 0, 123);
+          expect(m.get(0, 0)).toBe(-0);
+        }
+      }
+    }
   });
 });
