@@ -95,8 +95,13 @@ function isRun(value: unknown): value is WeightRun {
  * The reference kernel's pieces and the probes' Gram matrix are computed once.
  *
  * Cost: O(Ni²·P') once for the probes (none when whitened), then per time
- * O(Ni³ + No²) plus, for the exact dynamics, the cost of `at(t)` and of W1ᵀW1, W2W2ᵀ
- * (O((Ni² + No²)·Nh)), and for a run O(Nh·(Ni² + No²)). Inputs are never mutated.
+ * O(Ni³ + No²) (O(Ni² + No²) for whitened probes) plus, for the exact dynamics, the cost of
+ * `at(t)` and of W1ᵀW1, W2W2ᵀ (O((Ni² + No²)·Nh)), and for a run O(Nh·(Ni² + No²)).
+ * Along exact dynamics of a wide network (Ni − No > Nh) the Ni − No input directions Σyx
+ * does not reach are compressed to Nh (and likewise for tall networks), so Ni above
+ * becomes No + Nh after an O(Ni³) rotation of the probes' Gram matrix once (784 inputs,
+ * 100 hidden units, 10 outputs: 0.6 ms per time with whitened probes). Inputs are never
+ * mutated.
  *
  * @param source - an `ExactDynamics` or a recorded run `{ times, w1, w2 }`.
  * @param times - (dynamics form) the times; (run form) omit.
