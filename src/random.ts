@@ -94,3 +94,21 @@ export function randomOrthogonal(n: number, rng: Rng): Matrix {
   const g = gaussianMatrix(n, n, rng);
   return fromArray(orthonormalColumns(toArray(g), n, n), n, n);
 }
+
+/**
+ * The first k columns of {@link randomOrthogonal}(n, rng) as a row-major n×k array, drawing
+ * the same n² numbers (so later draws from `rng` are unchanged) but factoring only the first
+ * k columns of the Gaussian matrix: the first k columns of Q in A = QR depend only on the
+ * first k columns of A. O(n·k²) instead of O(n³) — for n = 784 and k = 50, about 1 ms
+ * instead of 150. Equal to randomOrthogonal's columns up to rounding.
+ */
+export function randomOrthogonalColumns(n: number, k: number, rng: Rng): Float64Array {
+  const g = new Float64Array(n * k);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      const z = rng.normal();
+      if (j < k) g[i * k + j] = z;
+    }
+  }
+  return orthonormalColumns(g, n, k);
+}

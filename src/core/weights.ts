@@ -6,7 +6,8 @@
  */
 import { Matrix } from 'ml-matrix';
 import { InvalidArgumentError } from '../errors.js';
-import { createRng, randomOrthogonal } from '../random.js';
+import { createRng, randomOrthogonal, randomOrthogonalColumns } from '../random.js';
+import { adoptArray, matmulT, toArray } from '../linalg/dense.js';
 import {
   assertFiniteNumber,
   assertInteger,
@@ -116,8 +117,10 @@ function factorPair(a: number, lambda: number): { c: number; d: number } {
  * Accuracy (test/core/weights.test.ts): ‖W2ᵀW2 − W1W1ᵀ − λI‖ ≲ 1e-14·(1 + |λ| + max a_i), the
  * product's singular values equal |a_i| to ~1e-14 relative.
  *
- * Cost: O(Ni³ + Nh³ + No³) (random orthogonal matrices or the SVD of `alignTo`) plus
- * O(Nh·(Ni² + No²)) to form the weights.
+ * Cost: Ni² + Nh² + No² Gaussian draws; of the random orthogonal U and V only the columns
+ * the weights use are computed (the first k columns of A = QR depend only on A's first k
+ * columns): O(Ni·m₁² + No·m₂² + Nh³) with m₁ = min(Nh, Ni), m₂ = min(Nh, No) — or the SVD
+ * of `alignTo` — plus O(Nh·(m₁·Ni + m₂·No)) to form the weights (784×100×10: ≈ 25 ms).
  *
  * @param options - see {@link LambdaBalancedWeightsOptions}.
  * @returns `{ w1, w2 }`, fresh matrices.
@@ -188,15 +191,20 @@ export function lambdaBalancedWeights(options: LambdaBalancedWeightsOptions): Ba
   const rng = createRng(seed);
   const a = new Array<number>(r).fill(0);
   for (let i = 0; i < r; i++) a[i] = explicit ? (explicit[i] ?? 0) : scale * Math.abs(rng.normal());
-  let u: Matrix;
-  let v: Matrix;
+  // Only the first min(Nh, Ni) columns of V and min(Nh, No) columns of U are used.
+  const m1 = Math.min(nh, ni);
+  const m2 = Math.min(no, nh);
+  let u: Float64Array;
+  let v: Float64Array;
   if (target !== undefined) {
-    ({ u, v } = fullSvd(target));
+    const svd = fullSvd(target);
+    u = leadingColumns(svd.u, m2);
+    v = leadingColumns(svd.v, m1);
   } else {
-    u = randomOrthogonal(no, rng);
-    v = randomOrthogonal(ni, rng);
+    u = randomOrthogonalColumns(no, m2, rng);
+    v = randomOrthogonalColumns(ni, m1, rng);
   }
-  const rot = randomOrthogonal(nh, rng);
+  const rot = toArray(randomOrthogonal(nh, rng));
 
   // Per hidden direction i: c_i (column i of C, i < Ni) and d_i (row i of D, i < No).
   const c = new Float64Array(nh);
@@ -215,25 +223,22 @@ export function lambdaBalancedWeights(options: LambdaBalancedWeightsOptions): Ba
     }
   }
 
-  // W1 = R C Vᵀ: W1[h][k] = Σ_{i < min(Nh, Ni)} R[h][i]·c_i·V[k][i].
-  const w1 = new Matrix(nh, ni);
-  const m1 = Math.min(nh, ni);
-  for (let h = 0; h < nh; h++) {
-    for (let k = 0; k < ni; k++) {
-      let sum = 0;
-      for (let i = 0; i < m1; i++) if (c[i] !== 0) sum += rot.get(h, i) * c[i] * v.get(k, i);
-      w1.set(h, k, sum);
-    }
-  }
-  // W2 = U D Rᵀ: W2[o][h] = Σ_{i < min(No, Nh)} sign_i·U[o][i]·d_i·R[h][i].
-  const w2 = new Matrix(no, nh);
-  const m2 = Math.min(no, nh);
-  for (let o = 0; o < no; o++) {
-    for (let h = 0; h < nh; h++) {
-      let sum = 0;
-      for (let i = 0; i < m2; i++) if (d[i] !== 0) sum += sign[i] * u.get(o, i) * d[i] * rot.get(h, i);
-      w2.set(o, h, sum);
-    }
-  }
+  // W1 = R C Vᵀ = (R·diag(c))·Vᵀ over the first min(Nh, Ni) columns; W2 = U D Rᵀ = (U·diag(sign·d))·Rᵀ
+  // over the first min(No, Nh) columns.
+  const rc = new Float64Array(nh * m1);
+  for (let h = 0; h < nh; h++) for (let i = 0; i < m1; i++) rc[h * m1 + i] = rot[h * nh + i] * c[i];
+  const w1 = adoptArray(matmulT(rc, v, nh, m1, ni), nh, ni);
+  const ud = new Float64Array(no * m2);
+  for (let o = 0; o < no; o++) for (let i = 0; i < m2; i++) ud[o * m2 + i] = sign[i] * u[o * m2 + i] * d[i];
+  const rotLeft = new Float64Array(nh * m2);
+  for (let h = 0; h < nh; h++) for (let i = 0; i < m2; i++) rotLeft[h * m2 + i] = rot[h * nh + i];
+  const w2 = adoptArray(matmulT(ud, rotLeft, no, m2, nh), no, nh);
   return { w1, w2 };
+}
+
+/** The first k columns of a Matrix as a row-major array. */
+function leadingColumns(m: Matrix, k: number): Float64Array {
+  const out = new Float64Array(m.rows * k);
+  for (let i = 0; i < m.rows; i++) for (let j = 0; j < k; j++) out[i * k + j] = m.get(i, j);
+  return out;
 }

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { completeOrthonormalBasis } from '../../src/linalg/complete-basis.js';
 import { fromArray, toArray } from '../../src/linalg/dense.js';
 import { orthonormalColumns } from '../../src/linalg/householder.js';
-import { createRng, gaussianMatrix } from '../../src/random.js';
+import { createRng, gaussianMatrix, randomOrthogonal, randomOrthogonalColumns } from '../../src/random.js';
 
 const U = 2 ** -53;
 
@@ -98,5 +98,25 @@ describe('completeOrthonormalBasis', () => {
     const eye = completeOrthonormalBasis(new Float64Array(0), 4, 0);
     expect(orthogonalityError(eye, 4, 4)).toBeLessThan(1e-15);
     expect(() => completeOrthonormalBasis(new Float64Array(6), 2, 3)).toThrow(RangeError);
+  });
+});
+
+describe('randomOrthogonalColumns', () => {
+  it('is randomOrthogonal’s first k columns (to 1e-14), orthonormal, and leaves the generator where randomOrthogonal leaves it', () => {
+    for (const [n, k] of [[1, 1], [5, 2], [30, 30], [60, 7]]) {
+      const full = randomOrthogonal(n, createRng(n + k));
+      const rng = createRng(n + k);
+      const thin = randomOrthogonalColumns(n, k, rng);
+      let worst = 0;
+      for (let i = 0; i < n; i++) for (let j = 0; j < k; j++) worst = Math.max(worst, Math.abs(thin[i * k + j] - full.get(i, j)));
+      expect(worst, `n ${n}, k ${k}`).toBeLessThan(1e-14);
+      const q = new Matrix(n, k);
+      for (let i = 0; i < n; i++) for (let j = 0; j < k; j++) q.set(i, j, thin[i * k + j]);
+      const gram = q.transpose().mmul(q).sub(Matrix.eye(k));
+      expect(Math.max(gram.max(), -gram.min())).toBeLessThan(1e-14);
+      const after = createRng(n + k);
+      randomOrthogonal(n, after);
+      expect(rng.normal()).toBe(after.normal());
+    }
   });
 });
