@@ -6,8 +6,6 @@
  */
 import type { ExactDynamics } from '../core/exact-dynamics.js';
 import type { RiccatiSolution } from '../core/riccati.js';
-import type { Snapshot } from '../core/snapshot.js';
-import { gramOfRows, matmul, tmatmul } from '../linalg/dense.js';
 import { InvalidArgumentError } from '../errors.js';
 import { toTimes, type MatrixLike } from '../validation.js';
 import {
@@ -15,8 +13,9 @@ import {
   distanceBetween,
   kernelPieces,
   probeGeometry,
+  solutionGeometry,
+  storedRepresentations,
   type KernelDistanceOptions,
-  type ProbeGeometry,
 } from './kernel-distance.js';
 import { representationsOf, type NetworkRepresentations } from './network-representations.js';
 
@@ -162,7 +161,7 @@ export function kernelDistanceTrajectory(
     const reference = storedRepresentations(start);
     const states = (k: number): NetworkRepresentations => (times[k] === 0 ? reference : storedRepresentations(source.at(times[k])));
     const nameAt = (k: number): string => `source.at(${times[k]})`;
-    return trace(reference, times, states, maybeOptions ?? {}, 'source.at(0)', nameAt, start.solution.vArr, start.solution.compression);
+    return trace(reference, times, states, maybeOptions ?? {}, 'source.at(0)', nameAt, start.solution);
   }
   if (isRun(source)) {
     const n = source.w1.length;
@@ -224,12 +223,10 @@ function trace(
   options: KernelDistanceOptions,
   referenceName: string,
   nameAt: (k: number) => string,
-  basis?: Float64Array,
-  compression?: Compression,
+  solution?: RiccatiSolution,
 ): KernelDistanceTrajectory {
   const plain = probeGeometry(options, reference.inputDim);
-  const rotated = basis === undefined ? plain : rotatedGeometry(plain, basis);
-  const geometry = compression?.inputSide ? compressedGeometry(rotated, compression) : rotated;
+  const geometry = solution === undefined ? plain : solutionGeometry(plain, solution);
   const ref = kernelPieces(reference, geometry, referenceName);
   const distance = times.map((_, k) => {
     const rep = stateAt(k);
@@ -238,81 +235,4 @@ function trace(
     return distanceBetween(ref, kernelPieces(rep, geometry, name), geometry);
   });
   return { times: times.slice(), distance };
-}
-
-/**
- * A = W1ᵀW1 and R = W2W2ᵀ of a Snapshot in the task's singular basis (ṼᵀAṼ and ŨᵀRŨ, or
- * their compressed forms): the Gram matrices of the input and output rows of its stored
- * factor, exactly symmetric, O((Ni'² + No'²)·Nh) for Ni', No' rows.
- */
-function storedRepresentations(snapshot: Snapshot): NetworkRepresentations {
-  const { z, inputRows, outputRows } = snapshot.storedFactor;
-  return factorRepresentations(z, snapshot.inputDim, snapshot.hiddenDim, snapshot.outputDim, inputRows, outputRows);
-}
-
-/** A and R as the Gram matrices of a factor's first aSize rows and its next rSize rows (Nh columns). */
-function factorRepresentations(z: Float64Array, ni: number, nh: number, no: number, aSize: number, rSize: number): NetworkRepresentations {
-  return {
-    inputDim: ni,
-    hiddenDim: nh,
-    outputDim: no,
-    a: gramOfRows(z.subarray(0, aSize * nh), aSize, nh),
-    r: gramOfRows(z.subarray(aSize * nh, (aSize + rSize) * nh), rSize, nh),
-    aSize,
-    rSize,
-  };
-}
-
-/** See {@link RiccatiSolution.compression}. */
-type Compression = NonNullable<RiccatiSolution['compression']>;
-
-/**
- * The (singular-basis) probe geometry seen by compressed input representations: WᵀGW and
- * WᵀG²W for W = blockdiag(I, basis) (Ni × size, orthonormal columns), symmetrised; tr G²
- * is unchanged, and whitened probes stay whitened (WᵀW = I). O(Ni²·size), once.
- */
-function compressedGeometry(geometry: ProbeGeometry, compression: Compression): ProbeGeometry {
-  const ni = geometry.inputDim;
-  const keep = ni - compression.rows;
-  const size = keep + compression.columns;
-  if (geometry.identity) {
-    const g = new Float64Array(size * size);
-    const g2 = new Float64Array(size * size);
-    for (let i = 0; i < size; i++) {
-      g[i * size + i] = 1 / ni;
-      g2[i * size + i] = 1 / (ni * ni);
-    }
-    return { inputDim: ni, size, g, g2, trG2: geometry.trG2, identity: true };
-  }
-  const w = new Float64Array(ni * size);
-  for (let i = 0; i < keep; i++) w[i * size + i] = 1;
-  const k = compression.columns;
-  for (let i = 0; i < compression.rows; i++) {
-    for (let j = 0; j < k; j++) w[(keep + i) * size + keep + j] = compression.basis[i * k + j];
-  }
-  const project = (m: Float64Array): Float64Array => symmetrised(tmatmul(w, matmul(m, w, ni, ni, size), ni, size, size), size);
-  return { inputDim: ni, size, g: project(geometry.g), g2: project(geometry.g2), trG2: geometry.trG2, identity: false };
-}
-
-/** (M + Mᵀ)/2 of an n×n row-major M, in place. */
-function symmetrised(m: Float64Array, n: number): Float64Array {
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < i; j++) {
-      const mean = 0.5 * (m[i * n + j] + m[j * n + i]);
-      m[i * n + j] = mean;
-      m[j * n + i] = mean;
-    }
-  }
-  return m;
-}
-
-/** The probe geometry in the basis Ṽ (Ni×Ni row-major, orthogonal): G → ṼᵀGṼ, symmetrised. */
-function rotatedGeometry(geometry: ProbeGeometry, v: Float64Array): ProbeGeometry {
-  if (geometry.identity) return geometry; // ṼᵀIṼ = I
-  const ni = geometry.inputDim;
-  const g = symmetrised(tmatmul(v, matmul(geometry.g, v, ni, ni, ni), ni, ni, ni), ni);
-  const g2 = matmul(g, g, ni, ni, ni);
-  let trG2 = 0;
-  for (let k = 0; k < g.length; k++) trG2 += g[k] * g[k];
-  return { inputDim: ni, size: ni, g, g2, trG2, identity: false };
 }

@@ -7,7 +7,9 @@
  */
 import { EigenvalueDecomposition } from 'ml-matrix';
 import { ExactDlnError, InvalidArgumentError, ShapeError } from '../errors.js';
-import { choleskyInPlace, fromArray, matmul, matmulT, toArray } from '../linalg/dense.js';
+import type { RiccatiSolution } from '../core/riccati.js';
+import { Snapshot } from '../core/snapshot.js';
+import { choleskyInPlace, fromArray, gramOfRows, matmul, matmulT, tmatmul, toArray } from '../linalg/dense.js';
 import { assertShape, toMatrix, type MatrixLike } from '../validation.js';
 import { representationsOf, type NetworkRepresentations, type NetworkState } from './network-representations.js';
 
@@ -56,13 +58,13 @@ export interface ProbeGeometry {
    * W with orthonormal columns (g = WᵀGW/tr G, g2 = WᵀG²W/(tr G)²; see kernel-distance-trajectory.ts).
    */
   readonly size: number;
-  /** G/tr G, size×size row-major, symmetric. */
+  /** G/tr G, size×size row-major, symmetric (empty when `identity`). */
   readonly g: Float64Array;
-  /** (G/tr G)², size×size row-major. */
+  /** (G/tr G)², size×size row-major (empty when `identity`). */
   readonly g2: Float64Array;
   /** tr((G/tr G)²) = ‖G/tr G‖²_F. */
   readonly trG2: number;
-  /** True when G/tr G = I/Ni exactly (the default, whitened probes): the traces need no products (g, g2 are then I/Ni, I/Ni² of size `size`). */
+  /** True when G/tr G = I/Ni exactly (the default, whitened probes): the traces need no products, and g, g2 are not stored. */
   readonly identity: boolean;
 }
 
@@ -112,10 +114,9 @@ export function probeGeometry(options: KernelDistanceOptions, ni: number): Probe
     g = toArray(gm);
     checkGram(g, ni);
   } else {
-    g = new Float64Array(ni * ni);
-    for (let i = 0; i < ni; i++) g[i * ni + i] = 1;
+    // Whitened probes: G/tr G = I/Ni, which the traces use without storing it.
+    return { inputDim: ni, size: ni, g: new Float64Array(0), g2: new Float64Array(0), trG2: 1 / ni, identity: true };
   }
-  const identity = options.inputs === undefined && options.gram === undefined;
   let trace = 0;
   for (let i = 0; i < ni; i++) trace += g[i * ni + i];
   if (!(trace > 0)) {
@@ -126,17 +127,10 @@ export function probeGeometry(options: KernelDistanceOptions, ni: number): Probe
     );
   }
   for (let k = 0; k < g.length; k++) g[k] /= trace;
-  let g2: Float64Array;
-  if (identity) {
-    // (I/Ni)² = I/Ni² without an Ni³ product (the traces never read it, but it stays true).
-    g2 = new Float64Array(ni * ni);
-    for (let i = 0; i < ni; i++) g2[i * ni + i] = 1 / (ni * ni);
-  } else {
-    g2 = matmul(g, g, ni, ni, ni);
-  }
+  const g2 = matmul(g, g, ni, ni, ni);
   let trG2 = 0;
   for (let k = 0; k < g.length; k++) trG2 += g[k] * g[k];
-  return { inputDim: ni, size: ni, g, g2, trG2, identity };
+  return { inputDim: ni, size: ni, g, g2, trG2, identity: false };
 }
 
 /**
@@ -317,8 +311,11 @@ export function assertSameWidths(ra: NetworkRepresentations, rb: NetworkRepresen
  * may differ in Nh (the kernel does not depend on it).
  *
  * Cost: O(Ni²·P') once to form G from `inputs` (none for the whitened default, O(Ni³) for a
- * `gram`), then O(Ni³ + No²) — independent of P' — plus O(Nh·(Ni² + No²)) per weight pair
- * to form W1ᵀW1 and W2W2ᵀ. Inputs are never mutated.
+ * `gram`), then O(Ni³ + No²) — independent of P'; O(Ni² + No²) for whitened probes — plus
+ * O(Nh·(Ni² + No²)) per weight pair to form W1ᵀW1 and W2W2ᵀ. Two Snapshots of the same
+ * dynamics are compared through their factors in the task's singular basis, as
+ * `kernelDistanceTrajectory` does; for a wide network (Ni − No > Nh) Ni then becomes
+ * No + Nh, and likewise No for a tall one. Inputs are never mutated.
  *
  * @param a - a Snapshot (from `exactDynamics(...).at(t)`) or weights `{ w1, w2 }`.
  * @param b - the same for the second network.
@@ -346,9 +343,101 @@ export function assertSameWidths(ra: NetworkRepresentations, rb: NetworkRepresen
  * ```
  */
 export function kernelDistance(a: NetworkState, b: NetworkState, options: KernelDistanceOptions = {}): number {
+  if (a instanceof Snapshot && b instanceof Snapshot && a.solution === b.solution) {
+    // Two states of one exact dynamics: their stored singular-basis (or compressed) factors,
+    // as along kernelDistanceTrajectory — no rotation back, no Ni×Ni representations for
+    // wide networks.
+    const geometry = solutionGeometry(probeGeometry(options, a.inputDim), a.solution);
+    return distanceBetween(kernelPieces(storedRepresentations(a), geometry, 'a'), kernelPieces(storedRepresentations(b), geometry, 'b'), geometry);
+  }
   const ra = representationsOf(a, 'a');
   const rb = representationsOf(b, 'b');
   assertSameWidths(ra, rb, 'a', 'b');
   const geometry = probeGeometry(options, ra.inputDim);
   return distanceBetween(kernelPieces(ra, geometry, 'a'), kernelPieces(rb, geometry, 'b'), geometry);
+}
+
+/**
+ * A = W1ᵀW1 and R = W2W2ᵀ of a Snapshot in the task's singular basis (ṼᵀAṼ and ŨᵀRŨ, or
+ * their compressed forms): the Gram matrices of the input and output rows of its stored
+ * factor, exactly symmetric, O((Ni'² + No'²)·Nh) for Ni', No' rows.
+ *
+ * @internal
+ */
+export function storedRepresentations(snapshot: Snapshot): NetworkRepresentations {
+  const { z, inputRows, outputRows } = snapshot.storedFactor;
+  return factorRepresentations(z, snapshot.inputDim, snapshot.hiddenDim, snapshot.outputDim, inputRows, outputRows);
+}
+
+/** A and R as the Gram matrices of a factor's first aSize rows and its next rSize rows (Nh columns). */
+function factorRepresentations(z: Float64Array, ni: number, nh: number, no: number, aSize: number, rSize: number): NetworkRepresentations {
+  return {
+    inputDim: ni,
+    hiddenDim: nh,
+    outputDim: no,
+    a: gramOfRows(z.subarray(0, aSize * nh), aSize, nh),
+    r: gramOfRows(z.subarray(aSize * nh, (aSize + rSize) * nh), rSize, nh),
+    aSize,
+    rSize,
+  };
+}
+
+/** See {@link RiccatiSolution.compression}. */
+type Compression = NonNullable<RiccatiSolution['compression']>;
+
+/**
+ * The (singular-basis) probe geometry seen by compressed input representations: WᵀGW and
+ * WᵀG²W for W = blockdiag(I, basis) (Ni × size, orthonormal columns), symmetrised; tr G²
+ * is unchanged, and whitened probes stay whitened (WᵀW = I). O(Ni²·size), once.
+ */
+function compressedGeometry(geometry: ProbeGeometry, compression: Compression): ProbeGeometry {
+  const ni = geometry.inputDim;
+  const keep = ni - compression.rows;
+  const size = keep + compression.columns;
+  if (geometry.identity) return { ...geometry, size }; // WᵀW = I: still whitened
+  const w = new Float64Array(ni * size);
+  for (let i = 0; i < keep; i++) w[i * size + i] = 1;
+  const k = compression.columns;
+  for (let i = 0; i < compression.rows; i++) {
+    for (let j = 0; j < k; j++) w[(keep + i) * size + keep + j] = compression.basis[i * k + j];
+  }
+  const project = (m: Float64Array): Float64Array => symmetrised(tmatmul(w, matmul(m, w, ni, ni, size), ni, size, size), size);
+  return { inputDim: ni, size, g: project(geometry.g), g2: project(geometry.g2), trG2: geometry.trG2, identity: false };
+}
+
+/** (M + Mᵀ)/2 of an n×n row-major M, in place. */
+function symmetrised(m: Float64Array, n: number): Float64Array {
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < i; j++) {
+      const mean = 0.5 * (m[i * n + j] + m[j * n + i]);
+      m[i * n + j] = mean;
+      m[j * n + i] = mean;
+    }
+  }
+  return m;
+}
+
+/**
+ * The probe geometry as the representations of `solution`'s Snapshots see it: rotated into
+ * the task's singular basis (G → ṼᵀGṼ), and compressed like the input side of their stored
+ * factors when that is compressed. O(Ni³) once for a non-whitened G; nothing for whitened
+ * probes beyond the compressed size.
+ *
+ * @internal
+ */
+export function solutionGeometry(plain: ProbeGeometry, solution: RiccatiSolution): ProbeGeometry {
+  const rotated = rotatedGeometry(plain, solution.vArr);
+  const compression = solution.compression;
+  return compression?.inputSide ? compressedGeometry(rotated, compression) : rotated;
+}
+
+/** The probe geometry in the basis Ṽ (Ni×Ni row-major, orthogonal): G → ṼᵀGṼ, symmetrised. */
+function rotatedGeometry(geometry: ProbeGeometry, v: Float64Array): ProbeGeometry {
+  if (geometry.identity) return geometry; // ṼᵀIṼ = I
+  const ni = geometry.inputDim;
+  const g = symmetrised(tmatmul(v, matmul(geometry.g, v, ni, ni, ni), ni, ni, ni), ni);
+  const g2 = matmul(g, g, ni, ni, ni);
+  let trG2 = 0;
+  for (let k = 0; k < g.length; k++) trG2 += g[k] * g[k];
+  return { inputDim: ni, size: ni, g, g2, trG2, identity: false };
 }

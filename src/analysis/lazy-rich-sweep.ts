@@ -4,11 +4,11 @@
  *
  * @module
  */
-import type { Matrix } from 'ml-matrix';
 import { exactDynamics } from '../core/exact-dynamics.js';
 import type { Task } from '../core/task.js';
 import { lambdaBalancedWeights } from '../core/weights.js';
 import { InvalidArgumentError } from '../errors.js';
+import { frobenius } from '../linalg/dense.js';
 import {
   assertFiniteNumber,
   assertInteger,
@@ -18,7 +18,7 @@ import {
   toMatrix,
   type MatrixLike,
 } from '../validation.js';
-import { kernelDistance, type KernelDistanceOptions } from './kernel-distance.js';
+import { kernelDistance, storedRepresentations, type KernelDistanceOptions } from './kernel-distance.js';
 
 /**
  * Options of {@link lazyRichSweep}.
@@ -101,7 +101,12 @@ export interface LazyRichSweep {
   rows: LazyRichRow[];
 }
 
-const distanceF = (a: Matrix, b: Matrix): number => a.clone().sub(b).norm('frobenius');
+/** ‖x − y‖_F of two equally long arrays. */
+function distanceF(x: Float64Array, y: Float64Array): number {
+  const d = new Float64Array(x.length);
+  for (let k = 0; k < x.length; k++) d[k] = x[k] - y[k];
+  return frobenius(d);
+}
 
 /**
  * Sweeps λ and the initial scale and reports, for each pair, how much the network's
@@ -161,6 +166,9 @@ export function lazyRichSweep(options: LazyRichSweepOptions): LazyRichSweep {
       const start = dyn.at(0);
       const mid = dyn.at(options.time);
       const end = dyn.converged();
+      // W1ᵀW1 and W2W2ᵀ in the task's singular basis (compressed for wide or tall networks):
+      // an orthogonal change of basis, so their Frobenius distances are those of the originals.
+      const [a0, aMid, aEnd] = [start, mid, end].map(storedRepresentations);
       rows.push({
         lambda,
         scale,
@@ -168,10 +176,10 @@ export function lazyRichSweep(options: LazyRichSweepOptions): LazyRichSweep {
         convergedKernelDistance: kernelDistance(start, end, options.kernel),
         initialLoss: start.loss,
         loss: mid.loss,
-        deltaW1tW1: distanceF(mid.w1tw1, start.w1tw1),
-        deltaW2W2t: distanceF(mid.w2w2t, start.w2w2t),
-        convergedDeltaW1tW1: distanceF(end.w1tw1, start.w1tw1),
-        convergedDeltaW2W2t: distanceF(end.w2w2t, start.w2w2t),
+        deltaW1tW1: distanceF(aMid.a, a0.a),
+        deltaW2W2t: distanceF(aMid.r, a0.r),
+        convergedDeltaW1tW1: distanceF(aEnd.a, a0.a),
+        convergedDeltaW2W2t: distanceF(aEnd.r, a0.r),
       });
     }
   }

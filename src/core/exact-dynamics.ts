@@ -340,7 +340,9 @@ export function buildDynamics(
       return summariesOf(solution, toTimes(times, 'times'), tau, { loss: false, modeStrengths: true, offDiagonal: false }).modeStrengths;
     },
     converged(): Snapshot {
-      convergedSnap ??= new Snapshot(Infinity, lambda, solution, solution.factorAt(Infinity));
+      convergedSnap ??= compressed
+        ? new Snapshot(Infinity, lambda, solution, solution.compressedLimitFactor(), true)
+        : new Snapshot(Infinity, lambda, solution, solution.factorAt(Infinity));
       return convergedSnap;
     },
   };

@@ -15,7 +15,7 @@
  * @module
  * @internal
  */
-import { choleskyInPlace, choleskyInPlaceJs, gramLowerIntoJs, gramOfRows, matmul, matmulT, scaleRowsColumnsInto, solveRowsLowerTInPlace, solveRowsLowerTInPlaceJs, toArray, transpose } from '../linalg/dense.js';
+import { choleskyInPlace, choleskyInPlaceJs, gramLowerIntoJs, gramOfRows, matmul, matmulT, scaleRowsColumnsInto, solveRowsLowerTInPlace, solveRowsLowerTInPlaceJs, tmatmul, toArray, transpose } from '../linalg/dense.js';
 import { completeOrthonormalBasis } from '../linalg/complete-basis.js';
 import { orthonormalColumns } from '../linalg/householder.js';
 import { kernelsFor, type WasmKernels } from '../linalg/wasm.js';
@@ -480,6 +480,27 @@ export class RiccatiSolution {
     const r = reduced.r;
     for (let row = 0; row < k; row++) for (let j = 0; j < nh; j++) y[row * nh + j] = r[row * nh + j] * h[j];
     solveRowsLowerTInPlace(y, k, cCopy, nh); // Y·Cᵀ = R·diag(h)
+    return out;
+  }
+
+  /**
+   * The converged factor (s = ∞) in the compressed form of {@link RiccatiSolution.compressedFactorAt}:
+   * the full converged factor with its left-over rows projected, Y = Wᵀ·Z_⊥. Exact up to
+   * rounding: Z_⊥(∞) keeps a subset of the columns of G0_⊥ = Q·R (those of the surviving
+   * pivots), so it lies in the range of W. A fresh array.
+   */
+  compressedLimitFactor(): Float64Array {
+    const reduced = this.reduced as Reduced & { basis: Float64Array };
+    const nh = this.hiddenDim;
+    const ni = this.inputDim;
+    const { k, rNi, rNo, outputAt, yAt } = compressedLayout(reduced, nh);
+    const perpRows = reduced.basis.length / k;
+    const full = this.limitFactor();
+    const out = new Float64Array((rNi + rNo + k) * nh);
+    out.set(full.subarray(0, rNi * nh), 0);
+    out.set(full.subarray(ni * nh, (ni + rNo) * nh), outputAt);
+    const perpAt = reduced.inputSide ? rNi * nh : (ni + rNo) * nh;
+    tmatmul(reduced.basis, full.subarray(perpAt, perpAt + perpRows * nh), perpRows, k, nh, out.subarray(yAt, yAt + k * nh));
     return out;
   }
 
