@@ -11,7 +11,7 @@
 import type { Matrix } from 'ml-matrix';
 import { Snapshot } from '../core/snapshot.js';
 import { InvalidArgumentError } from '../errors.js';
-import { matmulT, tmatmul, toArray } from '../linalg/dense.js';
+import { matmulT, tmatmul, toArray, transpose } from '../linalg/dense.js';
 import { assertShape, toMatrix, type MatrixLike } from '../validation.js';
 
 /**
@@ -84,6 +84,35 @@ export function toWeightPair(value: { w1: unknown; w2: unknown }, name: string):
 }
 
 /**
+ * A factor of a network: W1ᵀ (Ni×Nh) and W2 (No×Nh) as row-major arrays — for a Snapshot its
+ * `factor` (the weights up to a hidden-layer rotation, which no representation sees), for a
+ * weight pair the weights themselves, validated. Fresh arrays.
+ *
+ * @param network - a Snapshot or `{ w1, w2 }`.
+ * @param name - the argument's name, used in error messages.
+ * @throws as {@link representationsOf}.
+ * @internal
+ */
+export function factorOf(network: unknown, name: string): { inputDim: number; hiddenDim: number; outputDim: number; w1t: Float64Array; w2: Float64Array } {
+  if (network instanceof Snapshot) {
+    const f = toArray(network.factor);
+    const split = network.inputDim * network.hiddenDim;
+    return { inputDim: network.inputDim, hiddenDim: network.hiddenDim, outputDim: network.outputDim, w1t: f.slice(0, split), w2: f.slice(split) };
+  }
+  if (!isWeightPair(network)) throw notANetwork(network, name);
+  const { w1, w2 } = toWeightPair(network, name);
+  return { inputDim: w1.columns, hiddenDim: w1.rows, outputDim: w2.rows, w1t: transpose(toArray(w1), w1.rows, w1.columns), w2: toArray(w2) };
+}
+
+function notANetwork(network: unknown, name: string): InvalidArgumentError {
+  return new InvalidArgumentError(
+    `invalid argument. \`${name}\` must be a Snapshot (from exactDynamics(...).at(t)) or a weight pair { w1, w2 } ` +
+      `(w1 hidden×input, w2 output×hidden). Value: ${describe(network)}.`,
+    name,
+  );
+}
+
+/**
  * A = W1ᵀW1 and R = W2W2ᵀ of a Snapshot (from its cached `w1tw1`, `w2w2t` getters, copied)
  * or of a weight pair (O(Nh·(Ni² + No²))).
  *
@@ -103,13 +132,7 @@ export function representationsOf(network: unknown, name: string): NetworkRepres
       r: toArray(network.w2w2t),
     };
   }
-  if (!isWeightPair(network)) {
-    throw new InvalidArgumentError(
-      `invalid argument. \`${name}\` must be a Snapshot (from exactDynamics(...).at(t)) or a weight pair { w1, w2 } ` +
-        `(w1 hidden×input, w2 output×hidden). Value: ${describe(network)}.`,
-      name,
-    );
-  }
+  if (!isWeightPair(network)) throw notANetwork(network, name);
   const { w1, w2 } = toWeightPair(network, name);
   const ni = w1.columns;
   const nh = w1.rows;

@@ -6,9 +6,9 @@
  */
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import { InvalidArgumentError } from '../errors.js';
-import { fromArray, matmul, tmatmul, toArray } from '../linalg/dense.js';
+import { fromArray, gramOfRows, tmatmul, toArray, transpose } from '../linalg/dense.js';
 import { assertShape, optionalNumber, assertNonNegativeNumber, toMatrix, type MatrixLike } from '../validation.js';
-import { representationsOf, type NetworkState } from './network-representations.js';
+import { factorOf, type NetworkState } from './network-representations.js';
 
 /**
  * Default relative cutoff of the pseudo-inverse (W2W2ᵀ)⁺: eigenvalues μ of W2W2ᵀ with
@@ -79,12 +79,13 @@ export interface RepresentationSimilarity<O extends RepresentationSimilarityOpti
  * eigenvalues (rank W2W2ᵀ ≤ Nh, so an output layer wider than the hidden layer is handled
  * structurally, not by a threshold) and only those with μ_k > pinvTolerance·μ_max
  * (default 1e-12, see {@link DEFAULT_PINV_TOLERANCE}); if W2 = 0 the pseudo-inverse is 0.
- * RSM_out is then assembled as ZᵀZ with Z = diag(μ^{-1/2}) Eᵀ Y', and RSM_in as the
- * symmetric part of X'ᵀ(AX'), so both are exactly symmetric.
+ * RSM_out is then assembled as ZᵀZ with Z = diag(μ^{-1/2}) Eᵀ Y', and RSM_in as HᵀH with
+ * H = W1X' (Nh×P'; for a Snapshot from its `factor`), so both are exactly symmetric and
+ * positive semi-definite.
  *
  * Shapes: `network` is a Snapshot or `{ w1: Nh×Ni, w2: No×Nh }`.
- * Cost: O(Nh·(Ni² + No²)) for A and R from weights (free for a Snapshot's cached
- * matrices), plus O(Ni²·P' + Ni·P'²) for RSM_in and O(No³ + No²·P' + No·P'²) for RSM_out.
+ * Cost: O(Nh·Ni·P' + Nh·P'²) for RSM_in (never forming the Ni×Ni matrix W1ᵀW1; a Snapshot
+ * also pays its `factor` once, O(Ni·Ni'·Nh)) and O(Nh·No² + No³ + No²·P' + No·P'²) for RSM_out.
  * Inputs are never mutated.
  *
  * @param network - a Snapshot (from `exactDynamics(...).at(t)`) or weights `{ w1, w2 }`.
@@ -123,42 +124,27 @@ export function representationSimilarity<O extends RepresentationSimilarityOptio
       'options',
     );
   }
-  const rep = representationsOf(network, 'network');
-  const ni = rep.inputDim;
-  const no = rep.outputDim;
+  const net = factorOf(network, 'network');
+  const ni = net.inputDim;
+  const nh = net.hiddenDim;
+  const no = net.outputDim;
   const tolerance = optionalNumber(options.pinvTolerance, DEFAULT_PINV_TOLERANCE, 'pinvTolerance', assertNonNegativeNumber);
   let input: Matrix | undefined;
   let output: Matrix | undefined;
   if (options.inputs !== undefined) {
     const x = toMatrix(options.inputs, 'inputs');
     assertShape(x, ni, undefined, 'inputs', `input×probes; the network has Ni = ${ni} inputs`);
-    input = quadraticForm(rep.a, toArray(x), ni, x.columns);
+    // RSM_in = HᵀH with H = W1X' (Nh×P'): the Gram matrix of H's columns.
+    const p = x.columns;
+    const h = tmatmul(net.w1t, toArray(x), ni, nh, p);
+    input = fromArray(gramOfRows(transpose(h, nh, p), p, nh), p, p);
   }
   if (options.outputs !== undefined) {
     const y = toMatrix(options.outputs, 'outputs');
     assertShape(y, no, undefined, 'outputs', `output×probes; the network has No = ${no} outputs`);
-    output = pseudoInverseForm(rep.r, no, Math.min(rep.hiddenDim, no), tolerance, toArray(y), y.columns);
+    output = pseudoInverseForm(gramOfRows(net.w2, no, nh), no, Math.min(nh, no), tolerance, toArray(y), y.columns);
   }
   return { input, output } as RepresentationSimilarity<O>;
-}
-
-/**
- * Xᵀ S X (P×P) for a symmetric n×n S and X n×P, both row-major, symmetrised exactly.
- * Cost O(n²·P + n·P²).
- *
- * @internal
- */
-export function quadraticForm(s: Float64Array, x: Float64Array, n: number, p: number): Matrix {
-  const sx = matmul(s, x, n, n, p);
-  const out = tmatmul(x, sx, n, p, p);
-  for (let i = 0; i < p; i++) {
-    for (let j = i + 1; j < p; j++) {
-      const v = 0.5 * (out[i * p + j] + out[j * p + i]);
-      out[i * p + j] = v;
-      out[j * p + i] = v;
-    }
-  }
-  return fromArray(out, p, p);
 }
 
 /**
