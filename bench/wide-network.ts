@@ -13,10 +13,13 @@
  *    Gram matrix of 1000 random probes (its set-up — a rotation of G into the task's
  *    singular basis and its compression, O(Ni³) — divided over the 50 points);
  *  - `taskFromData(X, Y, { whiten: true })` for 2000 correlated samples (one
- *    eigendecomposition of Σxx, the second whitening pass by a series).
+ *    eigendecomposition of Σxx, the second whitening pass by a series);
+ *  - `lambdaBalancedWeights` for these widths, and `lazyRichSweep` over four λ
+ *    (−10, −1, −0.1, 0; kernel distances and representation changes at 10τ and at
+ *    convergence), whole calls.
  */
 import { Matrix } from 'ml-matrix';
-import { exactDynamics, kernelDistanceTrajectory, lambdaBalancedWeights, taskFromData } from '../src/index.js';
+import { exactDynamics, kernelDistanceTrajectory, lambdaBalancedWeights, lazyRichSweep, taskFromData } from '../src/index.js';
 import { clearSvdCache } from '../src/core/svd.js';
 import { createRng, gaussianMatrix } from '../src/random.js';
 import { formatMs, machineInfo, measure, printTable, round, writeResults, type BenchRunOptions } from './harness.js';
@@ -36,6 +39,8 @@ export interface WideNetworkResult {
   kernelDistanceGramPerPoint: number;
   samples: number;
   whitening: number;
+  weights: number;
+  sweep: number;
 }
 
 const LAMBDA = -0.5;
@@ -72,6 +77,11 @@ export function runWideNetwork(options: BenchRunOptions = {}): WideNetworkResult
   const x = mixing.mmul(gaussianMatrix(ni, samples, rng)).add(0.3);
   const y = gaussianMatrix(no, samples, rng);
   const whitening = measure(() => taskFromData(x, y, { whiten: true }), { iterations: 1, time: 0, warmup: 0 }).median;
+  const weights = measure(() => lambdaBalancedWeights({ inputDim: ni, hiddenDim: nh, outputDim: no, lambda: LAMBDA, scale: 0.05, seed: 7 }), quick).median;
+  const sweep = measure(
+    () => lazyRichSweep({ lambdas: [-10, -1, -0.1, 0], scales: [0.05], task: { sigmaYX }, hiddenDim: nh, time: 10, seed: 8 }),
+    { iterations: 1, time: 0, warmup: 1 },
+  ).median;
   const result: WideNetworkResult = {
     ni,
     nh,
@@ -86,11 +96,13 @@ export function runWideNetwork(options: BenchRunOptions = {}): WideNetworkResult
     kernelDistanceGramPerPoint,
     samples,
     whitening,
+    weights,
+    sweep,
   };
   if (print) {
     printTable(
       `Benchmark 5 — a wide network, Ni = ${ni}, Nh = ${nh}, No = ${no}, λ = ${LAMBDA} (per time point over ${points} times up to 25τ)`,
-      ['set-up (cold)', 'summaries', 'at(t)', 'at(t).factor', 'at(t).qqt', 'kernel distance (whitened)', 'kernel distance (Gram of probes)', `taskFromData whiten (${samples} samples)`],
+      ['set-up (cold)', 'summaries', 'at(t)', 'at(t).factor', 'at(t).qqt', 'kernel distance (whitened)', 'kernel distance (Gram of probes)', `taskFromData whiten (${samples} samples)`, 'lambdaBalancedWeights', 'lazyRichSweep (4 λ)'],
       [
         [
           formatMs(setup),
@@ -101,6 +113,8 @@ export function runWideNetwork(options: BenchRunOptions = {}): WideNetworkResult
           formatMs(kernelDistanceWhitenedPerPoint),
           formatMs(kernelDistanceGramPerPoint),
           formatMs(whitening),
+          formatMs(weights),
+          formatMs(sweep),
         ],
       ],
     );
@@ -111,7 +125,8 @@ export function runWideNetwork(options: BenchRunOptions = {}): WideNetworkResult
       description:
         'An MNIST-sized network (Ni = 784, Nh = 100, No = 10, λ = −0.5): cold set-up (ms), then ms per time point over 50 times up to 25τ for ' +
         'summaries, at(t), at(t).factor, at(t).qqt, kernelDistanceTrajectory with whitened probes and with the Gram matrix of 1000 probes ' +
-        '(its O(Ni³) set-up included), and taskFromData(X, Y, { whiten: true }) on 2000 correlated samples (ms).',
+        '(its O(Ni³) set-up included), taskFromData(X, Y, { whiten: true }) on 2000 correlated samples, lambdaBalancedWeights, and lazyRichSweep over ' +
+        'λ = −10, −1, −0.1, 0 (whole calls, ms).',
       machine: machineInfo(),
       result: Object.fromEntries(Object.entries(result).map(([k, v]) => [k, round(v)])),
     });

@@ -72,7 +72,7 @@ describe('benchmarks in smoke mode', () => {
   it('the wide network returns finite timings for every workload', () => {
     const r = runWideNetwork(SMOKE);
     expect(r.ni - r.no).toBeGreaterThan(r.nh); // more left-over directions than hidden units
-    expectTimings([r.setup, r.summariesPerPoint, r.atPerPoint, r.factorPerPoint, r.qqtPerPoint, r.kernelDistanceWhitenedPerPoint, r.kernelDistanceGramPerPoint, r.whitening]);
+    expectTimings([r.setup, r.summariesPerPoint, r.atPerPoint, r.factorPerPoint, r.qqtPerPoint, r.kernelDistanceWhitenedPerPoint, r.kernelDistanceGramPerPoint, r.whitening, r.weights, r.sweep]);
   });
 
   it('fits the exponent of a power law exactly', () => {
