@@ -4,7 +4,7 @@
  * @module
  */
 import { Matrix } from 'ml-matrix';
-import { adoptArray, gramOfRows, matmulT, transpose } from '../linalg/dense.js';
+import { adoptArray, gramOfRows, matmul, matmulT, transpose } from '../linalg/dense.js';
 import type { RiccatiSolution } from './riccati.js';
 import { lossOfSingularProduct, singularProductOf } from './trajectory-summaries.js';
 
@@ -159,14 +159,27 @@ export class Snapshot {
     return this.#qqt;
   }
 
-  /** The network function W2W1 (No×Ni). Cost O(Ni·No·Nh). */
+  /**
+   * The network function W2W1 (No×Ni). Cost O(Ni·No·Nh) once the factor in the original
+   * coordinates is known; otherwise E_out·(Z_out·Z_inᵀ)·E_inᵀ from the stored factor
+   * (O(No'·Ni'·(Nh + No) + No·Ni'·Ni), without rotating the whole factor: for a wide
+   * network Ni' = No + Nh ≪ Ni).
+   */
   get w2w1(): Matrix {
     if (this.#w2w1 === undefined) {
       const ni = this.inputDim;
       const no = this.outputDim;
       const nh = this.hiddenDim;
-      const f = this.factorArray();
-      this.#w2w1 = adoptArray(matmulT(f.subarray(ni * nh), f.subarray(0, ni * nh), no, nh, ni), no, ni);
+      const f = this.#factorArray;
+      if (f !== undefined) {
+        this.#w2w1 = adoptArray(matmulT(f.subarray(ni * nh), f.subarray(0, ni * nh), no, nh, ni), no, ni);
+      } else {
+        const e = this.solution.expansion(this.#compressed);
+        const ri = this.#inputRows;
+        const ro = this.#outputRows;
+        const right = matmulT(this.productArray(), e.input, ro, ri, ni); // (Z_out·Z_inᵀ)·E_inᵀ, No'×Ni
+        this.#w2w1 = adoptArray(matmul(e.output, right, no, ro, ni), no, ni);
+      }
     }
     return this.#w2w1;
   }
