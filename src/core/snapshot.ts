@@ -160,17 +160,18 @@ export class Snapshot {
   }
 
   /**
-   * The network function W2W1 (No×Ni). Cost O(Ni·No·Nh) once the factor in the original
-   * coordinates is known; otherwise E_out·(Z_out·Z_inᵀ)·E_inᵀ from the stored factor
-   * (O(No'·Ni'·(Nh + No) + No·Ni'·Ni), without rotating the whole factor: for a wide
-   * network Ni' = No + Nh ≪ Ni).
+   * The network function W2W1 (No×Ni). Cost O(Ni·No·Nh) from the factor in the original
+   * coordinates (rotated once and kept for the other getters); for a wide or tall network
+   * whose stored factor is compressed, and whose rotated factor has not been asked for,
+   * E_out·(Z_out·Z_inᵀ)·E_inᵀ instead (O(No'·Ni'·(Nh + No) + No·Ni'·Ni) with Ni' = No + Nh ≪ Ni,
+   * without rotating the whole factor).
    */
   get w2w1(): Matrix {
     if (this.#w2w1 === undefined) {
       const ni = this.inputDim;
       const no = this.outputDim;
       const nh = this.hiddenDim;
-      const f = this.#factorArray;
+      const f = this.#compressed ? this.#factorArray : this.factorArray();
       if (f !== undefined) {
         this.#w2w1 = adoptArray(matmulT(f.subarray(ni * nh), f.subarray(0, ni * nh), no, nh, ni), no, ni);
       } else {
