@@ -55,7 +55,7 @@ export interface ProbeGeometry {
   readonly inputDim: number;
   /**
    * The size of `g` and `g2`: Ni, or fewer when the geometry is compressed to the span of a
-   * W with orthonormal columns (g = WᵀGW/tr G, g2 = WᵀG²W/(tr G)²; see kernel-distance-trajectory.ts).
+   * W with orthonormal columns (g = WᵀGW/tr G, g2 = WᵀG²W/(tr G)²; see `solutionGeometry`).
    */
   readonly size: number;
   /** G/tr G, size×size row-major, symmetric (empty when `identity`). */
