@@ -18,7 +18,14 @@ import {
   toMatrix,
   type MatrixLike,
 } from '../validation.js';
-import { kernelDistance, storedRepresentations, type KernelDistanceOptions } from './kernel-distance.js';
+import {
+  distanceBetween,
+  kernelPieces,
+  probeGeometry,
+  solutionGeometry,
+  storedRepresentations,
+  type KernelDistanceOptions,
+} from './kernel-distance.js';
 
 /**
  * Options of {@link lazyRichSweep}.
@@ -168,12 +175,20 @@ export function lazyRichSweep(options: LazyRichSweepOptions): LazyRichSweep {
       const end = dyn.converged();
       // W1ᵀW1 and W2W2ᵀ in the task's singular basis (compressed for wide or tall networks):
       // an orthogonal change of basis, so their Frobenius distances are those of the originals.
+      // The kernel distances as kernelDistance(start, ·) computes them for two Snapshots of one
+      // dynamics, with the representations and the probes' geometry formed once.
       const [a0, aMid, aEnd] = [start, mid, end].map(storedRepresentations);
+      const geometry = solutionGeometry(probeGeometry(options.kernel === undefined ? {} : options.kernel, ni), start.solution);
+      const [p0, pMid, pEnd] = [
+        kernelPieces(a0, geometry, 'the network at t = 0'),
+        kernelPieces(aMid, geometry, `the network at t = ${options.time}`),
+        kernelPieces(aEnd, geometry, 'the converged network'),
+      ];
       rows.push({
         lambda,
         scale,
-        kernelDistance: kernelDistance(start, mid, options.kernel),
-        convergedKernelDistance: kernelDistance(start, end, options.kernel),
+        kernelDistance: distanceBetween(p0, pMid, geometry),
+        convergedKernelDistance: distanceBetween(p0, pEnd, geometry),
         initialLoss: start.loss,
         loss: mid.loss,
         deltaW1tW1: distanceF(aMid.a, a0.a),

@@ -524,6 +524,19 @@ export class RiccatiSolution {
   }
 
   /**
+   * The numbers of input-side and output-side rows of a factor from
+   * {@link RiccatiSolution.factorAt} (Ni, No) or, `compressed`, from
+   * {@link RiccatiSolution.compressedFactorAt} (the compressed side has Nh rows in place of
+   * its left-over directions). Without computing {@link RiccatiSolution.expansion}.
+   */
+  storedRows(compressed: boolean): { inputRows: number; outputRows: number } {
+    const reduced = this.reduced;
+    if (!compressed || reduced === undefined || reduced.basis === undefined) return { inputRows: this.inputDim, outputRows: this.outputDim };
+    const k = reduced.rRows;
+    return reduced.inputSide ? { inputRows: reduced.inputDim + k, outputRows: reduced.outputDim } : { inputRows: reduced.inputDim, outputRows: reduced.outputDim + k };
+  }
+
+  /**
    * Maps from the singular-basis factor to the original coordinates: W1ᵀ = `input`·Z_in and
    * W2 = `output`·Z_out, with `input` Ni × inputColumns and `output` No × outputColumns
    * (row-major). For a factor from {@link RiccatiSolution.factorAt} these are Ṽ and Ũ; for a

@@ -71,9 +71,9 @@ export class Snapshot {
     this.hiddenDim = solution.hiddenDim;
     this.outputDim = solution.outputDim;
     this.sigma = solution.spectrum.sigma;
-    const e = solution.expansion(compressed);
-    this.#inputRows = e.inputColumns;
-    this.#outputRows = e.outputColumns;
+    // The sizes only: the expansion maps (an O(Ni·|⊥|·Nh) product for a wide network) are
+    // computed when a getter first needs the original coordinates.
+    ({ inputRows: this.#inputRows, outputRows: this.#outputRows } = solution.storedRows(compressed));
   }
 
   /**
