@@ -1,0 +1,201 @@
+/**
+ * Restarting the exact dynamics from a state P = QQᵀ (exactDynamicsFromQQt, MATH.md §7):
+ *  - the pivoted Cholesky factor behind it (src/linalg/low-rank-factor.ts) against exact
+ *    low-rank matrices, and its refusals;
+ *  - restarts continue the original trajectory on 200 random configurations (both kernel
+ *    back ends), by the semigroup property P(t1 + s) = flow_s(P(t1));
+ *  - P is accepted exactly when its eigenvalues say so, whichever path decides;
+ *  - the input is not modified.
+ */
+import fc from 'fast-check';
+import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
+import { describe, expect, it } from 'vitest';
+import { exactDynamics, exactDynamicsFromQQt } from '../../src/core/exact-dynamics.js';
+import { lambdaBalancedWeights } from '../../src/core/weights.js';
+import { pivotedCholeskyFactor } from '../../src/linalg/low-rank-factor.js';
+import { fromArray, gramOfRows, toArray } from '../../src/linalg/dense.js';
+import { createRng, randomOrthogonal } from '../../src/random.js';
+import { InvalidArgumentError } from '../../src/errors.js';
+import { KERNEL_BACKENDS, useKernelBackend } from '../helpers/backends.js';
+import { buildConfig, characteristicRate, configParams, makeSigmaYX, type ConfigParams } from '../helpers/configs.js';
+import { relErr } from '../helpers/oracles.js';
+
+/** P = Q·diag(scales)²·Qᵀ for a random n×r Q with orthonormal columns (exact rank r). */
+function lowRank(n: number, scales: number[], seed: number): Float64Array {
+  const rng = createRng(seed);
+  const u = randomOrthogonal(n, rng);
+  const r = scales.length;
+  const q = new Float64Array(n * r);
+  for (let i = 0; i < n; i++) for (let j = 0; j < r; j++) q[i * r + j] = u.get(i, j) * scales[j];
+  return gramOfRows(q, n, r);
+}
+
+describe('pivotedCholeskyFactor', () => {
+  // Tolerance: the pivoted factor of an exactly rank-r P reproduces it to a few n·ε
+  // relative (Higham's bound for diagonal pivoting, with pivot growth O(1) on random
+  // matrices; worst measured 5e-16 at n ≤ 30), so 1e-14 = 45·ε.
+  it('reproduces exact rank-r matrices and finds r (100 random cases, scales over 6 decades)', () => {
+    let worst = 0;
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 30 }),
+        fc.integer({ min: 0, max: 30 }),
+        fc.integer({ min: 0, max: 10 }),
+        fc.integer({ min: 0, max: 2 ** 30 }),
+        (n, rRaw, extra, seed) => {
+          const r = Math.min(rRaw, n);
+          const rng = createRng(seed + 7);
+          const scales = Array.from({ length: r }, () => 10 ** (-3 * rng.uniform()));
+          const p = lowRank(n, scales, seed);
+          const before = p.slice();
+          const f = pivotedCholeskyFactor(p, n, r + extra, 1e-10);
+          expect(f).toBeDefined();
+          expect(p).toEqual(before);
+          expect(f!.rank).toBe(r);
+          const back = gramOfRows(f!.q, n, r + extra);
+          let diff = 0;
+          let norm = 0;
+          for (let i = 0; i < n * n; i++) {
+            diff += (back[i] - p[i]) ** 2;
+            norm += p[i] ** 2;
+          }
+          const rel = r === 0 ? Math.sqrt(diff) : Math.sqrt(diff / norm);
+          worst = Math.max(worst, rel);
+          expect(rel).toBeLessThan(1e-14);
+          // The reported residual is the one measured here.
+          expect(Math.abs(f!.residual - Math.sqrt(diff))).toBeLessThanOrEqual(1e-12 * Math.sqrt(norm) + 1e-300);
+        },
+      ),
+      { numRuns: 100, seed: 61 },
+    );
+    expect(worst).toBeGreaterThan(0); // the comparison measured something
+  });
+
+  it('declines matrices it cannot certify: rank above k, indefinite, negative diagonal', () => {
+    const eye = new Float64Array([1, 0, 0, 0, 1, 0, 0, 0, 1]);
+    expect(pivotedCholeskyFactor(eye, 3, 2, 1e-10)).toBeUndefined();
+    expect(pivotedCholeskyFactor(eye, 3, 3, 1e-10)?.rank).toBe(3);
+    // Zero diagonal, non-zero off-diagonal: eigenvalues ±1.
+    expect(pivotedCholeskyFactor(new Float64Array([0, 1, 1, 0]), 2, 2, 1e-10)).toBeUndefined();
+    // PSD rank 1 plus a negative direction the pivots never reach.
+    const p = lowRank(4, [1], 3);
+    const v = lowRank(4, [0.01], 4);
+    const indefinite = p.map((x, i) => x - v[i]);
+    expect(pivotedCholeskyFactor(indefinite, 4, 1, 1e-10)).toBeUndefined();
+    expect(pivotedCholeskyFactor(new Float64Array([-1]), 1, 1, 1e-10)).toBeUndefined();
+  });
+
+  it('factors the zero matrix as zero (rank 0)', () => {
+    const f = pivotedCholeskyFactor(new Float64Array(9), 3, 2, 1e-10)!;
+    expect(f.rank).toBe(0);
+    expect(f.residual).toBe(0);
+    expect(Array.from(f.q)).toEqual([0, 0, 0, 0, 0, 0]);
+  });
+});
+
+describe.each(KERNEL_BACKENDS)('%s', (_label, backend) => {
+  useKernelBackend(backend);
+
+  // Tolerance 1e-12 relative (Frobenius, whole P): this compares the closed form with
+  // itself, so only rounding separates the two: P(t1) carries a few ε relative, both
+  // evaluations of P(t1 + s) add their own (≲ 1e-14 against each other elsewhere), and the
+  // flow over s ≤ 3/rate amplifies the initial rounding by O(1). Worst measured 3.7e-15.
+  it('a restart from P(t1) continues the trajectory: P(t1 + s) and the limit, 200 random configurations', () => {
+    let worst = 0;
+    let worstLimit = 0;
+    fc.assert(
+      fc.property(configParams, (params: ConfigParams) => {
+        const c = buildConfig(params);
+        const rate = characteristicRate(c);
+        const t1 = 0.3 / rate;
+        const dyn = exactDynamics({ w1: c.w1, w2: c.w2, sigmaYX: c.sigmaYX });
+        const restarted = exactDynamicsFromQQt({
+          qqt: dyn.at(t1).qqt, inputDim: c.ni, hiddenDim: c.nh, lambda: dyn.lambda, sigmaYX: c.sigmaYX,
+        });
+        for (const s of [0, 0.5 / rate, 3 / rate]) {
+          const want = dyn.at(t1 + s).qqt;
+          const err = relErr(restarted.at(s).qqt, want, 1e-300);
+          worst = Math.max(worst, err);
+          expect(err).toBeLessThan(1e-12);
+          expect(Math.abs(restarted.at(s).loss - dyn.at(t1 + s).loss)).toBeLessThanOrEqual(1e-12 * (dyn.at(0).loss + 1e-300));
+        }
+        const limit = relErr(restarted.converged().qqt, dyn.converged().qqt, 1e-300);
+        worstLimit = Math.max(worstLimit, limit);
+        expect(limit).toBeLessThan(1e-12);
+      }),
+      { numRuns: 200, seed: 62 },
+    );
+    expect(worst).toBeLessThan(1e-12);
+    expect(worstLimit).toBeLessThan(1e-12);
+  });
+});
+
+describe('exactDynamicsFromQQt: acceptance and the fallback', () => {
+  const ni = 6;
+  const no = 4;
+  const nh = 3;
+  const n = ni + no;
+  const sigmaYX = makeSigmaYX(no, ni, 'generic', 71);
+  const { w1, w2 } = lambdaBalancedWeights({ inputDim: ni, hiddenDim: nh, outputDim: no, lambda: 0.3, scale: 0.5, seed: 72 });
+  const dyn = exactDynamics({ w1, w2, sigmaYX });
+  const p0 = toArray(dyn.at(0.7).qqt);
+  const evd = new EigenvalueDecomposition(fromArray(p0, n, n), { assumeSymmetric: true });
+  const values = evd.realEigenvalues;
+  const order = values.map((_, i) => i).sort((a, b) => values[a] - values[b]);
+  /** λ_max(P): the scale of the eigenvalue conditions. */
+  const top = values[order[n - 1]];
+  /** An orthonormal basis of the complement of P's range: its n − nh eigenvectors of eigenvalue ≈ 0. */
+  const complement = new Matrix(n, n - nh);
+  for (let j = 0; j < n - nh; j++) for (let i = 0; i < n; i++) complement.set(i, j, evd.eigenvectorMatrix.get(i, order[j]));
+  /** P plus Σ_j e_j·c_j·c_jᵀ along the complement. */
+  const perturbed = (e: number[]): Matrix => {
+    const out = fromArray(p0, n, n);
+    for (let j = 0; j < e.length; j++) {
+      for (let a = 0; a < n; a++) {
+        for (let b = 0; b < n; b++) out.set(a, b, out.get(a, b) + e[j] * complement.get(a, j) * complement.get(b, j));
+      }
+    }
+    return out;
+  };
+  const restart = (qqt: Matrix) => exactDynamicsFromQQt({ qqt, inputDim: ni, hiddenDim: nh, lambda: dyn.lambda, sigmaYX });
+
+  it('accepts P + E with E along the complement within 1e-10 of P\'s scale even when the pivoted factor cannot certify it', () => {
+    // ‖E‖_F = 5e-11·top·√7 > 1e-10·top ≥ 1e-10·max_i P_ii: the pivoted factor's certificate
+    // fails; the eigendecomposition accepts (every complement eigenvalue is 5e-11·top)
+    // and truncates E away, so the dynamics are those of P itself.
+    const e = new Array(n - nh).fill(5e-11 * top);
+    const qqt = perturbed(e);
+    const sym = toArray(qqt.add(qqt.transpose()).div(2));
+    expect(pivotedCholeskyFactor(sym, n, nh, 1e-10)).toBeUndefined();
+    const r = restart(qqt);
+    for (const s of [0, 1, 5]) expect(relErr(r.at(s).qqt, dyn.at(0.7 + s).qqt)).toBeLessThan(1e-9);
+  });
+
+  it('rejects a complement eigenvalue of 3e-10·top (rank) or −3e-10·top (definiteness), accepts ±0.3e-10·top', () => {
+    expect(() => restart(perturbed([3e-10 * top]))).toThrow(InvalidArgumentError);
+    expect(() => restart(perturbed([3e-10 * top]))).toThrow(/rank ≤ hiddenDim = 3/);
+    expect(() => restart(perturbed([-3e-10 * top]))).toThrow(/positive semi-definite/);
+    for (const e of [0.3e-10 * top, -0.3e-10 * top]) {
+      const r = restart(perturbed([e]));
+      expect(relErr(r.at(2).qqt, dyn.at(2.7).qqt)).toBeLessThan(1e-9);
+    }
+  });
+
+  it('does not modify its input (Matrix or number[][])', () => {
+    const m = fromArray(p0, n, n);
+    const arrays = m.to2DArray();
+    const before = JSON.stringify(arrays);
+    restart(m);
+    exactDynamicsFromQQt({ qqt: arrays, inputDim: ni, hiddenDim: nh, lambda: dyn.lambda, sigmaYX });
+    expect(JSON.stringify(m.to2DArray())).toBe(before);
+    expect(JSON.stringify(arrays)).toBe(before);
+  });
+
+  it('a state of lower rank than hiddenDim (λ = 0, two of four hidden units silent) continues the trajectory', () => {
+    const s = makeSigmaYX(3, 3, 'generic', 74);
+    const small = lambdaBalancedWeights({ inputDim: 3, hiddenDim: 2, outputDim: 3, lambda: 0, scale: 0.3, seed: 75 });
+    const d = exactDynamics({ w1: small.w1, w2: small.w2, sigmaYX: s });
+    const r = exactDynamicsFromQQt({ qqt: d.at(1).qqt, inputDim: 3, hiddenDim: 4, lambda: 0, sigmaYX: s });
+    for (const t of [0.5, 3, 20]) expect(relErr(r.at(t).qqt, d.at(1 + t).qqt)).toBeLessThan(1e-10);
+  });
+});
