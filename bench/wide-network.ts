@@ -12,6 +12,7 @@
  *    (the 794×794 matrix), `kernelDistanceTrajectory` with whitened probes and with the
  *    Gram matrix of 1000 random probes (its set-up — a rotation of G into the task's
  *    singular basis and its compression, O(Ni³) — divided over the 50 points);
+ *  - `exactDynamicsFromQQt` restarting from the 794×794 state at 10τ (cold), whole call;
  *  - `taskFromData(X, Y, { whiten: true })` for 2000 correlated samples (one
  *    eigendecomposition of Σxx, the second whitening pass by a series);
  *  - `lambdaBalancedWeights` for these widths, and `lazyRichSweep` over four λ
@@ -19,7 +20,7 @@
  *    convergence), whole calls.
  */
 import { Matrix } from 'ml-matrix';
-import { exactDynamics, kernelDistanceTrajectory, lambdaBalancedWeights, lazyRichSweep, taskFromData } from '../src/index.js';
+import { exactDynamics, exactDynamicsFromQQt, kernelDistanceTrajectory, lambdaBalancedWeights, lazyRichSweep, taskFromData } from '../src/index.js';
 import { clearSvdCache } from '../src/core/svd.js';
 import { createRng, gaussianMatrix } from '../src/random.js';
 import { formatMs, machineInfo, measure, printTable, round, writeResults, type BenchRunOptions } from './harness.js';
@@ -37,6 +38,8 @@ export interface WideNetworkResult {
   qqtPerPoint: number;
   kernelDistanceWhitenedPerPoint: number;
   kernelDistanceGramPerPoint: number;
+  /** `exactDynamicsFromQQt` from the 794×794 state at 10τ (cold: SVD cache cleared), whole call. */
+  restart: number;
   samples: number;
   whitening: number;
   weights: number;
@@ -72,6 +75,11 @@ export function runWideNetwork(options: BenchRunOptions = {}): WideNetworkResult
   const qqtPerPoint = perPoint(() => times.map((t) => dyn.at(t).qqt));
   const kernelDistanceWhitenedPerPoint = perPoint(() => kernelDistanceTrajectory(dyn, times));
   const kernelDistanceGramPerPoint = perPoint(() => kernelDistanceTrajectory(dyn, times, { gram }));
+  const state = dyn.at(10).qqt;
+  const restart = measure(() => {
+    clearSvdCache();
+    return exactDynamicsFromQQt({ qqt: state, inputDim: ni, hiddenDim: nh, lambda: LAMBDA, sigmaYX });
+  }, quick).median;
   // Correlated, uncentred inputs (a random mixing of Gaussian samples) and random targets.
   const mixing = gaussianMatrix(ni, ni, rng).add(Matrix.eye(ni).mul(2));
   const x = mixing.mmul(gaussianMatrix(ni, samples, rng)).add(0.3);
@@ -94,6 +102,7 @@ export function runWideNetwork(options: BenchRunOptions = {}): WideNetworkResult
     qqtPerPoint,
     kernelDistanceWhitenedPerPoint,
     kernelDistanceGramPerPoint,
+    restart,
     samples,
     whitening,
     weights,
@@ -102,7 +111,7 @@ export function runWideNetwork(options: BenchRunOptions = {}): WideNetworkResult
   if (print) {
     printTable(
       `Benchmark 5 — a wide network, Ni = ${ni}, Nh = ${nh}, No = ${no}, λ = ${LAMBDA} (per time point over ${points} times up to 25τ)`,
-      ['set-up (cold)', 'summaries', 'at(t)', 'at(t).factor', 'at(t).qqt', 'kernel distance (whitened)', 'kernel distance (Gram of probes)', `taskFromData whiten (${samples} samples)`, 'lambdaBalancedWeights', 'lazyRichSweep (4 λ)'],
+      ['set-up (cold)', 'summaries', 'at(t)', 'at(t).factor', 'at(t).qqt', 'kernel distance (whitened)', 'kernel distance (Gram of probes)', 'restart from QQᵀ (cold)', `taskFromData whiten (${samples} samples)`, 'lambdaBalancedWeights', 'lazyRichSweep (4 λ)'],
       [
         [
           formatMs(setup),
@@ -112,6 +121,7 @@ export function runWideNetwork(options: BenchRunOptions = {}): WideNetworkResult
           formatMs(qqtPerPoint),
           formatMs(kernelDistanceWhitenedPerPoint),
           formatMs(kernelDistanceGramPerPoint),
+          formatMs(restart),
           formatMs(whitening),
           formatMs(weights),
           formatMs(sweep),
@@ -125,7 +135,7 @@ export function runWideNetwork(options: BenchRunOptions = {}): WideNetworkResult
       description:
         'An MNIST-sized network (Ni = 784, Nh = 100, No = 10, λ = −0.5): cold set-up (ms), then ms per time point over 50 times up to 25τ for ' +
         'summaries, at(t), at(t).factor, at(t).qqt, kernelDistanceTrajectory with whitened probes and with the Gram matrix of 1000 probes ' +
-        '(its O(Ni³) set-up included), taskFromData(X, Y, { whiten: true }) on 2000 correlated samples, lambdaBalancedWeights, and lazyRichSweep over ' +
+        '(its O(Ni³) set-up included), exactDynamicsFromQQt from the 794×794 state at 10τ (cold, whole call, ms), taskFromData(X, Y, { whiten: true }) on 2000 correlated samples, lambdaBalancedWeights, and lazyRichSweep over ' +
         'λ = −10, −1, −0.1, 0 (whole calls, ms).',
       machine: machineInfo(),
       result: Object.fromEntries(Object.entries(result).map(([k, v]) => [k, round(v)])),
