@@ -67,7 +67,9 @@ export class InvalidArgumentError extends ExactDlnError {}
 
 /**
  * The weights are not λ-balanced: W2ᵀW2 − W1W1ᵀ is not a multiple of the identity
- * within the tolerance. The error carries the measured λ̂ and relative residual.
+ * within the tolerance (for a state P = QQᵀ given to `exactDynamicsFromQQt`: QᵀJQ with
+ * J = diag(−I_Ni, I_No), for any factor Q). The error carries the measured λ̂ and relative
+ * residual; `argument` is `'w1, w2'` or `'qqt'`.
  *
  * @example
  * ```ts
@@ -84,8 +86,8 @@ export class NotBalancedError extends ExactDlnError {
   /** The tolerance the residual was compared with. */
   readonly tolerance: number;
 
-  constructor(message: string, lambda: number, residual: number, tolerance: number) {
-    super(message, 'w1, w2');
+  constructor(message: string, lambda: number, residual: number, tolerance: number, argument = 'w1, w2') {
+    super(message, argument);
     this.lambda = lambda;
     this.residual = residual;
     this.tolerance = tolerance;

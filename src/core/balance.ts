@@ -6,7 +6,7 @@
  */
 import type { Matrix } from 'ml-matrix';
 import { InvalidArgumentError, NotBalancedError, ShapeError } from '../errors.js';
-import { frobenius, matmulT, tmatmul, toArray } from '../linalg/dense.js';
+import { matmulT, tmatmul, toArray } from '../linalg/dense.js';
 import { assertFiniteNumber, toMatrix, type MatrixLike } from '../validation.js';
 
 /**
@@ -49,12 +49,52 @@ function measure(a: Matrix, b: Matrix): Balance {
   const bm = tmatmul(toArray(b), toArray(b), no, nh, nh);
   const w1w1t = matmulT(toArray(a), toArray(a), nh, ni, nh);
   for (let k = 0; k < bm.length; k++) bm[k] -= w1w1t[k];
+  const lambda = traceOf(bm, nh) / nh;
+  return { lambda, residual: balanceResidual(bm, nh, lambda) };
+}
+
+function traceOf(m: Float64Array, n: number): number {
   let trace = 0;
-  for (let i = 0; i < nh; i++) trace += bm[i * nh + i];
-  const lambda = trace / nh;
-  const normB = frobenius(bm);
-  for (let i = 0; i < nh; i++) bm[i * nh + i] -= lambda;
-  return { lambda, residual: frobenius(bm) / (normB + 1) };
+  for (let i = 0; i < n; i++) trace += m[i * n + i];
+  return trace;
+}
+
+/** ‖B − λI‖_F / (‖B‖_F + 1) for the n×n balance matrix B (row-major; not modified). */
+function balanceResidual(bm: Float64Array, n: number, lambda: number): number {
+  let all = 0;
+  let off = 0;
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      const x = bm[i * n + j];
+      all += x * x;
+      const r = i === j ? x - lambda : x;
+      off += r * r;
+    }
+  }
+  return Math.sqrt(off) / (Math.sqrt(all) + 1);
+}
+
+/**
+ * The balance of the weights behind a factor Q = [W1ᵀ; W2] ((Ni+No)×Nh, row-major, input
+ * rows first): B = QᵀJQ = W2ᵀW2 − W1W1ᵀ with J = diag(−I_Ni, I_No), λ̂ = tr(B)/Nh, and
+ * `residualAt(λ)` = ‖B − λI‖_F / (‖B‖_F + 1) — the residual of {@link balanceOf}, for any λ.
+ * B is the same for every factor of P = QQᵀ with Nh columns (it changes to OᵀBO), so this
+ * measures the balance of the state P itself. Cost O((Ni + No)·Nh²).
+ *
+ * @internal
+ * @example
+ * ```ts
+ * import { balanceOfFactor } from './balance.js'; // internal
+ * // W1 = [1, 0] (1×2), W2 = [[2]] (1×1): Q = [1; 0; 2], B = 4 − 1 = 3.
+ * const b = balanceOfFactor(new Float64Array([1, 0, 2]), 2, 1, 1);
+ * console.log(b.lambda, b.residualAt(3), b.residualAt(2)); // 3 0 0.25
+ * ```
+ */
+export function balanceOfFactor(q: Float64Array, ni: number, nh: number, no: number): { lambda: number; residualAt(lambda: number): number } {
+  const bm = tmatmul(q.subarray(ni * nh, (ni + no) * nh), q.subarray(ni * nh, (ni + no) * nh), no, nh, nh);
+  const w1w1t = tmatmul(q.subarray(0, ni * nh), q.subarray(0, ni * nh), ni, nh, nh);
+  for (let k = 0; k < bm.length; k++) bm[k] -= w1w1t[k];
+  return { lambda: traceOf(bm, nh) / nh, residualAt: (lambda: number) => balanceResidual(bm, nh, lambda) };
 }
 
 /**

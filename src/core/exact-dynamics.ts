@@ -17,8 +17,8 @@ import {
   toTimes,
   type MatrixLike,
 } from '../validation.js';
-import { ExactDlnError, InvalidArgumentError } from '../errors.js';
-import { assertBalanced } from './balance.js';
+import { ExactDlnError, InvalidArgumentError, NotBalancedError } from '../errors.js';
+import { assertBalanced, balanceOfFactor } from './balance.js';
 import { RiccatiSolution } from './riccati.js';
 import { Snapshot } from './snapshot.js';
 import { spectrumOf } from './spectrum.js';
@@ -215,12 +215,20 @@ export interface QQtDynamicsOptions {
   inputDim: number;
   /** Nh: the hidden width (rank bound of P). */
   hiddenDim: number;
-  /** λ of the weights P came from (not recoverable from P alone). */
-  lambda: number;
+  /**
+   * λ of the weights P came from. Optional: P determines it (λ = tr(QᵀJQ)/Nh for any
+   * factor Q, J = diag(−I_Ni, I_No)), and a given λ is checked against P.
+   */
+  lambda?: number;
   /** Σyx of the (new) task, No×Ni. */
   sigmaYX: MatrixLike;
   /** Time constant τ; default 1. */
   tau?: number;
+  /**
+   * Largest accepted relative residual ‖QᵀJQ − λI‖_F / (‖QᵀJQ‖_F + 1) (the balance residual
+   * of `exactDynamics`); default 1e-8.
+   */
+  balanceTolerance?: number;
 }
 
 /**
@@ -235,9 +243,22 @@ export interface QQtDynamicsOptions {
  * conditions); only when that certificate fails does a symmetric eigendecomposition decide
  * (and factor P by its Nh leading eigenpairs, or report which condition fails). Any two
  * factors with the same QQᵀ give the same dynamics. Cost O((Ni+No)²·Nh) on the fast path
- * (≈ 10 ms for 784×100×10), O((Ni+No)³) on the fallback.
+ * (≈ 15 ms for 784×100×10, plus the set-up of `exactDynamics`), O((Ni+No)³) on the fallback.
  *
- * @throws {@link ShapeError}, {@link NonFiniteError}, {@link InvalidArgumentError} for bad input.
+ * P must also be the state of λ-balanced weights: for any factor Q = [W1ᵀ; W2] of P,
+ * B = W2ᵀW2 − W1W1ᵀ = QᵀJQ (J = diag(−I_Ni, I_No); the same matrix up to rotation for every
+ * factor) must equal λI within `balanceTolerance`, measured as `exactDynamics` measures
+ * weights. So λ is a property of P: it is taken from P when `lambda` is omitted, and a given
+ * `lambda` that does not fit P is refused rather than used — the Riccati equation with
+ * another λ would give a trajectory that no network follows. (Balanced weights with λ ≠ 0
+ * have rank Nh; a P of lower rank is balanced only at λ = 0.)
+ *
+ * @throws {@link ShapeError}, {@link NonFiniteError} for bad shapes or entries.
+ * @throws {@link InvalidArgumentError} if P is not positive semi-definite of rank ≤ Nh
+ *   (the message gives the offending eigenvalue), if `lambda` does not match P (the message
+ *   gives P's λ), or for a bad `inputDim`, τ or tolerance.
+ * @throws {@link NotBalancedError} (argument `'qqt'`) if P is not the state of λ-balanced
+ *   weights for any λ.
  * @example
  * ```ts
  * import { exactDynamics, exactDynamicsFromQQt, lambdaBalancedWeights, randomTask } from 'exact-dln';
@@ -245,7 +266,8 @@ export interface QQtDynamicsOptions {
  * const b = randomTask({ inputDim: 3, outputDim: 3, samples: 30, seed: 2 });
  * const { w1, w2 } = lambdaBalancedWeights({ inputDim: 3, hiddenDim: 3, outputDim: 3, lambda: 1, scale: 0.1, seed: 3 });
  * const first = exactDynamics({ w1, w2, sigmaYX: a.sigmaYX });
- * const second = exactDynamicsFromQQt({ qqt: first.at(5).qqt, inputDim: 3, hiddenDim: 3, lambda: first.lambda, sigmaYX: b.sigmaYX });
+ * const second = exactDynamicsFromQQt({ qqt: first.at(5).qqt, inputDim: 3, hiddenDim: 3, sigmaYX: b.sigmaYX });
+ * console.log(Math.abs(second.lambda - first.lambda) < 1e-12); // true: λ is conserved, and read off P
  * console.log(second.at(5).loss);
  * ```
  */
@@ -255,7 +277,7 @@ export function exactDynamicsFromQQt(options: QQtDynamicsOptions): ExactDynamics
   assertShape(p, n, n, 'qqt', 'square (Ni+No)×(Ni+No)');
   assertInteger(options.inputDim, 'inputDim');
   assertInteger(options.hiddenDim, 'hiddenDim');
-  assertFiniteNumber(options.lambda, 'lambda');
+  if (options.lambda !== undefined) assertFiniteNumber(options.lambda, 'lambda');
   const ni = options.inputDim;
   const nh = options.hiddenDim;
   if (ni >= n) {
@@ -266,6 +288,8 @@ export function exactDynamicsFromQQt(options: QQtDynamicsOptions): ExactDynamics
   assertShape(sigmaYX, no, ni, 'sigmaYX', `output×input = ${no}×${ni} from qqt and inputDim`);
   const tau = options.tau ?? 1;
   assertPositiveNumber(tau, 'tau');
+  const tol = options.balanceTolerance ?? DEFAULT_BALANCE_TOLERANCE;
+  assertPositiveNumber(tol, 'balanceTolerance');
   const pa = toArray(p);
   const symmetric = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
@@ -275,10 +299,20 @@ export function exactDynamicsFromQQt(options: QQtDynamicsOptions): ExactDynamics
       symmetric[j * n + i] = mean;
     }
   }
+  const { q, rank } = factorOfState(symmetric, n, nh);
+  const lambda = checkedLambda(q, ni, nh, no, rank, options.lambda, tol);
+  return buildDynamics(q, ni, nh, no, lambda, sigmaYX, tau);
+}
+
+/**
+ * Q ((Ni+No)×Nh, row-major) with QQᵀ = P for the symmetric P of {@link exactDynamicsFromQQt},
+ * and P's numerical rank; throws if P is not positive semi-definite of rank ≤ Nh.
+ */
+function factorOfState(symmetric: Float64Array, n: number, nh: number): { q: Float64Array; rank: number } {
   // Fast path: a pivoted Cholesky factor, returned only if its residual certifies that P
   // passes the rank and semi-definiteness checks below (see pivotedCholeskyFactor).
   const factor = pivotedCholeskyFactor(symmetric, n, nh, QQT_RELATIVE_TOLERANCE);
-  if (factor !== undefined) return buildDynamics(factor.q, ni, nh, no, options.lambda, sigmaYX, tau);
+  if (factor !== undefined) return factor;
   // Otherwise an eigendecomposition, which either factors P (the best rank-Nh
   // approximation, when P is within tolerance of rank Nh but the pivoted factor's residual
   // was not small enough to certify it) or says exactly what is wrong with it.
@@ -298,11 +332,50 @@ export function exactDynamicsFromQQt(options: QQtDynamicsOptions): ExactDynamics
     throw new InvalidArgumentError(`invalid argument. \`qqt\` must be positive semi-definite; its smallest eigenvalue is ${values[order[order.length - 1]]}.`, 'qqt');
   }
   const q = new Float64Array(n * nh);
+  let rank = 0;
   for (let j = 0; j < Math.min(nh, n); j++) {
-    const root = Math.sqrt(Math.max(values[order[j]], 0));
+    const value = values[order[j]];
+    if (value > QQT_RELATIVE_TOLERANCE * top) rank++;
+    const root = Math.sqrt(Math.max(value, 0));
     for (let i = 0; i < n; i++) q[i * nh + j] = vectors.get(i, order[j]) * root;
   }
-  return buildDynamics(q, ni, nh, no, options.lambda, sigmaYX, tau);
+  return { q, rank };
+}
+
+/**
+ * λ for a restart from the factor q of P: P must be the state of λ-balanced weights, i.e.
+ * B = QᵀJQ = W2ᵀW2 − W1W1ᵀ = λI (MATH.md §2; B does not depend on which factor of P is
+ * taken), within `tolerance` as `exactDynamics` measures it. Returns the given λ if it fits
+ * B, or λ̂ = tr(B)/Nh when none is given; throws otherwise.
+ */
+function checkedLambda(q: Float64Array, ni: number, nh: number, no: number, rank: number, given: number | undefined, tolerance: number): number {
+  const balance = balanceOfFactor(q, ni, nh, no);
+  const fit = balance.residualAt(balance.lambda);
+  if (!(fit <= tolerance)) {
+    const hint =
+      rank < nh
+        ? ` P has rank ${rank} < hiddenDim = ${nh}: λ-balanced weights with λ ≠ 0 have rank Nh (‖W2v‖² − ‖W1ᵀv‖² = λ for every unit vector v), so a state of lower rank is balanced only at λ = 0; if it is the state of a network with ${rank} hidden units, pass hiddenDim: ${rank}.`
+        : '';
+    throw new NotBalancedError(
+      `invalid argument. \`qqt\` is not the state of λ-balanced weights: for Q = [W1ᵀ; W2] with QQᵀ = P, W2ᵀW2 − W1W1ᵀ should equal λI, ` +
+        `but the best fit λ̂ = ${balance.lambda} leaves a relative residual ${fit.toExponential(3)} > balanceTolerance ${tolerance}.${hint}`,
+      balance.lambda,
+      fit,
+      tolerance,
+      'qqt',
+    );
+  }
+  if (given === undefined) return balance.lambda;
+  const residual = balance.residualAt(given);
+  if (!(residual <= tolerance)) {
+    throw new InvalidArgumentError(
+      `invalid argument. \`lambda\` = ${given} does not match \`qqt\`: P is the state of λ-balanced weights with λ = ${balance.lambda} ` +
+        `(W2ᵀW2 − W1W1ᵀ = λI; relative residual ${residual.toExponential(3)} at the given λ > balanceTolerance ${tolerance}). ` +
+        `λ is conserved by gradient flow, so pass the λ of the dynamics P came from, or omit \`lambda\` to take it from P.`,
+      'lambda',
+    );
+  }
+  return given;
 }
 
 /**

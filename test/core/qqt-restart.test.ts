@@ -15,7 +15,9 @@ import { lambdaBalancedWeights } from '../../src/core/weights.js';
 import { pivotedCholeskyFactor } from '../../src/linalg/low-rank-factor.js';
 import { fromArray, gramOfRows, toArray } from '../../src/linalg/dense.js';
 import { createRng, randomOrthogonal } from '../../src/random.js';
-import { InvalidArgumentError } from '../../src/errors.js';
+import { InvalidArgumentError, NotBalancedError } from '../../src/errors.js';
+import { balanceOf, balanceOfFactor } from '../../src/core/balance.js';
+import { thrown } from '../helpers/errors.js';
 import { KERNEL_BACKENDS, useKernelBackend } from '../helpers/backends.js';
 import { buildConfig, characteristicRate, configParams, makeSigmaYX, type ConfigParams } from '../helpers/configs.js';
 import { relErr } from '../helpers/oracles.js';
@@ -96,22 +98,27 @@ describe('pivotedCholeskyFactor', () => {
 describe.each(KERNEL_BACKENDS)('%s', (_label, backend) => {
   useKernelBackend(backend);
 
-  // Tolerance 1e-12 relative (Frobenius, whole P): this compares the closed form with
+  // λ read off P: tolerance and measured value below. P(t1 + s): tolerance 1e-12 relative
+  // (Frobenius, whole P): this compares the closed form with
   // itself, so only rounding separates the two: P(t1) carries a few ε relative, both
   // evaluations of P(t1 + s) add their own (≲ 1e-14 against each other elsewhere), and the
   // flow over s ≤ 3/rate amplifies the initial rounding by O(1). Worst measured 3.7e-15.
   it('a restart from P(t1) continues the trajectory: P(t1 + s) and the limit, 200 random configurations', () => {
     let worst = 0;
     let worstLimit = 0;
+    let worstLambda = 0;
     fc.assert(
       fc.property(configParams, (params: ConfigParams) => {
         const c = buildConfig(params);
         const rate = characteristicRate(c);
         const t1 = 0.3 / rate;
         const dyn = exactDynamics({ w1: c.w1, w2: c.w2, sigmaYX: c.sigmaYX });
-        const restarted = exactDynamicsFromQQt({
-          qqt: dyn.at(t1).qqt, inputDim: c.ni, hiddenDim: c.nh, lambda: dyn.lambda, sigmaYX: c.sigmaYX,
-        });
+        const state = dyn.at(t1).qqt;
+        const restarted = exactDynamicsFromQQt({ qqt: state, inputDim: c.ni, hiddenDim: c.nh, lambda: dyn.lambda, sigmaYX: c.sigmaYX });
+        // λ read off P (no lambda given) is the weights' λ, conserved up to t1.
+        const inferred = exactDynamicsFromQQt({ qqt: state, inputDim: c.ni, hiddenDim: c.nh, sigmaYX: c.sigmaYX }).lambda;
+        const scale = Math.abs(dyn.lambda) + state.trace() / c.nh;
+        worstLambda = Math.max(worstLambda, Math.abs(inferred - dyn.lambda) / scale);
         for (const s of [0, 0.5 / rate, 3 / rate]) {
           const want = dyn.at(t1 + s).qqt;
           const err = relErr(restarted.at(s).qqt, want, 1e-300);
@@ -127,6 +134,9 @@ describe.each(KERNEL_BACKENDS)('%s', (_label, backend) => {
     );
     expect(worst).toBeLessThan(1e-12);
     expect(worstLimit).toBeLessThan(1e-12);
+    // λ̂ = tr(QᵀJQ)/Nh sums products of entries of size ≤ ‖P‖: rounding of a few ε relative
+    // to |λ| + tr(P)/Nh (worst measured 2.1e-15).
+    expect(worstLambda).toBeLessThan(1e-13);
   });
 });
 
@@ -197,5 +207,65 @@ describe('exactDynamicsFromQQt: acceptance and the fallback', () => {
     const d = exactDynamics({ w1: small.w1, w2: small.w2, sigmaYX: s });
     const r = exactDynamicsFromQQt({ qqt: d.at(1).qqt, inputDim: 3, hiddenDim: 4, lambda: 0, sigmaYX: s });
     for (const t of [0.5, 3, 20]) expect(relErr(r.at(t).qqt, d.at(1 + t).qqt)).toBeLessThan(1e-10);
+  });
+});
+
+describe('exactDynamicsFromQQt: P must be the state of λ-balanced weights', () => {
+  const sigmaYX = makeSigmaYX(3, 4, 'generic', 81);
+  const { w1, w2 } = lambdaBalancedWeights({ inputDim: 4, hiddenDim: 3, outputDim: 3, lambda: 0.8, scale: 0.4, seed: 82 });
+  const dyn = exactDynamics({ w1, w2, sigmaYX });
+  const state = dyn.at(1.2).qqt;
+
+  it('balanceOfFactor measures the same λ and residual as balanceOf, for any factor of P', () => {
+    const q = new Float64Array(7 * 3);
+    const rot = randomOrthogonal(3, createRng(83));
+    const w1t = w1.transpose().mmul(rot); // Q·O: another factor of the same P
+    const w2r = w2.mmul(rot);
+    for (let i = 0; i < 4; i++) for (let j = 0; j < 3; j++) q[i * 3 + j] = w1t.get(i, j);
+    for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) q[(4 + i) * 3 + j] = w2r.get(i, j);
+    const direct = balanceOf(w1, w2);
+    const viaFactor = balanceOfFactor(q, 4, 3, 3);
+    expect(Math.abs(viaFactor.lambda - direct.lambda)).toBeLessThan(1e-14);
+    expect(viaFactor.residualAt(viaFactor.lambda)).toBeLessThan(1e-14);
+    // Against another λ: ‖(λ̂ − λ)I‖_F / (‖B‖_F + 1) = |λ̂ − λ|·√3 / (|λ̂|·√3 + 1).
+    const expected = (0.3 * Math.sqrt(3)) / (Math.abs(direct.lambda) * Math.sqrt(3) + 1);
+    expect(viaFactor.residualAt(direct.lambda + 0.3)).toBeCloseTo(expected, 12);
+  });
+
+  it('refuses a lambda that does not fit P, naming P\'s λ (InvalidArgumentError on lambda)', () => {
+    const e = thrown(() => exactDynamicsFromQQt({ qqt: state, inputDim: 4, hiddenDim: 3, lambda: 0.5, sigmaYX }));
+    expect(e).toBeInstanceOf(InvalidArgumentError);
+    expect(e.argument).toBe('lambda');
+    const named = Number(/with λ = (\S+) \(/.exec(e.message)?.[1]);
+    expect(Math.abs(named - dyn.lambda)).toBeLessThan(1e-13);
+    expect(e.message).toMatch(/omit `lambda`/);
+    // The right λ (the weights') is accepted, and used.
+    expect(exactDynamicsFromQQt({ qqt: state, inputDim: 4, hiddenDim: 3, lambda: dyn.lambda, sigmaYX }).lambda).toBe(dyn.lambda);
+  });
+
+  it('refuses a P that no balanced weights have (NotBalancedError on qqt, with λ̂ and the residual)', () => {
+    // Stretch the input block: W1ᵀ → 1.5·W1ᵀ breaks W2ᵀW2 − W1W1ᵀ = λI.
+    const q = w1.transpose().mul(1.5);
+    const stacked = new Matrix(7, 3);
+    stacked.setSubMatrix(q, 0, 0);
+    stacked.setSubMatrix(w2, 4, 0);
+    const p = stacked.mmul(stacked.transpose());
+    const e = thrown(() => exactDynamicsFromQQt({ qqt: p, inputDim: 4, hiddenDim: 3, sigmaYX }));
+    expect(e).toBeInstanceOf(NotBalancedError);
+    expect(e.argument).toBe('qqt');
+    const err = e as NotBalancedError;
+    const b = balanceOf(q.transpose(), w2);
+    expect(err.lambda).toBeCloseTo(b.lambda, 12);
+    expect(err.residual).toBeCloseTo(b.residual, 12);
+    expect(err.tolerance).toBe(1e-8);
+    // A looser balanceTolerance accepts it (approximately balanced weights, by choice).
+    expect(() => exactDynamicsFromQQt({ qqt: p, inputDim: 4, hiddenDim: 3, sigmaYX, balanceTolerance: 2 * b.residual })).not.toThrow();
+  });
+
+  it('explains a state of rank below hiddenDim at λ ≠ 0 and suggests the hidden width it has', () => {
+    const e = thrown(() => exactDynamicsFromQQt({ qqt: state, inputDim: 4, hiddenDim: 4, sigmaYX }));
+    expect(e).toBeInstanceOf(NotBalancedError);
+    expect(e.message).toMatch(/P has rank 3 < hiddenDim = 4/);
+    expect(e.message).toMatch(/pass hiddenDim: 3/);
   });
 });
