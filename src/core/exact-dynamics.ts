@@ -253,6 +253,12 @@ export interface QQtDynamicsOptions {
  * another λ would give a trajectory that no network follows. (Balanced weights with λ ≠ 0
  * have rank Nh; a P of lower rank is balanced only at λ = 0.)
  *
+ * Precision: P holds a hidden direction of weight norm w as an eigenvalue w², so directions
+ * with w below ≈ √(N·ε)·‖Q‖ ≈ 1e-7·‖Q‖ are lost to rounding in P itself, whichever way it is
+ * factored (only possible near λ = 0: balanced weights have w² ≥ |λ|). If such a direction
+ * would grow later — a mode still on its plateau at λ = 0 — restart from the weights or the
+ * factor instead (`trainSequence` does: it passes the factor from one task to the next).
+ *
  * @throws {@link ShapeError}, {@link NonFiniteError} for bad shapes or entries.
  * @throws {@link InvalidArgumentError} if P is not positive semi-definite of rank ≤ Nh
  *   (the message gives the offending eigenvalue), if `lambda` does not match P (the message
