@@ -256,8 +256,9 @@ export interface QQtDynamicsOptions {
  * Precision: P holds a hidden direction of weight norm w as an eigenvalue w², so directions
  * with w below ≈ √(N·ε)·‖Q‖ ≈ 1e-7·‖Q‖ are lost to rounding in P itself, whichever way it is
  * factored (only possible near λ = 0: balanced weights have w² ≥ |λ|). If such a direction
- * would grow later — a mode still on its plateau at λ = 0 — restart from the weights or the
- * factor instead (`trainSequence` does: it passes the factor from one task to the next).
+ * would grow later — a mode still on its plateau at λ = 0 — restart from weights instead:
+ * `exactDynamics({ ...snapshot.weights, sigmaYX })` keeps it (so does `trainSequence`, which
+ * passes the factor from one task to the next).
  *
  * @throws {@link ShapeError}, {@link NonFiniteError} for bad shapes or entries.
  * @throws {@link InvalidArgumentError} if P is not positive semi-definite of rank ≤ Nh
