@@ -67,6 +67,11 @@ export function pivotedCholeskyFactor(p: Float64Array, n: number, k: number, rel
     if (d[i] > maxDiagonal) maxDiagonal = d[i];
   }
   if (!(maxDiagonal >= 0)) return undefined; // a negative diagonal entry: not PSD
+  if (maxDiagonal === 0) {
+    // A PSD matrix with a zero diagonal is zero; anything else is indefinite.
+    for (let i = 0; i < n * n; i++) if (p[i] !== 0) return undefined;
+    return { q, rank: 0, residual: 0, maxDiagonal };
+  }
   const stop = n * Number.EPSILON * maxDiagonal;
   let rank = 0;
   for (; rank < k; rank++) {
@@ -95,17 +100,20 @@ export function pivotedCholeskyFactor(p: Float64Array, n: number, k: number, rel
     }
   }
   const g = gramOfRows(q, n, k);
+  // Summed in units of max_i P_ii, so that squares neither underflow (a P of size 1e-200
+  // would otherwise have a residual of 0 whatever its rank) nor overflow.
+  const unit = 1 / maxDiagonal;
   let sum = 0;
   for (let i = 0; i < n; i++) {
     const io = i * n;
     for (let j = 0; j < i; j++) {
-      const r = p[io + j] - g[io + j];
+      const r = (p[io + j] - g[io + j]) * unit;
       sum += 2 * r * r;
     }
-    const r = p[io + i] - g[io + i];
+    const r = (p[io + i] - g[io + i]) * unit;
     sum += r * r;
   }
-  const residual = Math.sqrt(sum);
+  const residual = Math.sqrt(sum) / unit;
   if (!(residual <= relativeTolerance * maxDiagonal)) return undefined;
   return { q, rank, residual, maxDiagonal };
 }

@@ -87,6 +87,19 @@ describe('pivotedCholeskyFactor', () => {
     expect(pivotedCholeskyFactor(new Float64Array([-1]), 1, 1, 1e-10)).toBeUndefined();
   });
 
+  it('decides the same at any scale: 1e-200·I (rank 3) is refused for k = 2, 1e±200 times an exact rank-2 matrix is factored', () => {
+    // Squared residuals of size 1e-400 would underflow to 0 and certify anything.
+    const tiny = new Float64Array([1e-200, 0, 0, 0, 1e-200, 0, 0, 0, 1e-200]);
+    expect(pivotedCholeskyFactor(tiny, 3, 2, 1e-10)).toBeUndefined();
+    expect(pivotedCholeskyFactor(new Float64Array([0, 1e-200, 1e-200, 0]), 2, 2, 1e-10)).toBeUndefined();
+    const base = lowRank(5, [1, 0.3], 5);
+    for (const scale of [1e-200, 1e200]) {
+      const f = pivotedCholeskyFactor(base.map((x) => x * scale), 5, 2, 1e-10);
+      expect(f?.rank).toBe(2);
+      expect(f!.residual / scale).toBeLessThan(1e-15);
+    }
+  });
+
   it('factors the zero matrix as zero (rank 0)', () => {
     const f = pivotedCholeskyFactor(new Float64Array(9), 3, 2, 1e-10)!;
     expect(f.rank).toBe(0);
