@@ -59,19 +59,28 @@ function traceOf(m: Float64Array, n: number): number {
   return trace;
 }
 
-/** ‖B − λI‖_F / (‖B‖_F + 1) for the n×n balance matrix B (row-major; not modified). */
+/**
+ * ‖B − λI‖_F / (‖B‖_F + 1) for the n×n balance matrix B (row-major; not modified); the
+ * squares are summed in units of the largest |entry| (or |λ|), so they neither overflow
+ * nor underflow.
+ */
 function balanceResidual(bm: Float64Array, n: number, lambda: number): number {
+  let scale = Math.abs(lambda);
+  for (let k = 0; k < n * n; k++) scale = Math.max(scale, Math.abs(bm[k]));
+  if (scale === 0) return 0;
+  // (Below 1e-290 the +1 of the denominator decides anyway; 1/scale could overflow.)
+  const unit = scale > 1e-290 ? 1 / scale : 1;
   let all = 0;
   let off = 0;
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < n; j++) {
-      const x = bm[i * n + j];
+      const x = bm[i * n + j] * unit;
       all += x * x;
-      const r = i === j ? x - lambda : x;
+      const r = i === j ? x - lambda * unit : x;
       off += r * r;
     }
   }
-  return Math.sqrt(off) / (Math.sqrt(all) + 1);
+  return Math.sqrt(off) / unit / (Math.sqrt(all) / unit + 1);
 }
 
 /**

@@ -66,6 +66,16 @@ describe('balanceOf', () => {
     expect(r.residual).toBeGreaterThan(0.1);
   });
 
+  it('stays finite at extreme scales: weights of size 1e150 (B ≈ 1e300) give the relative residual', () => {
+    // Unscaled: B = W2ᵀW2 − W1W1ᵀ = diag(0, −3), λ̂ = −1.5, ‖B − λ̂I‖_F/‖B‖_F = 1.5·√2/3 = 1/√2;
+    // at 1e150 the +1 of the denominator is negligible, so the residual is exactly that.
+    const big = balanceOf([[1e150, 0], [0, 2e150]], [[1e150, 0], [0, 1e150]]);
+    expect(big.lambda / 1e300).toBeCloseTo(-1.5, 12);
+    expect(big.residual).toBeCloseTo(Math.SQRT1_2, 12);
+    const balanced = balanceOf([[1e150, 0]], [[2e150]]);
+    expect(balanced.residual).toBe(0);
+  });
+
   it('λ and the residual are invariant under a rotation of the hidden layer', () => {
     const rng = createRng(9);
     const w1 = gaussianMatrix(4, 3, rng);
