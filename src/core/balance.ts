@@ -41,16 +41,27 @@ function checkPair(w1: MatrixLike, w2: MatrixLike): { a: Matrix; b: Matrix } {
   return { a, b };
 }
 
-function measure(a: Matrix, b: Matrix): Balance {
+function measure(a: Matrix, b: Matrix): BalanceMatrix {
   const nh = a.rows;
   const ni = a.columns;
   const no = b.rows;
+  const aa = toArray(a);
+  const ba = toArray(b);
   // B = W2ᵀW2 − W1W1ᵀ (Nh×Nh).
-  const bm = tmatmul(toArray(b), toArray(b), no, nh, nh);
-  const w1w1t = matmulT(toArray(a), toArray(a), nh, ni, nh);
+  const bm = tmatmul(ba, ba, no, nh, nh);
+  const w1w1t = matmulT(aa, aa, nh, ni, nh);
   for (let k = 0; k < bm.length; k++) bm[k] -= w1w1t[k];
-  const lambda = traceOf(bm, nh) / nh;
-  return { lambda, residual: balanceResidual(bm, nh, lambda) };
+  return balanceMatrix(bm, nh, ni + no, sumOfSquares(aa) + sumOfSquares(ba));
+}
+
+function sumOfSquares(a: Float64Array): number {
+  let scale = 0;
+  for (let k = 0; k < a.length; k++) scale = Math.max(scale, Math.abs(a[k]));
+  if (scale === 0) return 0;
+  const unit = scale > 1e-150 ? 1 / scale : 1;
+  let sum = 0;
+  for (let k = 0; k < a.length; k++) sum += (a[k] * unit) ** 2;
+  return sum / unit / unit;
 }
 
 function traceOf(m: Float64Array, n: number): number {
@@ -60,14 +71,46 @@ function traceOf(m: Float64Array, n: number): number {
 }
 
 /**
- * ‖B − λI‖_F / (‖B‖_F + 1) for the n×n balance matrix B (row-major; not modified); the
- * squares are summed in units of the largest |entry| (or |λ|), so they neither overflow
- * nor underflow.
+ * The balance matrix B = W2ᵀW2 − W1W1ᵀ (Nh×Nh) with what is needed to judge it.
+ *
+ * @internal
  */
-function balanceResidual(bm: Float64Array, n: number, lambda: number): number {
+export interface BalanceMatrix {
+  /** λ̂ = tr(B)/Nh. */
+  lambda: number;
+  /** ‖B − λI‖_F / (‖B‖_F + 1). */
+  residualAt(lambda: number): number;
+  /**
+   * Whether B = λI within `tolerance` (on {@link BalanceMatrix.residualAt}) or within the
+   * rounding of B itself, ‖B − λI‖_F ≤ 2(N + 2)·ε·(‖W1‖²_F + ‖W2‖²_F) with N = Ni + No: B is a
+   * difference of sums of N products of size up to ‖W‖², so for large weights of small λ
+   * (a learned state of a task with σ ≳ 1e8, say) rounding alone can exceed tolerance·(‖B‖+1).
+   * Measured: ‖B − λI‖_F ≤ 5·ε·(‖W1‖² + ‖W2‖²) for balanced weights and states up to N = 130.
+   */
+  accepts(lambda: number, tolerance: number): boolean;
+}
+
+function balanceMatrix(bm: Float64Array, nh: number, n: number, squares: number): BalanceMatrix {
+  const floor = 2 * (n + 2) * Number.EPSILON * squares;
+  return {
+    lambda: traceOf(bm, nh) / nh,
+    residualAt: (lambda: number) => balanceResidual(bm, nh, lambda).relative,
+    accepts(lambda: number, tolerance: number): boolean {
+      const r = balanceResidual(bm, nh, lambda);
+      return r.relative <= tolerance || r.absolute <= floor;
+    },
+  };
+}
+
+/**
+ * ‖B − λI‖_F (absolute) and ‖B − λI‖_F / (‖B‖_F + 1) (relative) for the n×n balance matrix B
+ * (row-major; not modified); the squares are summed in units of the largest |entry| (or
+ * |λ|), so they neither overflow nor underflow.
+ */
+function balanceResidual(bm: Float64Array, n: number, lambda: number): { absolute: number; relative: number } {
   let scale = Math.abs(lambda);
   for (let k = 0; k < n * n; k++) scale = Math.max(scale, Math.abs(bm[k]));
-  if (scale === 0) return 0;
+  if (scale === 0) return { absolute: 0, relative: 0 };
   // (Below 1e-290 the +1 of the denominator decides anyway; 1/scale could overflow.)
   const unit = scale > 1e-290 ? 1 / scale : 1;
   let all = 0;
@@ -80,13 +123,15 @@ function balanceResidual(bm: Float64Array, n: number, lambda: number): number {
       off += r * r;
     }
   }
-  return Math.sqrt(off) / unit / (Math.sqrt(all) / unit + 1);
+  const absolute = Math.sqrt(off) / unit;
+  return { absolute, relative: absolute / (Math.sqrt(all) / unit + 1) };
 }
 
 /**
  * The balance of the weights behind a factor Q = [W1ᵀ; W2] ((Ni+No)×Nh, row-major, input
- * rows first): B = QᵀJQ = W2ᵀW2 − W1W1ᵀ with J = diag(−I_Ni, I_No), λ̂ = tr(B)/Nh, and
- * `residualAt(λ)` = ‖B − λI‖_F / (‖B‖_F + 1) — the residual of {@link balanceOf}, for any λ.
+ * rows first): B = QᵀJQ = W2ᵀW2 − W1W1ᵀ with J = diag(−I_Ni, I_No), λ̂ = tr(B)/Nh,
+ * `residualAt(λ)` = ‖B − λI‖_F / (‖B‖_F + 1) — the residual of {@link balanceOf}, for any λ —
+ * and `accepts(λ, tolerance)`, the decision of {@link assertBalanced}.
  * B is the same for every factor of P = QQᵀ with Nh columns (it changes to OᵀBO), so this
  * measures the balance of the state P itself. Cost O((Ni + No)·Nh²).
  *
@@ -99,11 +144,11 @@ function balanceResidual(bm: Float64Array, n: number, lambda: number): number {
  * console.log(b.lambda, b.residualAt(3), b.residualAt(2)); // 3 0 0.25
  * ```
  */
-export function balanceOfFactor(q: Float64Array, ni: number, nh: number, no: number): { lambda: number; residualAt(lambda: number): number } {
+export function balanceOfFactor(q: Float64Array, ni: number, nh: number, no: number): BalanceMatrix {
   const bm = tmatmul(q.subarray(ni * nh, (ni + no) * nh), q.subarray(ni * nh, (ni + no) * nh), no, nh, nh);
   const w1w1t = tmatmul(q.subarray(0, ni * nh), q.subarray(0, ni * nh), ni, nh, nh);
   for (let k = 0; k < bm.length; k++) bm[k] -= w1w1t[k];
-  return { lambda: traceOf(bm, nh) / nh, residualAt: (lambda: number) => balanceResidual(bm, nh, lambda) };
+  return balanceMatrix(bm, nh, ni + no, sumOfSquares(q.subarray(0, (ni + no) * nh)));
 }
 
 /**
@@ -132,7 +177,8 @@ export function balanceOfFactor(q: Float64Array, ni: number, nh: number, no: num
  */
 export function balanceOf(w1: MatrixLike, w2: MatrixLike): Balance {
   const { a, b } = checkPair(w1, w2);
-  return measure(a, b);
+  const m = measure(a, b);
+  return { lambda: m.lambda, residual: m.residualAt(m.lambda) };
 }
 
 /**
@@ -144,6 +190,10 @@ export function balanceOf(w1: MatrixLike, w2: MatrixLike): Balance {
  * @param w1 - first-layer weights, Nh×Ni.
  * @param w2 - second-layer weights, No×Nh.
  * @param tolerance - the largest accepted relative residual ‖B − λ̂I‖_F / (‖B‖_F + 1) (≥ 0).
+ *   A residual within the rounding of B itself, ‖B − λ̂I‖_F ≤ 2(Ni + No + 2)·ε·(‖W1‖²_F + ‖W2‖²_F),
+ *   is accepted whatever the tolerance: it matters only for very large weights (B is a
+ *   difference of terms of size ‖W‖², so its rounding can exceed tolerance·(‖B‖_F + 1)
+ *   when ‖W‖² ≳ 1e7·(1 + |λ|)).
  * @returns λ̂.
  * @throws {@link NotBalancedError} if the residual exceeds `tolerance`; the message and the
  *   error's fields report λ̂, the residual and the tolerance.
@@ -165,8 +215,10 @@ export function assertBalanced(w1: MatrixLike, w2: MatrixLike, tolerance: number
     throw new InvalidArgumentError(`invalid argument. \`tolerance\` must be a number ≥ 0. Value: ${tolerance}.`, 'tolerance');
   }
   const { a, b } = checkPair(w1, w2);
-  const { lambda, residual } = measure(a, b);
-  if (!(residual <= tolerance)) {
+  const m = measure(a, b);
+  const lambda = m.lambda;
+  const residual = m.residualAt(lambda);
+  if (!m.accepts(lambda, tolerance)) {
     throw new NotBalancedError(
       `invalid argument. \`w1\`, \`w2\` are not λ-balanced: W2ᵀW2 − W1W1ᵀ should equal λI, ` +
         `but the best fit λ̂ = ${lambda} leaves a relative residual ‖B − λ̂I‖_F/(‖B‖_F + 1) = ${residual.toExponential(3)} ` +

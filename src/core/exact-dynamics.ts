@@ -226,7 +226,7 @@ export interface QQtDynamicsOptions {
   tau?: number;
   /**
    * Largest accepted relative residual ‖QᵀJQ − λI‖_F / (‖QᵀJQ‖_F + 1) (the balance residual
-   * of `exactDynamics`); default 1e-8.
+   * of `exactDynamics`, with the same allowance for the rounding of QᵀJQ); default 1e-8.
    */
   balanceTolerance?: number;
 }
@@ -250,20 +250,26 @@ export interface QQtDynamicsOptions {
  * factor) must equal λI within `balanceTolerance`, measured as `exactDynamics` measures
  * weights. So λ is a property of P: it is taken from P when `lambda` is omitted, and a given
  * `lambda` that does not fit P is refused rather than used — the Riccati equation with
- * another λ would give a trajectory that no network follows. (Balanced weights with λ ≠ 0
- * have rank Nh; a P of lower rank is balanced only at λ = 0.)
+ * another λ would give a trajectory that no network follows. Rounding of B itself
+ * (≈ ε·‖P‖, which exceeds the tolerance for very large states) is allowed for.
  *
  * Precision: P holds a hidden direction of weight norm w as an eigenvalue w², so directions
- * with w below ≈ √(N·ε)·‖Q‖ ≈ 1e-7·‖Q‖ are lost to rounding in P itself, whichever way it is
- * factored (only possible near λ = 0: balanced weights have w² ≥ |λ|). If such a direction
- * would grow later — a mode still on its plateau at λ = 0 — restart from weights instead:
- * `exactDynamics({ ...snapshot.weights, sigmaYX })` keeps it (so does `trainSequence`, which
- * passes the factor from one task to the next).
+ * with w² below its rounding, ≈ N·ε·‖P‖, are lost in P itself, whichever way it is factored.
+ * Balanced weights with λ ≠ 0 have Nh directions with w² ≥ |λ|, so a P that resolves fewer
+ * than Nh directions is accepted only as a λ = 0 state (B = 0 within `balanceTolerance`, no
+ * allowance for rounding); otherwise — a large learned state with |λ| ≲ N·ε·‖P‖, say — it
+ * is refused with an explanation, since continuing it would silently drop a direction that
+ * may still grow. At λ = 0 itself P cannot tell a silent hidden unit from one of weight
+ * below ≈ √(N·ε·‖P‖) (a mode still on its plateau from a tiny initialisation), and the
+ * restart treats it as silent. In either case restart from weights instead:
+ * `exactDynamics({ ...snapshot.weights, sigmaYX })` keeps every direction (so does
+ * `trainSequence`, which passes the factor from one task to the next).
  *
  * @throws {@link ShapeError}, {@link NonFiniteError} for bad shapes or entries.
  * @throws {@link InvalidArgumentError} if P is not positive semi-definite of rank ≤ Nh
  *   (the message gives the offending eigenvalue), if `lambda` does not match P (the message
- *   gives P's λ), or for a bad `inputDim`, τ or tolerance.
+ *   gives P's λ), if P resolves fewer than Nh directions but is not a λ = 0 state (see
+ *   Precision), or for a bad `inputDim`, τ or tolerance.
  * @throws {@link NotBalancedError} (argument `'qqt'`) if P is not the state of λ-balanced
  *   weights for any λ.
  * @example
@@ -342,7 +348,7 @@ function factorOfState(symmetric: Float64Array, n: number, nh: number): { q: Flo
   let rank = 0;
   for (let j = 0; j < Math.min(nh, n); j++) {
     const value = values[order[j]];
-    if (value > QQT_RELATIVE_TOLERANCE * top) rank++;
+    if (value > n * Number.EPSILON * top) rank++; // as pivotedCholeskyFactor counts pivots
     const root = Math.sqrt(Math.max(value, 0));
     for (let i = 0; i < n; i++) q[i * nh + j] = vectors.get(i, order[j]) * root;
   }
@@ -358,7 +364,7 @@ function factorOfState(symmetric: Float64Array, n: number, nh: number): { q: Flo
 function checkedLambda(q: Float64Array, ni: number, nh: number, no: number, rank: number, given: number | undefined, tolerance: number): number {
   const balance = balanceOfFactor(q, ni, nh, no);
   const fit = balance.residualAt(balance.lambda);
-  if (!(fit <= tolerance)) {
+  if (!balance.accepts(balance.lambda, tolerance)) {
     const hint =
       rank < nh
         ? ` P has rank ${rank} < hiddenDim = ${nh}: λ-balanced weights with λ ≠ 0 have rank Nh (‖W2v‖² − ‖W1ᵀv‖² = λ for every unit vector v), so a state of lower rank is balanced only at λ = 0; if it is the state of a network with ${rank} hidden units, pass hiddenDim: ${rank}.`
@@ -372,9 +378,27 @@ function checkedLambda(q: Float64Array, ni: number, nh: number, no: number, rank
       'qqt',
     );
   }
+  if (rank < nh) {
+    // The factor's zero columns are balanced only at λ = 0, so P must be balanced at λ = 0 in
+    // the strict sense (no allowance for rounding): otherwise P's missing directions may be
+    // real directions of squared norm ≥ |λ| lost below its rounding, which P cannot tell.
+    const fitsZero = balance.residualAt(0) <= tolerance && (given === undefined || balance.residualAt(given) <= tolerance);
+    if (!fitsZero) {
+      throw new InvalidArgumentError(
+        `invalid argument. \`qqt\` resolves only ${rank} of hiddenDim = ${nh} hidden directions (its other eigenvalues are at the ` +
+          `rounding level of P, ≤ N·ε·max_i P_ii), which λ-balanced weights allow only at λ = 0` +
+          (given === undefined ? '' : `, not at the given λ = ${given}`) +
+          `. Either P's weakest directions (squared norm ≥ |λ| each) are below its rounding, |λ| ≲ N·ε·‖P‖, and a restart from P ` +
+          `would lose them — restart from the weights instead, exactDynamics({ ...snapshot.weights, sigmaYX }) — or P is the state ` +
+          `of a network with ${rank} hidden units (pass hiddenDim: ${rank}).`,
+        given === undefined ? 'qqt' : 'lambda',
+      );
+    }
+    return given ?? 0;
+  }
   if (given === undefined) return balance.lambda;
   const residual = balance.residualAt(given);
-  if (!(residual <= tolerance)) {
+  if (!balance.accepts(given, tolerance)) {
     throw new InvalidArgumentError(
       `invalid argument. \`lambda\` = ${given} does not match \`qqt\`: P is the state of λ-balanced weights with λ = ${balance.lambda} ` +
         `(W2ᵀW2 − W1W1ᵀ = λI; relative residual ${residual.toExponential(3)} at the given λ > balanceTolerance ${tolerance}). ` +

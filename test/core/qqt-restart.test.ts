@@ -16,7 +16,7 @@ import { pivotedCholeskyFactor } from '../../src/linalg/low-rank-factor.js';
 import { fromArray, gramOfRows, toArray } from '../../src/linalg/dense.js';
 import { createRng, randomOrthogonal } from '../../src/random.js';
 import { InvalidArgumentError, NotBalancedError } from '../../src/errors.js';
-import { balanceOf, balanceOfFactor } from '../../src/core/balance.js';
+import { assertBalanced, balanceOf, balanceOfFactor } from '../../src/core/balance.js';
 import { thrown } from '../helpers/errors.js';
 import { KERNEL_BACKENDS, useKernelBackend } from '../helpers/backends.js';
 import { buildConfig, characteristicRate, configParams, makeSigmaYX, type ConfigParams } from '../helpers/configs.js';
@@ -280,5 +280,50 @@ describe('exactDynamicsFromQQt: P must be the state of λ-balanced weights', () 
     expect(e).toBeInstanceOf(NotBalancedError);
     expect(e.message).toMatch(/P has rank 3 < hiddenDim = 4/);
     expect(e.message).toMatch(/pass hiddenDim: 3/);
+  });
+});
+
+describe('balance at large scales: rounding of B is not imbalance', () => {
+  // B = W2ᵀW2 − W1W1ᵀ is a difference of terms of size ‖W‖²; its rounding, ~ε·‖W‖², exceeds
+  // tolerance·(‖B‖ + 1) once ‖W‖² ≳ 1e7·(1 + |λ|). Within 2(N + 2)·ε·‖W‖² it is accepted.
+  it('the library\'s own balanced weights of size 1e20 are accepted; a 1.5× stretch of W1 at λ = 0 is not', () => {
+    for (const lambda of [0, 1e40, -3e40]) {
+      const { w1, w2 } = lambdaBalancedWeights({ inputDim: 4, hiddenDim: 3, outputDim: 3, lambda, scale: 1e20, seed: 91 });
+      // Rejected by the tolerance alone (at λ = 0 the rounding of B is ~1e24 against ‖B‖ + 1 ≈ 1e24).
+      if (lambda === 0) expect(balanceOf(w1, w2).residual).toBeGreaterThan(1e-8);
+      expect(() => assertBalanced(w1, w2, 1e-8)).not.toThrow();
+    }
+    const { w1, w2 } = lambdaBalancedWeights({ inputDim: 4, hiddenDim: 3, outputDim: 3, lambda: 0, scale: 1e20, seed: 91 });
+    expect(() => assertBalanced(w1.clone().mul(1.5), w2, 1e-8)).toThrow(NotBalancedError);
+  });
+
+  describe('the learned state of a task with σ ≈ 1e20 and λ = 0.5', () => {
+    const sigmaYX = makeSigmaYX(3, 4, 'generic', 92).mul(1e20);
+    const { w1, w2 } = lambdaBalancedWeights({ inputDim: 4, hiddenDim: 3, outputDim: 3, lambda: 0.5, scale: 0.3, seed: 93 });
+    const dyn = exactDynamics({ w1, w2, sigmaYX });
+
+    it('early (P ≈ 1e3, every direction resolved): restarts from P and from the weights continue the trajectory', () => {
+      const state = dyn.at(1e-20);
+      const fromP = exactDynamicsFromQQt({ qqt: state.qqt, inputDim: 4, hiddenDim: 3, sigmaYX });
+      const fromWeights = exactDynamics({ ...state.weights, sigmaYX });
+      for (const s of [1e-20, 1e-19, 1e-17]) {
+        const want = dyn.at(1e-20 + s).qqt;
+        expect(relErr(fromP.at(s).qqt, want)).toBeLessThan(1e-12);
+        expect(relErr(fromWeights.at(s).qqt, want)).toBeLessThan(1e-12);
+      }
+    });
+
+    it('mid-learning (P ≈ 1e21, a direction of squared norm ≈ 0.5 below its rounding): P is refused, the weights continue', () => {
+      const state = dyn.at(1e-19);
+      for (const lambda of [undefined, 0.5]) {
+        const e = thrown(() => exactDynamicsFromQQt({ qqt: state.qqt, inputDim: 4, hiddenDim: 3, sigmaYX, ...(lambda === undefined ? {} : { lambda }) }));
+        expect(e).toBeInstanceOf(InvalidArgumentError);
+        expect(e.message).toMatch(/resolves only 2 of hiddenDim = 3/);
+        expect(e.message).toMatch(/restart from the weights/);
+      }
+      // Accepting it as a λ = 0 state would silently stall the weakest mode: 10 % off later.
+      const fromWeights = exactDynamics({ ...state.weights, sigmaYX });
+      for (const s of [1e-20, 1e-19, 1e-17]) expect(relErr(fromWeights.at(s).qqt, dyn.at(1e-19 + s).qqt)).toBeLessThan(1e-12);
+    });
   });
 });
