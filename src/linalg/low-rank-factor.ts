@@ -21,6 +21,8 @@ export interface LowRankFactor {
   residual: number;
   /** max_i P_ii, a lower bound on P's largest eigenvalue. */
   maxDiagonal: number;
+  /** The last pivot taken (the Schur-complement diagonal it had; Infinity if none). */
+  smallestPivot: number;
 }
 
 /**
@@ -70,10 +72,11 @@ export function pivotedCholeskyFactor(p: Float64Array, n: number, k: number, rel
   if (maxDiagonal === 0) {
     // A PSD matrix with a zero diagonal is zero; anything else is indefinite.
     for (let i = 0; i < n * n; i++) if (p[i] !== 0) return undefined;
-    return { q, rank: 0, residual: 0, maxDiagonal };
+    return { q, rank: 0, residual: 0, maxDiagonal, smallestPivot: Infinity };
   }
   const stop = n * Number.EPSILON * maxDiagonal;
   let rank = 0;
+  let smallestPivot = Infinity;
   for (; rank < k; rank++) {
     let pivot = -1;
     let best = stop;
@@ -85,6 +88,7 @@ export function pivotedCholeskyFactor(p: Float64Array, n: number, k: number, rel
     }
     if (pivot < 0) break;
     done[pivot] = 1;
+    smallestPivot = best;
     const root = Math.sqrt(best);
     const po = pivot * k;
     q[po + rank] = root;
@@ -115,5 +119,5 @@ export function pivotedCholeskyFactor(p: Float64Array, n: number, k: number, rel
   }
   const residual = Math.sqrt(sum) / unit;
   if (!(residual <= relativeTolerance * maxDiagonal)) return undefined;
-  return { q, rank, residual, maxDiagonal };
+  return { q, rank, residual, maxDiagonal, smallestPivot };
 }

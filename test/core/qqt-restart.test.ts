@@ -14,7 +14,7 @@ import { exactDynamics, exactDynamicsFromQQt } from '../../src/core/exact-dynami
 import { lambdaBalancedWeights } from '../../src/core/weights.js';
 import { pivotedCholeskyFactor } from '../../src/linalg/low-rank-factor.js';
 import { fromArray, gramOfRows, toArray } from '../../src/linalg/dense.js';
-import { createRng, randomOrthogonal } from '../../src/random.js';
+import { createRng, gaussianMatrix, randomOrthogonal } from '../../src/random.js';
 import { InvalidArgumentError, NotBalancedError } from '../../src/errors.js';
 import { assertBalanced, balanceOf, balanceOfFactor } from '../../src/core/balance.js';
 import { thrown } from '../helpers/errors.js';
@@ -104,7 +104,12 @@ describe('pivotedCholeskyFactor', () => {
     const f = pivotedCholeskyFactor(new Float64Array(9), 3, 2, 1e-10)!;
     expect(f.rank).toBe(0);
     expect(f.residual).toBe(0);
+    expect(f.smallestPivot).toBe(Infinity);
     expect(Array.from(f.q)).toEqual([0, 0, 0, 0, 0, 0]);
+    // P = vvᵀ, v = (1, 2, 2): one pivot, the largest diagonal entry 4.
+    const one = pivotedCholeskyFactor(new Float64Array([1, 2, 2, 2, 4, 4, 2, 4, 4]), 3, 2, 1e-12)!;
+    expect(one.rank).toBe(1);
+    expect(one.smallestPivot).toBe(4);
   });
 });
 
@@ -325,5 +330,28 @@ describe('balance at large scales: rounding of B is not imbalance', () => {
       const fromWeights = exactDynamics({ ...state.weights, sigmaYX });
       for (const s of [1e-20, 1e-19, 1e-17]) expect(relErr(fromWeights.at(s).qqt, dyn.at(1e-19 + s).qqt)).toBeLessThan(1e-12);
     });
+  });
+});
+
+describe('a state whose weakest direction is at P\'s rounding level is refused', () => {
+  // λ = 0, Nh = 4 > Ni = No = 3, initial scale 1e-10: at t = 3 the weights' dynamics keep
+  // the weakest mode on its saddle for ever (loss → ½σ_3²), but P(3) holds the hidden
+  // direction that decides it with a squared norm ≈ 1.6e-16, 2.2 times P's rounding level.
+  // Factored anyway, its noise escaped the saddle: the restart learned the mode (loss → 1e-30).
+  const sigmaYX = gaussianMatrix(3, 3, createRng(1));
+  const { w1, w2 } = lambdaBalancedWeights({ inputDim: 3, hiddenDim: 4, outputDim: 3, lambda: 0, scale: 1e-10, seed: 2 });
+  const dyn = exactDynamics({ w1, w2, sigmaYX });
+
+  it('refuses P(3), naming the weakest direction and the rounding level, while the weights restart keeps the saddle', () => {
+    const e = thrown(() => exactDynamicsFromQQt({ qqt: dyn.at(3).qqt, inputDim: 3, hiddenDim: 4, lambda: 0, sigmaYX }));
+    expect(e).toBeInstanceOf(InvalidArgumentError);
+    expect(e.argument).toBe('qqt');
+    expect(e.message).toMatch(/weakest hidden direction/);
+    expect(e.message).toMatch(/Restart from the weights/);
+    const sigma3 = dyn.sigma[2];
+    expect(dyn.converged().loss).toBeCloseTo(0.5 * sigma3 * sigma3, 10);
+    const fromWeights = exactDynamics({ ...dyn.at(3).weights, sigmaYX });
+    expect(fromWeights.at(100).loss).toBeCloseTo(dyn.at(103).loss, 10);
+    expect(relErr(fromWeights.converged().qqt, dyn.converged().qqt)).toBeLessThan(1e-12);
   });
 });
