@@ -372,11 +372,12 @@ function factorOfState(symmetric: Float64Array, n: number, nh: number): { q: Flo
   let smallest = Infinity;
   for (let j = 0; j < Math.min(nh, n); j++) {
     const value = values[order[j]];
-    if (value > n * Number.EPSILON * top) {
-      rank++; // as pivotedCholeskyFactor counts pivots
-      smallest = value;
-    }
-    const root = Math.sqrt(Math.max(value, 0));
+    // As pivotedCholeskyFactor counts pivots; directions at the rounding level are left
+    // out (their columns zero), not kept as noise of size √(N·ε·‖P‖).
+    if (!(value > n * Number.EPSILON * top)) continue;
+    rank++;
+    smallest = value;
+    const root = Math.sqrt(value);
     for (let i = 0; i < n; i++) q[i * nh + j] = vectors.get(i, order[j]) * root;
   }
   return { q, rank, smallest, top };
