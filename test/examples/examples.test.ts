@@ -121,9 +121,19 @@ function runAgainstSources(code: string, name: string): string {
 describe('code in the guides', () => {
   it('docs/getting-started.md: the trajectory example runs and λ = 0 is rich', () => {
     const blocks = [...readFileSync(join(root, 'docs', 'getting-started.md'), 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)];
-    expect(blocks).toHaveLength(1);
+    expect(blocks).toHaveLength(2);
     const lines = runAgainstSources(blocks[0][1], 'getting-started').trim().split('\n');
     expect(Number(lines.at(-1))).toBeGreaterThan(0.1);
+  });
+
+  it('docs/getting-started.md: a task sequence and a restart from the reached weights give the same final loss', () => {
+    const blocks = [...readFileSync(join(root, 'docs', 'getting-started.md'), 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)];
+    const [forgotten, learned, byHand] = runAgainstSources(blocks[1][1], 'getting-started-sequence').trim().split('\n').map(Number);
+    // Task b is mostly learned in 2τ, task a (an unrelated random task) is forgotten.
+    expect(learned).toBeGreaterThan(0);
+    expect(forgotten).toBeGreaterThan(100 * learned);
+    // Two routes to the same exact state (the sequence restarts from the factor): rounding apart.
+    expect(Math.abs(byHand - learned)).toBeLessThanOrEqual(1e-10 * learned);
   });
 
   it('docs/figures.md: the code writes the five figures', () => {
