@@ -281,3 +281,73 @@ export function scaleRowsColumns(a: usize, r: usize, c: usize, m: i32, n: i32, o
     if (odd) store<f64>(oi + last, load<f64>(ai + last) * ri * load<f64>(c + last));
   }
 }
+
+// ---- Symmetric eigendecomposition (src/linalg/symmetric-eigen.ts drives these) ----------
+
+/** out_r = (Σ_{c < len} A_rc·u_c)·scale for rows r < rows of A (row stride `stride`). */
+export function rowDots(a: usize, stride: i32, rows: i32, u: usize, len: i32, scale: f64, out: usize): void {
+  const row: usize = <usize>stride << 3;
+  for (let r = 0; r < rows; r++) {
+    store<f64>(out + (<usize>r << 3), dot(a + <usize>r * row, u, len) * scale);
+  }
+}
+
+/**
+ * A_jk −= u_j·q_k + q_j·u_k for j, k < len (row stride `stride`): the symmetric rank-2
+ * update of the Householder reduction, in the JavaScript kernel's order of operations.
+ */
+export function rank2Update(a: usize, stride: i32, len: i32, u: usize, q: usize): void {
+  const row: usize = <usize>stride << 3;
+  const end2: usize = <usize>(len & ~1) << 3;
+  const odd = (len & 1) != 0;
+  const last: usize = <usize>(len - 1) << 3;
+  for (let j = 0; j < len; j++) {
+    const aj = a + <usize>j * row;
+    const o: usize = <usize>j << 3;
+    const ujs = load<f64>(u + o);
+    const qjs = load<f64>(q + o);
+    const uj = f64x2.splat(ujs);
+    const qj = f64x2.splat(qjs);
+    for (let p: usize = 0; p < end2; p += 16) {
+      const t = f64x2.add(f64x2.mul(uj, v128.load(q + p)), f64x2.mul(qj, v128.load(u + p)));
+      v128.store(aj + p, f64x2.sub(v128.load(aj + p), t));
+    }
+    if (odd) store<f64>(aj + last, load<f64>(aj + last) - (ujs * load<f64>(q + last) + qjs * load<f64>(u + last)));
+  }
+}
+
+/** M_rc −= v_r·u_c for r, c < len (row stride `stride`). */
+export function rank1Update(m: usize, stride: i32, len: i32, v: usize, u: usize): void {
+  const row: usize = <usize>stride << 3;
+  const end2: usize = <usize>(len & ~1) << 3;
+  const odd = (len & 1) != 0;
+  const last: usize = <usize>(len - 1) << 3;
+  for (let r = 0; r < len; r++) {
+    const mr = m + <usize>r * row;
+    const vrs = load<f64>(v + (<usize>r << 3));
+    if (vrs == 0) continue;
+    const vr = f64x2.splat(vrs);
+    for (let p: usize = 0; p < end2; p += 16) v128.store(mr + p, f64x2.sub(v128.load(mr + p), f64x2.mul(vr, v128.load(u + p))));
+    if (odd) store<f64>(mr + last, load<f64>(mr + last) - vrs * load<f64>(u + last));
+  }
+}
+
+/** Rows x and y (n entries each) ← (c·x − s·y, s·x + c·y): one plane rotation. */
+export function rotateRows(x: usize, y: usize, n: i32, c: f64, s: f64): void {
+  const cv = f64x2.splat(c);
+  const sv = f64x2.splat(s);
+  const end2: usize = <usize>(n & ~1) << 3;
+  for (let p: usize = 0; p < end2; p += 16) {
+    const xv = v128.load(x + p);
+    const yv = v128.load(y + p);
+    v128.store(x + p, f64x2.sub(f64x2.mul(cv, xv), f64x2.mul(sv, yv)));
+    v128.store(y + p, f64x2.add(f64x2.mul(sv, xv), f64x2.mul(cv, yv)));
+  }
+  if ((n & 1) != 0) {
+    const o: usize = <usize>(n - 1) << 3;
+    const xs = load<f64>(x + o);
+    const ys = load<f64>(y + o);
+    store<f64>(x + o, c * xs - s * ys);
+    store<f64>(y + o, s * xs + c * ys);
+  }
+}

@@ -1,7 +1,8 @@
 /**
  * The WebAssembly SIMD kernels (wasm/kernels.ts, compiled by AssemblyScript and embedded
- * in wasm-binary.generated.ts): A·Bᵀ, the lower triangle of A·Aᵀ, a Cholesky factor and
- * a triangular solve, two f64 lanes at a time. In V8 they run 4–5× faster than the
+ * in wasm-binary.generated.ts): A·Bᵀ, the lower triangle of A·Aᵀ, a Cholesky factor,
+ * a triangular solve and the inner loops of the symmetric eigensolver (row dot products,
+ * rank-1 and rank-2 updates, plane rotations of two rows), two f64 lanes at a time. In V8 they run 4–5× faster than the
  * JavaScript kernels of dense.ts (about 11 G multiply-adds/s against 2 at n = 128); where
  * WebAssembly SIMD is missing (or {@link setKernelBackend} says so) the JavaScript
  * kernels are used instead, with the same results up to rounding.
@@ -41,6 +42,10 @@ interface KernelExports {
   cholesky(s: number, n: number): number;
   solveRowsLowerT(g: number, m: number, c: number, n: number, lo: number): void;
   scaleRowsColumns(a: number, r: number, c: number, m: number, n: number, out: number): void;
+  rowDots(a: number, stride: number, rows: number, u: number, len: number, scale: number, out: number): void;
+  rank2Update(a: number, stride: number, len: number, u: number, q: number): void;
+  rank1Update(m: number, stride: number, len: number, v: number, u: number): void;
+  rotateRows(x: number, y: number, n: number, c: number, s: number): void;
 }
 
 /** The parts of the WebAssembly JavaScript API used here (typed locally: the build has no DOM lib). */
@@ -125,6 +130,29 @@ export class WasmKernels {
   /** out_ij = (A_ij·r_i)·c_j (A m×n; `out` may be A), as dense.ts `scaleRowsColumnsInto`. */
   scaleRowsColumns(a: Float64Array, r: Float64Array, c: Float64Array, m: number, n: number, out: Float64Array): void {
     this.fn.scaleRowsColumns(this.ptr(a), this.ptr(r), this.ptr(c), m, n, this.ptr(out));
+  }
+
+  /**
+   * out_r = (Σ_{c < len} A_rc·u_c)·scale for r < rows; A has row stride `stride` and starts
+   * at `a`'s first entry. `u` and `out` are views (or subarrays of views) in the memory.
+   */
+  rowDots(a: Float64Array, stride: number, rows: number, u: Float64Array, len: number, scale: number, out: Float64Array): void {
+    this.fn.rowDots(this.ptr(a), stride, rows, this.ptr(u), len, scale, this.ptr(out));
+  }
+
+  /** A_jk −= u_j·q_k + q_j·u_k for j, k < len (row stride `stride`). */
+  rank2Update(a: Float64Array, stride: number, len: number, u: Float64Array, q: Float64Array): void {
+    this.fn.rank2Update(this.ptr(a), stride, len, this.ptr(u), this.ptr(q));
+  }
+
+  /** M_rc −= v_r·u_c for r, c < len (row stride `stride`). */
+  rank1Update(m: Float64Array, stride: number, len: number, v: Float64Array, u: Float64Array): void {
+    this.fn.rank1Update(this.ptr(m), stride, len, this.ptr(v), this.ptr(u));
+  }
+
+  /** Rows x, y (n entries) ← (c·x − s·y, s·x + c·y). */
+  rotateRows(x: Float64Array, y: Float64Array, n: number, c: number, s: number): void {
+    this.fn.rotateRows(this.ptr(x), this.ptr(y), n, c, s);
   }
 
   private ptr(view: Float64Array | Int32Array): number {
