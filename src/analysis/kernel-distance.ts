@@ -5,11 +5,11 @@
  *
  * @module
  */
-import { EigenvalueDecomposition } from 'ml-matrix';
 import { ExactDlnError, InvalidArgumentError, ShapeError } from '../errors.js';
 import type { RiccatiSolution } from '../core/riccati.js';
 import { Snapshot } from '../core/snapshot.js';
-import { choleskyInPlace, fromArray, gramOfRows, matmul, matmulT, tmatmul, toArray } from '../linalg/dense.js';
+import { choleskyInPlace, gramOfRows, matmul, matmulT, tmatmul, toArray } from '../linalg/dense.js';
+import { symmetricEigen } from '../linalg/symmetric-eigen.js';
 import { assertShape, toMatrix, type MatrixLike } from '../validation.js';
 import { representationsOf, type NetworkRepresentations, type NetworkState } from './network-representations.js';
 
@@ -168,9 +168,9 @@ function checkGram(g: Float64Array, n: number): void {
     }
   }
   if (shiftedCholeskySucceeds(g, n)) return;
-  const values = new EigenvalueDecomposition(fromArray(g, n, n), { assumeSymmetric: true }).realEigenvalues;
-  const min = Math.min(...values);
-  if (min < -GRAM_TOLERANCE * Math.max(...values.map(Math.abs))) {
+  const { values } = symmetricEigen(g, n); // ascending
+  const min = values[0];
+  if (min < -GRAM_TOLERANCE * Math.max(Math.abs(values[0]), Math.abs(values[n - 1]))) {
     throw new InvalidArgumentError(
       `invalid argument. \`gram\` must be positive semi-definite (a Gram matrix X′X′ᵀ); its smallest eigenvalue is ${min}.`,
       'gram',

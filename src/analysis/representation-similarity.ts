@@ -4,9 +4,10 @@
  *
  * @module
  */
-import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
+import { Matrix } from 'ml-matrix';
 import { InvalidArgumentError } from '../errors.js';
 import { fromArray, gramOfRows, tmatmul, toArray, transpose } from '../linalg/dense.js';
+import { symmetricEigen } from '../linalg/symmetric-eigen.js';
 import { assertShape, optionalNumber, assertNonNegativeNumber, toMatrix, type MatrixLike } from '../validation.js';
 import { factorOf, type NetworkState } from './network-representations.js';
 
@@ -160,13 +161,11 @@ function pseudoInverseForm(
   y: Float64Array,
   p: number,
 ): Matrix {
-  const evd = new EigenvalueDecomposition(fromArray(r, n, n), { assumeSymmetric: true });
-  const mu = evd.realEigenvalues;
-  const e = evd.eigenvectorMatrix;
-  const order = mu.map((_, k) => k).sort((i, j) => mu[j] - mu[i]);
-  const top = mu[order[0]];
+  // Eigenvalues ascending; row k of e is the eigenvector of mu[k].
+  const { values: mu, vectors: e } = symmetricEigen(r, n);
+  const top = mu[n - 1];
   const kept: number[] = [];
-  for (const k of order) {
+  for (let k = n - 1; k >= 0; k--) {
     if (kept.length >= maxRank) break;
     if (top > 0 && mu[k] > tolerance * top) kept.push(k);
   }
@@ -175,7 +174,7 @@ function pseudoInverseForm(
   kept.forEach((k, row) => {
     const scale = 1 / Math.sqrt(mu[k]);
     for (let i = 0; i < n; i++) {
-      const eik = e.get(i, k) * scale;
+      const eik = e[k * n + i] * scale;
       if (eik === 0) continue;
       for (let q = 0; q < p; q++) z[row * p + q] += eik * y[i * p + q];
     }

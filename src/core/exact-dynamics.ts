@@ -4,8 +4,9 @@
  *
  * @module
  */
-import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
-import { copyMatrix, fromArray, toArray } from '../linalg/dense.js';
+import { Matrix } from 'ml-matrix';
+import { copyMatrix, toArray } from '../linalg/dense.js';
+import { symmetricEigen } from '../linalg/symmetric-eigen.js';
 import { pivotedCholeskyFactor } from '../linalg/low-rank-factor.js';
 import {
   assertFiniteNumber,
@@ -352,10 +353,8 @@ function factorOfState(symmetric: Float64Array, n: number, nh: number): { q: Flo
   // Otherwise an eigendecomposition, which either factors P (the best rank-Nh
   // approximation, when P is within tolerance of rank Nh but the pivoted factor's residual
   // was not small enough to certify it) or says exactly what is wrong with it.
-  const evd = new EigenvalueDecomposition(fromArray(symmetric, n, n), { assumeSymmetric: true });
-  const values = evd.realEigenvalues;
-  const vectors = evd.eigenvectorMatrix;
-  const order = values.map((_, i) => i).sort((x, y) => values[y] - values[x]);
+  const { values, vectors } = symmetricEigen(symmetric, n); // ascending; row k: the eigenvector of values[k]
+  const order = Array.from({ length: n }, (_, i) => n - 1 - i); // descending
   const top = Math.max(Math.abs(values[order[0]]), 1e-300);
   if (order.length > nh && values[order[nh]] > QQT_RELATIVE_TOLERANCE * top) {
     throw new InvalidArgumentError(
@@ -378,7 +377,8 @@ function factorOfState(symmetric: Float64Array, n: number, nh: number): { q: Flo
     rank++;
     smallest = value;
     const root = Math.sqrt(value);
-    for (let i = 0; i < n; i++) q[i * nh + j] = vectors.get(i, order[j]) * root;
+    const row = order[j] * n;
+    for (let i = 0; i < n; i++) q[i * nh + j] = vectors[row + i] * root;
   }
   return { q, rank, smallest, top };
 }

@@ -4,10 +4,11 @@
  *
  * @module
  */
-import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
+import { Matrix } from 'ml-matrix';
 import { InvalidArgumentError, NonFiniteError, NotWhitenedError, ShapeError } from '../errors.js';
-import { frobenius, fromArray, gramOfRows, matmul, matmulT, toArray } from '../linalg/dense.js';
+import { frobenius, fromArray, gramOfRows, matmul, matmulT, toArray, transpose } from '../linalg/dense.js';
 import { orthonormalColumns } from '../linalg/householder.js';
+import { symmetricEigen } from '../linalg/symmetric-eigen.js';
 import { createRng, gaussianMatrix } from '../random.js';
 import { assertFiniteNumber, assertInteger, toMatrix, type MatrixLike } from '../validation.js';
 
@@ -100,12 +101,13 @@ function covariance(a: Float64Array, b: Float64Array, m: number, n: number, p: n
  */
 function inverseSquareRoot(sym: Matrix): { root: Float64Array; smallest: number; largest: number } {
   const n = sym.rows;
-  const evd = new EigenvalueDecomposition(sym, { assumeSymmetric: true });
-  const mu = evd.realEigenvalues;
-  const b = toArray(evd.eigenvectorMatrix);
-  const scale = mu.map((m) => 1 / Math.sqrt(Math.sqrt(m)));
-  for (let i = 0; i < n; i++) for (let k = 0; k < n; k++) b[i * n + k] *= scale[k];
-  return { root: gramOfRows(b, n, n), smallest: Math.min(...mu), largest: Math.max(...mu) };
+  // μ ascending, row k of e the eigenvector of μ_k: S = Eᵀ·diag(μ)·E, and B = Eᵀ·diag(μ^{-1/4}).
+  const { values: mu, vectors: e } = symmetricEigen(toArray(sym), n);
+  for (let k = 0; k < n; k++) {
+    const scale = 1 / Math.sqrt(Math.sqrt(mu[k]));
+    for (let i = 0; i < n; i++) e[k * n + i] *= scale;
+  }
+  return { root: gramOfRows(transpose(e, n, n), n, n), smallest: mu[0], largest: mu[n - 1] };
 }
 
 /** Above this ‖S − I‖_F the binomial series of {@link nearIdentityInverseSquareRoot} is not used. */
