@@ -299,6 +299,11 @@ export interface QQtDynamicsOptions {
  * ```
  */
 export function exactDynamicsFromQQt(options: QQtDynamicsOptions): ExactDynamics {
+  if (options === null || typeof options !== 'object') {
+    throw new InvalidArgumentError(
+      'invalid argument. exactDynamicsFromQQt expects an options object { qqt, inputDim, hiddenDim, sigmaYX, lambda?, tau?, balanceTolerance? }.',
+    );
+  }
   const p = toMatrix(options.qqt, 'qqt');
   const n = p.rows;
   assertShape(p, n, n, 'qqt', 'square (Ni+No)×(Ni+No)');

@@ -209,6 +209,14 @@ describe('exactDynamicsFromQQt: acceptance and the fallback', () => {
     }
   });
 
+  it('refuses a missing or non-object options argument with a typed error', () => {
+    for (const bad of [undefined, null, 3, 'qqt']) {
+      const e = thrown(() => exactDynamicsFromQQt(bad as never));
+      expect(e).toBeInstanceOf(InvalidArgumentError);
+      expect(e.message).toMatch(/expects an options object/);
+    }
+  });
+
   it('does not modify its input (Matrix or number[][])', () => {
     const m = fromArray(p0, n, n);
     const arrays = m.to2DArray();
