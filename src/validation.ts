@@ -25,7 +25,8 @@ import {
  */
 export type MatrixLike = AbstractMatrix | ReadonlyArray<ReadonlyArray<number>>;
 
-function describe(value: unknown): string {
+/** A short description of a value for error messages ("null", "an array of length 3", "string x"). */
+export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return `an array of length ${value.length}`;
   if (typeof value === 'number') return String(value);

@@ -7,6 +7,9 @@
 import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { ConfigError } from './config-error.js';
+import { InvalidArgumentError } from '../errors.js';
+import { describe } from '../validation.js';
+import { assertStrings } from '../report/guards.js';
 
 /**
  * Samples read from a data file: inputs and targets with one column per sample.
@@ -122,6 +125,11 @@ function columnIndices(header: string[], wanted: readonly string[], field: strin
  * ```
  */
 export function parseCsvData(text: string, inputColumns: readonly string[], outputColumns: readonly string[], file = 'data.csv'): DataColumns {
+  if (typeof text !== 'string') {
+    throw new InvalidArgumentError(`invalid argument. parseCsvData expects \`text\` to be the file's contents as a string. Value: ${describe(text)}.`, 'text');
+  }
+  assertStrings(inputColumns, 'inputColumns', 'parseCsvData');
+  assertStrings(outputColumns, 'outputColumns', 'parseCsvData');
   const records = csvRecords(text.replace(/^\uFEFF/, ''), file);
   if (records.length === 0) throw new ConfigError(`${file} is empty: expected a header row and one row per sample.`, file);
   const header = records[0].fields.map((h) => h.trim());
@@ -175,6 +183,11 @@ export function parseCsvData(text: string, inputColumns: readonly string[], outp
  * ```
  */
 export function parseJsonData(text: string, inputColumns: readonly string[], outputColumns: readonly string[], file = 'data.json'): DataColumns {
+  if (typeof text !== 'string') {
+    throw new InvalidArgumentError(`invalid argument. parseJsonData expects \`text\` to be the file's contents as a string. Value: ${describe(text)}.`, 'text');
+  }
+  assertStrings(inputColumns, 'inputColumns', 'parseJsonData');
+  assertStrings(outputColumns, 'outputColumns', 'parseJsonData');
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -14,7 +14,7 @@ import { ExactDlnError, ImpossibleLambdaError, NotBalancedError, NotWhitenedErro
 import { exactDynamics, type ExactDynamics } from '../core/exact-dynamics.js';
 import { randomTask, taskFromData, taskFromSigmaYX, type Task } from '../core/task.js';
 import { lambdaBalancedWeights } from '../core/weights.js';
-import { toMatrix } from '../validation.js';
+import { describe, toMatrix } from '../validation.js';
 import { ConfigError } from './config-error.js';
 import { readDataFile } from './data-file.js';
 
@@ -282,6 +282,9 @@ export function parseRunConfig(value: unknown, source?: string): RunConfig {
  * ```
  */
 export function configTimes(times: RunConfig['times']): number[] {
+  if (times !== undefined && (times === null || typeof times !== 'object')) {
+    throw new ConfigError(`configTimes expects the \`times\` section of a configuration (an array of times or { from, to, count }). Value: ${describe(times)}.`, 'times');
+  }
   if (Array.isArray(times)) return times.slice();
   const { from, to, count } = times ?? DEFAULT_TIMES;
   if (count === 1) return [from];
@@ -299,6 +302,9 @@ function asConfigError(error: unknown, field: string, what: string): never {
 
 /** The widths implied by the weights section (Ni, Nh, No). */
 export function configWidths(weights: RunConfig['weights']): { inputDim: number; hiddenDim: number; outputDim: number } {
+  if (weights === null || typeof weights !== 'object') {
+    throw new ConfigError(`configWidths expects the \`weights\` section of a configuration from parseRunConfig(…). Value: ${describe(weights)}.`, 'weights');
+  }
   if ('w1' in weights) {
     return { inputDim: weights.w1[0].length, hiddenDim: weights.w1.length, outputDim: weights.w2.length };
   }
@@ -383,6 +389,9 @@ export async function resolveTask(config: RunConfig, baseDir: string): Promise<T
  * ```
  */
 export function configWeights(config: RunConfig): { w1: Matrix; w2: Matrix } {
+  if (config === null || typeof config !== 'object' || config.weights === null || typeof config.weights !== 'object') {
+    throw new ConfigError(`configWeights expects a configuration from parseRunConfig(…), with a \`weights\` section. Value: ${describe(config)}.`, 'weights');
+  }
   const weights = config.weights;
   if ('w1' in weights) {
     const w1 = toMatrix(weights.w1, 'w1');

@@ -11,8 +11,10 @@ import { lossFigure } from './figures/loss-figure.js';
 import { modeStrengthsFigure } from './figures/mode-strengths-figure.js';
 import { representationsFigure } from './figures/representations-figure.js';
 import { sweepHeatmapFigure } from './figures/sweep-heatmap-figure.js';
-import type { LazyRichStudy } from './lazy-rich-study.js';
+import { assertStudy, type LazyRichStudy } from './lazy-rich-study.js';
 import { renderSvg } from './render-svg.js';
+import { InvalidArgumentError } from '../errors.js';
+import { describe } from '../validation.js';
 
 /**
  * One figure of a report.
@@ -50,6 +52,7 @@ export interface ReportFigure {
  * ```
  */
 export function lazyRichFigures(study: LazyRichStudy): ReportFigure[] {
+  assertStudy(study, 'lazyRichFigures');
   const s = study.settings;
   const figures: ReportFigure[] = [
     {
@@ -152,6 +155,7 @@ export interface SummaryRow {
  * ```
  */
 export function summaryRows(study: LazyRichStudy): SummaryRow[] {
+  assertStudy(study, 'summaryRows');
   return study.networks.flatMap((net) =>
     net.runs.map((run) => ({
       network: net.label,
@@ -189,6 +193,7 @@ function cells(row: SummaryRow): string[] {
  * ```
  */
 export function summaryText(study: LazyRichStudy): string {
+  assertStudy(study, 'summaryText');
   const lines: string[] = [];
   for (const net of study.networks) {
     lines.push(`network ${net.label} (Ni×Nh×No), task singular values σ = ${net.sigma.map((s) => s.toFixed(3)).join(', ')}`);
@@ -235,6 +240,13 @@ function escapeHtml(text: string): string {
  * ```
  */
 export function reportHtml(study: LazyRichStudy, figures: ReadonlyArray<ReportFigure & { svg: string }>): string {
+  assertStudy(study, 'reportHtml');
+  if (!Array.isArray(figures) || !figures.every((fig) => fig !== null && typeof fig === 'object' && typeof fig.svg === 'string')) {
+    throw new InvalidArgumentError(
+      `invalid argument. reportHtml expects \`figures\` to be the figures of lazyRichFigures(study), each with its rendered \`svg\` string. Value: ${describe(figures)}.`,
+      'figures',
+    );
+  }
   const s = study.settings;
   const tables = study.networks
     .map((net) => {
@@ -306,6 +318,7 @@ export async function buildLazyRichReport(
   study: LazyRichStudy,
   onProgress?: (rendered: number, total: number) => void,
 ): Promise<Record<string, string>> {
+  assertStudy(study, 'buildLazyRichReport');
   const specs = lazyRichFigures(study);
   const figures = [];
   for (const figure of specs) {

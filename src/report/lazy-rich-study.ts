@@ -16,6 +16,8 @@ import { lazyRichSweep, type LazyRichRow } from '../analysis/lazy-rich-sweep.js'
 import { modeStrengths } from '../analysis/mode-strengths.js';
 import { simulateGradientDescent } from '../simulation/gradient-descent.js';
 import { InvalidArgumentError } from '../errors.js';
+import { assertObject, isObject } from './guards.js';
+import { assertFiniteNumber, describe } from '../validation.js';
 
 /**
  * The layer widths of one network of a study.
@@ -182,6 +184,8 @@ export const DEFAULT_LAZY_RICH_STUDY: Readonly<Required<Omit<LazyRichStudyOption
  * ```
  */
 export function impossibleLambdaReason(lambda: number, widths: NetworkWidths): string | undefined {
+  assertFiniteNumber(lambda, 'lambda');
+  assertObject(widths, 'widths', 'impossibleLambdaReason');
   if (lambda > 0 && widths.hiddenDim > widths.outputDim) {
     return `λ > 0 needs hiddenDim ≤ outputDim (${widths.hiddenDim} > ${widths.outputDim})`;
   }
@@ -298,6 +302,7 @@ function studyRun(task: Task, widths: NetworkWidths, lambda: number, s: LazyRich
  * ```
  */
 export function lazyRichStudy(options: LazyRichStudyOptions = {}): LazyRichStudy {
+  assertObject(options as unknown, 'options', 'lazyRichStudy');
   const { onProgress, ...rest } = options;
   const defined = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
   const settings = { ...DEFAULT_LAZY_RICH_STUDY, ...defined } as LazyRichStudy['settings'];
@@ -348,4 +353,68 @@ export function lazyRichStudy(options: LazyRichStudyOptions = {}): LazyRichStudy
     settings: { ...settings, networks: settings.networks.map((w) => ({ ...w })), lambdas: [...settings.lambdas], sweepScales: [...settings.sweepScales] },
     networks,
   };
+}
+
+const isNumber = (v: unknown): boolean => typeof v === 'number';
+const isNumberArray = (v: unknown): boolean => Array.isArray(v) && v.every(isNumber);
+
+/** Whether `run` has the fields of a {@link StudyRun} with the right types. */
+function isStudyRun(run: unknown): boolean {
+  return (
+    isObject(run) &&
+    isNumber(run.lambda) &&
+    isNumberArray(run.times) &&
+    isNumberArray(run.loss) &&
+    Array.isArray(run.modeStrengths) &&
+    run.modeStrengths.every(isNumberArray) &&
+    isNumberArray(run.kernelDistance) &&
+    isNumber(run.finalKernelDistance) &&
+    isNumber(run.timeTo90) &&
+    isObject(run.simulated) &&
+    isNumberArray(run.simulated.times) &&
+    isNumberArray(run.simulated.loss) &&
+    isNumberArray(run.simulated.deviation) &&
+    isNumber(run.maxDeviation) &&
+    isObject(run.converged) &&
+    Array.isArray(run.converged.w1tw1) &&
+    Array.isArray(run.converged.w2w2t)
+  );
+}
+
+/**
+ * Throws an {@link InvalidArgumentError} unless `study` has the shape {@link lazyRichStudy}
+ * returns (settings with every option of {@link DEFAULT_LAZY_RICH_STUDY}, networks with
+ * their runs and sweeps), so that the figure and report functions refuse anything else with
+ * a message instead of failing inside.
+ *
+ * @internal
+ */
+export function assertStudy(study: unknown, fn: string): asserts study is LazyRichStudy {
+  const defaults = DEFAULT_LAZY_RICH_STUDY as unknown as Record<string, unknown>;
+  const ok =
+    isObject(study) &&
+    isObject(study.settings) &&
+    Object.keys(defaults).every((k) => {
+      const want = defaults[k];
+      const have = (study.settings as Record<string, unknown>)[k];
+      return Array.isArray(want) ? Array.isArray(have) : typeof have === typeof want;
+    }) &&
+    Array.isArray(study.networks) &&
+    study.networks.every(
+      (n: unknown) =>
+        isObject(n) &&
+        typeof n.label === 'string' &&
+        isNumberArray(n.sigma) &&
+        Array.isArray(n.skipped) &&
+        Array.isArray(n.runs) &&
+        n.runs.every(isStudyRun) &&
+        Array.isArray(n.sweep),
+    );
+  if (!ok) {
+    throw new InvalidArgumentError(
+      `invalid argument. ${fn} expects a study as returned by lazyRichStudy(…): { settings, networks: [{ label, sigma, skipped, runs, sweep }, …] }. ` +
+        `Value: ${describe(study)}.`,
+      'study',
+    );
+  }
 }

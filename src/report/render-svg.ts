@@ -5,6 +5,8 @@
  */
 import { parse, View } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
+import { InvalidArgumentError } from '../errors.js';
+import { assertObject } from './guards.js';
 
 /**
  * Renders a Vega-Lite specification (with inline data) to an SVG document: the spec is
@@ -26,7 +28,13 @@ import { compile, type TopLevelSpec } from 'vega-lite';
  * ```
  */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
-  const view = new View(parse(compile(spec).spec), { renderer: 'none' });
+  assertObject(spec as unknown, 'spec', 'renderSvg');
+  let view: View;
+  try {
+    view = new View(parse(compile(spec).spec), { renderer: 'none' });
+  } catch (e) {
+    throw new InvalidArgumentError(`invalid argument. renderSvg could not compile \`spec\` as a Vega-Lite specification: ${(e as Error).message}`, 'spec');
+  }
   try {
     return await view.toSVG();
   } finally {

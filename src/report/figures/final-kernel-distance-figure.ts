@@ -4,7 +4,7 @@
  * @module
  */
 import type { TopLevelSpec } from 'vega-lite';
-import type { LazyRichStudy } from '../lazy-rich-study.js';
+import { assertStudy, type LazyRichStudy } from '../lazy-rich-study.js';
 import { FIGURE_CONFIG, VEGA_LITE_SCHEMA, decades } from './style.js';
 
 /**
@@ -22,6 +22,7 @@ import { FIGURE_CONFIG, VEGA_LITE_SCHEMA, decades } from './style.js';
  * ```
  */
 export function finalKernelDistanceFigure(study: LazyRichStudy): TopLevelSpec {
+  assertStudy(study, 'finalKernelDistanceFigure');
   const values = study.networks.flatMap((net) =>
     net.runs.map((run) => ({ network: net.label, lambda: run.lambda, distance: run.finalKernelDistance })),
   );

@@ -4,7 +4,7 @@
  * @module
  */
 import type { TopLevelSpec } from 'vega-lite';
-import type { LazyRichStudy } from '../lazy-rich-study.js';
+import { assertStudy, type LazyRichStudy } from '../lazy-rich-study.js';
 import { FIGURE_CONFIG, TIME_TITLE, VEGA_LITE_SCHEMA, decades, lambdaColorScale, lambdaDashScale, negativeLambdasLast } from './style.js';
 
 /** Distances below this are not drawn on the logarithmic axis (t = 0 gives exactly 0). */
@@ -25,6 +25,7 @@ const FLOOR = 1e-12;
  * ```
  */
 export function kernelDistanceFigure(study: LazyRichStudy): TopLevelSpec {
+  assertStudy(study, 'kernelDistanceFigure');
   const values: { lambda: number; distance: number; [key: string]: unknown }[] = [];
   for (const net of study.networks) {
     for (const run of net.runs) {

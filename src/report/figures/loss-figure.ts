@@ -4,7 +4,7 @@
  * @module
  */
 import type { TopLevelSpec } from 'vega-lite';
-import type { LazyRichStudy } from '../lazy-rich-study.js';
+import { assertStudy, type LazyRichStudy } from '../lazy-rich-study.js';
 import { FIGURE_CONFIG, TIME_TITLE, VEGA_LITE_SCHEMA, decades, lambdaColorScale, lambdaDashScale, negativeLambdasLast } from './style.js';
 
 /**
@@ -22,6 +22,7 @@ import { FIGURE_CONFIG, TIME_TITLE, VEGA_LITE_SCHEMA, decades, lambdaColorScale,
  * ```
  */
 export function lossFigure(study: LazyRichStudy): TopLevelSpec {
+  assertStudy(study, 'lossFigure');
   const values: { lambda: number; [key: string]: unknown }[] = [];
   for (const net of study.networks) {
     for (const run of net.runs) {

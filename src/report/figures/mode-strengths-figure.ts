@@ -4,7 +4,7 @@
  * @module
  */
 import type { TopLevelSpec } from 'vega-lite';
-import type { LazyRichStudy } from '../lazy-rich-study.js';
+import { assertStudy, type LazyRichStudy } from '../lazy-rich-study.js';
 import { FIGURE_CONFIG, TIME_TITLE, VEGA_LITE_SCHEMA } from './style.js';
 
 /**
@@ -21,6 +21,7 @@ import { FIGURE_CONFIG, TIME_TITLE, VEGA_LITE_SCHEMA } from './style.js';
  * ```
  */
 export function modeStrengthsFigure(study: LazyRichStudy): TopLevelSpec {
+  assertStudy(study, 'modeStrengthsFigure');
   const curves: Record<string, unknown>[] = [];
   const targets: Record<string, unknown>[] = [];
   for (const net of study.networks) {

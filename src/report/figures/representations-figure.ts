@@ -4,7 +4,7 @@
  * @module
  */
 import type { TopLevelSpec } from 'vega-lite';
-import type { LazyRichStudy } from '../lazy-rich-study.js';
+import { assertStudy, type LazyRichStudy } from '../lazy-rich-study.js';
 import { FIGURE_CONFIG, VEGA_LITE_SCHEMA } from './style.js';
 
 /**
@@ -42,6 +42,7 @@ function symlogTicks(extent: number): number[] {
  * ```
  */
 export function representationsFigure(study: LazyRichStudy): TopLevelSpec {
+  assertStudy(study, 'representationsFigure');
   const lambdas = shownLambdas(study.networks.flatMap((n) => n.runs.map((r) => r.lambda)));
   const values: Record<string, unknown>[] = [];
   const panels: string[] = [];

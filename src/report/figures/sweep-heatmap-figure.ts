@@ -5,6 +5,9 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import { FIGURE_CONFIG, VEGA_LITE_SCHEMA } from './style.js';
+import { InvalidArgumentError } from '../../errors.js';
+import { describe } from '../../validation.js';
+import { assertObject } from '../guards.js';
 
 /**
  * One cell of {@link sweepHeatmapFigure}.
@@ -48,6 +51,13 @@ export function sweepHeatmapFigure(
   cells: readonly SweepCell[],
   options: { title?: string; valueTitle?: string; legendTitle?: string } = {},
 ): TopLevelSpec {
+  if (!Array.isArray(cells) || !cells.every((c) => c !== null && typeof c === 'object' && [c.lambda, c.scale, c.value].every(Number.isFinite))) {
+    throw new InvalidArgumentError(
+      `invalid argument. sweepHeatmapFigure expects \`cells\` to be an array of { lambda, scale, value } with finite numbers (network optional). Value: ${describe(cells)}.`,
+      'cells',
+    );
+  }
+  assertObject(options, 'options', 'sweepHeatmapFigure');
   const networks = [...new Set(cells.map((c) => c.network).filter((n): n is string => n !== undefined))];
   const lambdas = [...new Set(cells.map((c) => c.lambda))].sort((a, b) => a - b);
   const scales = [...new Set(cells.map((c) => c.scale))].sort((a, b) => b - a);
