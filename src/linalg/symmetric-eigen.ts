@@ -133,7 +133,7 @@ function wasmOps(w: WasmKernels, n: number): EigenOps {
     rowDots: (m, rows, u, len, h, out) => w.rowDots(m, n, rows, u, len, 1 / h, out),
     rank2: (a, len, u, q) => w.rank2Update(a, n, len, u, q),
     rank1: (m, len, v, u) => w.rank1Update(m, n, len, v, u),
-    rotate: (z, i, c, s) => w.rotateRows(z.subarray(i * n, (i + 1) * n), z.subarray((i + 1) * n, (i + 2) * n), n, c, s),
+    rotate: (z, i, c, s) => w.rotateRows(z, i, n, c, s),
   };
 }
 

@@ -150,9 +150,13 @@ export class WasmKernels {
     this.fn.rank1Update(this.ptr(m), stride, len, this.ptr(v), this.ptr(u));
   }
 
-  /** Rows x, y (n entries) ← (c·x − s·y, s·x + c·y). */
-  rotateRows(x: Float64Array, y: Float64Array, n: number, c: number, s: number): void {
-    this.fn.rotateRows(this.ptr(x), this.ptr(y), n, c, s);
+  /**
+   * Rows i and i+1 of z (row length n) ← (c·x − s·y, s·x + c·y). Takes the row index rather
+   * than two subarrays: the QL iteration calls it once per rotation (≈ n²/2 times).
+   */
+  rotateRows(z: Float64Array, i: number, n: number, c: number, s: number): void {
+    const x = this.ptr(z) + 8 * i * n;
+    this.fn.rotateRows(x, x + 8 * n, n, c, s);
   }
 
   private ptr(view: Float64Array | Int32Array): number {
