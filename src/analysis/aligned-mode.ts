@@ -97,7 +97,8 @@ const DEGENERATE = 2;
  * The time-independent constants of one mode (see the module comment). All instances have
  * the same shape, so the evaluator below stays monomorphic whatever the mode.
  */
-interface ModeConstants {
+/** @internal */
+export interface ModeConstants {
   form: typeof GENERAL | typeof SADDLE | typeof DEGENERATE;
   a0: number;
   k: number;
@@ -141,8 +142,26 @@ function modeConstants(sigma: number, a0: number, lambda: number): ModeConstants
   };
 }
 
-/** a at s = t/τ > 0: one exp or expm1 and a few flops. */
-function evaluate(m: ModeConstants, s: number): number {
+/**
+ * The constants of a mode from the projections of its hidden direction on F's eigenvectors
+ * o₊ (growth rate +K/2) and o₋ (−K/2), ψ₊ and ψ₋, instead of from (a0, λ): the same closed
+ * form — p₊ = ψ₊², p₋ = ψ₋², p₊₋ = ψ₊ψ₋ — without assuming that the direction is balanced
+ * at λ exactly. Used by the decoupled-mode path of `ExactDynamics.summaries`
+ * (src/core/decoupled-modes.ts), which reads ψ± off the initial factor as the general
+ * evaluator does. Requires K > 0 and ψ₊ ≠ 0 (the general form).
+ *
+ * @internal
+ */
+export function projectedModeConstants(sigma: number, lambda: number, psiPlus: number, psiMinus: number, a0: number): ModeConstants {
+  const k = Math.hypot(lambda, 2 * sigma);
+  const pPlus = psiPlus * psiPlus;
+  const pMinus = psiMinus * psiMinus;
+  const pm = psiPlus * psiMinus;
+  return { form: GENERAL, a0, k, pPlus, pMinus, c0: sigma * pPlus, c1: lambda * pm, c2: sigma * pMinus };
+}
+
+/** a at s = t/τ > 0: one exp or expm1 and a few flops. @internal */
+export function evaluateMode(m: ModeConstants, s: number): number {
   if (m.form === DEGENERATE) return m.a0 / (1 + 2 * Math.abs(m.a0) * s);
   const x = m.k * s;
   let e: number;
@@ -167,7 +186,9 @@ function evaluate(m: ModeConstants, s: number): number {
  * With an aligned λ-balanced initialisation (W2W1 = Ũ diag(a0) Ṽᵀ with the task's singular
  * vectors, e.g. `lambdaBalancedWeights({ ..., alignTo: sigmaYX, productSingularValues })`),
  * the diagonal of `exactDynamics(...).at(t).singularProduct` is exactly
- * `alignedMode({ sigma: σ_α, a0: a0_α, lambda, tau }).at(t)` for every mode α.
+ * `alignedMode({ sigma: σ_α, a0: a0_α, lambda, tau }).at(t)` for every mode α
+ * (`exactDynamics(...).summaries(times)` detects such initialisations and uses this closed
+ * form for every mode by itself).
  *
  * Behaviour: for λ ≠ 0 and any a0 the mode reaches σ (a negative a0 crosses zero in finite
  * time: reversal learning succeeds, faster for larger |λ|); at λ = 0 it is the sigmoid
@@ -228,7 +249,7 @@ export function alignedMode(options: AlignedModeOptions): AlignedMode {
     tau,
     at(t: number): number {
       assertTime(t, 't');
-      return t === 0 ? a0 : evaluate(constants, t / tau);
+      return t === 0 ? a0 : evaluateMode(constants, t / tau);
     },
     values(times: ArrayLike<number>): Float64Array {
       if (times === null || typeof times !== 'object' || typeof times.length !== 'number') {
@@ -242,7 +263,7 @@ export function alignedMode(options: AlignedModeOptions): AlignedMode {
       for (let i = 0; i < n; i++) {
         const t = times[i];
         if (typeof t !== 'number' || !(t >= 0 && t < Infinity)) assertTime(t, `times[${i}]`);
-        out[i] = t === 0 ? a0 : evaluate(constants, t / tau);
+        out[i] = t === 0 ? a0 : evaluateMode(constants, t / tau);
       }
       return out;
     },

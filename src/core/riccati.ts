@@ -88,6 +88,11 @@ export class RiccatiSolution {
    * γ = ∓λ/2) taken out for the summaries, or undefined if there are none.
    */
   private readonly reduced: Reduced | undefined;
+  /**
+   * Q(0) in the task's singular basis, [Ṽᵀ W1ᵀ ; Ũᵀ W2] (N×Nh, row-major): the data the
+   * decoupled-mode path of the summaries reads (src/core/decoupled-modes.ts). Not modified.
+   */
+  readonly initialFactor: Float64Array;
   /** Scratch buffers of factorInto, allocated on first use. */
   private workspace: Workspace | undefined;
   private compressedExpansion: ReturnType<RiccatiSolution['expansion']> | undefined;
@@ -112,6 +117,7 @@ export class RiccatiSolution {
 
     // Q in the singular basis: [Ṽᵀ W1ᵀ ; Ũᵀ W2] (blocked products: O(Ni²·Nh + No²·Nh)).
     const qs = new Float64Array(n * nh);
+    this.initialFactor = qs;
     matmulT(transpose(this.vArr, ni, ni), transpose(q.subarray(0, ni * nh), ni, nh), ni, ni, nh, qs.subarray(0, ni * nh));
     matmulT(transpose(this.uArr, no, no), transpose(q.subarray(ni * nh, n * nh), no, nh), no, no, nh, qs.subarray(ni * nh));
     // Ψ = OᵀQ in the sorted mode order.

@@ -28,6 +28,23 @@ export interface Mode {
   alpha: number;
 }
 
+/**
+ * The eigenvector of F with eigenvalue +κ = +√(σ² + λ²/4) for one singular triple, as its
+ * coefficients on ṽ_α (a = √((κ − λ/2)/2κ)) and ũ_α (b = √((κ + λ/2)/2κ)), with κ ∓ λ/2
+ * formed without cancellation; the −κ eigenvector is (b, −a). (κ = 0: a = b = 1/√2.)
+ *
+ * @internal
+ */
+export function growingEigenvector(sigma: number, lambda: number): { kappa: number; a: number; b: number } {
+  const half = lambda / 2;
+  const kappa = Math.hypot(sigma, half);
+  if (kappa === 0) return { kappa, a: Math.SQRT1_2, b: Math.SQRT1_2 };
+  // κ ∓ λ/2 without cancellation: (κ − λ/2)(κ + λ/2) = σ².
+  const plus = half >= 0 ? kappa + half : (sigma * sigma) / (kappa - half);
+  const minus = half >= 0 ? (sigma * sigma) / (kappa + half) : kappa - half;
+  return { kappa, a: Math.sqrt(minus / (2 * kappa)), b: Math.sqrt(plus / (2 * kappa)) };
+}
+
 /** The exact eigendecomposition of F, in the task's singular basis. */
 export interface Spectrum {
   inputDim: number;
@@ -59,19 +76,7 @@ export function spectrumOf(sigmaYX: Matrix, lambda: number): Spectrum {
   const modes: Mode[] = [];
   for (let alpha = 0; alpha < r; alpha++) {
     const sigma = s[alpha];
-    const kappa = Math.hypot(sigma, half);
-    let a: number; // coefficient on ṽ for +κ: sqrt((κ − λ/2)/2κ)
-    let b: number; // coefficient on ũ for +κ: sqrt((κ + λ/2)/2κ)
-    if (kappa === 0) {
-      a = Math.SQRT1_2;
-      b = Math.SQRT1_2;
-    } else {
-      // κ ∓ λ/2 without cancellation: (κ − λ/2)(κ + λ/2) = σ².
-      const plus = half >= 0 ? kappa + half : (sigma * sigma) / (kappa - half);
-      const minus = half >= 0 ? (sigma * sigma) / (kappa + half) : kappa - half;
-      a = Math.sqrt(minus / (2 * kappa));
-      b = Math.sqrt(plus / (2 * kappa));
-    }
+    const { kappa, a, b } = growingEigenvector(sigma, lambda);
     modes.push({ gamma: kappa, input: alpha, a, output: alpha, b, alpha });
     modes.push({ gamma: -kappa, input: alpha, a: b, output: alpha, b: -a, alpha });
   }

@@ -9,6 +9,7 @@
 import { ExactDlnError } from '../errors.js';
 import { matmulT } from '../linalg/dense.js';
 import type { RiccatiSolution } from './riccati.js';
+import { decoupledModes, decoupledStrengthsInto, type DecoupledModes } from './decoupled-modes.js';
 
 /**
  * Loss and mode-strength curves of an exact trajectory, one entry per requested time
@@ -88,6 +89,8 @@ export interface SummaryRequest {
 export function summariesOf(solution: RiccatiSolution, times: readonly number[], tau: number, request: SummaryRequest): TrajectorySummaries {
   const nh = solution.hiddenDim;
   const r = Math.min(solution.inputDim, solution.outputDim);
+  const decoupled = decoupledModes(solution);
+  if (decoupled !== undefined) return decoupledSummaries(decoupled, solution.spectrum.sigma, r, times, tau, request);
   // The factor without the left-over directions of the wider layer (whose part of the
   // network, ‖M_⊥‖², comes separately): Ni', No' ≥ r.
   const { inputDim: ni, outputDim: no } = solution.summaryDims;
@@ -144,6 +147,40 @@ export function summariesOf(solution: RiccatiSolution, times: readonly number[],
     if (!Number.isFinite(check)) {
       throw new ExactDlnError(`exact-dln internal error: non-finite state at t = ${t}; please report this configuration.`);
     }
+  }
+  return { times: Float64Array.from(times), loss, modeStrengths, offDiagonal };
+}
+
+/**
+ * {@link summariesOf} for a decoupled initialisation (src/core/decoupled-modes.ts): each
+ * mode's closed form a_α(t), the loss ½Σ_α (σ_α − a_α)² (Ũᵀ W2W1 Ṽ is diagonal at every
+ * time) and an off-diagonal part of exactly 0. O(min(Ni, No)) per time.
+ */
+function decoupledSummaries(
+  d: DecoupledModes,
+  sigma: readonly number[],
+  r: number,
+  times: readonly number[],
+  tau: number,
+  request: SummaryRequest,
+): TrajectorySummaries {
+  const count = times.length;
+  const loss = new Float64Array(request.loss ? count : 0);
+  const offDiagonal = new Float64Array(request.offDiagonal ? count : 0);
+  const modeStrengths = request.modeStrengths ? Array.from({ length: r }, () => new Float64Array(count)) : [];
+  const a = new Float64Array(r);
+  for (let k = 0; k < count; k++) {
+    decoupledStrengthsInto(d, times[k] / tau, a);
+    let sum = 0;
+    for (let m = 0; m < r; m++) {
+      const res = sigma[m] - a[m];
+      sum += res * res;
+      if (request.modeStrengths) modeStrengths[m][k] = a[m];
+    }
+    if (!Number.isFinite(sum)) {
+      throw new ExactDlnError(`exact-dln internal error: non-finite state at t = ${times[k]}; please report this configuration.`);
+    }
+    if (request.loss) loss[k] = 0.5 * sum;
   }
   return { times: Float64Array.from(times), loss, modeStrengths, offDiagonal };
 }
