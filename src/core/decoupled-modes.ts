@@ -20,7 +20,7 @@
  * @internal
  */
 import { evaluateMode, projectedModeConstants, type ModeConstants } from '../analysis/aligned-mode.js';
-import { gramOfRows } from '../linalg/dense.js';
+import { frobenius, gramOfRows } from '../linalg/dense.js';
 import type { RiccatiSolution } from './riccati.js';
 import { growingEigenvector } from './spectrum.js';
 
@@ -45,12 +45,6 @@ const SADDLE_MARGIN = 1e-6;
 /** Modes whose rate κ is below this fraction of λ/2 + σ_max take the general path. */
 const DEGENERATE_RATE = 1e-8;
 
-/** ‖row i‖ of the row-major n×k array z. */
-function rowNorm(z: Float64Array, i: number, k: number): number {
-  let s = 0;
-  for (let j = 0; j < k; j++) s += z[i * k + j] * z[i * k + j];
-  return Math.sqrt(s);
-}
 
 /**
  * The decoupled modes of `solution`'s initial state, or undefined if it is not decoupled.
@@ -131,8 +125,8 @@ function detect(solution: RiccatiSolution): DecoupledModes | undefined {
     if (!(kappa > DEGENERATE_RATE * (Math.abs(lambda) / 2 + (sigma[0] ?? 0)))) return undefined;
     // c and d at the level of Q (not from P's entries: their square roots would lose half the
     // digits of a small projection), with the sign of cd = P̃_{uα,vα}.
-    const c = rowNorm(z, a, nh);
-    const d = (vu < 0 ? -1 : 1) * rowNorm(z, ni + a, nh);
+    const c = frobenius(z.subarray(a * nh, (a + 1) * nh));
+    const d = (vu < 0 ? -1 : 1) * frobenius(z.subarray((ni + a) * nh, (ni + a + 1) * nh));
     const psiPlus = ov * c + ou * d; // on o₊ = (ov, ou), growth +κ
     const psiMinus = ou * c - ov * d; // on o₋ = (ou, −ov), growth −κ
     // A small growing projection is where the general evaluator's conventions decide (below
