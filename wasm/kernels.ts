@@ -7,10 +7,10 @@
 // JavaScript versions of the same kernels for environments without WebAssembly SIMD.
 //
 // Every matrix is row-major Float64; every pointer is a byte offset into linear memory.
-// All the kernels are row dot products (both operands contiguous), two lanes at a time;
-// unaligned v128 loads are allowed. A dot product's two lanes (even and odd terms) are
-// summed separately and added at the end, so results differ from the JavaScript kernels
-// only by rounding.
+// All the kernels run along rows (every operand contiguous), two lanes at a time: row dot
+// products, row updates and row combinations; unaligned v128 loads are allowed. A dot
+// product's two lanes (even and odd terms) are summed separately and added at the end, so
+// results differ from the JavaScript kernels only by rounding.
 
 // @ts-nocheck — AssemblyScript, not TypeScript: compiled by asc, never by tsc.
 
@@ -316,19 +316,41 @@ export function rank2Update(a: usize, stride: i32, len: i32, u: usize, q: usize)
   }
 }
 
-/** M_rc −= v_r·u_c for r, c < len (row stride `stride`). */
-export function rank1Update(m: usize, stride: i32, len: i32, v: usize, u: usize): void {
+/** M_rc −= v_r·u_c for r < rows, c < cols (row stride `stride`). */
+export function rank1Update(m: usize, stride: i32, rows: i32, cols: i32, v: usize, u: usize): void {
   const row: usize = <usize>stride << 3;
-  const end2: usize = <usize>(len & ~1) << 3;
-  const odd = (len & 1) != 0;
-  const last: usize = <usize>(len - 1) << 3;
-  for (let r = 0; r < len; r++) {
+  const end2: usize = <usize>(cols & ~1) << 3;
+  const odd = (cols & 1) != 0;
+  const last: usize = <usize>(cols - 1) << 3;
+  for (let r = 0; r < rows; r++) {
     const mr = m + <usize>r * row;
     const vrs = load<f64>(v + (<usize>r << 3));
     if (vrs == 0) continue;
     const vr = f64x2.splat(vrs);
     for (let p: usize = 0; p < end2; p += 16) v128.store(mr + p, f64x2.sub(v128.load(mr + p), f64x2.mul(vr, v128.load(u + p))));
     if (odd) store<f64>(mr + last, load<f64>(mr + last) - vrs * load<f64>(u + last));
+  }
+}
+
+// ---- Singular value decomposition (src/linalg/svd.ts drives these and the two above) ----
+
+/**
+ * out_c = Σ_{r < rows} v_r·A_rc for c < len (row stride `stride`): vᵀA, accumulated row by
+ * row (r ascending) so that every access is contiguous.
+ */
+export function columnCombination(a: usize, stride: i32, rows: i32, v: usize, len: i32, out: usize): void {
+  const row: usize = <usize>stride << 3;
+  const end2: usize = <usize>(len & ~1) << 3;
+  const odd = (len & 1) != 0;
+  const last: usize = <usize>(len - 1) << 3;
+  memory.fill(out, 0, <usize>len << 3);
+  for (let r = 0; r < rows; r++) {
+    const ar = a + <usize>r * row;
+    const vrs = load<f64>(v + (<usize>r << 3));
+    if (vrs == 0) continue;
+    const vr = f64x2.splat(vrs);
+    for (let p: usize = 0; p < end2; p += 16) v128.store(out + p, f64x2.add(v128.load(out + p), f64x2.mul(vr, v128.load(ar + p))));
+    if (odd) store<f64>(out + last, load<f64>(out + last) + vrs * load<f64>(ar + last));
   }
 }
 

@@ -132,8 +132,8 @@ function wasmOps(w: WasmKernels, n: number): EigenOps {
   return {
     rowDots: (m, rows, u, len, h, out) => w.rowDots(m, n, rows, u, len, 1 / h, out),
     rank2: (a, len, u, q) => w.rank2Update(a, n, len, u, q),
-    rank1: (m, len, v, u) => w.rank1Update(m, n, len, v, u),
-    rotate: (z, i, c, s) => w.rotateRows(z, i, n, c, s),
+    rank1: (m, len, v, u) => w.rank1Update(m, n, len, len, v, u),
+    rotate: (z, i, c, s) => w.rotateRows(z, i, i + 1, n, c, s),
   };
 }
 

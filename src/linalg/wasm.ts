@@ -44,7 +44,8 @@ interface KernelExports {
   scaleRowsColumns(a: number, r: number, c: number, m: number, n: number, out: number): void;
   rowDots(a: number, stride: number, rows: number, u: number, len: number, scale: number, out: number): void;
   rank2Update(a: number, stride: number, len: number, u: number, q: number): void;
-  rank1Update(m: number, stride: number, len: number, v: number, u: number): void;
+  rank1Update(m: number, stride: number, rows: number, cols: number, v: number, u: number): void;
+  columnCombination(a: number, stride: number, rows: number, v: number, len: number, out: number): void;
   rotateRows(x: number, y: number, n: number, c: number, s: number): void;
 }
 
@@ -145,18 +146,23 @@ export class WasmKernels {
     this.fn.rank2Update(this.ptr(a), stride, len, this.ptr(u), this.ptr(q));
   }
 
-  /** M_rc −= v_r·u_c for r, c < len (row stride `stride`). */
-  rank1Update(m: Float64Array, stride: number, len: number, v: Float64Array, u: Float64Array): void {
-    this.fn.rank1Update(this.ptr(m), stride, len, this.ptr(v), this.ptr(u));
+  /** M_rc −= v_r·u_c for r < rows, c < cols (row stride `stride`). */
+  rank1Update(m: Float64Array, stride: number, rows: number, cols: number, v: Float64Array, u: Float64Array): void {
+    this.fn.rank1Update(this.ptr(m), stride, rows, cols, this.ptr(v), this.ptr(u));
+  }
+
+  /** out_c = Σ_{r < rows} v_r·A_rc for c < len (row stride `stride`): vᵀA. */
+  columnCombination(a: Float64Array, stride: number, rows: number, v: Float64Array, len: number, out: Float64Array): void {
+    this.fn.columnCombination(this.ptr(a), stride, rows, this.ptr(v), len, this.ptr(out));
   }
 
   /**
-   * Rows i and i+1 of z (row length n) ← (c·x − s·y, s·x + c·y). Takes the row index rather
-   * than two subarrays: the QL iteration calls it once per rotation (≈ n²/2 times).
+   * Rows i and j of z (row length n) ← (c·x − s·y, s·x + c·y). Takes row indices rather
+   * than two subarrays: the QL and QR iterations call it once per rotation (≈ n² times).
    */
-  rotateRows(z: Float64Array, i: number, n: number, c: number, s: number): void {
-    const x = this.ptr(z) + 8 * i * n;
-    this.fn.rotateRows(x, x + 8 * n, n, c, s);
+  rotateRows(z: Float64Array, i: number, j: number, n: number, c: number, s: number): void {
+    const base = this.ptr(z);
+    this.fn.rotateRows(base + 8 * i * n, base + 8 * j * n, n, c, s);
   }
 
   private ptr(view: Float64Array | Int32Array): number {

@@ -102,7 +102,9 @@ describe('summaries(times) is the batched Snapshot', () => {
     expect(Array.from(dyn.lossCurve(Array.from(times)))).toEqual(Array.from(s.loss));
     const curves = dyn.modeStrengthCurves(times);
     expect(curves.map((x) => Array.from(x))).toEqual(s.modeStrengths.map((x) => Array.from(x)));
-    expect(s.loss[1]).toBe(dyn.at(0).loss);
+    // t = 0 (position 1): a 5×3 task has left-over input directions, which the summaries
+    // fold into one number, so they agree with the Snapshot to rounding, not bit for bit.
+    expect(Math.abs(s.loss[1] - dyn.at(0).loss)).toBeLessThanOrEqual(1e-14 * dyn.at(0).loss);
     expect(dyn.summaries([]).loss.length).toBe(0);
   });
 
