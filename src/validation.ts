@@ -6,6 +6,7 @@
  * @module
  */
 import { Matrix, type AbstractMatrix } from 'ml-matrix';
+import { copyMatrix } from './linalg/dense.js';
 import {
   ImpossibleLambdaError,
   InvalidArgumentError,
@@ -37,7 +38,9 @@ export function describe(value: unknown): string {
 /** Converts and checks a matrix argument; returns a fresh copy (never the caller's object). */
 export function toMatrix(value: unknown, name: string): Matrix {
   let out: Matrix;
-  if (Matrix.isMatrix(value)) {
+  if (value instanceof Matrix) {
+    out = copyMatrix(value); // row by row: Matrix.to1DArray builds a number[] entry by entry
+  } else if (Matrix.isMatrix(value)) {
     out = Matrix.from1DArray((value as AbstractMatrix).rows, (value as AbstractMatrix).columns, (value as AbstractMatrix).to1DArray());
   } else if (Array.isArray(value)) {
     if (value.length === 0) {

@@ -18,6 +18,7 @@
 import { choleskyInPlace, choleskyInPlaceJs, gramLowerIntoJs, gramOfRows, matmul, matmulT, scaleRowsColumnsInto, solveRowsLowerTInPlace, solveRowsLowerTInPlaceJs, tmatmul, toArray, transpose } from '../linalg/dense.js';
 import { completeOrthonormalBasis } from '../linalg/complete-basis.js';
 import { orthonormalColumns } from '../linalg/householder.js';
+import { rowKernels } from '../linalg/row-kernels.js';
 import { kernelsFor, type WasmKernels } from '../linalg/wasm.js';
 import type { Spectrum } from './spectrum.js';
 
@@ -141,63 +142,27 @@ export class RiccatiSolution {
     while (nG < n && this.gamma[nG] > 0) nG++;
     this.nG = nG;
 
-    // Graded orthogonalisation of the growing rows (modified Gram–Schmidt, twice).
-    const basis: Float64Array[] = [];
-    const pivotGamma: number[] = [];
-    const lMat = new Float64Array(nG * nh);
-    const cols = new Int32Array(nG);
-    const work = new Float64Array(nh);
-    let full = nG; // the first growing row met with a complete basis (nG if none)
-    for (let i = 0; i < nG; i++) {
-      if (basis.length === nh) {
-        full = i;
-        break;
-      }
-      work.set(psi.subarray(i * nh, (i + 1) * nh));
-      let rowNorm2 = 0;
-      for (let j = 0; j < nh; j++) rowNorm2 += work[j] * work[j];
-      const rowNorm = Math.sqrt(rowNorm2);
-      for (let pass = 0; pass < 2; pass++) {
-        for (let b = 0; b < basis.length; b++) {
-          const kb = basis[b];
-          let c = 0;
-          for (let j = 0; j < nh; j++) c += work[j] * kb[j];
-          for (let j = 0; j < nh; j++) work[j] -= c * kb[j];
-          lMat[i * nh + b] += c;
-        }
-      }
-      let res2 = 0;
-      for (let j = 0; j < nh; j++) res2 += work[j] * work[j];
-      const res = Math.sqrt(res2);
-      if (basis.length < nh && res > RELATIVE_RANK_TOLERANCE * rowNorm && res > ABSOLUTE_RANK_TOLERANCE * qNorm) {
-        const kNew = new Float64Array(nh);
-        for (let j = 0; j < nh; j++) kNew[j] = work[j] / res;
-        lMat[i * nh + basis.length] = res;
-        basis.push(kNew);
-        pivotGamma.push(this.gamma[i]);
-      }
-      cols[i] = basis.length;
-    }
+    // Graded orthogonalisation of the growing rows: Ψ_G = L·K.
+    const { lMat, cols, kRows, pivots, pivotRows, full } = gradedOrthogonalisation(psi, nG, nh, qNorm);
+    const pivotGamma = pivotRows.map((i) => this.gamma[i]);
     if (full < nG) {
       // Once the Nh basis vectors span R^Nh, every further row is in their span: its
       // coefficients are ψ_i·Kᵀ, one blocked product for all of them (a wide or tall network
       // has many such rows: its left-over modes often grow). Same numbers as the two
       // Gram–Schmidt passes, up to rounding.
-      const kRows = new Float64Array(nh * nh);
-      basis.forEach((kb, b) => kRows.set(kb, b * nh));
       matmulT(psi.subarray(full * nh, nG * nh), kRows, nG - full, nh, nh, lMat.subarray(full * nh, nG * nh));
       cols.fill(nh, full, nG);
     }
-    this.pivots = basis.length;
+    this.pivots = pivots;
     // Complete K with orthonormal directions (growth rate 0, not pivots): the shared
     // Householder completion, orthogonal to working precision however the missing
     // directions spread over the coordinates.
-    const r = basis.length;
+    const r = pivots;
     if (r < nh) {
       const columns = new Float64Array(nh * r);
-      for (let j = 0; j < r; j++) for (let i = 0; i < nh; i++) columns[i * r + j] = basis[j][i];
-      const full = completeOrthonormalBasis(columns, nh, r);
-      for (let j = r; j < nh; j++) basis.push(Float64Array.from({ length: nh }, (_, i) => full[i * nh + j]));
+      for (let j = 0; j < r; j++) for (let i = 0; i < nh; i++) columns[i * r + j] = kRows[j * nh + i];
+      const completed = completeOrthonormalBasis(columns, nh, r);
+      for (let j = r; j < nh; j++) for (let i = 0; i < nh; i++) kRows[j * nh + i] = completed[i * nh + j];
     }
     this.pivotGamma = Float64Array.from(pivotGamma);
     this.lMat = lMat;
@@ -205,8 +170,6 @@ export class RiccatiSolution {
 
     // Ψ_Z K for the non-growing rows.
     const nZ = n - nG;
-    const kRows = new Float64Array(nh * nh);
-    basis.forEach((kb, b) => kRows.set(kb, b * nh));
     const psiZK = matmulT(psi.subarray(nG * nh), kRows, nZ, nh, nh);
     this.psiZK = psiZK;
 
@@ -959,4 +922,66 @@ class Workspace {
     this.perpH = new Float64Array(nh);
     this.perpQ = new Float64Array(nh);
   }
+}
+
+/**
+ * The graded orthogonalisation of the growing rows ψ_0 … ψ_{nG−1} of Ψ (N×Nh, row-major),
+ * taken in order (fastest-growing first): ψ_i = Σ_b L_ib·k_b, where each new orthonormal
+ * k_b is the part of a row orthogonal to the rows before it, kept only when it is above
+ * RELATIVE_RANK_TOLERANCE·‖ψ_i‖ and ABSOLUTE_RANK_TOLERANCE·‖Q(0)‖_F (otherwise the row
+ * starts no new direction). Each row is orthogonalised by classical Gram–Schmidt applied
+ * twice ("twice is enough": orthogonal to working precision), as two matrix–vector
+ * products with the basis so far, so that they run in the row kernels. Stops at the first
+ * row met with a complete basis (`full`; nG if none): the caller gets the coefficients of
+ * the remaining rows with one blocked product. Cost ≈ 2·nG²·Nh multiply-adds at most.
+ *
+ * @returns L (nG×Nh; rows from `full` on unset), cols[i] = number of basis vectors after
+ *   row i, K's rows found (kRows, Nh×Nh, the first `pivots` rows set), the row that
+ *   started each, and `full`.
+ */
+function gradedOrthogonalisation(
+  psi: Float64Array,
+  nG: number,
+  nh: number,
+  qNorm: number,
+): { lMat: Float64Array; cols: Int32Array; kRows: Float64Array; pivots: number; pivotRows: number[]; full: number } {
+  const { kernels, arrays } = rowKernels(nG * nh * nh, [nh * nh, nh, nh, nh]);
+  const [basis, work, coef, comb] = arrays;
+  const lMat = new Float64Array(nG * nh);
+  const cols = new Int32Array(nG);
+  const pivotRows: number[] = [];
+  let r = 0;
+  let full = nG;
+  for (let i = 0; i < nG; i++) {
+    if (r === nh) {
+      full = i;
+      break;
+    }
+    let rowNorm2 = 0;
+    for (let j = 0; j < nh; j++) {
+      const x = psi[i * nh + j];
+      work[j] = x;
+      rowNorm2 += x * x;
+    }
+    const rowNorm = Math.sqrt(rowNorm2);
+    for (let pass = 0; pass < 2 && r > 0; pass++) {
+      kernels.rowDots(basis, 0, nh, r, work, 0, nh, 1, coef);
+      kernels.columnCombination(basis, 0, nh, r, coef, 0, nh, comb);
+      for (let j = 0; j < nh; j++) work[j] -= comb[j];
+      for (let b = 0; b < r; b++) lMat[i * nh + b] += coef[b];
+    }
+    let res2 = 0;
+    for (let j = 0; j < nh; j++) res2 += work[j] * work[j];
+    const res = Math.sqrt(res2);
+    if (res > RELATIVE_RANK_TOLERANCE * rowNorm && res > ABSOLUTE_RANK_TOLERANCE * qNorm) {
+      for (let j = 0; j < nh; j++) basis[r * nh + j] = work[j] / res;
+      lMat[i * nh + r] = res;
+      pivotRows.push(i);
+      r++;
+    }
+    cols[i] = r;
+  }
+  const kRows = new Float64Array(nh * nh);
+  kRows.set(basis.subarray(0, r * nh));
+  return { lMat, cols, kRows, pivots: r, pivotRows, full };
 }

@@ -10,7 +10,7 @@
  * @internal
  */
 import { ExactDlnError } from '../errors.js';
-import { kernelsFor, type WasmKernels } from './wasm.js';
+import { rowKernels, type RowKernels } from './row-kernels.js';
 
 /**
  * A symmetric eigendecomposition S = Eᵀ·diag(values)·E.
@@ -53,12 +53,8 @@ const MAX_ITERATIONS = 60;
  * ```
  */
 export function symmetricEigen(s: Float64Array, n: number): SymmetricEigen {
-  const w = kernelsFor(n * n * n);
-  const heap = w?.scratch([n * n, n * n, n]);
-  const a = heap === undefined ? new Float64Array(n * n) : heap.f64[0];
-  const z = heap === undefined ? new Float64Array(n * n) : heap.f64[1];
-  const work = heap === undefined ? new Float64Array(n) : heap.f64[2];
-  const ops = w === undefined || heap === undefined ? jsOps(n) : wasmOps(w, n);
+  const { kernels: ops, arrays } = rowKernels(n * n * n, [n * n, n * n, n]);
+  const [a, z, work] = arrays;
   // The full symmetric matrix from the lower triangle.
   for (let i = 0; i < n; i++) {
     for (let j = 0; j <= i; j++) {
@@ -73,68 +69,7 @@ export function symmetricEigen(s: Float64Array, n: number): SymmetricEigen {
   reflectorProduct(a, n, h, z, work, ops);
   qlIteration(d, e, z, n, ops);
   sortAscending(d, z, n);
-  return { values: d, vectors: heap === undefined ? z : z.slice() };
-}
-
-/** The inner loops of the eigensolver, in JavaScript or WebAssembly (rows of stride n). */
-interface EigenOps {
-  /** out_r = (Σ_{c < len} m_rc·u_c)/h for r < rows. */
-  rowDots(m: Float64Array, rows: number, u: Float64Array, len: number, h: number, out: Float64Array): void;
-  /** a_jk −= u_j·q_k + q_j·u_k for j, k < len. */
-  rank2(a: Float64Array, len: number, u: Float64Array, q: Float64Array): void;
-  /** m_rc −= v_r·u_c for r, c < len. */
-  rank1(m: Float64Array, len: number, v: Float64Array, u: Float64Array): void;
-  /** Rows i and i+1 of z ← (c·x − s·y, s·x + c·y). */
-  rotate(z: Float64Array, i: number, c: number, s: number): void;
-}
-
-function jsOps(n: number): EigenOps {
-  return {
-    rowDots(m, rows, u, len, h, out) {
-      for (let r = 0; r < rows; r++) {
-        const mr = r * n;
-        let sum = 0;
-        for (let c = 0; c < len; c++) sum += m[mr + c] * u[c];
-        out[r] = sum / h;
-      }
-    },
-    rank2(a, len, u, q) {
-      for (let j = 0; j < len; j++) {
-        const rj = j * n;
-        const uj = u[j];
-        const qj = q[j];
-        for (let k = 0; k < len; k++) a[rj + k] -= uj * q[k] + qj * u[k];
-      }
-    },
-    rank1(m, len, v, u) {
-      for (let r = 0; r < len; r++) {
-        const mr = r * n;
-        const vr = v[r];
-        if (vr === 0) continue;
-        for (let c = 0; c < len; c++) m[mr + c] -= vr * u[c];
-      }
-    },
-    rotate(z, i, c, s) {
-      const xo = i * n;
-      const yo = xo + n;
-      for (let k = 0; k < n; k++) {
-        const x = z[xo + k];
-        const y = z[yo + k];
-        z[xo + k] = c * x - s * y;
-        z[yo + k] = s * x + c * y;
-      }
-    },
-  };
-}
-
-/** The same loops in WebAssembly SIMD; every array must be a view into the module's memory. */
-function wasmOps(w: WasmKernels, n: number): EigenOps {
-  return {
-    rowDots: (m, rows, u, len, h, out) => w.rowDots(m, n, rows, u, len, 1 / h, out),
-    rank2: (a, len, u, q) => w.rank2Update(a, n, len, u, q),
-    rank1: (m, len, v, u) => w.rank1Update(m, n, len, len, v, u),
-    rotate: (z, i, c, s) => w.rotateRows(z, i, i + 1, n, c, s),
-  };
+  return { values: d, vectors: z.slice() };
 }
 
 /**
@@ -143,7 +78,7 @@ function wasmOps(w: WasmKernels, n: number): EigenOps {
  * (i, i) remain, with H_i = I − u·uᵀ/h_i, u stored in row i, columns 0 … i−1 (its other
  * entries zero). On return d holds T's diagonal, e[i] = T(i, i−1) (e[0] = 0), and h the h_i.
  */
-function tridiagonalise(a: Float64Array, n: number, d: Float64Array, e: Float64Array, hs: Float64Array, p: Float64Array, ops: EigenOps): void {
+function tridiagonalise(a: Float64Array, n: number, d: Float64Array, e: Float64Array, hs: Float64Array, p: Float64Array, ops: RowKernels): void {
   for (let i = n - 1; i > 0; i--) {
     const l = i - 1;
     const row = i * n;
@@ -170,13 +105,13 @@ function tridiagonalise(a: Float64Array, n: number, d: Float64Array, e: Float64A
     hs[i] = h;
     const u = a.subarray(row, row + l + 1);
     // p = A·u/h on the leading (l+1)×(l+1) block, K = uᵀp/(2h), q = p − K·u.
-    ops.rowDots(a, l + 1, u, l + 1, h, p);
+    ops.rowDots(a, 0, n, l + 1, u, 0, l + 1, 1 / h, p);
     let uTp = 0;
     for (let j = 0; j <= l; j++) uTp += u[j] * p[j];
     const kk = uTp / (2 * h);
     for (let j = 0; j <= l; j++) p[j] -= kk * u[j];
     // A ← A − u·qᵀ − q·uᵀ on the block (both triangles, so rows stay contiguous).
-    ops.rank2(a, l + 1, u, p);
+    ops.rank2(a, n, l + 1, u, p);
   }
   e[0] = 0;
   for (let i = 0; i < n; i++) d[i] = a[i * n + i];
@@ -189,15 +124,15 @@ function tridiagonalise(a: Float64Array, n: number, d: Float64Array, e: Float64A
  * (k−1)×(k−1) block and H_k only in its leading k×k block, so each step is
  * M ← M − (M·u)·uᵀ/h_k on the leading k×k block (2n³/3 multiply-adds in all).
  */
-function reflectorProduct(a: Float64Array, n: number, hs: Float64Array, m: Float64Array, v: Float64Array, ops: EigenOps): void {
+function reflectorProduct(a: Float64Array, n: number, hs: Float64Array, m: Float64Array, v: Float64Array, ops: RowKernels): void {
   m.fill(0);
   for (let i = 0; i < n; i++) m[i * n + i] = 1;
   for (let k = 1; k < n; k++) {
     const h = hs[k];
     if (h === 0) continue;
     const u = a.subarray(k * n, k * n + k);
-    ops.rowDots(m, k, u, k, h, v);
-    ops.rank1(m, k, v, u);
+    ops.rowDots(m, 0, n, k, u, 0, k, 1 / h, v);
+    ops.rank1(m, 0, n, k, k, v, 0, u, 0);
   }
 }
 
@@ -206,7 +141,8 @@ function reflectorProduct(a: Float64Array, n: number, hs: Float64Array, m: Float
  * every rotation to the rows of `z`; on return d holds the eigenvalues (unsorted) and row k
  * of z the eigenvector of d[k].
  */
-function qlIteration(d: Float64Array, e: Float64Array, z: Float64Array, n: number, ops: EigenOps): void {
+function qlIteration(d: Float64Array, e: Float64Array, z: Float64Array, n: number, ops: RowKernels): void {
+  const rotate = ops.rotator(z, n);
   // Shift e so that e[i] = T(i+1, i).
   for (let i = 1; i < n; i++) e[i - 1] = e[i];
   if (n > 0) e[n - 1] = 0;
@@ -254,7 +190,7 @@ function qlIteration(d: Float64Array, e: Float64Array, z: Float64Array, n: numbe
           c = p / r;
           p = c * d[i] - sn * g;
           d[i + 1] = h + sn * (c * g + sn * d[i]);
-          ops.rotate(z, i, c, sn);
+          rotate(i, i + 1, c, sn);
         }
         p = (-sn * s2 * c3 * el1 * e[l]) / dl1;
         e[l] = sn * p;

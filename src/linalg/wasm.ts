@@ -157,12 +157,15 @@ export class WasmKernels {
   }
 
   /**
-   * Rows i and j of z (row length n) ← (c·x − s·y, s·x + c·y). Takes row indices rather
-   * than two subarrays: the QL and QR iterations call it once per rotation (≈ n² times).
+   * A function that rotates rows i and j of z (row length n): (x, y) ← (c·x − s·y, s·x + c·y).
+   * The QL and QR iterations rotate ≈ n² times, so z's address is checked once, here; z
+   * must stay valid (no {@link WasmKernels.scratch} call) while the function is used.
    */
-  rotateRows(z: Float64Array, i: number, j: number, n: number, c: number, s: number): void {
+  rowRotator(z: Float64Array, n: number): (i: number, j: number, c: number, s: number) => void {
     const base = this.ptr(z);
-    this.fn.rotateRows(base + 8 * i * n, base + 8 * j * n, n, c, s);
+    const row = 8 * n;
+    const rotate = this.fn.rotateRows;
+    return (i, j, c, s) => rotate(base + i * row, base + j * row, n, c, s);
   }
 
   private ptr(view: Float64Array | Int32Array): number {
