@@ -157,6 +157,26 @@ describe('fullSvd', () => {
     expect(Math.abs(s[0] - Math.hypot(5e-324, 1e-322, 1e-323))).toBeLessThanOrEqual(1e-323);
   });
 
+  it('hard inputs: graded rows and columns (30 decades), entries of 1 and 1e-300 mixed, sparse, integer and Kahan matrices', () => {
+    const rng = createRng(99);
+    const kinds: ((i: number, j: number, rows: number, cols: number) => number)[] = [
+      (i, _j, rows) => rng.normal() * 10 ** ((-30 * i) / rows),
+      (_i, j, _rows, cols) => rng.normal() * 10 ** ((-30 * j) / cols),
+      () => rng.normal() * (rng.uniform() < 0.5 ? 1e-300 : 1),
+      () => (rng.uniform() < 0.7 ? 0 : rng.normal()),
+      () => Math.round(2 * rng.normal()),
+      (i, j) => (i === j ? 1 : j > i ? -1 : 0), // Kahan-like: singular values over many decades
+    ];
+    for (const [k, kind] of kinds.entries()) {
+      for (const [rows, cols] of [[12, 7], [7, 12], [25, 25]] as const) {
+        const m = new Matrix(rows, cols);
+        for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) m.set(i, j, kind(i, j, rows, cols));
+        const { reconstruction } = checkSvd(m);
+        expect(reconstruction, `kind ${k}, ${rows}×${cols}`).toBeLessThan(TOL);
+      }
+    }
+  });
+
   it('refuses NaN and infinite entries', () => {
     expect(() => fullSvd(new Matrix([[1, Number.NaN]]))).toThrow(NonFiniteError);
     expect(() => fullSvd(new Matrix([[1], [Number.POSITIVE_INFINITY]]))).toThrow(NonFiniteError);
