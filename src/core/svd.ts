@@ -7,7 +7,7 @@
  * @internal
  */
 import type { Matrix } from 'ml-matrix';
-import { copyMatrix, fromArray, toArray, transpose } from '../linalg/dense.js';
+import { adoptArray, copyMatrix, toArray, transpose } from '../linalg/dense.js';
 import { tallSvd } from '../linalg/tall-svd.js';
 import { assertFiniteMatrix } from '../validation.js';
 
@@ -126,8 +126,8 @@ function computeFullSvd(m: Matrix): FullSvd {
   // tall = Ut·diag(s)·Vtᵀ, with Ut = utᵀ (big×big) and Vt = vtᵀ (small×small).
   const { s: scaledS, ut, vt } = tallSvd(tall, big, small);
   const s = Array.from(scaledS, (x) => scaleByPowerOfTwo(x, exponent));
-  const full = fromArray(transpose(ut, big, big), big, big);
-  const thin = fromArray(transpose(vt, small, small), small, small);
+  const full = adoptArray(transpose(ut, big, big), big, big);
+  const thin = adoptArray(transpose(vt, small, small), small, small);
   // m = tall: u = Ut, v = Vt.  m = tallᵀ (wide): m = Vt·diag(s)·Utᵀ.
   return wide ? { u: thin, s, v: full } : { u: full, s, v: thin };
 }

@@ -43,6 +43,16 @@ export interface RowKernels {
  * or blocked product): copy results out before calling one.
  *
  * @internal
+ * @example
+ * ```ts
+ * import { rowKernels } from './row-kernels.js'; // internal
+ * const { kernels, arrays } = rowKernels(4, [4, 2, 2]);
+ * const [a, u, out] = arrays;
+ * a.set([1, 2, 3, 4]); // the 2×2 matrix [[1, 2], [3, 4]]
+ * u.set([1, 1]);
+ * kernels.rowDots(a, 0, 2, 2, u, 0, 2, 1, out);
+ * console.log(Array.from(out)); // [3, 7]
+ * ```
  */
 export function rowKernels(work: number, sizes: readonly number[]): { kernels: RowKernels; arrays: Float64Array[] } {
   const w = kernelsFor(work);

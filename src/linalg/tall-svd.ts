@@ -12,7 +12,7 @@ import { ExactDlnError } from '../errors.js';
 import { rowKernels, type RowKernels } from './row-kernels.js';
 
 /**
- * A = Uᵀᵀ·diag(s)·V — i.e. A = U·S·Vᵀ with U = utᵀ, V = vtᵀ — for a tall m×n matrix A.
+ * A full SVD A = U·diag(s)·Vᵀ of a tall m×n matrix A, with U = utᵀ and V = vtᵀ.
  *
  * @internal
  */
@@ -20,16 +20,16 @@ export interface TallSvd {
   /** The n singular values, descending, all ≥ 0. */
   s: Float64Array;
   /**
-   * m×m row-major orthogonal; row k < n is the left singular vector of s[k], rows n…m−1
-   * an orthonormal basis of the complement of A's column space… and of those left
-   * vectors (together: the full U of a full SVD, as rows).
+   * m×m row-major orthogonal; row k < n is the left singular vector of s[k], and rows
+   * n…m−1 complete them to an orthonormal basis of R^m (they span the orthogonal
+   * complement of A's column space when A has full column rank).
    */
   ut: Float64Array;
   /** n×n row-major orthogonal; row k is the right singular vector of s[k]. */
   vt: Float64Array;
 }
 
-/** QR sweeps allowed per singular value before giving up (LINPACK allows 30 in all per value). */
+/** QR sweeps allowed per singular value before giving up (LINPACK's dsvdc allows 30). */
 const MAX_SWEEPS = 75;
 const EPS = Number.EPSILON;
 /** Below this, a bidiagonal entry is negligible whatever its neighbours (2^-966, as LINPACK). */
