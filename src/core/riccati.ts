@@ -15,7 +15,23 @@
  * @module
  * @internal
  */
-import { choleskyInPlace, choleskyInPlaceJs, gramLowerIntoJs, gramOfRows, matmul, matmulT, scaleRowsColumnsInto, solveRowsLowerTInPlace, solveRowsLowerTInPlaceJs, tmatmul, toArray, transpose } from '../linalg/dense.js';
+import {
+  choleskyInPlace,
+  choleskyInPlaceJs,
+  flushRowsRelative,
+  gramLowerIntoJs,
+  gramOfRows,
+  matmul,
+  matmulT,
+  normaliseRowsInto,
+  scaleRowsByPowersOfTwo,
+  scaleRowsColumnsInto,
+  solveRowsLowerTInPlace,
+  solveRowsLowerTInPlaceJs,
+  tmatmul,
+  toArray,
+  transpose,
+} from '../linalg/dense.js';
 import { completeOrthonormalBasis } from '../linalg/complete-basis.js';
 import { orthonormalColumns } from '../linalg/householder.js';
 import { rowKernels } from '../linalg/row-kernels.js';
@@ -94,6 +110,13 @@ export class RiccatiSolution {
    * decoupled-mode path of the summaries reads (src/core/decoupled-modes.ts). Not modified.
    */
   readonly initialFactor: Float64Array;
+  /**
+   * log2 of the spread of Ψ's non-zero entries (largest over smallest) and the largest
+   * |γ| of all modes: with them, {@link RiccatiSolution.mayUnderflow} bounds how far apart
+   * the factor's entries can be at a time.
+   */
+  private readonly psiLog2Spread: number;
+  private readonly rateBound: number;
   /** Scratch buffers of factorInto, allocated on first use. */
   private workspace: Workspace | undefined;
   private compressedExpansion: ReturnType<RiccatiSolution['expansion']> | undefined;
@@ -138,6 +161,16 @@ export class RiccatiSolution {
     const qNorm = Math.sqrt(qNorm2);
 
     this.gamma = Float64Array.from(modes, (m) => m.gamma);
+    let psiSmall = Infinity;
+    let psiBig = 0;
+    for (let k = 0; k < psi.length; k++) {
+      const a = Math.abs(psi[k]);
+      if (a === 0) continue;
+      if (a < psiSmall) psiSmall = a;
+      if (a > psiBig) psiBig = a;
+    }
+    this.psiLog2Spread = psiBig === 0 ? 0 : Math.log2(psiBig) - Math.log2(psiSmall);
+    this.rateBound = n === 0 ? 0 : Math.max(Math.abs(this.gamma[0]), Math.abs(this.gamma[n - 1]));
     let nG = 0;
     while (nG < n && this.gamma[nG] > 0) nG++;
     this.nG = nG;
@@ -367,6 +400,18 @@ export class RiccatiSolution {
   get summaryDims(): { inputDim: number; outputDim: number } {
     const r = this.reduced;
     return r === undefined ? { inputDim: this.inputDim, outputDim: this.outputDim } : { inputDim: r.inputDim, outputDim: r.outputDim };
+  }
+
+  /**
+   * Whether products of entries of the closed form's matrices at s = t/τ may be subnormal
+   * numbers (each multiply-add that touches one is about ten times slower): the
+   * exponentials e^{±γs} and Ψ's own spread together cover more than 2⁴⁰⁰. Then the solve
+   * normalises the rows of G_all by powers of two and drops entries below 2⁻²⁰⁰ of their
+   * row from Bᵀ, and the singular product uses `matmulTNormal`; the results are the same
+   * to rounding either way (test/core/late-times.test.ts), so this only decides speed.
+   */
+  mayUnderflow(s: number): boolean {
+    return (2 * this.rateBound * s) / Math.LN2 + this.psiLog2Spread > MAY_UNDERFLOW_LOG2;
   }
 
   /**
@@ -644,6 +689,17 @@ export class RiccatiSolution {
       }
     }
 
+    // At late times the rows of decayed modes hold entries like e^{−400}·e^{−350}, whose
+    // products are subnormal numbers (each multiply-add about ten times slower). Then
+    // entries below 2⁻²⁰⁰ of their row's largest are dropped from Bᵀ (a change far below
+    // rounding in S) and the rows of G_all are scaled by powers of two for the solve
+    // (exactly undone after it; the solve works row by row).
+    const careful = this.mayUnderflow(s);
+    const rowExponents = careful ? (ws.rowExponents ??= new Int32Array(this.inputDim + this.outputDim)) : undefined;
+    if (rowExponents !== undefined) {
+      flushRowsRelative(bt, nh, n);
+      normaliseRowsInto(g, n, nh, rowExponents, g);
+    }
     if (wasm !== undefined) wasm.gramLower(bt, nh, n, sMat, colLo);
     else gramLowerIntoJs(bt, nh, n, sMat, colLo);
     for (let c = 0; c < nh; c++) sMat[c * nh + c] += einv[c] * einv[c];
@@ -678,6 +734,7 @@ export class RiccatiSolution {
     }
     if (wasm !== undefined) wasm.solveRowsLowerT(g, n, sMat, nh, rowLo);
     else solveRowsLowerTInPlaceJs(g, n, sMat, nh, rowLo);
+    if (rowExponents !== undefined) scaleRowsByPowersOfTwo(g, n, nh, rowExponents);
     return { x: g, c: sMat, h };
   }
 
@@ -854,6 +911,8 @@ function scaleInto(wasm: WasmKernels | undefined, a: Float64Array, r: Float64Arr
  * exponentials per time instead of O(N·Nh).
  */
 const EXPONENT_FACTORING_LIMIT = 600;
+/** See {@link RiccatiSolution.mayUnderflow}: entries 2⁻⁴⁰⁰ apart have products near 2⁻⁸⁰⁰·max². */
+const MAY_UNDERFLOW_LOG2 = 400;
 
 /**
  * Exponentials e^x with x below this are taken as 0. Within the factoring limit no
@@ -910,6 +969,8 @@ class Workspace {
   /** h and q of the left-over modes, Nh each. */
   readonly perpH: Float64Array;
   readonly perpQ: Float64Array;
+  /** Powers of two of G_all's rows while they are normalised (late times only). */
+  rowExponents: Int32Array | undefined;
   constructor(n: number, nh: number) {
     this.g = new Float64Array(n * nh);
     this.bt = new Float64Array(nh * n);

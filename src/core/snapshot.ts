@@ -41,6 +41,8 @@ export class Snapshot {
    */
   readonly #z: Float64Array;
   readonly #compressed: boolean;
+  /** Whether products of the factor's entries may be subnormal (RiccatiSolution.mayUnderflow). */
+  readonly #careful: boolean;
   /** Rows of #z on the input and on the output side. */
   readonly #inputRows: number;
   readonly #outputRows: number;
@@ -61,12 +63,13 @@ export class Snapshot {
    * @internal `z` is the factor from `solution.factorAt`, or from
    * `solution.compressedFactorAt` when `compressed` is true.
    */
-  constructor(t: number, lambda: number, solution: RiccatiSolution, z: Float64Array, compressed = false) {
+  constructor(t: number, lambda: number, solution: RiccatiSolution, z: Float64Array, compressed = false, careful = false) {
     this.t = t;
     this.lambda = lambda;
     this.solution = solution;
     this.#z = z;
     this.#compressed = compressed;
+    this.#careful = careful;
     this.inputDim = solution.inputDim;
     this.hiddenDim = solution.hiddenDim;
     this.outputDim = solution.outputDim;
@@ -210,7 +213,7 @@ export class Snapshot {
    * side (whose coordinates σ does not reach), which the loss does not see.
    */
   private productArray(): Float64Array {
-    return (this.#productArray ??= singularProductOf(this.#z, this.#inputRows, this.hiddenDim, this.#outputRows));
+    return (this.#productArray ??= singularProductOf(this.#z, this.#inputRows, this.hiddenDim, this.#outputRows, undefined, this.#careful));
   }
 
   /**
@@ -220,7 +223,7 @@ export class Snapshot {
   get singularProduct(): Matrix {
     if (this.#singularProduct === undefined) {
       const m = this.#compressed
-        ? singularProductOf(this.singularFactor, this.inputDim, this.hiddenDim, this.outputDim)
+        ? singularProductOf(this.singularFactor, this.inputDim, this.hiddenDim, this.outputDim, undefined, this.#careful)
         : this.productArray().slice();
       this.#singularProduct = adoptArray(m, this.outputDim, this.inputDim);
     }

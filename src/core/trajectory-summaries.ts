@@ -7,7 +7,7 @@
  * @module
  */
 import { ExactDlnError } from '../errors.js';
-import { matmulT } from '../linalg/dense.js';
+import { matmulT, matmulTNormal } from '../linalg/dense.js';
 import type { RiccatiSolution } from './riccati.js';
 import { decoupledModes, decoupledStrengthsInto, type DecoupledModes } from './decoupled-modes.js';
 
@@ -43,12 +43,13 @@ export interface TrajectorySummaries {
 
 /**
  * Ũᵀ W2W1 Ṽ (No×Ni, row-major) from the N×Nh factor `z` in the task's singular basis
- * (input rows first): Z_out·Z_inᵀ, O(Ni·No·Nh).
+ * (input rows first): Z_out·Z_inᵀ, O(Ni·No·Nh). `careful`: avoid subnormal arithmetic
+ * (`matmulTNormal`; see RiccatiSolution.mayUnderflow).
  *
  * @internal
  */
-export function singularProductOf(z: Float64Array, ni: number, nh: number, no: number, out?: Float64Array): Float64Array {
-  return matmulT(z.subarray(ni * nh, (ni + no) * nh), z.subarray(0, ni * nh), no, nh, ni, out ?? new Float64Array(no * ni));
+export function singularProductOf(z: Float64Array, ni: number, nh: number, no: number, out?: Float64Array, careful = false): Float64Array {
+  return (careful ? matmulTNormal : matmulT)(z.subarray(ni * nh, (ni + no) * nh), z.subarray(0, ni * nh), no, nh, ni, out ?? new Float64Array(no * ni));
 }
 
 /**
@@ -107,7 +108,7 @@ export function summariesOf(solution: RiccatiSolution, times: readonly number[],
     const perp2 = solution.summaryInto(t / tau, z);
     let check = perp2;
     if (full) {
-      singularProductOf(z, ni, nh, no, product);
+      singularProductOf(z, ni, nh, no, product, solution.mayUnderflow(t / tau));
       // One pass: residual of the diagonal, off-diagonal mass, mode strengths.
       let sum = 0;
       let off2 = 0;

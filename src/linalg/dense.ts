@@ -651,6 +651,122 @@ export function matmulT(a: Float64Array, b: Float64Array, m: number, k: number, 
   return out;
 }
 
+/** 2^-1022, the smallest normal double: a product below it is subnormal and ≈ 10× slower. */
+const SMALLEST_NORMAL = 2 ** -1022;
+/** Entries below this fraction of their row's largest are dropped by {@link matmulTNormal}. */
+const ROW_FLUSH = 2 ** -200;
+
+/**
+ * C = A·Bᵀ as {@link matmulT}, without subnormal arithmetic. Subnormal numbers make every
+ * multiply-add that touches them about ten times slower; they arise in the products of
+ * the closed form's factors at late times, where rows of decayed modes hold entries like
+ * e^{−400}·e^{−350}. If no product of two non-zero entries can be subnormal (the smallest
+ * non-zero |A_ip| times the smallest non-zero |B_jp| is a normal number) this is matmulT,
+ * bit for bit. Otherwise every row is scaled by a power of two so that its largest entry
+ * lies in [1, 2) (exact), entries below 2⁻²⁰⁰ of their row's largest are dropped (a change
+ * of at most 2⁻²⁰⁰·‖a_i‖_∞‖b_j‖_∞ per term, far inside a dot product's rounding bound
+ * γ_k·Σ_p|A_ip B_jp|), the scaled rows are multiplied, and each entry is scaled back by
+ * 2^{e_i + e_j} (exact unless the result itself is subnormal). One extra pass over A and B
+ * decides; the other path costs two more passes and one over C.
+ */
+export function matmulTNormal(a: Float64Array, b: Float64Array, m: number, k: number, n: number, out: Float64Array = new Float64Array(m * n)): Float64Array {
+  const smallA = smallestNonZero(a, m * k);
+  const smallB = smallestNonZero(b, n * k);
+  if (!(smallA * smallB < SMALLEST_NORMAL)) return matmulT(a, b, m, k, n, out);
+  const ea = new Int32Array(m);
+  const eb = new Int32Array(n);
+  const sa = normaliseRowsInto(a, m, k, ea, new Float64Array(m * k));
+  const sb = normaliseRowsInto(b, n, k, eb, new Float64Array(n * k));
+  matmulT(sa, sb, m, k, n, out);
+  for (let i = 0; i < m; i++) {
+    const io = i * n;
+    const ei = ea[i];
+    for (let j = 0; j < n; j++) {
+      const x = out[io + j];
+      if (x !== 0) out[io + j] = timesPowerOfTwo(x, ei + eb[j]);
+    }
+  }
+  return out;
+}
+
+/**
+ * x·2^e: one exact multiplication while 2^e is a normal number (then a normal result is
+ * exact), two halves otherwise. The powers come from a table: Math.pow per entry would
+ * dominate the passes that use this.
+ */
+function timesPowerOfTwo(x: number, e: number): number {
+  if (e >= -1022 && e <= 1023) return x * (powers ??= Float64Array.from({ length: 2046 }, (_, i) => 2 ** (i - 1022)))[e + 1022];
+  const half = e >> 1;
+  return x * 2 ** half * 2 ** (e - half);
+}
+let powers: Float64Array | undefined;
+
+/** The smallest non-zero |a_p| over the first len entries (Infinity if all are zero). */
+function smallestNonZero(a: Float64Array, len: number): number {
+  let small = Infinity;
+  for (let p = 0; p < len; p++) {
+    const x = Math.abs(a[p]);
+    if (x !== 0 && x < small) small = x;
+  }
+  return small;
+}
+
+/**
+ * The rows of a (rows×k) scaled by 2^{−e_i} so that their largest entry lies in [1, 2)
+ * (exact), with entries below 2⁻²⁰⁰ of that set to zero, into `out` (which may be a); e_i
+ * into `exponents` (0 for a zero row). Undo with {@link scaleRowsByPowersOfTwo}. For a
+ * row-wise linear computation (a triangular solve, a product), this keeps subnormal
+ * numbers out of the arithmetic at a change of at most 2⁻²⁰⁰ of each row's largest entry.
+ */
+export function normaliseRowsInto(a: Float64Array, rows: number, k: number, exponents: Int32Array, out: Float64Array): Float64Array {
+  for (let i = 0; i < rows; i++) {
+    const io = i * k;
+    let big = 0;
+    for (let p = 0; p < k; p++) big = Math.max(big, Math.abs(a[io + p]));
+    exponents[i] = 0;
+    if (big === 0) {
+      if (out !== a) out.fill(0, io, io + k);
+      continue;
+    }
+    // e with big·2^{−e} in [1, 2) (Math.log2 may be off by one next to a power of two).
+    let e = Math.floor(Math.log2(big));
+    const unit = timesPowerOfTwo(big, -e);
+    if (unit >= 2) e++;
+    else if (unit < 1) e--;
+    exponents[i] = e;
+    for (let p = 0; p < k; p++) {
+      const x = timesPowerOfTwo(a[io + p], -e);
+      out[io + p] = Math.abs(x) < ROW_FLUSH ? 0 : x;
+    }
+  }
+  return out;
+}
+
+/** Row i of a (rows×k) times 2^{e_i}, in place (undoes {@link normaliseRowsInto}). */
+export function scaleRowsByPowersOfTwo(a: Float64Array, rows: number, k: number, exponents: Int32Array): void {
+  for (let i = 0; i < rows; i++) {
+    const e = exponents[i];
+    if (e === 0) continue;
+    const io = i * k;
+    for (let p = 0; p < k; p++) a[io + p] = timesPowerOfTwo(a[io + p], e);
+  }
+}
+
+/**
+ * Sets to zero the entries of each row of a (rows×k) below 2⁻²⁰⁰ of that row's largest, in
+ * place: for a Gram matrix of the rows, a change of at most k·2⁻²⁰⁰·‖a_i‖_∞‖a_j‖_∞ per
+ * entry, which keeps subnormal products out of it.
+ */
+export function flushRowsRelative(a: Float64Array, rows: number, k: number): void {
+  for (let i = 0; i < rows; i++) {
+    const io = i * k;
+    let big = 0;
+    for (let p = 0; p < k; p++) big = Math.max(big, Math.abs(a[io + p]));
+    const floor = big * ROW_FLUSH;
+    for (let p = 0; p < k; p++) if (Math.abs(a[io + p]) < floor) a[io + p] = 0;
+  }
+}
+
 /**
  * The lower triangle (with the diagonal) of C = A·Aᵀ, A m×k, into `out` (m×m); entries
  * above the diagonal may or may not be written. `lo` as in {@link gramLowerIntoJs}.

@@ -16,7 +16,11 @@ import {
   gramLowerInto,
   gramOfRows,
   matmul,
+  flushRowsRelative,
   matmulT,
+  matmulTNormal,
+  normaliseRowsInto,
+  scaleRowsByPowersOfTwo,
   solveRowsLowerTInPlace,
   tmatmul,
   toArray,
@@ -190,3 +194,105 @@ describe('conversions to and from ml-matrix', () => {
     }
   });
 });
+
+describe('products without subnormal arithmetic (late times of the closed form)', () => {
+  const U = 2 ** -53;
+  const TINY = 2 ** -200;
+  /** Rows whose entries spread over 10^0 … 10^-spread, some rows scaled down by 10^-shift. */
+  function spread(rows: number, k: number, seed: number, decades: number, shift: number): Float64Array {
+    const rng = createRng(seed);
+    const a = new Float64Array(rows * k);
+    for (let i = 0; i < rows; i++) {
+      const rowScale = i % 3 === 0 ? 10 ** -(shift * rng.uniform()) : 1;
+      for (let p = 0; p < k; p++) a[i * k + p] = rng.normal() * rowScale * 10 ** -(decades * rng.uniform());
+    }
+    return a;
+  }
+  /**
+   * Σ_p a_ip·b_jp and Σ_p |a_ip·b_jp| with every term formed at the scale of its two rows,
+   * (a_ip·2^{−α_i})·(b_jp·2^{−β_j}) with α_i, β_j the exponents of the rows' largest entries,
+   * summed by a plain loop and scaled back: no term underflows unless it is below 2^-1000 of
+   * the rows' product, far inside the bound checked.
+   */
+  function reference(a: Float64Array, b: Float64Array, m: number, k: number, n: number): { c: Float64Array; abs: Float64Array } {
+    const c = new Float64Array(m * n);
+    const abs = new Float64Array(m * n);
+    const exponent = (x: Float64Array, i: number): number => {
+      const big = rowMax(x, i, k);
+      return big === 0 ? 0 : Math.floor(Math.log2(big));
+    };
+    const scaled = (x: number, e: number): number => x * 2 ** (e >> 1) * 2 ** (e - (e >> 1));
+    for (let i = 0; i < m; i++) {
+      const ea = exponent(a, i);
+      for (let j = 0; j < n; j++) {
+        const eb = exponent(b, j);
+        let sum = 0;
+        let total = 0;
+        for (let p = 0; p < k; p++) {
+          const t = scaled(a[i * k + p], -ea) * scaled(b[j * k + p], -eb);
+          sum += t;
+          total += Math.abs(t);
+        }
+        c[i * n + j] = scaled(scaled(sum, ea), eb);
+        abs[i * n + j] = scaled(scaled(total, ea), eb);
+      }
+    }
+    return { c, abs };
+  }
+  const rowMax = (a: Float64Array, i: number, k: number): number => Math.max(...Array.from(a.subarray(i * k, (i + 1) * k), Math.abs));
+
+  it('is matmulT bit for bit when no product of entries can be subnormal', () => {
+    for (const [m, k, n] of [[5, 7, 3], [17, 16, 9]] as const) {
+      const a = spread(m, k, m, 20, 100);
+      const b = spread(n, k, n + 1, 20, 100);
+      expect(matmulTNormal(a, b, m, k, n)).toEqual(matmulT(a, b, m, k, n));
+    }
+  });
+
+  it('entries spread over 300 decades: within the dot-product bound plus the dropped 2^-200 parts, on both back ends', () => {
+    for (const backend of ['js', 'wasm'] as const) {
+      setKernelBackend(backend, { minWork: 0 });
+      for (const [m, k, n] of [[6, 5, 4], [13, 33, 11], [9, 64, 17]] as const) {
+        const a = spread(m, k, 3 * m, 300, 250);
+        const b = spread(n, k, 5 * n, 300, 250);
+        const before = a.slice();
+        const c = matmulTNormal(a, b, m, k, n);
+        expect(a).toEqual(before);
+        const { c: ref, abs } = reference(a, b, m, k, n);
+        for (let i = 0; i < m; i++) {
+          for (let j = 0; j < n; j++) {
+            const bound = 2 * ((k * U) / (1 - k * U)) * abs[i * n + j] + 2 * k * TINY * rowMax(a, i, k) * rowMax(b, j, k) + 2 ** -1074;
+            expect(Math.abs(c[i * n + j] - ref[i * n + j]), `${backend} ${m}×${k}×${n} (${i}, ${j})`).toBeLessThanOrEqual(bound);
+          }
+        }
+      }
+    }
+    setKernelBackend('js');
+  });
+
+  it('normalised rows lie in [1, 2) with the dropped entries below 2^-200 of the largest, and scale back exactly', () => {
+    const a = spread(7, 9, 77, 300, 300);
+    a.fill(0, 9, 18); // a zero row
+    const e = new Int32Array(7);
+    const out = normaliseRowsInto(a, 7, 9, e, new Float64Array(63));
+    for (let i = 0; i < 7; i++) {
+      const big = rowMax(out, i, 9);
+      if (i === 1) {
+        expect(big).toBe(0);
+        continue;
+      }
+      expect(big).toBeGreaterThanOrEqual(1);
+      expect(big).toBeLessThan(2);
+      for (let p = 0; p < 9; p++) {
+        const x = out[i * 9 + p];
+        if (x === 0) expect(Math.abs(a[i * 9 + p])).toBeLessThan(TINY * 2 * rowMax(a, i, 9));
+      }
+    }
+    scaleRowsByPowersOfTwo(out, 7, 9, e);
+    for (let q = 0; q < 63; q++) if (out[q] !== 0) expect(out[q]).toBe(a[q]); // powers of two: exact
+    const f = a.slice();
+    flushRowsRelative(f, 7, 9);
+    for (let q = 0; q < 63; q++) expect(f[q] === 0 || f[q] === a[q]).toBe(true);
+  });
+});
+

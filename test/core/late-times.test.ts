@@ -1,0 +1,73 @@
+/**
+ * Late times, where the rows of decayed modes hold entries like e^{−400}·e^{−350}: the
+ * closed form then keeps subnormal numbers out of its kernels (rows of G_all normalised by
+ * powers of two for the solve, entries below 2⁻²⁰⁰ of their row dropped from Bᵀ and from
+ * the singular product; RiccatiSolution.mayUnderflow decides when). That path must give
+ * the same trajectory as the plain one: both are run on the same configurations and times
+ * (the decision forced each way) and compared.
+ *
+ * Tolerances: scaling by powers of two is exact, so the two paths differ only by the
+ * dropped parts (2⁻²⁰⁰ relative, below rounding: measured identical here) and by any
+ * subnormal intermediate the plain path rounds: loss to 1e-12 relative plus 1e-28·(1 + ‖Σ‖²)
+ * (the loss floor of the other accuracy tests), mode strengths to 1e-13·(1 + ‖Σ‖), the
+ * factor's P = ZZᵀ to 1e-13·‖P‖.
+ */
+import fc from 'fast-check';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { exactDynamics } from '../../src/core/exact-dynamics.js';
+import { RiccatiSolution } from '../../src/core/riccati.js';
+import { buildConfig, configParams, type ConfigParams } from '../helpers/configs.js';
+
+const TIMES = [5, 30, 120, 400, 2000];
+
+function run(p: ConfigParams, careful: boolean) {
+  const spy = vi.spyOn(RiccatiSolution.prototype, 'mayUnderflow').mockReturnValue(careful);
+  const c = buildConfig(p);
+  // Σyx scaled up so that γ·s spans hundreds at these times.
+  const dyn = exactDynamics({ w1: c.w1, w2: c.w2, sigmaYX: c.sigmaYX.clone().mul(4) });
+  const s = dyn.summaries(TIMES);
+  const qqts = TIMES.map((t) => dyn.at(t).qqt);
+  expect(spy).toHaveBeenCalled(); // the decision was forced
+  spy.mockRestore();
+  return { dyn, s, qqts };
+}
+
+describe('late times: the subnormal-free path is the same trajectory', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('summaries and QQᵀ agree with the plain path on 60 random configurations', () => {
+    let worstLoss = 0;
+    let worstP = 0;
+    fc.assert(
+      fc.property(configParams, (p) => {
+        const plain = run(p, false);
+        const careful = run(p, true);
+        const norm = plain.dyn.sigmaYX.norm('frobenius');
+        TIMES.forEach((_, k) => {
+          const a = plain.s.loss[k];
+          const b = careful.s.loss[k];
+          const gap = Math.abs(a - b);
+          expect(gap).toBeLessThanOrEqual(1e-12 * a + 1e-28 * (1 + norm * norm));
+          if (a > 1e-20) worstLoss = Math.max(worstLoss, gap / a);
+          plain.s.modeStrengths.forEach((curve, m) => expect(Math.abs(curve[k] - careful.s.modeStrengths[m][k])).toBeLessThanOrEqual(1e-13 * (1 + norm)));
+          const pNorm = plain.qqts[k].norm('frobenius');
+          const diff = plain.qqts[k].clone().sub(careful.qqts[k]).norm('frobenius');
+          expect(diff).toBeLessThanOrEqual(1e-13 * pNorm + 1e-300);
+          if (pNorm > 0) worstP = Math.max(worstP, diff / pNorm);
+        });
+      }),
+      { numRuns: 60 },
+    );
+    console.log(`late times, careful vs plain: worst relative loss gap ${worstLoss.toExponential(2)}, worst ‖ΔP‖/‖P‖ ${worstP.toExponential(2)}`);
+  });
+
+  it('is chosen where the exponentials span more than 2^400, and not on ordinary time scales', () => {
+    const c = buildConfig({ ni: 4, no: 3, nhChoice: 3, lambda: 0.5, scale: 0.1, taskKind: 'generic', aligned: false, seed: 5 });
+    const dyn = exactDynamics({ w1: c.w1, w2: c.w2, sigmaYX: c.sigmaYX });
+    const solution = dyn.at(0).solution;
+    const fastest = Math.max(...dyn.sigma.map((s) => Math.hypot(s, dyn.lambda / 2)));
+    expect(solution.mayUnderflow(1)).toBe(false);
+    expect(solution.mayUnderflow(10 / fastest)).toBe(false);
+    expect(solution.mayUnderflow(400 / fastest)).toBe(true);
+  });
+});
