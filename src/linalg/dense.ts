@@ -734,9 +734,17 @@ export function normaliseRowsInto(a: Float64Array, rows: number, k: number, expo
     if (unit >= 2) e++;
     else if (unit < 1) e--;
     exponents[i] = e;
-    for (let p = 0; p < k; p++) {
-      const x = timesPowerOfTwo(a[io + p], -e);
-      out[io + p] = Math.abs(x) < ROW_FLUSH ? 0 : x;
+    if (e > -1023) {
+      const f = timesPowerOfTwo(1, -e); // a normal number: one exact multiplication per entry
+      for (let p = 0; p < k; p++) {
+        const x = a[io + p] * f;
+        out[io + p] = Math.abs(x) < ROW_FLUSH ? 0 : x;
+      }
+    } else {
+      for (let p = 0; p < k; p++) {
+        const x = timesPowerOfTwo(a[io + p], -e);
+        out[io + p] = Math.abs(x) < ROW_FLUSH ? 0 : x;
+      }
     }
   }
   return out;
@@ -748,7 +756,12 @@ export function scaleRowsByPowersOfTwo(a: Float64Array, rows: number, k: number,
     const e = exponents[i];
     if (e === 0) continue;
     const io = i * k;
-    for (let p = 0; p < k; p++) a[io + p] = timesPowerOfTwo(a[io + p], e);
+    if (e >= -1022 && e <= 1023) {
+      const f = timesPowerOfTwo(1, e);
+      for (let p = 0; p < k; p++) a[io + p] *= f;
+    } else {
+      for (let p = 0; p < k; p++) a[io + p] = timesPowerOfTwo(a[io + p], e);
+    }
   }
 }
 
