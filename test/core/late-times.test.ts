@@ -61,6 +61,31 @@ describe('late times: the subnormal-free path is the same trajectory', () => {
     console.log(`late times, careful vs plain: worst relative loss gap ${worstLoss.toExponential(2)}, worst ‖ΔP‖/‖P‖ ${worstP.toExponential(2)}`);
   });
 
+  it('an initialisation spanning 150 decades (a hidden unit at 1e-150, λ = 0) takes the path from t = 0, with the same results', () => {
+    const c = buildConfig({ ni: 5, no: 4, nhChoice: 3, lambda: 0, scale: 0.3, taskKind: 'generic', aligned: false, seed: 17 });
+    // At λ = 0 scaling one hidden unit's incoming and outgoing weights together keeps B = 0.
+    const w1 = c.w1.clone();
+    const w2 = c.w2.clone();
+    for (let i = 0; i < w1.columns; i++) w1.set(1, i, w1.get(1, i) * 1e-150);
+    for (let o = 0; o < w2.rows; o++) w2.set(o, 1, w2.get(o, 1) * 1e-150);
+    const times = [0, 0.5, 3, 20, 200];
+    const results = [false, true].map((careful) => {
+      const spy = vi.spyOn(RiccatiSolution.prototype, 'mayUnderflow').mockReturnValue(careful);
+      const dyn = exactDynamics({ w1, w2, sigmaYX: c.sigmaYX });
+      const out = { loss: dyn.summaries(times).loss, qqt: times.map((t) => dyn.at(t).qqt) };
+      expect(spy).toHaveBeenCalled();
+      spy.mockRestore();
+      return out;
+    });
+    const dyn = exactDynamics({ w1, w2, sigmaYX: c.sigmaYX });
+    expect(dyn.at(0).solution.mayUnderflow(0)).toBe(true);
+    times.forEach((_, k) => {
+      expect(Math.abs(results[0].loss[k] - results[1].loss[k])).toBeLessThanOrEqual(1e-12 * results[0].loss[k] + 1e-28);
+      const norm = results[0].qqt[k].norm('frobenius');
+      expect(results[0].qqt[k].clone().sub(results[1].qqt[k]).norm('frobenius')).toBeLessThanOrEqual(1e-13 * norm);
+    });
+  });
+
   it('is chosen where the exponentials span more than 2^400, and not on ordinary time scales', () => {
     const c = buildConfig({ ni: 4, no: 3, nhChoice: 3, lambda: 0.5, scale: 0.1, taskKind: 'generic', aligned: false, seed: 5 });
     const dyn = exactDynamics({ w1: c.w1, w2: c.w2, sigmaYX: c.sigmaYX });
