@@ -7,7 +7,7 @@
  * @internal
  */
 import type { Matrix } from 'ml-matrix';
-import { adoptArray, copyMatrix, toArray, transpose } from '../linalg/dense.js';
+import { adoptArray, copyMatrix, timesPowerOfTwo, toArray, transpose } from '../linalg/dense.js';
 import { tallSvd } from '../linalg/tall-svd.js';
 import { assertFiniteMatrix } from '../validation.js';
 
@@ -119,21 +119,15 @@ function computeFullSvd(m: Matrix): FullSvd {
   const tall = new Float64Array(big * small);
   for (let i = 0; i < rows; i++) {
     for (let j = 0; j < cols; j++) {
-      const x = exponent === 0 ? m.get(i, j) : scaleByPowerOfTwo(m.get(i, j), -exponent);
+      const x = exponent === 0 ? m.get(i, j) : timesPowerOfTwo(m.get(i, j), -exponent);
       tall[wide ? j * small + i : i * small + j] = x;
     }
   }
   // tall = Ut·diag(s)·Vtᵀ, with Ut = utᵀ (big×big) and Vt = vtᵀ (small×small).
   const { s: scaledS, ut, vt } = tallSvd(tall, big, small);
-  const s = Array.from(scaledS, (x) => scaleByPowerOfTwo(x, exponent));
+  const s = Array.from(scaledS, (x) => timesPowerOfTwo(x, exponent));
   const full = adoptArray(transpose(ut, big, big), big, big);
   const thin = adoptArray(transpose(vt, small, small), small, small);
   // m = tall: u = Ut, v = Vt.  m = tallᵀ (wide): m = Vt·diag(s)·Utᵀ.
   return wide ? { u: thin, s, v: full } : { u: full, s, v: thin };
-}
-
-/** x·2^k, exact whenever the result is a normal number (two steps so 2^k never overflows). */
-function scaleByPowerOfTwo(x: number, k: number): number {
-  const half = Math.trunc(k / 2);
-  return x * 2 ** half * 2 ** (k - half);
 }

@@ -694,7 +694,7 @@ export function matmulTNormal(a: Float64Array, b: Float64Array, m: number, k: nu
  * exact), two halves otherwise. The powers come from a table: Math.pow per entry would
  * dominate the passes that use this.
  */
-function timesPowerOfTwo(x: number, e: number): number {
+export function timesPowerOfTwo(x: number, e: number): number {
   if (e >= -1022 && e <= 1023) return x * (powers ??= Float64Array.from({ length: 2046 }, (_, i) => 2 ** (i - 1022)))[e + 1022];
   const half = e >> 1;
   return x * 2 ** half * 2 ** (e - half);
