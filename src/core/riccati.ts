@@ -24,8 +24,9 @@ import {
   matmul,
   matmulT,
   normaliseRowsInto,
-  scaleRowsByPowersOfTwo,
+  scaleRowsByPowersOfTwoFlushed,
   scaleRowsColumnsInto,
+  scaleRowsColumnsNormalInto,
   solveRowsLowerTInPlace,
   solveRowsLowerTInPlaceJs,
   tmatmul,
@@ -405,10 +406,11 @@ export class RiccatiSolution {
   /**
    * Whether products of entries of the closed form's matrices at s = t/τ may be subnormal
    * numbers (each multiply-add that touches one is about ten times slower): the
-   * exponentials e^{±γs} and Ψ's own spread together cover more than 2⁴⁰⁰. Then the solve
-   * normalises the rows of G_all by powers of two and drops entries below 2⁻²⁰⁰ of their
-   * row from Bᵀ, and the singular product uses `matmulTNormal`; the results are the same
-   * to rounding either way (test/core/late-times.test.ts), so this only decides speed.
+   * exponentials e^{±γs} and Ψ's own spread together cover more than 2⁷⁰⁰. Then the solve
+   * normalises the rows of G_all by powers of two as it forms them, drops entries below
+   * 2⁻²⁰⁰ of their row from Bᵀ and entries that would be subnormal from the factor, and the
+   * singular product uses `matmulTNormal`; the results are the same to rounding either way
+   * (test/core/late-times.test.ts), so this only decides speed.
    */
   mayUnderflow(s: number): boolean {
     return (2 * this.rateBound * s) / Math.LN2 + this.psiLog2Spread > MAY_UNDERFLOW_LOG2;
@@ -653,10 +655,20 @@ export class RiccatiSolution {
     // transposed G0, so that both are written contiguously. (With WebAssembly: a copy into
     // its memory, then scaled there in place; the same products in the same order.)
     const colFactor = ws.colFactor;
-    if (factored) {
-      scaleInto(wasm, g0, rowScale, einv, n, nh, g);
+    // At late times the rows of decayed modes hold entries like e^{−400}·e^{−350}, whose
+    // products are subnormal numbers (each multiply-add about ten times slower). Then the
+    // rows of G_all are normalised by powers of two as they are formed (exact; undone after
+    // the solve, where entries that would be subnormal are dropped) and entries below 2⁻²⁰⁰
+    // of their row are dropped from Bᵀ (a change far below rounding in S).
+    const careful = this.mayUnderflow(s);
+    const rowExponents = careful ? (ws.rowExponents ??= new Int32Array(this.inputDim + this.outputDim)) : undefined;
+    const from = factored ? 0 : nG;
+    if (rowExponents !== undefined) {
+      scaleRowsColumnsNormalInto(g0.subarray(from * nh), rowScale.subarray(from), einv, n - from, nh, rowExponents.subarray(from), g.subarray(from * nh));
     } else {
-      scaleInto(wasm, g0.subarray(nG * nh), rowScale.subarray(nG), einv, n - nG, nh, g.subarray(nG * nh));
+      scaleInto(wasm, g0.subarray(from * nh), rowScale.subarray(from), einv, n - from, nh, g.subarray(from * nh));
+    }
+    if (!factored) {
       // e^{(γ_i − g_j)s} directly (the factored form would overflow): one exponential per
       // column for each run of rows with the same γ, which share them.
       for (let i = 0; i < nG; ) {
@@ -689,16 +701,11 @@ export class RiccatiSolution {
       }
     }
 
-    // At late times the rows of decayed modes hold entries like e^{−400}·e^{−350}, whose
-    // products are subnormal numbers (each multiply-add about ten times slower). Then
-    // entries below 2⁻²⁰⁰ of their row's largest are dropped from Bᵀ (a change far below
-    // rounding in S) and the rows of G_all are scaled by powers of two for the solve
-    // (exactly undone after it; the solve works row by row).
-    const careful = this.mayUnderflow(s);
-    const rowExponents = careful ? (ws.rowExponents ??= new Int32Array(this.inputDim + this.outputDim)) : undefined;
     if (rowExponents !== undefined) {
       flushRowsRelative(bt, nh, n);
-      normaliseRowsInto(g, n, nh, rowExponents, g);
+      // The growing rows formed one exponential per entry above (normal numbers) are
+      // normalised now that Bᵀ has read them.
+      if (!factored) normaliseRowsInto(g, nG, nh, rowExponents, g);
     }
     if (wasm !== undefined) wasm.gramLower(bt, nh, n, sMat, colLo);
     else gramLowerIntoJs(bt, nh, n, sMat, colLo);
@@ -734,7 +741,7 @@ export class RiccatiSolution {
     }
     if (wasm !== undefined) wasm.solveRowsLowerT(g, n, sMat, nh, rowLo);
     else solveRowsLowerTInPlaceJs(g, n, sMat, nh, rowLo);
-    if (rowExponents !== undefined) scaleRowsByPowersOfTwo(g, n, nh, rowExponents);
+    if (rowExponents !== undefined) scaleRowsByPowersOfTwoFlushed(g, n, nh, rowExponents);
     return { x: g, c: sMat, h };
   }
 
@@ -911,8 +918,16 @@ function scaleInto(wasm: WasmKernels | undefined, a: Float64Array, r: Float64Arr
  * exponentials per time instead of O(N·Nh).
  */
 const EXPONENT_FACTORING_LIMIT = 600;
-/** See {@link RiccatiSolution.mayUnderflow}: entries 2⁻⁴⁰⁰ apart have products near 2⁻⁸⁰⁰·max². */
-const MAY_UNDERFLOW_LOG2 = 400;
+/**
+ * See {@link RiccatiSolution.mayUnderflow}. Products of entries 2⁻⁷⁰⁰ apart come within a
+ * few hundred powers of two of the subnormal range (2⁻¹⁰²²) once the factor's own scale and
+ * the solve's amplification are counted. Measured (summaries per point, the subnormal-free
+ * path against the plain one with the decision forced): the plain path starts to slow down
+ * between 700 and 950 bits (benchmark 1's n = 128: ≈ 730; 784×100×784, σ_max ≈ 56: 665–826;
+ * 64³ with σ_max ≈ 16: ≈ 940), and below that the subnormal-free path's extra passes cost
+ * 10–45 %.
+ */
+const MAY_UNDERFLOW_LOG2 = 700;
 
 /**
  * Exponentials e^x with x below this are taken as 0. Within the factoring limit no

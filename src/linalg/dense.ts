@@ -750,6 +750,89 @@ export function normaliseRowsInto(a: Float64Array, rows: number, k: number, expo
   return out;
 }
 
+/**
+ * out_ij = (A_ij·c_j)·r_i·2^{−e_i}: the row and column scaling of {@link scaleRowsColumnsInto}
+ * with each row normalised by a power of two on the way, so that its largest entry is near 1
+ * (e_i into `exponents`, 0 for a zero row), and entries below 2⁻²⁰⁰ of it set to zero. The
+ * same numbers as scaling and then {@link normaliseRowsInto}, to rounding, but no subnormal
+ * number is ever formed: where r_i·c_j spans more than the double range (a decayed row at a
+ * late time, r_i = e^{γ_i s} ≈ e^{−500} against column factors c_j ≈ e^{−500}), the plain
+ * scaling would first write entries near 2⁻¹⁴⁰⁰ — subnormal or flushed — and every pass
+ * over them would run about ten times slower. The row's exponent comes from
+ * max_j |A_ij|·c_j and r_i in log₂ space (a row whose largest |A_ij|·c_j is subnormal is
+ * scaled plainly and then normalised). Undo with {@link scaleRowsByPowersOfTwoFlushed} or {@link scaleRowsByPowersOfTwo}.
+ */
+export function scaleRowsColumnsNormalInto(a: Float64Array, r: Float64Array, c: Float64Array, m: number, n: number, exponents: Int32Array, out: Float64Array): Float64Array {
+  for (let i = 0; i < m; i++) {
+    const io = i * n;
+    const ri = r[i];
+    let big = 0;
+    if (ri !== 0) for (let j = 0; j < n; j++) big = Math.max(big, Math.abs(a[io + j]) * c[j]);
+    exponents[i] = 0;
+    if (big === 0) {
+      out.fill(0, io, io + n);
+      continue;
+    }
+    // e ≈ log2(big·r_i) without forming the product; f = r_i·2^{−e} ≈ 1/big is exact and
+    // normal (big and r_i are normal), so every entry is (A_ij·c_j)·f ≤ about 2.
+    const e = Math.floor(Math.log2(big) + Math.log2(Math.abs(ri)));
+    const f = timesPowerOfTwo(ri, -e);
+    if (!(big >= SMALLEST_NORMAL && Math.abs(f) >= SMALLEST_NORMAL && Math.abs(f) <= Number.MAX_VALUE)) {
+      // Subnormal entries of A itself (or a row so extreme that f leaves the range): the
+      // plain scaling, then the row normalised as by normaliseRowsInto.
+      for (let j = 0; j < n; j++) out[io + j] = a[io + j] * ri * c[j];
+      const row = out.subarray(io, io + n);
+      normaliseRowsInto(row, 1, n, exponents.subarray(i, i + 1), row);
+      continue;
+    }
+    exponents[i] = e;
+    for (let j = 0; j < n; j++) {
+      const x = a[io + j] * c[j] * f;
+      out[io + j] = Math.abs(x) < ROW_FLUSH ? 0 : x;
+    }
+  }
+  return out;
+}
+
+/**
+ * Undoes a row normalisation like {@link scaleRowsByPowersOfTwo}, but sets to zero every
+ * entry whose value would be subnormal (below 2⁻¹⁰²²), so that later products over the
+ * rows run at full speed — provided the largest entry of the result is at least 2⁻⁸⁰⁰
+ * (the dropped entries are then below 2⁻²²² of it: far below any rounding error of a
+ * product of these rows). If it is smaller, no entry is dropped (the plain undo).
+ */
+export function scaleRowsByPowersOfTwoFlushed(a: Float64Array, rows: number, k: number, exponents: Int32Array): void {
+  let top = -Infinity;
+  for (let i = 0; i < rows; i++) {
+    const io = i * k;
+    let big = 0;
+    for (let p = 0; p < k; p++) big = Math.max(big, Math.abs(a[io + p]));
+    if (big > 0) top = Math.max(top, Math.log2(big) + exponents[i]);
+  }
+  if (!(top >= -800)) {
+    scaleRowsByPowersOfTwo(a, rows, k, exponents);
+    return;
+  }
+  for (let i = 0; i < rows; i++) {
+    const e = exponents[i];
+    const io = i * k;
+    // |x|·2^e < 2^−1022 ⟺ |x| < 2^(−1022−e) (the threshold is +∞ or 0 where out of range).
+    const floor = timesPowerOfTwo(1, -1022 - e);
+    if (e >= -1022 && e <= 1023) {
+      const f = timesPowerOfTwo(1, e);
+      for (let p = 0; p < k; p++) {
+        const x = a[io + p];
+        a[io + p] = Math.abs(x) < floor ? 0 : x * f;
+      }
+    } else {
+      for (let p = 0; p < k; p++) {
+        const x = a[io + p];
+        a[io + p] = Math.abs(x) < floor ? 0 : timesPowerOfTwo(x, e);
+      }
+    }
+  }
+}
+
 /** Row i of a (rows×k) times 2^{e_i}, in place (undoes {@link normaliseRowsInto}). */
 export function scaleRowsByPowersOfTwo(a: Float64Array, rows: number, k: number, exponents: Int32Array): void {
   for (let i = 0; i < rows; i++) {

@@ -21,6 +21,8 @@ import {
   matmulTNormal,
   normaliseRowsInto,
   scaleRowsByPowersOfTwo,
+  scaleRowsByPowersOfTwoFlushed,
+  scaleRowsColumnsNormalInto,
   solveRowsLowerTInPlace,
   tmatmul,
   toArray,
@@ -293,6 +295,85 @@ describe('products without subnormal arithmetic (late times of the closed form)'
     const f = a.slice();
     flushRowsRelative(f, 7, 9);
     for (let q = 0; q < 63; q++) expect(f[q] === 0 || f[q] === a[q]).toBe(true);
+  });
+
+  it('row and column scaling normalised on the way: (A_ij·c_j)·r_i up to a power of two per row, no subnormal number formed', () => {
+    // Row factors e^{−500}…1 against column factors e^{−560}…1: the plain scaling would write
+    // entries down to 2^-1600 (subnormal or zero); the normalised one keeps each row near 1.
+    const m = 9;
+    const n = 13;
+    const rng = createRng(41);
+    const a = spread(m, n, 42, 3, 0);
+    a.fill(0, 2 * n, 3 * n); // a zero row
+    const r = Float64Array.from({ length: m }, (_, i) => (i === 5 ? 0 : Math.exp(-500 * rng.uniform())));
+    const c = Float64Array.from({ length: n }, (_, j) => (j === 4 ? 0 : Math.exp(-560 * rng.uniform())));
+    const before = a.slice();
+    const e = new Int32Array(m);
+    const out = scaleRowsColumnsNormalInto(a, r, c, m, n, e, new Float64Array(m * n));
+    expect(a).toEqual(before);
+    for (let i = 0; i < m; i++) {
+      const big = rowMax(out, i, n);
+      if (i === 2 || i === 5) {
+        expect(big).toBe(0);
+        expect(e[i]).toBe(0);
+        continue;
+      }
+      // The exponent comes from log2 sums, so the largest entry is within a factor 2 of [1, 2).
+      expect(big).toBeGreaterThanOrEqual(0.5);
+      expect(big).toBeLessThan(4);
+      for (let j = 0; j < n; j++) {
+        const x = out[i * n + j];
+        expect(x === 0 || Math.abs(x) >= 2 ** -1022).toBe(true); // never subnormal
+        // Exact value (A_ij·c_j·r_i)·2^{−e_i}, formed with the scaling split so nothing underflows.
+        const exact = a[i * n + j] * c[j] * (r[i] * 2 ** -Math.trunc(e[i] / 2)) * 2 ** -(e[i] - Math.trunc(e[i] / 2));
+        if (Math.abs(exact) < TINY * big) expect(x).toBe(0);
+        else expect(Math.abs(x - exact)).toBeLessThanOrEqual(4 * U * Math.abs(exact));
+      }
+    }
+  });
+
+  it('a row whose entries are themselves subnormal is scaled plainly and normalised like normaliseRowsInto', () => {
+    const a = Float64Array.from([-5e-324, 3e-320, 0, 1e-310, 2, 0.5]);
+    const r = Float64Array.from([1, 0.25]);
+    const c = Float64Array.from([1, 0.5, 1]);
+    const e = new Int32Array(2);
+    const out = scaleRowsColumnsNormalInto(a, r, c, 2, 3, e, new Float64Array(6));
+    const plain = Float64Array.from(a, (x, q) => x * r[Math.floor(q / 3)] * c[q % 3]);
+    const ref = new Int32Array(2);
+    const expected = normaliseRowsInto(plain.subarray(0, 3), 1, 3, ref, new Float64Array(3));
+    expect(Array.from(out.subarray(0, 3))).toEqual(Array.from(expected));
+    expect(e[0]).toBe(ref[0]);
+    expect(Number.isFinite(out[3]) && Number.isFinite(out[4]) && Number.isFinite(out[5])).toBe(true);
+  });
+
+  it('the flushed undo: entries that would be subnormal become zero, the others are scaled back exactly', () => {
+    const k = 8;
+    const x = spread(6, k, 43, 2, 0);
+    const e = Int32Array.from([0, -300, -1015, -1030, -1100, 20]);
+    const y = x.slice();
+    scaleRowsByPowersOfTwoFlushed(y, 6, k, e);
+    let dropped = 0;
+    for (let i = 0; i < 6; i++) {
+      for (let p = 0; p < k; p++) {
+        const q = i * k + p;
+        // x·2^e computed in two exact halves where the result is normal.
+        const value = x[q] * 2 ** Math.trunc(e[i] / 2) * 2 ** (e[i] - Math.trunc(e[i] / 2));
+        if (Math.log2(Math.abs(x[q])) + e[i] < -1022) {
+          expect(y[q]).toBe(0);
+          dropped++;
+        } else {
+          expect(y[q]).toBe(value);
+        }
+      }
+    }
+    expect(dropped).toBeGreaterThan(k); // rows −1030 and −1100 at least
+    // With every entry tiny (the largest below 2^-800), nothing is dropped: the plain undo.
+    const z = x.slice();
+    const small = Int32Array.from({ length: 6 }, () => -1060);
+    const plain = x.slice();
+    scaleRowsByPowersOfTwo(plain, 6, k, small);
+    scaleRowsByPowersOfTwoFlushed(z, 6, k, small);
+    expect(z).toEqual(plain);
   });
 });
 
