@@ -669,18 +669,40 @@ export class RiccatiSolution {
       scaleInto(wasm, g0.subarray(from * nh), rowScale.subarray(from), einv, n - from, nh, g.subarray(from * nh));
     }
     if (!factored) {
-      // e^{(γ_i − g_j)s} directly (the factored form would overflow): one exponential per
-      // column for each run of rows with the same γ, which share them.
+      // e^{(γ_i − g_j)s} where e^{γ_i s} alone would overflow: factored about an anchor
+      // instead of about 0. Rows whose rates lie within EXPONENT_BAND/s of each other form a
+      // band whose anchor a is their slowest rate; then e^{(γ_i − g_j)s} = e^{(γ_i − a)s}·e^{(a − g_j)s}
+      // with the first factor in [1, e^{EXPONENT_BAND}] and the second, wherever the entry is
+      // above the floor e^{−600}, in [e^{−600−EXPONENT_BAND}, 1]: both normal numbers, each
+      // exponential from the exact product (expOfProduct), so the entry is as accurate as one
+      // exponential of its own (≲ 3 ulp) at one exponential per row and per column and band
+      // instead of one per entry. Columns slower than the anchor (none while the rows are
+      // sorted by rate, as they are) take one exponential per entry.
       for (let i = 0; i < nG; ) {
-        const gi = gamma[i];
+        let lo = gamma[i];
+        let hi = gamma[i];
         let end = i + 1;
-        while (end < nG && gamma[end] === gi) end++;
-        columnFactors(gi, colRate, s, colFactor);
+        while (end < nG && (Math.max(hi, gamma[end]) - Math.min(lo, gamma[end])) * s <= EXPONENT_BAND) {
+          lo = Math.min(lo, gamma[end]);
+          hi = Math.max(hi, gamma[end]);
+          end++;
+        }
+        for (let c = 0; c < nh; c++) {
+          const x = (lo - colRate[c]) * s;
+          colFactor[c] = x < EXPONENT_FLOOR - EXPONENT_BAND ? 0 : x > 0 ? NaN : expOfProduct(lo - colRate[c], s);
+        }
         for (let r = i; r < end; r++) {
+          const gi = gamma[r];
+          const rowPart = expOfProduct(gi - lo, s);
           const go = r * nh;
           for (let c = 0; c < nh; c++) {
             const l = g0[go + c];
-            g[go + c] = l === 0 ? 0 : l * colFactor[c];
+            if (l === 0 || (gi - colRate[c]) * s < EXPONENT_FLOOR) {
+              g[go + c] = 0;
+              continue;
+            }
+            const f = colFactor[c];
+            g[go + c] = l * (f === f ? rowPart * f : expOfProduct(gi - colRate[c], s));
           }
         }
         i = end;
@@ -928,6 +950,8 @@ const EXPONENT_FACTORING_LIMIT = 600;
  * 10–45 %.
  */
 const MAY_UNDERFLOW_LOG2 = 700;
+/** Width (in units of γ·s) of the bands of rows that share column exponentials beyond the factoring limit. */
+const EXPONENT_BAND = 100;
 
 /**
  * Exponentials e^x with x below this are taken as 0. Within the factoring limit no

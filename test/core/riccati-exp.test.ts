@@ -5,10 +5,12 @@
  * into a relative error of up to |a·s|·2⁻⁵³.
  */
 import fc from 'fast-check';
+import { Matrix } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
 import { exactDynamics } from '../../src/core/exact-dynamics.js';
 import { expOfProduct } from '../../src/core/riccati.js';
 import { lambdaBalancedWeights } from '../../src/core/weights.js';
+import { alignedMode } from '../../src/analysis/aligned-mode.js';
 import { makeSigmaYX } from '../helpers/configs.js';
 import { relErr, stackQ } from '../helpers/oracles.js';
 import { integrateGradientFlow } from '../../src/simulation/gradient-flow.js';
@@ -70,6 +72,48 @@ describe('the closed form across the switch at γ_max·s = 600', () => {
       const earlier = dyn.at(400 / gammaMax).qqt;
       expect(relErr(above, below)).toBeLessThan(1e-13);
       expect(relErr(below, earlier)).toBeLessThan(1e-13);
+    }
+  });
+});
+
+describe('beyond γ_max·s = 600: rows in bands sharing column exponentials', () => {
+  it('the state is the same on both sides of a change of bands (different anchors for the same entries)', () => {
+    // Σyx = diag(8, 7, 3, 1): the two fastest growing rates differ by ≈ 1, so at s ≈ 100/(γ1 − γ2)
+    // (γ_max·s ≈ 800) their rows share a band just below that time and not just above it.
+    const sigmaYX = Matrix.diag([8, 7, 3, 1]);
+    for (const lambda of [0.4, -0.4]) {
+      const { w1, w2 } = lambdaBalancedWeights({ inputDim: 4, hiddenDim: 4, outputDim: 4, lambda, scale: 0.3, seed: 33 });
+      const dyn = exactDynamics({ w1, w2, sigmaYX });
+      const [g1, g2] = [8, 7].map((s) => Math.hypot(s, lambda / 2));
+      const edge = 100 / (g1 - g2);
+      expect(g1 * edge).toBeGreaterThan(600);
+      const below = dyn.at(edge * (1 - 1e-12)).qqt;
+      const above = dyn.at(edge * (1 + 1e-12)).qqt;
+      // The trajectory has converged: over 2e-10 in t the state moves far below rounding.
+      expect(relErr(above, below)).toBeLessThan(1e-13);
+      expect(relErr(below, dyn.at(edge * 0.9).qqt)).toBeLessThan(1e-13);
+    }
+  });
+  it('an aligned network half-way through learning its slow modes at γ_max·s ≈ 800: every mode as its scalar closed form', () => {
+    // Rates 8.0, 7.0 (one band just below s = 100/(γ1 − γ2), two above) and ≈ 0.011, 0.008
+    // (one band, anchored at the slower: the other row's part is e^{0.34} at s = 100); the
+    // slow modes are still learning, so an error in their rows' exponentials shows in a(t).
+    const sigma = [8, 7, 0.01, 0.006];
+    const sigmaYX = Matrix.diag(sigma);
+    const lambda = 0.01;
+    const { w1, w2 } = lambdaBalancedWeights({ inputDim: 4, hiddenDim: 4, outputDim: 4, lambda, scale: 1e-4, seed: 34, alignTo: sigmaYX });
+    const dyn = exactDynamics({ w1, w2, sigmaYX });
+    const a0 = dyn.at(0).singularProduct;
+    const edge = 100 / (Math.hypot(8, lambda / 2) - Math.hypot(7, lambda / 2));
+    for (const t of [edge * 0.99, edge * 1.01, 160]) {
+      const product = dyn.at(t).singularProduct;
+      sigma.forEach((s, k) => {
+        const exact = alignedMode({ sigma: s, a0: a0.get(k, k), lambda }).at(t);
+        if (k >= 2) expect(exact / s).toBeGreaterThan(0.05); // still learning
+        if (k >= 2) expect(exact / s).toBeLessThan(0.95);
+        // Measured ≤ 3e-16·σ_α; 1e-14·σ_α leaves a few dozen ulps for the factorisation's rounding.
+        expect(Math.abs(product.get(k, k) - exact), `t = ${t}, mode ${k}`).toBeLessThanOrEqual(1e-14 * s);
+      });
     }
   });
 });
