@@ -8,7 +8,7 @@
 import { ExactDlnError, InvalidArgumentError, ShapeError } from '../errors.js';
 import type { RiccatiSolution } from '../core/riccati.js';
 import { Snapshot } from '../core/snapshot.js';
-import { choleskyInPlace, gramOfRows, matmul, matmulT, tmatmul, toArray } from '../linalg/dense.js';
+import { choleskyInPlace, gramOfRows, gramOfRowsNormal, matmul, matmulT, tmatmul, toArray } from '../linalg/dense.js';
 import { symmetricEigen } from '../linalg/symmetric-eigen.js';
 import { assertShape, toMatrix, type MatrixLike } from '../validation.js';
 import { representationsOf, type NetworkRepresentations, type NetworkState } from './network-representations.js';
@@ -365,18 +365,22 @@ export function kernelDistance(a: NetworkState, b: NetworkState, options: Kernel
  * @internal
  */
 export function storedRepresentations(snapshot: Snapshot): NetworkRepresentations {
-  const { z, inputRows, outputRows } = snapshot.storedFactor;
-  return factorRepresentations(z, snapshot.inputDim, snapshot.hiddenDim, snapshot.outputDim, inputRows, outputRows);
+  const { z, inputRows, outputRows, careful } = snapshot.storedFactor;
+  return factorRepresentations(z, snapshot.inputDim, snapshot.hiddenDim, snapshot.outputDim, inputRows, outputRows, careful);
 }
 
-/** A and R as the Gram matrices of a factor's first aSize rows and its next rSize rows (Nh columns). */
-function factorRepresentations(z: Float64Array, ni: number, nh: number, no: number, aSize: number, rSize: number): NetworkRepresentations {
+/**
+ * A and R as the Gram matrices of a factor's first aSize rows and its next rSize rows (Nh
+ * columns); `careful`: without subnormal arithmetic (late times, see Snapshot.storedFactor).
+ */
+function factorRepresentations(z: Float64Array, ni: number, nh: number, no: number, aSize: number, rSize: number, careful: boolean): NetworkRepresentations {
+  const gram = careful ? gramOfRowsNormal : gramOfRows;
   return {
     inputDim: ni,
     hiddenDim: nh,
     outputDim: no,
-    a: gramOfRows(z.subarray(0, aSize * nh), aSize, nh),
-    r: gramOfRows(z.subarray(aSize * nh, (aSize + rSize) * nh), rSize, nh),
+    a: gram(z.subarray(0, aSize * nh), aSize, nh),
+    r: gram(z.subarray(aSize * nh, (aSize + rSize) * nh), rSize, nh),
     aSize,
     rSize,
   };

@@ -4,7 +4,7 @@
  * @module
  */
 import { Matrix } from 'ml-matrix';
-import { adoptArray, gramOfRows, matmul, matmulT, transpose } from '../linalg/dense.js';
+import { adoptArray, gramOfRows, gramOfRowsNormal, matmul, matmulT, matmulTNormal, transpose } from '../linalg/dense.js';
 import type { RiccatiSolution } from './riccati.js';
 import { lossOfSingularProduct, singularProductOf } from './trajectory-summaries.js';
 
@@ -83,10 +83,11 @@ export class Snapshot {
    * @internal The factor as stored — the singular-basis factor, or its compressed form
    * (RiccatiSolution.compressedFactorAt) for wide and tall networks — with its numbers of
    * input-side and output-side rows. Its Gram matrices have the traces of W1ᵀW1 and W2W2ᵀ.
-   * Not a copy: never modify it.
+   * `careful`: products of its entries may be subnormal (form them with gramOfRowsNormal /
+   * matmulTNormal). Not a copy: never modify it.
    */
-  get storedFactor(): { z: Float64Array; inputRows: number; outputRows: number } {
-    return { z: this.#z, inputRows: this.#inputRows, outputRows: this.#outputRows };
+  get storedFactor(): { z: Float64Array; inputRows: number; outputRows: number; careful: boolean } {
+    return { z: this.#z, inputRows: this.#inputRows, outputRows: this.#outputRows, careful: this.#careful };
   }
 
   /** @internal The factor in the task's singular basis: N×Nh, input rows first. */
@@ -157,7 +158,7 @@ export class Snapshot {
         const scratch = this.solution.scratch(n * nh + transposeSize);
         f = this.rotateInto(scratch.subarray(0, n * nh), scratch.subarray(n * nh));
       }
-      this.#qqt = adoptArray(gramOfRows(f, n, nh), n, n);
+      this.#qqt = adoptArray((this.#careful ? gramOfRowsNormal : gramOfRows)(f, n, nh), n, n);
     }
     return this.#qqt;
   }
@@ -176,7 +177,7 @@ export class Snapshot {
       const nh = this.hiddenDim;
       const f = this.#compressed ? this.#factorArray : this.factorArray();
       if (f !== undefined) {
-        this.#w2w1 = adoptArray(matmulT(f.subarray(ni * nh), f.subarray(0, ni * nh), no, nh, ni), no, ni);
+        this.#w2w1 = adoptArray((this.#careful ? matmulTNormal : matmulT)(f.subarray(ni * nh), f.subarray(0, ni * nh), no, nh, ni), no, ni);
       } else {
         const e = this.solution.expansion(this.#compressed);
         const ri = this.#inputRows;
@@ -192,7 +193,7 @@ export class Snapshot {
   get w1tw1(): Matrix {
     if (this.#w1tw1 === undefined) {
       const ni = this.inputDim;
-      this.#w1tw1 = adoptArray(gramOfRows(this.factorArray().subarray(0, ni * this.hiddenDim), ni, this.hiddenDim), ni, ni);
+      this.#w1tw1 = adoptArray((this.#careful ? gramOfRowsNormal : gramOfRows)(this.factorArray().subarray(0, ni * this.hiddenDim), ni, this.hiddenDim), ni, ni);
     }
     return this.#w1tw1;
   }
@@ -202,7 +203,7 @@ export class Snapshot {
     if (this.#w2w2t === undefined) {
       const ni = this.inputDim;
       const no = this.outputDim;
-      this.#w2w2t = adoptArray(gramOfRows(this.factorArray().subarray(ni * this.hiddenDim), no, this.hiddenDim), no, no);
+      this.#w2w2t = adoptArray((this.#careful ? gramOfRowsNormal : gramOfRows)(this.factorArray().subarray(ni * this.hiddenDim), no, this.hiddenDim), no, no);
     }
     return this.#w2w2t;
   }

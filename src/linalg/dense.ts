@@ -678,15 +678,35 @@ export function matmulTNormal(a: Float64Array, b: Float64Array, m: number, k: nu
   const sa = normaliseRowsInto(a, m, k, ea, new Float64Array(m * k));
   const sb = normaliseRowsInto(b, n, k, eb, new Float64Array(n * k));
   matmulT(sa, sb, m, k, n, out);
+  return scaleEntriesBack(out, m, n, ea, eb);
+}
+
+/** c_ij·2^{e_i + f_j} in place (m×n): undoes the row normalisations of a product's factors. */
+function scaleEntriesBack(c: Float64Array, m: number, n: number, e: Int32Array, f: Int32Array): Float64Array {
   for (let i = 0; i < m; i++) {
     const io = i * n;
-    const ei = ea[i];
+    const ei = e[i];
     for (let j = 0; j < n; j++) {
-      const x = out[io + j];
-      if (x !== 0) out[io + j] = timesPowerOfTwo(x, ei + eb[j]);
+      const x = c[io + j];
+      if (x !== 0) c[io + j] = timesPowerOfTwo(x, ei + f[j]);
     }
   }
-  return out;
+  return c;
+}
+
+/**
+ * A·Aᵀ as {@link gramOfRows} (exactly symmetric), without subnormal arithmetic: the
+ * symmetric case of {@link matmulTNormal}. If no product of two non-zero entries can be
+ * subnormal this is gramOfRows, bit for bit; otherwise the rows are normalised by powers of
+ * two (entries below 2⁻²⁰⁰ of their row dropped), their Gram matrix formed, and entry (i, j)
+ * scaled back by 2^{e_i + e_j} (exact unless the result itself is subnormal).
+ */
+export function gramOfRowsNormal(a: Float64Array, m: number, k: number, out: Float64Array = new Float64Array(m * m)): Float64Array {
+  const small = smallestNonZero(a, m * k);
+  if (!(small * small < SMALLEST_NORMAL)) return gramOfRows(a, m, k, out);
+  const e = new Int32Array(m);
+  gramOfRows(normaliseRowsInto(a, m, k, e, new Float64Array(m * k)), m, k, out);
+  return scaleEntriesBack(out, m, m, e, e); // symmetric: the same products in (i, j) and (j, i)
 }
 
 /**

@@ -12,12 +12,14 @@
  * their row, or below 2⁻¹⁰²² with the factor's largest entry above 2⁻⁸⁰⁰: below rounding)
  * and any subnormal intermediate the plain path rounds: loss to 1e-12 relative plus 1e-28·(1 + ‖Σ‖²)
  * (the loss floor of the other accuracy tests), mode strengths to 1e-13·(1 + ‖Σ‖), the
- * factor's P = ZZᵀ to 1e-13·‖P‖.
+ * factor's P = ZZᵀ and its blocks W1ᵀW1, W2W2ᵀ, W2W1 to 1e-13·‖P‖, and the kernel distance
+ * from t = 0 (formed from Gram matrices of the factor's rows) to 1e-12.
  */
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { exactDynamics } from '../../src/core/exact-dynamics.js';
 import { RiccatiSolution } from '../../src/core/riccati.js';
+import { kernelDistance } from '../../src/analysis/kernel-distance.js';
 import { buildConfig, configParams, type ConfigParams } from '../helpers/configs.js';
 
 const TIMES = [5, 30, 120, 400, 2000];
@@ -29,9 +31,15 @@ function run(p: ConfigParams, careful: boolean) {
   const dyn = exactDynamics({ w1: c.w1, w2: c.w2, sigmaYX: c.sigmaYX.clone().mul(4) });
   const s = dyn.summaries(TIMES);
   const qqts = TIMES.map((t) => dyn.at(t).qqt);
+  // The other getters and the kernel distance form their own products of the factor.
+  const start = dyn.at(0);
+  const others = TIMES.map((t) => {
+    const snap = dyn.at(t);
+    return { w1tw1: snap.w1tw1, w2w2t: snap.w2w2t, w2w1: snap.w2w1, kernel: kernelDistance(start, snap) };
+  });
   expect(spy).toHaveBeenCalled(); // the decision was forced
   spy.mockRestore();
-  return { dyn, s, qqts };
+  return { dyn, s, qqts, others };
 }
 
 describe('late times: the subnormal-free path is the same trajectory', () => {
@@ -56,6 +64,13 @@ describe('late times: the subnormal-free path is the same trajectory', () => {
           const diff = plain.qqts[k].clone().sub(careful.qqts[k]).norm('frobenius');
           expect(diff).toBeLessThanOrEqual(1e-13 * pNorm + 1e-300);
           if (pNorm > 0) worstP = Math.max(worstP, diff / pNorm);
+          // The blocks of P, each to 1e-13 of ‖P‖ like P itself; the kernel distance (a ratio of
+          // norms of kernel changes, O(1)) to 1e-12 absolute.
+          const [x, y] = [plain.others[k], careful.others[k]];
+          for (const key of ['w1tw1', 'w2w2t', 'w2w1'] as const) {
+            expect(x[key].clone().sub(y[key]).norm('frobenius'), key).toBeLessThanOrEqual(1e-13 * pNorm + 1e-300);
+          }
+          expect(Math.abs(x.kernel - y.kernel)).toBeLessThanOrEqual(1e-12);
         });
       }),
       { numRuns: 60 },

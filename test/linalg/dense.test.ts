@@ -15,6 +15,7 @@ import {
   fromArray,
   gramLowerInto,
   gramOfRows,
+  gramOfRowsNormal,
   matmul,
   flushRowsRelative,
   matmulT,
@@ -265,6 +266,29 @@ describe('products without subnormal arithmetic (late times of the closed form)'
           for (let j = 0; j < n; j++) {
             const bound = 2 * ((k * U) / (1 - k * U)) * abs[i * n + j] + 2 * k * TINY * rowMax(a, i, k) * rowMax(b, j, k) + 2 ** -1074;
             expect(Math.abs(c[i * n + j] - ref[i * n + j]), `${backend} ${m}×${k}×${n} (${i}, ${j})`).toBeLessThanOrEqual(bound);
+          }
+        }
+      }
+    }
+    setKernelBackend('js');
+  });
+
+  it('the symmetric case: gramOfRowsNormal is gramOfRows bit for bit without subnormal products, and within the bound with them', () => {
+    const plain = spread(9, 16, 7, 20, 100);
+    expect(gramOfRowsNormal(plain, 9, 16)).toEqual(gramOfRows(plain, 9, 16));
+    for (const backend of ['js', 'wasm'] as const) {
+      setKernelBackend(backend, { minWork: 0 });
+      for (const [m, k] of [[6, 5], [13, 33], [40, 17]] as const) {
+        const a = spread(m, k, 11 * m, 300, 250);
+        const before = a.slice();
+        const g = gramOfRowsNormal(a, m, k);
+        expect(a).toEqual(before);
+        const { c: ref, abs } = reference(a, a, m, k, m);
+        for (let i = 0; i < m; i++) {
+          for (let j = 0; j < m; j++) {
+            expect(g[i * m + j]).toBe(g[j * m + i]); // exactly symmetric
+            const bound = 2 * ((k * U) / (1 - k * U)) * abs[i * m + j] + 2 * k * TINY * rowMax(a, i, k) * rowMax(a, j, k) + 2 ** -1074;
+            expect(Math.abs(g[i * m + j] - ref[i * m + j]), `${backend} ${m}×${k} (${i}, ${j})`).toBeLessThanOrEqual(bound);
           }
         }
       }
