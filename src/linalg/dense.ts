@@ -771,14 +771,16 @@ export function normaliseRowsInto(a: Float64Array, rows: number, k: number, expo
 }
 
 /**
- * out_ij = (A_ij·c_j)·r_i·2^{−e_i}: the row and column scaling of {@link scaleRowsColumnsInto}
+ * out_ij = (A_ij·r_i·2^{−e_i})·c_j: the row and column scaling of {@link scaleRowsColumnsInto}
  * with each row normalised by a power of two on the way, so that its largest entry is near 1
  * (e_i into `exponents`, 0 for a zero row), and entries below 2⁻²⁰⁰ of it set to zero. The
  * same numbers as scaling and then {@link normaliseRowsInto}, to rounding, but no subnormal
  * number is ever formed: where r_i·c_j spans more than the double range (a decayed row at a
  * late time, r_i = e^{γ_i s} ≈ e^{−500} against column factors c_j ≈ e^{−500}), the plain
  * scaling would first write entries near 2⁻¹⁴⁰⁰ — subnormal or flushed — and every pass
- * over them would run about ten times slower. The row's exponent comes from
+ * over them would run about ten times slower. The c_j must be normal numbers or zero.
+ * Where the plain entries are normal numbers these are the same entries times 2^{−e_i},
+ * bit for bit (the products are formed in the same order). The row's exponent comes from
  * max_j |A_ij|·c_j and r_i in log₂ space (a row whose largest |A_ij|·c_j is subnormal is
  * scaled plainly and then normalised). Undo with {@link scaleRowsByPowersOfTwoFlushed} or {@link scaleRowsByPowersOfTwo}.
  */
@@ -794,7 +796,7 @@ export function scaleRowsColumnsNormalInto(a: Float64Array, r: Float64Array, c: 
       continue;
     }
     // e ≈ log2(big·r_i) without forming the product; f = r_i·2^{−e} ≈ 1/big is exact and
-    // normal (big and r_i are normal), so every entry is (A_ij·c_j)·f ≤ about 2.
+    // normal (big and r_i are normal), so every entry is at most about 2.
     const e = Math.floor(Math.log2(big) + Math.log2(Math.abs(ri)));
     const f = timesPowerOfTwo(ri, -e);
     if (!(big >= SMALLEST_NORMAL && Math.abs(f) >= SMALLEST_NORMAL && Math.abs(f) <= Number.MAX_VALUE)) {
@@ -806,8 +808,11 @@ export function scaleRowsColumnsNormalInto(a: Float64Array, r: Float64Array, c: 
       continue;
     }
     exponents[i] = e;
+    // (A_ij·f)·c_j: the plain path's products times 2^{−e} exactly (no rounding differs
+    // where its entries are normal); |A_ij·f| ≤ 1/c_j ≤ 2^866 unless c_j = 0.
     for (let j = 0; j < n; j++) {
-      const x = a[io + j] * c[j] * f;
+      const cj = c[j];
+      const x = cj === 0 ? 0 : a[io + j] * f * cj;
       out[io + j] = Math.abs(x) < ROW_FLUSH ? 0 : x;
     }
   }

@@ -7,10 +7,10 @@
  * the same trajectory as the plain one: both are run on the same configurations and times
  * (the decision forced each way) and compared.
  *
- * Tolerances: scaling by powers of two is exact, so the two paths differ only by the
- * order of two multiplications in G_all's scaling (an ulp), the dropped parts (2⁻²⁰⁰ of
- * their row, or below 2⁻¹⁰²² with the factor's largest entry above 2⁻⁸⁰⁰: below rounding)
- * and any subnormal intermediate the plain path rounds: loss to 1e-12 relative plus 1e-28·(1 + ‖Σ‖²)
+ * Tolerances: scaling by powers of two is exact (and G_all's entries are formed with the
+ * same products in the same order), so the two paths differ only by the dropped parts
+ * (2⁻²⁰⁰ of their row, or below 2⁻¹⁰²² with the factor's largest entry above 2⁻⁸⁰⁰: below
+ * rounding; measured identical here) and any subnormal intermediate the plain path rounds: loss to 1e-12 relative plus 1e-28·(1 + ‖Σ‖²)
  * (the loss floor of the other accuracy tests), mode strengths to 1e-13·(1 + ‖Σ‖), the
  * factor's P = ZZᵀ and its blocks W1ᵀW1, W2W2ᵀ, W2W1 to 1e-13·‖P‖, and the kernel distance
  * from t = 0 (formed from Gram matrices of the factor's rows) to 1e-12.

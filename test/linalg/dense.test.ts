@@ -352,6 +352,9 @@ describe('products without subnormal arithmetic (late times of the closed form)'
         const exact = a[i * n + j] * c[j] * (r[i] * 2 ** -Math.trunc(e[i] / 2)) * 2 ** -(e[i] - Math.trunc(e[i] / 2));
         if (Math.abs(exact) < TINY * big) expect(x).toBe(0);
         else expect(Math.abs(x - exact)).toBeLessThanOrEqual(4 * U * Math.abs(exact));
+        // Where the plain scaling's entry is a normal number, this one is it times 2^{−e_i}, bit for bit.
+        const plain = a[i * n + j] * r[i] * c[j];
+        if (Math.abs(plain) >= 2 ** -1022 && x !== 0) expect(x).toBe(plain * 2 ** -Math.trunc(e[i] / 2) * 2 ** -(e[i] - Math.trunc(e[i] / 2)));
       }
     }
   });
