@@ -27,6 +27,7 @@ import {
   scaleRowsByPowersOfTwoFlushed,
   scaleRowsColumnsInto,
   scaleRowsColumnsNormalInto,
+  timesPowerOfTwo,
   solveRowsLowerTInPlace,
   solveRowsLowerTInPlaceJs,
   tmatmul,
@@ -422,11 +423,24 @@ export class RiccatiSolution {
    * input rows, then its output rows — written into `out`, and the return value
    * ‖M_⊥‖²_F, the squared response of the network along the left-over directions (0 if
    * there are none), so that ½‖Σyx − W2W1‖²_F = ½(‖diag(σ) − Z_outZ_inᵀ‖²_F + ‖M_⊥‖²_F).
+   * With `exponents` (one per row of `out`), rows may be written scaled by powers of two,
+   * row r being the factor's row times 2^{−exponents[r]}, with entries below 2⁻²⁰⁰ of its
+   * largest set to zero (at late times, {@link RiccatiSolution.mayUnderflow}, without
+   * left-over directions): products of such rows have no subnormal terms. The exponents
+   * are 0 otherwise.
    */
-  summaryInto(s: number, out: Float64Array): number {
+  summaryInto(s: number, out: Float64Array, exponents?: Int32Array): number {
     const reduced = this.reduced;
+    if (exponents !== undefined) exponents.fill(0);
     if (reduced === undefined) {
-      this.factorInto(s, out);
+      if (exponents !== undefined && this.mayUnderflow(s)) {
+        // The rows stay normalised from the solve to the rotation: no pass that scales
+        // them back only for the product to normalise them again.
+        const { x } = this.solveSet(this.full, s, undefined, false);
+        rotateNormalInto(this.full, x, this.hiddenDim, (this.workspace as Workspace).rowExponents as Int32Array, out, exponents);
+      } else {
+        this.factorInto(s, out);
+      }
       return 0;
     }
     const nh = this.hiddenDim;
@@ -602,7 +616,7 @@ export class RiccatiSolution {
    * columns, so the row stays zero before them through the triangular solve, and both the
    * Gram matrix S and the solve skip the zeros: O(nG·Nh²/3 + nZ·Nh²) instead of O(N·Nh²).
    */
-  private solveSet(set: RowSet, s: number, reduced: Reduced | undefined): { x: Float64Array; c: Float64Array; h: Float64Array } {
+  private solveSet(set: RowSet, s: number, reduced: Reduced | undefined, scaleBack = true): { x: Float64Array; c: Float64Array; h: Float64Array } {
     const nh = this.hiddenDim;
     const n = set.n;
     const nG = set.nG;
@@ -763,7 +777,7 @@ export class RiccatiSolution {
     }
     if (wasm !== undefined) wasm.solveRowsLowerT(g, n, sMat, nh, rowLo);
     else solveRowsLowerTInPlaceJs(g, n, sMat, nh, rowLo);
-    if (rowExponents !== undefined) scaleRowsByPowersOfTwoFlushed(g, n, nh, rowExponents);
+    if (rowExponents !== undefined && scaleBack) scaleRowsByPowersOfTwoFlushed(g, n, nh, rowExponents);
     return { x: g, c: sMat, h };
   }
 
@@ -917,6 +931,53 @@ function rotateInto(set: RowSet, x: Float64Array, nh: number, out: Float64Array)
     }
   }
 }
+
+/**
+ * {@link rotateInto} for rows X normalised by powers of two (row m of the solved rows is
+ * x_m·2^{xExp[m]}): row r of the result is written as (its singular-basis row)·2^{−outExp[r]},
+ * with outExp[r] chosen from the two terms' bounds |c|·2^{e}·max|x| so that its largest
+ * entry is at most about 2, and entries below 2⁻²⁰⁰ set to zero; the coefficients carry the
+ * powers of two, so this is one pass like rotateInto.
+ */
+function rotateNormalInto(set: RowSet, x: Float64Array, nh: number, xExp: Int32Array, out: Float64Array, outExp: Int32Array): void {
+  const { coordMode, coordCoef } = set;
+  for (let r = 0; r < set.coords; r++) {
+    const ro = r * nh;
+    outExp[r] = 0;
+    const m0 = coordMode[2 * r];
+    const m1 = coordMode[2 * r + 1];
+    // log2 of each term's bound, −∞ for a missing or zero term.
+    const b0 = m0 < 0 ? -Infinity : termLog2(coordCoef[2 * r], x, m0 * nh, nh, xExp[m0]);
+    const b1 = m1 < 0 ? -Infinity : termLog2(coordCoef[2 * r + 1], x, m1 * nh, nh, xExp[m1]);
+    const top = Math.max(b0, b1);
+    if (top === -Infinity) {
+      out.fill(0, ro, ro + nh);
+      continue;
+    }
+    const e = Math.ceil(top);
+    outExp[r] = e;
+    // c·2^{e_m − e}; a term more than 2⁻²⁰⁰ below the other is dropped with it.
+    const c0 = b0 < top - 200 ? 0 : timesPowerOfTwo(coordCoef[2 * r], xExp[m0] - e);
+    const c1 = b1 < top - 200 ? 0 : timesPowerOfTwo(coordCoef[2 * r + 1], xExp[m1] - e);
+    const o0 = Math.max(m0, 0) * nh;
+    const o1 = Math.max(m1, 0) * nh;
+    for (let j = 0; j < nh; j++) {
+      const v = (c0 === 0 ? 0 : c0 * x[o0 + j]) + (c1 === 0 ? 0 : c1 * x[o1 + j]);
+      out[ro + j] = Math.abs(v) < ROW_FLUSH_FACTOR ? 0 : v;
+    }
+  }
+}
+
+/** log2(|c|·max_j |x_j|) + e for row x[at … at+nh), −∞ if it is zero. */
+function termLog2(c: number, x: Float64Array, at: number, nh: number, e: number): number {
+  if (c === 0) return -Infinity;
+  let big = 0;
+  for (let j = 0; j < nh; j++) big = Math.max(big, Math.abs(x[at + j]));
+  return big === 0 ? -Infinity : Math.log2(Math.abs(c) * big) + e;
+}
+
+/** Entries below this are dropped by {@link rotateNormalInto} (rows normalised to at most about 2). */
+const ROW_FLUSH_FACTOR = 2 ** -200;
 
 /**
  * target_ij = (A_ij·r_i)·c_j: in JavaScript, or (when `wasm` is given and every array but A

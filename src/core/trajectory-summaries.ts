@@ -7,7 +7,7 @@
  * @module
  */
 import { ExactDlnError } from '../errors.js';
-import { matmulT, matmulTNormal } from '../linalg/dense.js';
+import { matmulT, matmulTNormal, scaleEntriesBack, timesPowerOfTwo } from '../linalg/dense.js';
 import type { RiccatiSolution } from './riccati.js';
 import { decoupledModes, decoupledStrengthsInto, type DecoupledModes } from './decoupled-modes.js';
 
@@ -103,12 +103,24 @@ export function summariesOf(solution: RiccatiSolution, times: readonly number[],
   const loss = new Float64Array(request.loss ? count : 0);
   const offDiagonal = new Float64Array(request.offDiagonal ? count : 0);
   const modeStrengths = request.modeStrengths ? Array.from({ length: r }, () => new Float64Array(count)) : [];
+  // Powers of two of z's rows at late times (RiccatiSolution.summaryInto): the rows come
+  // normalised, so their product needs no normalising pass of its own.
+  const rowExponents = new Int32Array(ni + no);
+  const inputExponents = rowExponents.subarray(0, ni);
+  const outputExponents = rowExponents.subarray(ni);
   for (let k = 0; k < count; k++) {
     const t = times[k];
-    const perp2 = solution.summaryInto(t / tau, z);
+    const careful = solution.mayUnderflow(t / tau);
+    const perp2 = solution.summaryInto(t / tau, z, careful ? rowExponents : undefined);
+    const normalised = careful && rowExponents.some((e) => e !== 0);
     let check = perp2;
     if (full) {
-      singularProductOf(z, ni, nh, no, product, solution.mayUnderflow(t / tau));
+      if (normalised) {
+        matmulT(z.subarray(ni * nh, (ni + no) * nh), z.subarray(0, ni * nh), no, nh, ni, product);
+        scaleEntriesBack(product, no, ni, outputExponents, inputExponents);
+      } else {
+        singularProductOf(z, ni, nh, no, product, careful);
+      }
       // One pass: residual of the diagonal, off-diagonal mass, mode strengths.
       let sum = 0;
       let off2 = 0;
@@ -141,6 +153,7 @@ export function summariesOf(solution: RiccatiSolution, times: readonly number[],
         const zi = a * nh;
         let x = 0;
         for (let j = 0; j < nh; j++) x += z[zo + j] * z[zi + j];
+        if (normalised) x = timesPowerOfTwo(x, outputExponents[a] + inputExponents[a]);
         modeStrengths[a][k] = x;
         check += x;
       }

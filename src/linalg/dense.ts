@@ -682,7 +682,7 @@ export function matmulTNormal(a: Float64Array, b: Float64Array, m: number, k: nu
 }
 
 /** c_ij·2^{e_i + f_j} in place (m×n): undoes the row normalisations of a product's factors. */
-function scaleEntriesBack(c: Float64Array, m: number, n: number, e: Int32Array, f: Int32Array): Float64Array {
+export function scaleEntriesBack(c: Float64Array, m: number, n: number, e: Int32Array, f: Int32Array): Float64Array {
   for (let i = 0; i < m; i++) {
     const io = i * n;
     const ei = e[i];
