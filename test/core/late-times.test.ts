@@ -10,8 +10,9 @@
  * Tolerances: scaling by powers of two is exact (and G_all's entries are formed with the
  * same products in the same order), so the two paths differ only by the dropped parts
  * (2⁻²⁰⁰ of their row, or below 2⁻¹⁰²² with the factor's largest entry above 2⁻⁸⁰⁰: below
- * rounding; measured identical here) and any subnormal intermediate the plain path rounds: loss to 1e-12 relative plus 1e-28·(1 + ‖Σ‖²)
- * (the loss floor of the other accuracy tests), mode strengths to 1e-13·(1 + ‖Σ‖), the
+ * rounding; measured identical here) and any subnormal intermediate the plain path
+ * rounds: loss to 1e-12 relative plus 1e-28·(1 + ‖Σ‖²) (the loss floor of the other
+ * accuracy tests), mode strengths (with the loss, and alone) to 1e-13·(1 + ‖Σ‖), the
  * factor's P = ZZᵀ and its blocks W1ᵀW1, W2W2ᵀ, W2W1 to 1e-13·‖P‖, and the kernel distance
  * from t = 0 (formed from Gram matrices of the factor's rows) to 1e-12.
  */
@@ -30,6 +31,7 @@ function run(p: ConfigParams, careful: boolean) {
   // Σyx scaled up so that γ·s spans hundreds at these times.
   const dyn = exactDynamics({ w1: c.w1, w2: c.w2, sigmaYX: c.sigmaYX.clone().mul(4) });
   const s = dyn.summaries(TIMES);
+  const strengthsOnly = dyn.modeStrengthCurves(TIMES); // the diagonal alone: another path
   const qqts = TIMES.map((t) => dyn.at(t).qqt);
   // The other getters and the kernel distance form their own products of the factor.
   const start = dyn.at(0);
@@ -39,7 +41,7 @@ function run(p: ConfigParams, careful: boolean) {
   });
   expect(spy).toHaveBeenCalled(); // the decision was forced
   spy.mockRestore();
-  return { dyn, s, qqts, others };
+  return { dyn, s, strengthsOnly, qqts, others };
 }
 
 describe('late times: the subnormal-free path is the same trajectory', () => {
@@ -59,7 +61,10 @@ describe('late times: the subnormal-free path is the same trajectory', () => {
           const gap = Math.abs(a - b);
           expect(gap).toBeLessThanOrEqual(1e-12 * a + 1e-28 * (1 + norm * norm));
           if (a > 1e-20) worstLoss = Math.max(worstLoss, gap / a);
-          plain.s.modeStrengths.forEach((curve, m) => expect(Math.abs(curve[k] - careful.s.modeStrengths[m][k])).toBeLessThanOrEqual(1e-13 * (1 + norm)));
+          plain.s.modeStrengths.forEach((curve, m) => {
+            expect(Math.abs(curve[k] - careful.s.modeStrengths[m][k])).toBeLessThanOrEqual(1e-13 * (1 + norm));
+            expect(Math.abs(curve[k] - careful.strengthsOnly[m][k])).toBeLessThanOrEqual(1e-13 * (1 + norm));
+          });
           const pNorm = plain.qqts[k].norm('frobenius');
           const diff = plain.qqts[k].clone().sub(careful.qqts[k]).norm('frobenius');
           expect(diff).toBeLessThanOrEqual(1e-13 * pNorm + 1e-300);
