@@ -705,8 +705,17 @@ export function gramOfRowsNormal(a: Float64Array, m: number, k: number, out: Flo
   const small = smallestNonZero(a, m * k);
   if (!(small * small < SMALLEST_NORMAL)) return gramOfRows(a, m, k, out);
   const e = new Int32Array(m);
-  gramOfRows(normaliseRowsInto(a, m, k, e, new Float64Array(m * k)), m, k, out);
-  return scaleEntriesBack(out, m, m, e, e); // symmetric: the same products in (i, j) and (j, i)
+  gramLowerInto(normaliseRowsInto(a, m, k, e, new Float64Array(m * k)), m, k, out);
+  for (let i = 0; i < m; i++) {
+    const io = i * m;
+    const ei = e[i];
+    for (let j = 0; j <= i; j++) {
+      const x = out[io + j];
+      if (x !== 0) out[io + j] = timesPowerOfTwo(x, ei + e[j]);
+    }
+  }
+  mirrorLowerTriangle(out, m);
+  return out;
 }
 
 /**
@@ -827,13 +836,12 @@ export function scaleRowsColumnsNormalInto(a: Float64Array, r: Float64Array, c: 
  * product of these rows). If it is smaller, no entry is dropped (the plain undo).
  */
 export function scaleRowsByPowersOfTwoFlushed(a: Float64Array, rows: number, k: number, exponents: Int32Array): void {
-  let top = -Infinity;
-  for (let i = 0; i < rows; i++) {
-    const io = i * k;
-    let big = 0;
-    for (let p = 0; p < k; p++) big = Math.max(big, Math.abs(a[io + p]));
-    if (big > 0) top = Math.max(top, Math.log2(big) + exponents[i]);
-  }
+  // The largest entry is at least that of the row with the largest power of two (usually
+  // enough to decide); only if that row is small are all rows searched.
+  let first = 0;
+  for (let i = 1; i < rows; i++) if (exponents[i] > exponents[first]) first = i;
+  let top = rows === 0 ? -Infinity : rowTop(a, first, k, exponents[first]);
+  if (!(top >= -800)) for (let i = 0; i < rows; i++) top = Math.max(top, rowTop(a, i, k, exponents[i]));
   if (!(top >= -800)) {
     scaleRowsByPowersOfTwo(a, rows, k, exponents);
     return;
@@ -856,6 +864,16 @@ export function scaleRowsByPowersOfTwoFlushed(a: Float64Array, rows: number, k: 
       }
     }
   }
+}
+
+/** log2 of the largest |entry| of row i (k entries) times 2^e; −∞ for a zero row. */
+function rowTop(a: Float64Array, i: number, k: number, e: number): number {
+  let big = 0;
+  for (let p = i * k; p < (i + 1) * k; p++) {
+    const v = Math.abs(a[p]);
+    if (v > big) big = v;
+  }
+  return big === 0 ? -Infinity : Math.log2(big) + e;
 }
 
 /** Row i of a (rows×k) times 2^{e_i}, in place (undoes {@link normaliseRowsInto}). */
