@@ -9,8 +9,14 @@
  *    matrix of 1000 random probes formed once, outside the timing.
  * The exponent p of cost ∝ n^p is fitted by least squares on log–log axes, over all n and
  * over n ≥ 32 (where the O(n³) arithmetic dominates the per-call overheads).
+ *
+ * Late times (second table): the same configurations at one time each, t = 20τ (early, the
+ * plain path) against t = 1000τ and 2000τ, where the exponentials with Ψ's spread cover more
+ * than 2⁷⁰⁰ and the evaluation keeps subnormal numbers out of its arithmetic (2000τ is also
+ * beyond γ_max·t = 600, where rows share column exponentials in bands): `summaries([t])`,
+ * `at(t)`, `at(t).qqt` and `kernelDistance(at(0), at(t))` per call.
  */
-import { exactDynamics, kernelDistanceTrajectory } from '../src/index.js';
+import { exactDynamics, kernelDistance, kernelDistanceTrajectory } from '../src/index.js';
 import { fromArray, gramOfRows } from '../src/linalg/dense.js';
 import { createRng } from '../src/random.js';
 import {
@@ -42,8 +48,19 @@ export interface ScalingRow {
   kernelDistance: number;
 }
 
+/** Per-call costs (ms) at one width and time (see the module comment). */
+export interface LateTimeRow {
+  n: number;
+  t: number;
+  summaries: number;
+  at: number;
+  qqt: number;
+  kernelDistance: number;
+}
+
 export interface ScalingResult {
   rows: ScalingRow[];
+  lateTimes: LateTimeRow[];
   /** Fitted exponents over all n and over n ≥ 32 (NaN with fewer than two widths). */
   exponents: Record<'full' | 'summaries' | 'modeStrengths' | 'kernelDistance', { all: number; large: number }>;
 }
@@ -88,6 +105,25 @@ export function runScaling(options: ScalingOptions = {}): ScalingResult {
     };
   });
 
+  const lateTimes = (smoke ? [4] : [16, 64, 128]).flatMap((n): LateTimeRow[] => {
+    const cfg = benchConfig(n);
+    const dyn = exactDynamics({ w1: cfg.w1, w2: cfg.w2, sigmaYX: cfg.sigmaYX });
+    const start = dyn.at(0);
+    // The table is about the two evaluation paths: check that these times take them.
+    LATE_TIMES.forEach((t, k) => {
+      if (start.solution.mayUnderflow(t) !== k > 0) throw new Error(`late-times benchmark: n = ${n}, t = ${t} does not take the expected path`);
+    });
+    const opts = { iterations: smoke ? 2 : 20, time: smoke ? 10 : 200 };
+    return LATE_TIMES.map((t) => ({
+      n,
+      t,
+      summaries: measure(() => dyn.summaries([t]), opts).median,
+      at: measure(() => dyn.at(t), opts).median,
+      qqt: measure(() => dyn.at(t).qqt, opts).median,
+      kernelDistance: measure(() => kernelDistance(start, dyn.at(t)), opts).median,
+    }));
+  });
+
   const keys = ['full', 'summaries', 'modeStrengths', 'kernelDistance'] as const;
   const large = rows.filter((r) => r.n >= 32);
   const fit = (rs: ScalingRow[], key: (typeof keys)[number]): number =>
@@ -103,6 +139,16 @@ export function runScaling(options: ScalingOptions = {}): ScalingResult {
         ['exponent (all n)', '', ...keys.map((k) => exponents[k].all.toFixed(2))],
         ['exponent (n ≥ 32)', '', ...keys.map((k) => exponents[k].large.toFixed(2))],
       ],
+    );
+    const early = (r: LateTimeRow): LateTimeRow => lateTimes.find((e) => e.n === r.n && e.t === LATE_TIMES[0]) as LateTimeRow;
+    printTable(
+      'Benchmark 2, late times — one time point per call (t = 20τ: plain path; 1000τ, 2000τ: subnormal-free path), and the ratio to t = 20τ',
+      ['n', 't', 'summaries', 'at(t)', 'at(t).qqt', 'kernel distance from t = 0'],
+      lateTimes.map((r) => [
+        r.n,
+        r.t,
+        ...(['summaries', 'at', 'qqt', 'kernelDistance'] as const).map((k) => (r.t === LATE_TIMES[0] ? formatMs(r[k]) : `${formatMs(r[k])} (${(r[k] / early(r)[k]).toFixed(2)}×)`)),
+      ]),
     );
   }
   if (write) {
@@ -123,7 +169,14 @@ export function runScaling(options: ScalingOptions = {}): ScalingResult {
         kernelDistanceMs: round(r.kernelDistance),
       })),
       exponents: Object.fromEntries(keys.map((k) => [k, { all: round(exponents[k].all, 3), nAtLeast32: round(exponents[k].large, 3) }])),
+      lateTimes: {
+        description: 'Per-call cost (ms, tinybench median) at one time t: summaries([t]), at(t), at(t).qqt, kernelDistance(at(0), at(t)); t = 20 early, 1000 and 2000 late.',
+        rows: lateTimes.map((r) => ({ n: r.n, t: r.t, summariesMs: round(r.summaries), atMs: round(r.at), qqtMs: round(r.qqt), kernelDistanceMs: round(r.kernelDistance) })),
+      },
     });
   }
-  return { rows, exponents };
+  return { rows, lateTimes, exponents };
 }
+
+/** The times of the late-times table (τ = 1): early, and two late ones. */
+const LATE_TIMES = [20, 1000, 2000];
