@@ -26,7 +26,7 @@ import {
   normaliseRowsInto,
   scaleRowsByPowersOfTwoFlushed,
   scaleRowsColumnsInto,
-  scaleRowsColumnsNormalInto,
+  normalisedRowFactors,
   timesPowerOfTwo,
   solveRowsLowerTInPlace,
   solveRowsLowerTInPlaceJs,
@@ -409,9 +409,11 @@ export class RiccatiSolution {
    * numbers (each multiply-add that touches one is about ten times slower): the
    * exponentials e^{±γs} and Ψ's own spread together cover more than 2⁷⁰⁰. Then the solve
    * normalises the rows of G_all by powers of two as it forms them, drops entries below
-   * 2⁻²⁰⁰ of their row from Bᵀ and entries that would be subnormal from the factor, and the
-   * singular product uses `matmulTNormal`; the results are the same to rounding either way
-   * (test/core/late-times.test.ts), so this only decides speed.
+   * 2⁻²⁰⁰ of their row from Bᵀ and entries below 2⁻¹⁰⁰⁰ from the factor, and products of
+   * the factor's rows are formed from rows normalised by powers of two (`matmulTNormal`,
+   * `gramOfRowsNormal`, or the summaries' rows kept normalised from the solve); the results
+   * are the same to rounding either way (test/core/late-times.test.ts), so this only
+   * decides speed.
    */
   mayUnderflow(s: number): boolean {
     return (2 * this.rateBound * s) / Math.LN2 + this.psiLog2Spread > MAY_UNDERFLOW_LOG2;
@@ -672,15 +674,18 @@ export class RiccatiSolution {
     // At late times the rows of decayed modes hold entries like e^{−400}·e^{−350}, whose
     // products are subnormal numbers (each multiply-add about ten times slower). Then the
     // rows of G_all are normalised by powers of two as they are formed (exact; undone after
-    // the solve, where entries that would be subnormal are dropped) and entries below 2⁻²⁰⁰
+    // the solve, where entries below 2⁻¹⁰⁰⁰ are dropped) and entries below 2⁻²⁰⁰
     // of their row are dropped from Bᵀ (a change far below rounding in S).
     const careful = this.mayUnderflow(s);
     const rowExponents = careful ? (ws.rowExponents ??= new Int32Array(this.inputDim + this.outputDim)) : undefined;
     const from = factored ? 0 : nG;
-    if (rowExponents !== undefined) {
-      scaleRowsColumnsNormalInto(g0.subarray(from * nh), rowScale.subarray(from), einv, n - from, nh, rowExponents.subarray(from), g.subarray(from * nh));
-    } else {
-      scaleInto(wasm, g0.subarray(from * nh), rowScale.subarray(from), einv, n - from, nh, g.subarray(from * nh));
+    // (rowScale becomes the normalised row factors; it is not read after this.)
+    const plainRows =
+      rowExponents === undefined ? NO_ROWS : normalisedRowFactors(g0.subarray(from * nh), rowScale.subarray(from), einv, n - from, nh, rowExponents.subarray(from), rowScale.subarray(from));
+    scaleInto(wasm, g0.subarray(from * nh), rowScale.subarray(from), einv, n - from, nh, g.subarray(from * nh));
+    for (const i of plainRows) {
+      const row = g.subarray((from + i) * nh, (from + i + 1) * nh);
+      normaliseRowsInto(row, 1, nh, (rowExponents as Int32Array).subarray(from + i, from + i + 1), row);
     }
     if (!factored) {
       // e^{(γ_i − g_j)s} where e^{γ_i s} alone would overflow: factored about an anchor
@@ -1011,6 +1016,8 @@ const EXPONENT_FACTORING_LIMIT = 600;
  * 10–45 %.
  */
 const MAY_UNDERFLOW_LOG2 = 700;
+/** An empty row list (no allocation per time point on the plain path). */
+const NO_ROWS: readonly number[] = [];
 /** Width (in units of γ·s) of the bands of rows that share column exponentials beyond the factoring limit. */
 const EXPONENT_BAND = 100;
 

@@ -780,60 +780,78 @@ export function normaliseRowsInto(a: Float64Array, rows: number, k: number, expo
 }
 
 /**
- * out_ij = (A_ij·r_i·2^{−e_i})·c_j: the row and column scaling of {@link scaleRowsColumnsInto}
- * with each row normalised by a power of two on the way, so that its largest entry is near 1
- * (e_i into `exponents`, 0 for a zero row), and entries below 2⁻²⁰⁰ of it set to zero. The
- * same numbers as scaling and then {@link normaliseRowsInto}, to rounding, but no subnormal
- * number is ever formed: where r_i·c_j spans more than the double range (a decayed row at a
- * late time, r_i = e^{γ_i s} ≈ e^{−500} against column factors c_j ≈ e^{−500}), the plain
- * scaling would first write entries near 2⁻¹⁴⁰⁰ — subnormal or flushed — and every pass
- * over them would run about ten times slower. The c_j must be normal numbers or zero.
- * Where the plain entries are normal numbers these are the same entries times 2^{−e_i},
- * bit for bit (the products are formed in the same order). The row's exponent comes from
- * max_j |A_ij|·c_j and r_i in log₂ space (a row whose largest |A_ij|·c_j is subnormal is
- * scaled plainly and then normalised). Undo with {@link scaleRowsByPowersOfTwoFlushed} or {@link scaleRowsByPowersOfTwo}.
+ * Row factors for a normalised row and column scaling: f_i = r_i·2^{−e_i} (into `factors`,
+ * which may be r; e_i into `exponents`) such that the largest entry of row i of
+ * (A_ij·f_i)·c_j — {@link scaleRowsColumnsInto} or the WebAssembly kernel with r = f — is
+ * near 1 (in [1/2, 4)), found from max_j |A_ij|·c_j and r_i in log₂ space without forming
+ * r_i·c_j. Where r_i·c_j spans more than the double range (a decayed row at a late time,
+ * r_i = e^{γ_i s} ≈ e^{−500} against column factors c_j ≈ e^{−500}) the plain scaling writes
+ * entries near 2⁻¹⁴⁰⁰, subnormal or flushed, and every pass over them runs about ten times
+ * slower; scaled with these factors the same entries are normal numbers, and where the plain
+ * entries are normal these are the same numbers times 2^{−e_i}, bit for bit (same products,
+ * same order). The c_j must be normal numbers or zero. A zero row gets e_i = 0 and f_i = 0.
+ * Returns the rows this cannot normalise (the largest |A_ij|·c_j is subnormal, f_i would
+ * leave the normal range, or A_ij·f_i could overflow in a column with c_j = 0): for them
+ * f_i = r_i and e_i = 0 — scale them plainly and normalise them with {@link normaliseRowsInto}.
  */
-export function scaleRowsColumnsNormalInto(a: Float64Array, r: Float64Array, c: Float64Array, m: number, n: number, exponents: Int32Array, out: Float64Array): Float64Array {
+export function normalisedRowFactors(a: Float64Array, r: Float64Array, c: Float64Array, m: number, n: number, exponents: Int32Array, factors: Float64Array): number[] {
+  const plain: number[] = [];
   for (let i = 0; i < m; i++) {
     const io = i * n;
     const ri = r[i];
-    let big = 0;
-    if (ri !== 0) for (let j = 0; j < n; j++) big = Math.max(big, Math.abs(a[io + j]) * c[j]);
     exponents[i] = 0;
+    let big = 0;
+    let bigA = 0;
+    if (ri !== 0) {
+      for (let j = 0; j < n; j++) {
+        const x = Math.abs(a[io + j]);
+        const y = x * c[j];
+        if (y > big) big = y;
+        if (x > bigA) bigA = x;
+      }
+    }
     if (big === 0) {
-      out.fill(0, io, io + n);
+      factors[i] = 0;
       continue;
     }
-    // e ≈ log2(big·r_i) without forming the product; f = r_i·2^{−e} ≈ 1/big is exact and
-    // normal (big and r_i are normal), so every entry is at most about 2.
     const e = Math.floor(Math.log2(big) + Math.log2(Math.abs(ri)));
     const f = timesPowerOfTwo(ri, -e);
-    if (!(big >= SMALLEST_NORMAL && Math.abs(f) >= SMALLEST_NORMAL && Math.abs(f) <= Number.MAX_VALUE)) {
-      // Subnormal entries of A itself (or a row so extreme that f leaves the range): the
-      // plain scaling, then the row normalised as by normaliseRowsInto.
-      for (let j = 0; j < n; j++) out[io + j] = a[io + j] * ri * c[j];
-      const row = out.subarray(io, io + n);
-      normaliseRowsInto(row, 1, n, exponents.subarray(i, i + 1), row);
+    if (!(big >= SMALLEST_NORMAL && Math.abs(f) >= SMALLEST_NORMAL && bigA * Math.abs(f) < 2 ** 1000)) {
+      plain.push(i);
+      factors[i] = ri;
       continue;
     }
     exponents[i] = e;
-    // (A_ij·f)·c_j: the plain path's products times 2^{−e} exactly (no rounding differs
-    // where its entries are normal); |A_ij·f| ≤ 1/c_j ≤ 2^866 unless c_j = 0.
-    for (let j = 0; j < n; j++) {
-      const cj = c[j];
-      const x = cj === 0 ? 0 : a[io + j] * f * cj;
-      out[io + j] = Math.abs(x) < ROW_FLUSH ? 0 : x;
-    }
+    factors[i] = f;
+  }
+  return plain;
+}
+
+/**
+ * The row and column scaling of {@link scaleRowsColumnsInto} with each row normalised by a
+ * power of two on the way (see {@link normalisedRowFactors}): out_ij = (A_ij·r_i·2^{−e_i})·c_j,
+ * e_i into `exponents`, no subnormal number formed where the normalised entries are normal.
+ * Undo with {@link scaleRowsByPowersOfTwoFlushed} or {@link scaleRowsByPowersOfTwo}.
+ */
+export function scaleRowsColumnsNormalInto(a: Float64Array, r: Float64Array, c: Float64Array, m: number, n: number, exponents: Int32Array, out: Float64Array): Float64Array {
+  const f = new Float64Array(m);
+  const plain = normalisedRowFactors(a, r, c, m, n, exponents, f);
+  scaleRowsColumnsInto(a, f, c, m, n, out);
+  for (const i of plain) {
+    const row = out.subarray(i * n, (i + 1) * n);
+    normaliseRowsInto(row, 1, n, exponents.subarray(i, i + 1), row);
   }
   return out;
 }
 
 /**
  * Undoes a row normalisation like {@link scaleRowsByPowersOfTwo}, but sets to zero every
- * entry whose value would be subnormal (below 2⁻¹⁰²²), so that later products over the
- * rows run at full speed — provided the largest entry of the result is at least 2⁻⁸⁰⁰
- * (the dropped entries are then below 2⁻²²² of it: far below any rounding error of a
- * product of these rows). If it is smaller, no entry is dropped (the plain undo).
+ * entry whose value would be below 2⁻¹⁰⁰⁰ — subnormal, or close enough that the rotation
+ * into the singular basis (coefficients below 1) and products with O(1) numbers would make
+ * it so — so that later products over the rows run at full speed, provided the largest
+ * entry of the result is at least 2⁻⁸⁰⁰ (the dropped entries are then below 2⁻²⁰⁰ of it:
+ * far below any rounding error of a product of these rows). If it is smaller, no entry is
+ * dropped (the plain undo).
  */
 export function scaleRowsByPowersOfTwoFlushed(a: Float64Array, rows: number, k: number, exponents: Int32Array): void {
   // The largest entry is at least that of the row with the largest power of two (usually
@@ -849,8 +867,8 @@ export function scaleRowsByPowersOfTwoFlushed(a: Float64Array, rows: number, k: 
   for (let i = 0; i < rows; i++) {
     const e = exponents[i];
     const io = i * k;
-    // |x|·2^e < 2^−1022 ⟺ |x| < 2^(−1022−e) (the threshold is +∞ or 0 where out of range).
-    const floor = timesPowerOfTwo(1, -1022 - e);
+    // |x|·2^e < 2^−1000 ⟺ |x| < 2^(−1000−e) (the threshold is +∞ or 0 where out of range).
+    const floor = timesPowerOfTwo(1, -1000 - e);
     if (e >= -1022 && e <= 1023) {
       const f = timesPowerOfTwo(1, e);
       for (let p = 0; p < k; p++) {

@@ -2,14 +2,14 @@
  * Late times, where the rows of decayed modes hold entries like e^{−400}·e^{−350}: the
  * closed form then keeps subnormal numbers out of its kernels (rows of G_all normalised by
  * powers of two as they are formed, entries below 2⁻²⁰⁰ of their row dropped from Bᵀ and
- * from the singular product, entries of the factor that would be subnormal dropped after the
+ * from the singular product, entries of the factor below 2⁻¹⁰⁰⁰ dropped after the
  * solve; RiccatiSolution.mayUnderflow decides when). That path must give
  * the same trajectory as the plain one: both are run on the same configurations and times
  * (the decision forced each way) and compared.
  *
  * Tolerances: scaling by powers of two is exact (and G_all's entries are formed with the
  * same products in the same order), so the two paths differ only by the dropped parts
- * (2⁻²⁰⁰ of their row, or below 2⁻¹⁰²² with the factor's largest entry above 2⁻⁸⁰⁰: below
+ * (2⁻²⁰⁰ of their row, or below 2⁻¹⁰⁰⁰ with the factor's largest entry above 2⁻⁸⁰⁰: below
  * rounding; measured identical here) and any subnormal intermediate the plain path
  * rounds: loss to 1e-12 relative plus 1e-28·(1 + ‖Σ‖²) (the loss floor of the other
  * accuracy tests), mode strengths (with the loss, and alone) to 1e-13·(1 + ‖Σ‖), the
