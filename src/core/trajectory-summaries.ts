@@ -7,7 +7,7 @@
  * @module
  */
 import { ExactDlnError } from '../errors.js';
-import { matmulT, matmulTNormal, scaleEntriesBack, timesPowerOfTwo } from '../linalg/dense.js';
+import { matmulT, matmulTNormal, powersOfTwo, timesPowerOfTwo } from '../linalg/dense.js';
 import type { RiccatiSolution } from './riccati.js';
 import { decoupledModes, decoupledStrengthsInto, type DecoupledModes } from './decoupled-modes.js';
 
@@ -117,24 +117,30 @@ export function summariesOf(solution: RiccatiSolution, times: readonly number[],
     if (full) {
       if (normalised) {
         matmulT(z.subarray(ni * nh, (ni + no) * nh), z.subarray(0, ni * nh), no, nh, ni, product);
-        scaleEntriesBack(product, no, ni, outputExponents, inputExponents);
+        scaleProductBack(product, no, ni, nh, outputExponents, inputExponents);
       } else {
         singularProductOf(z, ni, nh, no, product, careful);
       }
-      // One pass: residual of the diagonal, off-diagonal mass, mode strengths.
+      // One pass: residual of the diagonal, off-diagonal mass, mode strengths. Each row in
+      // three runs (left of the diagonal, the diagonal, right of it): no branch per entry.
       let sum = 0;
       let off2 = 0;
       for (let o = 0; o < no; o++) {
         const po = o * ni;
-        for (let i = 0; i < ni; i++) {
+        const diag = Math.min(o, ni);
+        for (let i = 0; i < diag; i++) {
           const x = product[po + i];
-          if (o === i) {
-            const d = sigma[o] - x;
-            sum += d * d;
-          } else {
-            sum += x * x;
-            off2 += x * x;
-          }
+          sum += x * x;
+          off2 += x * x;
+        }
+        if (o < ni) {
+          const d = sigma[o] - product[po + o];
+          sum += d * d;
+        }
+        for (let i = o + 1; i < ni; i++) {
+          const x = product[po + i];
+          sum += x * x;
+          off2 += x * x;
         }
       }
       if (request.loss) loss[k] = 0.5 * (sum + perp2);
@@ -163,6 +169,30 @@ export function summariesOf(solution: RiccatiSolution, times: readonly number[],
     }
   }
   return { times: Float64Array.from(times), loss, modeStrengths, offDiagonal };
+}
+
+/**
+ * Ũᵀ W2W1 Ṽ from the product of the normalised rows (summariesOf at late times): entry (o, i)
+ * times 2^{e_o + f_i}, except that off-diagonal entries certainly below 2⁻⁶⁰⁰ become 0 —
+ * their squares are below 2⁻¹²⁰⁰, so they add exactly 0 to the loss and the off-diagonal
+ * norm either way, while forming them (most would be subnormal) is about ten times slower
+ * per entry. |x| ≤ 16·Nh bounds an entry of the normalised product (rows with entries of
+ * at most about 2 and 4). The diagonal (the mode strengths) is scaled back exactly.
+ */
+function scaleProductBack(product: Float64Array, no: number, ni: number, nh: number, e: Int32Array, f: Int32Array): void {
+  const table = powersOfTwo();
+  const below = -600 - Math.ceil(Math.log2(16 * nh + 1));
+  for (let o = 0; o < no; o++) {
+    const po = o * ni;
+    const eo = e[o];
+    for (let i = 0; i < ni; i++) {
+      const x = product[po + i];
+      if (x === 0) continue;
+      const k = eo + f[i];
+      if (k >= -1022 && k <= 1023) product[po + i] = x * table[k + 1022];
+      else product[po + i] = k < below && o !== i ? 0 : timesPowerOfTwo(x, k);
+    }
+  }
 }
 
 /**

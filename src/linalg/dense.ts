@@ -683,12 +683,15 @@ export function matmulTNormal(a: Float64Array, b: Float64Array, m: number, k: nu
 
 /** c_ij·2^{e_i + f_j} in place (m×n): undoes the row normalisations of a product's factors. */
 export function scaleEntriesBack(c: Float64Array, m: number, n: number, e: Int32Array, f: Int32Array): Float64Array {
+  const table = powersOfTwo();
   for (let i = 0; i < m; i++) {
     const io = i * n;
     const ei = e[i];
     for (let j = 0; j < n; j++) {
       const x = c[io + j];
-      if (x !== 0) c[io + j] = timesPowerOfTwo(x, ei + f[j]);
+      const k = ei + f[j];
+      // The table lookup inline (a call per entry of a 784×784 product costs milliseconds).
+      if (x !== 0) c[io + j] = k >= -1022 && k <= 1023 ? x * table[k + 1022] : timesPowerOfTwo(x, k);
     }
   }
   return c;
@@ -724,11 +727,15 @@ export function gramOfRowsNormal(a: Float64Array, m: number, k: number, out: Flo
  * dominate the passes that use this.
  */
 export function timesPowerOfTwo(x: number, e: number): number {
-  if (e >= -1022 && e <= 1023) return x * (powers ??= Float64Array.from({ length: 2046 }, (_, i) => 2 ** (i - 1022)))[e + 1022];
+  if (e >= -1022 && e <= 1023) return x * powersOfTwo()[e + 1022];
   const half = e >> 1;
   return x * 2 ** half * 2 ** (e - half);
 }
 let powers: Float64Array | undefined;
+/** 2^k at index k + 1022 for k = −1022 … 1023 (all normal numbers). @internal */
+export function powersOfTwo(): Float64Array {
+  return (powers ??= Float64Array.from({ length: 2046 }, (_, i) => 2 ** (i - 1022)));
+}
 
 /** The smallest non-zero |a_p| over the first len entries (Infinity if all are zero). */
 function smallestNonZero(a: Float64Array, len: number): number {
