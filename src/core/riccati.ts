@@ -660,8 +660,15 @@ export class RiccatiSolution {
     for (let i = 0; i < n; i++) {
       const gi = gamma[i];
       const growing = i < nG;
-      const d = gi === 0 ? s : growing ? -Math.expm1(-2 * gi * s) / (2 * gi) : Math.expm1(2 * gi * s) / (2 * gi);
       const e = growing && !factored ? 0 : flooredExp(gi, s);
+      // D_i = (1 − e^{−2|γ_i|s})/(2|γ_i|): from e = e^{γ_i s} once 2|γ_i|s ≥ 1 (no cancellation
+      // there: a few ulps, and no second exponential), from expm1 below that or when e was
+      // not formed.
+      const x = 2 * Math.abs(gi) * s;
+      const d =
+        gi === 0 ? s
+        : x >= 1 && (e !== 0 || !growing) ? (growing ? 1 - 1 / (e * e) : 1 - e * e) / (2 * Math.abs(gi))
+        : -Math.expm1(-x) / (2 * Math.abs(gi));
       rowScale[i] = e;
       // Multiplies row i of G0·Ê⁻¹ into B: √D_i·e^{γ_i s} for growing rows, √φ_z otherwise.
       weight[i] = growing ? Math.sqrt(d) * e : Math.sqrt(d);
@@ -679,10 +686,14 @@ export class RiccatiSolution {
     const careful = this.mayUnderflow(s);
     const rowExponents = careful ? (ws.rowExponents ??= new Int32Array(this.inputDim + this.outputDim)) : undefined;
     const from = factored ? 0 : nG;
+    // (Views only where needed: a subarray per call costs as much as a 4×4 kernel.)
+    const g0From = from === 0 ? g0 : g0.subarray(from * nh);
+    const gFrom = from === 0 ? g : g.subarray(from * nh);
+    const scaleFrom = from === 0 ? rowScale : rowScale.subarray(from);
     // (rowScale becomes the normalised row factors; it is not read after this.)
     const plainRows =
-      rowExponents === undefined ? NO_ROWS : normalisedRowFactors(g0.subarray(from * nh), rowScale.subarray(from), einv, n - from, nh, rowExponents.subarray(from), rowScale.subarray(from));
-    scaleInto(wasm, g0.subarray(from * nh), rowScale.subarray(from), einv, n - from, nh, g.subarray(from * nh));
+      rowExponents === undefined ? NO_ROWS : normalisedRowFactors(g0From, scaleFrom, einv, n - from, nh, rowExponents.subarray(from), scaleFrom);
+    scaleInto(wasm, g0From, scaleFrom, einv, n - from, nh, gFrom);
     for (const i of plainRows) {
       const row = g.subarray((from + i) * nh, (from + i + 1) * nh);
       normaliseRowsInto(row, 1, nh, (rowExponents as Int32Array).subarray(from + i, from + i + 1), row);
