@@ -27,6 +27,7 @@ import {
   scaleRowsByPowersOfTwoFlushed,
   scaleRowsColumnsInto,
   normalisedRowFactors,
+  ROW_FLUSH,
   timesPowerOfTwo,
   solveRowsLowerTInPlace,
   solveRowsLowerTInPlaceJs,
@@ -439,7 +440,8 @@ export class RiccatiSolution {
         // The rows stay normalised from the solve to the rotation: no pass that scales
         // them back only for the product to normalise them again.
         const { x } = this.solveSet(this.full, s, undefined, false);
-        rotateNormalInto(this.full, x, this.hiddenDim, (this.workspace as Workspace).rowExponents as Int32Array, out, exponents);
+        const ws = this.workspace as Workspace; // rowWeight is free again once solveSet has returned
+        rotateNormalInto(this.full, x, this.hiddenDim, ws.rowExponents as Int32Array, out, exponents, ws.rowWeight);
       } else {
         this.factorInto(s, out);
       }
@@ -955,16 +957,26 @@ function rotateInto(set: RowSet, x: Float64Array, nh: number, out: Float64Array)
  * entry is at most about 2, and entries below 2⁻²⁰⁰ set to zero; the coefficients carry the
  * powers of two, so this is one pass like rotateInto.
  */
-function rotateNormalInto(set: RowSet, x: Float64Array, nh: number, xExp: Int32Array, out: Float64Array, outExp: Int32Array): void {
+function rotateNormalInto(set: RowSet, x: Float64Array, nh: number, xExp: Int32Array, out: Float64Array, outExp: Int32Array, rowLog2: Float64Array): void {
   const { coordMode, coordCoef } = set;
+  // log2 of each solved row's largest entry times its power of two (each row serves up to
+  // two coordinates): −∞ for a zero row.
+  for (let m = 0; m < set.n; m++) {
+    let big = 0;
+    for (let j = m * nh; j < (m + 1) * nh; j++) {
+      const v = Math.abs(x[j]);
+      if (v > big) big = v;
+    }
+    rowLog2[m] = big === 0 ? -Infinity : Math.log2(big) + xExp[m];
+  }
   for (let r = 0; r < set.coords; r++) {
     const ro = r * nh;
     outExp[r] = 0;
     const m0 = coordMode[2 * r];
     const m1 = coordMode[2 * r + 1];
-    // log2 of each term's bound, −∞ for a missing or zero term.
-    const b0 = m0 < 0 ? -Infinity : termLog2(coordCoef[2 * r], x, m0 * nh, nh, xExp[m0]);
-    const b1 = m1 < 0 ? -Infinity : termLog2(coordCoef[2 * r + 1], x, m1 * nh, nh, xExp[m1]);
+    // log2 of each term's bound |c|·2^{e_m}·max|x_m|, −∞ for a missing or zero term.
+    const b0 = m0 < 0 || coordCoef[2 * r] === 0 ? -Infinity : Math.log2(Math.abs(coordCoef[2 * r])) + rowLog2[m0];
+    const b1 = m1 < 0 || coordCoef[2 * r + 1] === 0 ? -Infinity : Math.log2(Math.abs(coordCoef[2 * r + 1])) + rowLog2[m1];
     const top = Math.max(b0, b1);
     if (top === -Infinity) {
       out.fill(0, ro, ro + nh);
@@ -979,21 +991,10 @@ function rotateNormalInto(set: RowSet, x: Float64Array, nh: number, xExp: Int32A
     const o1 = Math.max(m1, 0) * nh;
     for (let j = 0; j < nh; j++) {
       const v = (c0 === 0 ? 0 : c0 * x[o0 + j]) + (c1 === 0 ? 0 : c1 * x[o1 + j]);
-      out[ro + j] = Math.abs(v) < ROW_FLUSH_FACTOR ? 0 : v;
+      out[ro + j] = Math.abs(v) < ROW_FLUSH ? 0 : v;
     }
   }
 }
-
-/** log2(|c|·max_j |x_j|) + e for row x[at … at+nh), −∞ if it is zero. */
-function termLog2(c: number, x: Float64Array, at: number, nh: number, e: number): number {
-  if (c === 0) return -Infinity;
-  let big = 0;
-  for (let j = 0; j < nh; j++) big = Math.max(big, Math.abs(x[at + j]));
-  return big === 0 ? -Infinity : Math.log2(Math.abs(c) * big) + e;
-}
-
-/** Entries below this are dropped by {@link rotateNormalInto} (rows normalised to at most about 2). */
-const ROW_FLUSH_FACTOR = 2 ** -200;
 
 /**
  * target_ij = (A_ij·r_i)·c_j: in JavaScript, or (when `wasm` is given and every array but A

@@ -653,8 +653,12 @@ export function matmulT(a: Float64Array, b: Float64Array, m: number, k: number, 
 
 /** 2^-1022, the smallest normal double: a product below it is subnormal and ≈ 10× slower. */
 const SMALLEST_NORMAL = 2 ** -1022;
-/** Entries below this fraction of their row's largest are dropped by {@link matmulTNormal}. */
-const ROW_FLUSH = 2 ** -200;
+/**
+ * Entries below this fraction of their row's largest are dropped where rows are normalised
+ * to keep subnormal numbers out of their products ({@link matmulTNormal} and the others).
+ * @internal
+ */
+export const ROW_FLUSH = 2 ** -200;
 
 /**
  * C = A·Bᵀ as {@link matmulT}, without subnormal arithmetic. Subnormal numbers make every
