@@ -6,7 +6,7 @@
  * @module
  */
 import { Matrix, type AbstractMatrix } from 'ml-matrix';
-import { copyMatrix } from './linalg/dense.js';
+import { copyMatrix, rowsOf } from './linalg/dense.js';
 import {
   ImpossibleLambdaError,
   InvalidArgumentError,
@@ -89,9 +89,13 @@ export function toMatrix(value: unknown, name: string): Matrix {
 
 /** Throws {@link NonFiniteError} naming the first NaN/±Infinity entry. */
 export function assertFiniteMatrix(m: Matrix, name: string): void {
+  // The rows' Float64Arrays where the Matrix has them (a typed-array loop; m.get per entry
+  // cost 2 ms for a 16×100 000 matrix of probes), m.get otherwise.
+  const rows = rowsOf(m);
   for (let i = 0; i < m.rows; i++) {
+    const row = rows?.[i];
     for (let j = 0; j < m.columns; j++) {
-      const v = m.get(i, j);
+      const v = row !== undefined ? row[j] : m.get(i, j);
       if (!Number.isFinite(v)) {
         throw new NonFiniteError(
           `invalid argument. \`${name}\` must contain only finite numbers; entry (${i}, ${j}) is ${v}.`,

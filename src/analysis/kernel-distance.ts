@@ -8,7 +8,7 @@
 import { ExactDlnError, InvalidArgumentError, ShapeError } from '../errors.js';
 import type { RiccatiSolution } from '../core/riccati.js';
 import { Snapshot } from '../core/snapshot.js';
-import { choleskyInPlace, gramOfRows, gramOfRowsNormal, matmul, matmulT, tmatmul, toArray } from '../linalg/dense.js';
+import { choleskyInPlace, gramOfRows, gramOfRowsNormal, matmul, readArray, tmatmul, toArray } from '../linalg/dense.js';
 import { symmetricEigen } from '../linalg/symmetric-eigen.js';
 import { assertShape, toMatrix, type MatrixLike } from '../validation.js';
 import { representationsOf, type NetworkRepresentations, type NetworkState } from './network-representations.js';
@@ -106,8 +106,8 @@ export function probeGeometry(options: KernelDistanceOptions, ni: number): Probe
   if (options.inputs !== undefined) {
     const x = toMatrix(options.inputs, 'inputs');
     assertShape(x, ni, undefined, 'inputs', `input×probes; the networks have Ni = ${ni} inputs`);
-    const xa = toArray(x);
-    g = matmulT(xa, xa, ni, x.columns, ni);
+    // G = X′X′ᵀ from toMatrix's own copy of the probes, read in place.
+    g = gramOfRows(readArray(x), ni, x.columns);
   } else if (options.gram !== undefined) {
     const gm = toMatrix(options.gram, 'gram');
     assertShape(gm, ni, ni, 'gram', `the probes' Gram matrix X′X′ᵀ, Ni×Ni with Ni = ${ni}`);

@@ -27,11 +27,30 @@ import { Matrix } from 'ml-matrix';
 import { kernelsFor } from './wasm.js';
 
 /** The row arrays of an ml-matrix `Matrix` (its storage: one Float64Array per row), if available. */
-function rowsOf(m: Matrix): Float64Array[] | undefined {
+export function rowsOf(m: Matrix): Float64Array[] | undefined {
   const data = (m as unknown as { data?: unknown }).data;
   if (!Array.isArray(data) || data.length !== m.rows) return undefined;
   for (const row of data) if (!(row instanceof Float64Array) || row.length !== m.columns) return undefined;
   return data as Float64Array[];
+}
+
+/**
+ * The row-major entries of m for reading: a view of its storage when its rows are
+ * consecutive views of one buffer (as {@link adoptArray} and {@link copyMatrix} make large
+ * matrices), otherwise a copy ({@link toArray}). Never modify the result.
+ */
+export function readArray(m: Matrix): Float64Array {
+  const rows = m instanceof Matrix ? rowsOf(m) : undefined;
+  const n = m.rows * m.columns;
+  if (rows !== undefined && rows.length > 0) {
+    const first = rows[0];
+    let contiguous = true;
+    for (let i = 1; i < rows.length && contiguous; i++) {
+      contiguous = rows[i].buffer === first.buffer && rows[i].byteOffset === first.byteOffset + 8 * i * m.columns;
+    }
+    if (contiguous) return new Float64Array(first.buffer, first.byteOffset, n);
+  }
+  return toArray(m);
 }
 
 /** Row-major copy of an ml-matrix Matrix. */

@@ -20,6 +20,7 @@ import {
   flushRowsRelative,
   matmulT,
   matmulTNormal,
+  readArray,
   normaliseRowsInto,
   scaleRowsByPowersOfTwo,
   scaleRowsByPowersOfTwoFlushed,
@@ -178,6 +179,24 @@ describe('conversions to and from ml-matrix', () => {
     expect(adopted.get(4, 2)).toBe(7);
     expect(adopted.getRow(4)[2]).toBe(7);
     expect(fromArray([1, 2, 3, 4], 2, 2).to2DArray()).toEqual([[1, 2], [3, 4]]);
+  });
+
+  it('readArray: the entries of any Matrix, in place for one adopted buffer and copied otherwise', () => {
+    const a = random(40 * 33, 5);
+    const adopted = adoptArray(a.slice(), 40, 33);
+    const view = readArray(adopted);
+    expect(Array.from(view)).toEqual(Array.from(a));
+    adopted.set(1, 2, 42);
+    expect(view[33 + 2]).toBe(42); // the Matrix's own storage: no copy
+    const plain = new Matrix(Array.from({ length: 40 }, (_, i) => Array.from(a.subarray(i * 33, (i + 1) * 33))));
+    const copied = readArray(plain);
+    expect(Array.from(copied)).toEqual(Array.from(a));
+    plain.set(0, 0, 99);
+    expect(copied[0]).toBe(a[0]); // a copy: the Matrix's own rows are separate arrays
+    // A sub-matrix view of a larger adopted buffer is read from the right offset.
+    const big = a.slice();
+    const tail = adoptArray(big.subarray(33 * 10), 30, 33);
+    expect(Array.from(readArray(tail))).toEqual(Array.from(a.subarray(33 * 10)));
   });
 
   it('copyMatrix equals clone() entry for entry (also −0) and shares no storage, for plain and adopted matrices', () => {
