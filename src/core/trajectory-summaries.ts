@@ -176,8 +176,9 @@ export function summariesOf(solution: RiccatiSolution, times: readonly number[],
  * times 2^{e_o + f_i}, except that off-diagonal entries certainly below 2⁻⁶⁰⁰ become 0 —
  * their squares are below 2⁻¹²⁰⁰, so they add exactly 0 to the loss and the off-diagonal
  * norm either way, while forming them (most would be subnormal) is about ten times slower
- * per entry. |x| ≤ 16·Nh bounds an entry of the normalised product (rows with entries of
- * at most about 2 and 4). The diagonal (the mode strengths) is scaled back exactly.
+ * per entry. An entry x of the normalised product is at most 4·Nh (rotateNormalInto writes
+ * rows with entries of at most about 2); the bound used, 16·Nh, leaves a margin. The
+ * diagonal (the mode strengths) is scaled back exactly.
  */
 function scaleProductBack(product: Float64Array, no: number, ni: number, nh: number, e: Int32Array, f: Int32Array): void {
   const table = powersOfTwo();
