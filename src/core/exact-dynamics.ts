@@ -479,7 +479,7 @@ export function buildDynamics(
         throw new ExactDlnError(`exact-dln internal error: non-finite state at t = ${t}; please report this configuration.`);
       }
     }
-    return new Snapshot(timeOffset + t, lambda, solution, z, compressed, solution.mayUnderflow(t / tau));
+    return new Snapshot(timeOffset + t, lambda, solution, z, compressed, solution.mayUnderflow(t / tau), solution.productsMayUnderflow(t / tau));
   };
   let convergedSnap: Snapshot | undefined;
   let singularVectors: { u: Matrix; v: Matrix } | undefined;

@@ -406,18 +406,32 @@ export class RiccatiSolution {
   }
 
   /**
-   * Whether products of entries of the closed form's matrices at s = t/τ may be subnormal
-   * numbers (each multiply-add that touches one is about ten times slower): the
-   * exponentials e^{±γs} and Ψ's own spread together cover more than 2⁷⁰⁰. Then the solve
-   * normalises the rows of G_all by powers of two as it forms them, drops entries below
-   * 2⁻²⁰⁰ of their row from Bᵀ and entries below 2⁻¹⁰⁰⁰ from the factor, and products of
-   * the factor's rows are formed from rows normalised by powers of two (`matmulTNormal`,
-   * `gramOfRowsNormal`, or the summaries' rows kept normalised from the solve); the results
-   * are the same to rounding either way (test/core/late-times.test.ts), so this only
-   * decides speed.
+   * Whether the solve at s = t/τ would meet subnormal numbers (each multiply-add that
+   * touches one is about ten times slower): the exponentials e^{±γs} and Ψ's own spread
+   * together cover more than 2¹⁰⁰⁰ ({@link exponentSpreadLog2}). Then the solve normalises
+   * the rows of G_all by powers of two as it forms them, drops entries below 2⁻²⁰⁰ of their
+   * row from Bᵀ and entries below 2⁻¹⁰⁰⁰ from the factor, and products of the factor's rows
+   * are formed from rows normalised by powers of two (`matmulTNormal`, `gramOfRowsNormal`,
+   * or the summaries' rows kept normalised from the solve). The results are the same to
+   * rounding either way (test/core/late-times.test.ts), so this only decides speed.
    */
   mayUnderflow(s: number): boolean {
-    return (2 * this.rateBound * s) / Math.LN2 + this.psiLog2Spread > MAY_UNDERFLOW_LOG2;
+    return this.exponentSpreadLog2(s) > SOLVE_UNDERFLOW_LOG2;
+  }
+
+  /**
+   * Whether products of the factor's entries in the task's singular basis (Ũᵀ W2W1 Ṽ, the
+   * loss) may be subnormal at s = t/τ: the spread exceeds 2⁷⁰⁰. This happens earlier than
+   * in the solve; between the two the solve takes the plain path and only that product is
+   * formed from normalised rows (`matmulTNormal`). Implied by {@link mayUnderflow}.
+   */
+  productsMayUnderflow(s: number): boolean {
+    return this.exponentSpreadLog2(s) > PRODUCT_UNDERFLOW_LOG2;
+  }
+
+  /** log₂ of how far apart e^{±γs} with Ψ's spread can put the entries at s = t/τ (an upper bound). */
+  private exponentSpreadLog2(s: number): number {
+    return (2 * this.rateBound * s) / Math.LN2 + this.psiLog2Spread;
   }
 
   /**
@@ -1019,15 +1033,20 @@ function scaleInto(wasm: WasmKernels | undefined, a: Float64Array, r: Float64Arr
  */
 const EXPONENT_FACTORING_LIMIT = 600;
 /**
- * See {@link RiccatiSolution.mayUnderflow}. Products of entries 2⁻⁷⁰⁰ apart come within a
- * few hundred powers of two of the subnormal range (2⁻¹⁰²²) once the factor's own scale and
- * the solve's amplification are counted. Measured (summaries per point, the subnormal-free
- * path against the plain one with the decision forced): the plain path starts to slow down
- * between 700 and 950 bits (benchmark 1's n = 128: ≈ 730; 784×100×784, σ_max ≈ 56: 665–826;
- * 64³ with σ_max ≈ 16: ≈ 940), and below that the subnormal-free path's extra passes cost
- * 10–45 %.
+ * The thresholds of {@link RiccatiSolution.productsMayUnderflow} and
+ * {@link RiccatiSolution.mayUnderflow}, in bits of the spread of the exponentials with Ψ's:
+ * entries that far apart come within a few hundred powers of two of the subnormal range
+ * (2⁻¹⁰²²) once the factor's own scale and the solve's amplification are counted. Measured
+ * with each path forced: the summaries (whose product Z_out·Z_inᵀ in the singular basis
+ * multiplies the smallest entries together) slow down on the plain path from 700–950 bits
+ * (benchmark 1's n = 128: ≈ 730; 784×100×784, σ_max ≈ 56: 665–826; 64³ with σ_max ≈ 16: ≈ 940),
+ * the solve and `at(t)` only from 1000–1200 (784×100×784: between 987 and 1149 — 3.4 ms
+ * plain at 987, 25 ms at 1149; n = 128: ≈ 1050–1100; 64³ of benchmark 1: 1120–1210; 16³:
+ * ≈ 1160); below its threshold each subnormal-free path's extra passes cost 10–45 %.
  */
-const MAY_UNDERFLOW_LOG2 = 700;
+const PRODUCT_UNDERFLOW_LOG2 = 700;
+/** See {@link PRODUCT_UNDERFLOW_LOG2}. */
+const SOLVE_UNDERFLOW_LOG2 = 1000;
 /** An empty row list (no allocation per time point on the plain path). */
 const NO_ROWS: readonly number[] = [];
 /** Width (in units of γ·s) of the bands of rows that share column exponentials beyond the factoring limit. */

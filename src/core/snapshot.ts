@@ -41,8 +41,12 @@ export class Snapshot {
    */
   readonly #z: Float64Array;
   readonly #compressed: boolean;
-  /** Whether products of the factor's entries may be subnormal (RiccatiSolution.mayUnderflow). */
+  /**
+   * Whether products of the factor's rows may be subnormal: in its Gram matrices
+   * (RiccatiSolution.mayUnderflow) and in Ũᵀ W2W1 Ṽ (productsMayUnderflow, earlier).
+   */
   readonly #careful: boolean;
+  readonly #productsCareful: boolean;
   /** Rows of #z on the input and on the output side. */
   readonly #inputRows: number;
   readonly #outputRows: number;
@@ -61,15 +65,17 @@ export class Snapshot {
 
   /**
    * @internal `z` is the factor from `solution.factorAt`, or from
-   * `solution.compressedFactorAt` when `compressed` is true.
+   * `solution.compressedFactorAt` when `compressed` is true; `careful` and `productsCareful`
+   * are `solution.mayUnderflow` and `solution.productsMayUnderflow` at its time.
    */
-  constructor(t: number, lambda: number, solution: RiccatiSolution, z: Float64Array, compressed = false, careful = false) {
+  constructor(t: number, lambda: number, solution: RiccatiSolution, z: Float64Array, compressed = false, careful = false, productsCareful = careful) {
     this.t = t;
     this.lambda = lambda;
     this.solution = solution;
     this.#z = z;
     this.#compressed = compressed;
     this.#careful = careful;
+    this.#productsCareful = productsCareful || careful;
     this.inputDim = solution.inputDim;
     this.hiddenDim = solution.hiddenDim;
     this.outputDim = solution.outputDim;
@@ -84,10 +90,11 @@ export class Snapshot {
    * (RiccatiSolution.compressedFactorAt) for wide and tall networks — with its numbers of
    * input-side and output-side rows. Its Gram matrices have the traces of W1ᵀW1 and W2W2ᵀ.
    * `careful`: products of its entries may be subnormal (form them with gramOfRowsNormal /
-   * matmulTNormal). Not a copy: never modify it.
+   * matmulTNormal) — the singular-basis rows, like Ũᵀ W2W1 Ṽ, from productsMayUnderflow on.
+   * Not a copy: never modify it.
    */
   get storedFactor(): { z: Float64Array; inputRows: number; outputRows: number; careful: boolean } {
-    return { z: this.#z, inputRows: this.#inputRows, outputRows: this.#outputRows, careful: this.#careful };
+    return { z: this.#z, inputRows: this.#inputRows, outputRows: this.#outputRows, careful: this.#productsCareful };
   }
 
   /** @internal The factor in the task's singular basis: N×Nh, input rows first. */
@@ -214,7 +221,7 @@ export class Snapshot {
    * side (whose coordinates σ does not reach), which the loss does not see.
    */
   private productArray(): Float64Array {
-    return (this.#productArray ??= singularProductOf(this.#z, this.#inputRows, this.hiddenDim, this.#outputRows, undefined, this.#careful));
+    return (this.#productArray ??= singularProductOf(this.#z, this.#inputRows, this.hiddenDim, this.#outputRows, undefined, this.#productsCareful));
   }
 
   /**
@@ -224,7 +231,7 @@ export class Snapshot {
   get singularProduct(): Matrix {
     if (this.#singularProduct === undefined) {
       const m = this.#compressed
-        ? singularProductOf(this.singularFactor, this.inputDim, this.hiddenDim, this.outputDim, undefined, this.#careful)
+        ? singularProductOf(this.singularFactor, this.inputDim, this.hiddenDim, this.outputDim, undefined, this.#productsCareful)
         : this.productArray().slice();
       this.#singularProduct = adoptArray(m, this.outputDim, this.inputDim);
     }

@@ -44,7 +44,7 @@ export interface TrajectorySummaries {
 /**
  * Ũᵀ W2W1 Ṽ (No×Ni, row-major) from the N×Nh factor `z` in the task's singular basis
  * (input rows first): Z_out·Z_inᵀ, O(Ni·No·Nh). `careful`: avoid subnormal arithmetic
- * (`matmulTNormal`; see RiccatiSolution.mayUnderflow).
+ * (`matmulTNormal`; see RiccatiSolution.productsMayUnderflow).
  *
  * @internal
  */
@@ -113,13 +113,15 @@ export function summariesOf(solution: RiccatiSolution, times: readonly number[],
     const careful = solution.mayUnderflow(t / tau);
     const perp2 = solution.summaryInto(t / tau, z, careful ? rowExponents : undefined);
     const normalised = careful && rowExponents.some((e) => e !== 0);
+    // Between the two thresholds the solve is plain but the product needs normalised rows.
+    const productCareful = careful || solution.productsMayUnderflow(t / tau);
     let check = perp2;
     if (full) {
       if (normalised) {
         matmulT(z.subarray(ni * nh, (ni + no) * nh), z.subarray(0, ni * nh), no, nh, ni, product);
         scaleProductBack(product, no, ni, nh, outputExponents, inputExponents);
       } else {
-        singularProductOf(z, ni, nh, no, product, careful);
+        singularProductOf(z, ni, nh, no, product, productCareful);
       }
       // One pass: residual of the diagonal, off-diagonal mass, mode strengths. Each row in
       // three runs (left of the diagonal, the diagonal, right of it): no branch per entry.

@@ -3,9 +3,11 @@
  * closed form then keeps subnormal numbers out of its kernels (rows of G_all normalised by
  * powers of two as they are formed, entries below 2⁻²⁰⁰ of their row dropped from Bᵀ and
  * from the singular product, entries of the factor below 2⁻¹⁰⁰⁰ dropped after the
- * solve; RiccatiSolution.mayUnderflow decides when). That path must give
- * the same trajectory as the plain one: both are run on the same configurations and times
- * (the decision forced each way) and compared.
+ * solve; RiccatiSolution.mayUnderflow decides when) — and, from earlier times on, forms the
+ * products of the factor's rows from rows normalised by powers of two
+ * (RiccatiSolution.productsMayUnderflow). These paths must give the same trajectory as the
+ * plain one: all are run on the same configurations and times (the decisions forced) and
+ * compared.
  *
  * Tolerances: scaling by powers of two is exact (and G_all's entries are formed with the
  * same products in the same order), so the two paths differ only by the dropped parts
@@ -25,8 +27,20 @@ import { buildConfig, configParams, type ConfigParams } from '../helpers/configs
 
 const TIMES = [5, 30, 120, 400, 2000];
 
-function run(p: ConfigParams, careful: boolean) {
-  const spy = vi.spyOn(RiccatiSolution.prototype, 'mayUnderflow').mockReturnValue(careful);
+/**
+ * Forces the decisions: 'plain' (neither), 'products' (products of the factor's rows
+ * normalised, the solve plain: times between the two thresholds) or 'careful' (both).
+ */
+type Path = 'plain' | 'products' | 'careful';
+function force(path: Path) {
+  return [
+    vi.spyOn(RiccatiSolution.prototype, 'mayUnderflow').mockReturnValue(path === 'careful'),
+    vi.spyOn(RiccatiSolution.prototype, 'productsMayUnderflow').mockReturnValue(path !== 'plain'),
+  ];
+}
+
+function run(p: ConfigParams, path: Path) {
+  const [spy, productSpy] = force(path);
   const c = buildConfig(p);
   // Σyx scaled up so that γ·s spans hundreds at these times.
   const dyn = exactDynamics({ w1: c.w1, w2: c.w2, sigmaYX: c.sigmaYX.clone().mul(4) });
@@ -42,52 +56,56 @@ function run(p: ConfigParams, careful: boolean) {
     const alive = snap.w1tw1.norm('frobenius') + snap.w2w2t.norm('frobenius') > 0;
     return { w1tw1: snap.w1tw1, w2w2t: snap.w2w2t, w2w1: snap.w2w1, kernel: alive ? kernelDistance(start, snap) : Number.NaN };
   });
-  expect(spy).toHaveBeenCalled(); // the decision was forced
+  expect(spy).toHaveBeenCalled(); // the decisions were forced
+  expect(productSpy).toHaveBeenCalled();
   spy.mockRestore();
+  productSpy.mockRestore();
   return { dyn, s, strengthsOnly, qqts, others };
 }
 
 describe('late times: the subnormal-free path is the same trajectory', () => {
   afterEach(() => vi.restoreAllMocks());
 
-  it('summaries and QQᵀ agree with the plain path on 60 random configurations', () => {
+  it('summaries and QQᵀ agree with the plain path on 60 random configurations, with the products alone normalised and with both', () => {
     let worstLoss = 0;
     let worstP = 0;
     fc.assert(
       fc.property(configParams, (p) => {
-        const plain = run(p, false);
-        const careful = run(p, true);
-        const norm = plain.dyn.sigmaYX.norm('frobenius');
-        TIMES.forEach((_, k) => {
-          const a = plain.s.loss[k];
-          const b = careful.s.loss[k];
-          const gap = Math.abs(a - b);
-          expect(gap).toBeLessThanOrEqual(1e-12 * a + 1e-28 * (1 + norm * norm));
-          if (a > 1e-20) worstLoss = Math.max(worstLoss, gap / a);
-          plain.s.modeStrengths.forEach((curve, m) => {
-            expect(Math.abs(curve[k] - careful.s.modeStrengths[m][k])).toBeLessThanOrEqual(1e-13 * (1 + norm));
-            expect(Math.abs(curve[k] - careful.strengthsOnly[m][k])).toBeLessThanOrEqual(1e-13 * (1 + norm));
+        const plain = run(p, 'plain');
+        for (const path of ['products', 'careful'] as const) {
+          const careful = run(p, path);
+          const norm = plain.dyn.sigmaYX.norm('frobenius');
+          TIMES.forEach((_, k) => {
+            const a = plain.s.loss[k];
+            const b = careful.s.loss[k];
+            const gap = Math.abs(a - b);
+            expect(gap, path).toBeLessThanOrEqual(1e-12 * a + 1e-28 * (1 + norm * norm));
+            if (a > 1e-20) worstLoss = Math.max(worstLoss, gap / a);
+            plain.s.modeStrengths.forEach((curve, m) => {
+              expect(Math.abs(curve[k] - careful.s.modeStrengths[m][k]), path).toBeLessThanOrEqual(1e-13 * (1 + norm));
+              expect(Math.abs(curve[k] - careful.strengthsOnly[m][k]), path).toBeLessThanOrEqual(1e-13 * (1 + norm));
+            });
+            const pNorm = plain.qqts[k].norm('frobenius');
+            const diff = plain.qqts[k].clone().sub(careful.qqts[k]).norm('frobenius');
+            expect(diff, path).toBeLessThanOrEqual(1e-13 * pNorm + 1e-300);
+            if (pNorm > 0) worstP = Math.max(worstP, diff / pNorm);
+            // The blocks of P, each to 1e-13 of ‖P‖ like P itself; the kernel distance (a ratio of
+            // norms of kernel changes, O(1)) to 1e-12 absolute.
+            const [x, y] = [plain.others[k], careful.others[k]];
+            for (const key of ['w1tw1', 'w2w2t', 'w2w1'] as const) {
+              expect(x[key].clone().sub(y[key]).norm('frobenius'), `${path} ${key}`).toBeLessThanOrEqual(1e-13 * pNorm + 1e-300);
+            }
+            if (Number.isNaN(x.kernel) || Number.isNaN(y.kernel)) expect(Number.isNaN(x.kernel) && Number.isNaN(y.kernel)).toBe(true);
+            else expect(Math.abs(x.kernel - y.kernel), path).toBeLessThanOrEqual(1e-12);
           });
-          const pNorm = plain.qqts[k].norm('frobenius');
-          const diff = plain.qqts[k].clone().sub(careful.qqts[k]).norm('frobenius');
-          expect(diff).toBeLessThanOrEqual(1e-13 * pNorm + 1e-300);
-          if (pNorm > 0) worstP = Math.max(worstP, diff / pNorm);
-          // The blocks of P, each to 1e-13 of ‖P‖ like P itself; the kernel distance (a ratio of
-          // norms of kernel changes, O(1)) to 1e-12 absolute.
-          const [x, y] = [plain.others[k], careful.others[k]];
-          for (const key of ['w1tw1', 'w2w2t', 'w2w1'] as const) {
-            expect(x[key].clone().sub(y[key]).norm('frobenius'), key).toBeLessThanOrEqual(1e-13 * pNorm + 1e-300);
-          }
-          if (Number.isNaN(x.kernel) || Number.isNaN(y.kernel)) expect(Number.isNaN(x.kernel) && Number.isNaN(y.kernel)).toBe(true);
-          else expect(Math.abs(x.kernel - y.kernel)).toBeLessThanOrEqual(1e-12);
-        });
+        }
       }),
       { numRuns: 60 },
     );
-    console.log(`late times, careful vs plain: worst relative loss gap ${worstLoss.toExponential(2)}, worst ‖ΔP‖/‖P‖ ${worstP.toExponential(2)}`);
+    console.log(`late times, normalised vs plain: worst relative loss gap ${worstLoss.toExponential(2)}, worst ‖ΔP‖/‖P‖ ${worstP.toExponential(2)}`);
   });
 
-  it('an initialisation spanning 250 decades (a hidden unit at 1e-250, λ = 0) takes the path from t = 0, with the same results', () => {
+  it('an initialisation spanning 250 decades (a hidden unit at 1e-250, λ = 0) normalises its products from t = 0, with the same results either way', () => {
     const c = buildConfig({ ni: 5, no: 4, nhChoice: 3, lambda: 0, scale: 0.3, taskKind: 'generic', aligned: false, seed: 17 });
     // At λ = 0 scaling one hidden unit's incoming and outgoing weights together keeps B = 0.
     const w1 = c.w1.clone();
@@ -95,16 +113,20 @@ describe('late times: the subnormal-free path is the same trajectory', () => {
     for (let i = 0; i < w1.columns; i++) w1.set(1, i, w1.get(1, i) * 1e-250);
     for (let o = 0; o < w2.rows; o++) w2.set(o, 1, w2.get(o, 1) * 1e-250);
     const times = [0, 0.5, 3, 20, 200];
-    const results = [false, true].map((careful) => {
-      const spy = vi.spyOn(RiccatiSolution.prototype, 'mayUnderflow').mockReturnValue(careful);
+    const results = (['plain', 'careful'] as const).map((path) => {
+      const spies = force(path);
       const dyn = exactDynamics({ w1, w2, sigmaYX: c.sigmaYX });
       const out = { loss: dyn.summaries(times).loss, qqt: times.map((t) => dyn.at(t).qqt) };
-      expect(spy).toHaveBeenCalled();
-      spy.mockRestore();
+      spies.forEach((spy) => {
+        expect(spy).toHaveBeenCalled();
+        spy.mockRestore();
+      });
       return out;
     });
     const dyn = exactDynamics({ w1, w2, sigmaYX: c.sigmaYX });
-    expect(dyn.at(0).solution.mayUnderflow(0)).toBe(true);
+    // 830 bits of spread from t = 0: the products' threshold (700) is passed, the solve's (1000) not.
+    expect(dyn.at(0).solution.productsMayUnderflow(0)).toBe(true);
+    expect(dyn.at(0).solution.mayUnderflow(0)).toBe(false);
     times.forEach((_, k) => {
       expect(Math.abs(results[0].loss[k] - results[1].loss[k])).toBeLessThanOrEqual(1e-12 * results[0].loss[k] + 1e-28);
       const norm = results[0].qqt[k].norm('frobenius');
@@ -112,13 +134,19 @@ describe('late times: the subnormal-free path is the same trajectory', () => {
     });
   });
 
-  it('is chosen where the exponentials span more than 2^700, and not on ordinary time scales', () => {
+  it('normalises the products where the exponentials span more than 2^700, the solve beyond 2^1000, and neither on ordinary time scales', () => {
     const c = buildConfig({ ni: 4, no: 3, nhChoice: 3, lambda: 0.5, scale: 0.1, taskKind: 'generic', aligned: false, seed: 5 });
     const dyn = exactDynamics({ w1: c.w1, w2: c.w2, sigmaYX: c.sigmaYX });
     const solution = dyn.at(0).solution;
     const fastest = Math.max(...dyn.sigma.map((s) => Math.hypot(s, dyn.lambda / 2)));
-    expect(solution.mayUnderflow(1)).toBe(false);
-    expect(solution.mayUnderflow(10 / fastest)).toBe(false);
+    for (const s of [1, 10 / fastest]) {
+      expect(solution.productsMayUnderflow(s)).toBe(false);
+      expect(solution.mayUnderflow(s)).toBe(false);
+    }
+    // 2·γ_max·s/ln 2 bits: ≈ 735 + Ψ's spread at 255/γ_max, ≈ 1154 + it at 400/γ_max.
+    expect(solution.productsMayUnderflow(255 / fastest)).toBe(true);
+    expect(solution.mayUnderflow(255 / fastest)).toBe(false);
+    expect(solution.productsMayUnderflow(400 / fastest)).toBe(true);
     expect(solution.mayUnderflow(400 / fastest)).toBe(true);
   });
 });
