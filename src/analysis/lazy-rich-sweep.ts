@@ -6,7 +6,7 @@
  */
 import { exactDynamics } from '../core/exact-dynamics.js';
 import type { Task } from '../core/task.js';
-import { lambdaBalancedWeights } from '../core/weights.js';
+import { balancedWeightsFromBasis, drawBalancedBasis } from '../core/weights.js';
 import { InvalidArgumentError } from '../errors.js';
 import { frobenius } from '../linalg/dense.js';
 import {
@@ -166,9 +166,12 @@ export function lazyRichSweep(options: LazyRichSweepOptions): LazyRichSweep {
   lambdas.forEach((lambda) => assertLambdaPossible(lambda, ni, nh, no));
 
   const rows: LazyRichRow[] = [];
+  // Every cell has the same seed, so the same random directions and strengths: drawn once
+  // (the same numbers as lambdaBalancedWeights per cell; for 784×100×10 most of its time).
+  const basis = drawBalancedBasis(ni, nh, no, options.seed, undefined, true);
   for (const lambda of lambdas) {
     for (const scale of scales) {
-      const { w1, w2 } = lambdaBalancedWeights({ inputDim: ni, hiddenDim: nh, outputDim: no, lambda, scale, seed: options.seed });
+      const { w1, w2 } = balancedWeightsFromBasis(basis, lambda, scale);
       const dyn = exactDynamics({ w1, w2, sigmaYX, tau });
       const start = dyn.at(0);
       const mid = dyn.at(options.time);

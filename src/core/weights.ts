@@ -188,9 +188,41 @@ export function lambdaBalancedWeights(options: LambdaBalancedWeightsOptions): Ba
     });
   }
 
+  const basis = drawBalancedBasis(ni, nh, no, seed, target, explicit === undefined);
+  return balancedWeightsFromBasis(basis, lambda, scale, explicit);
+}
+
+/**
+ * The random parts of {@link lambdaBalancedWeights} for given widths and seed (everything it
+ * draws, in the order it draws it), independent of λ and of the scale: `lazyRichSweep`
+ * draws them once and builds every grid cell from them, with the same numbers as one call
+ * per cell.
+ *
+ * @internal
+ */
+export interface BalancedBasis {
+  readonly inputDim: number;
+  readonly hiddenDim: number;
+  readonly outputDim: number;
+  /** |N(0, 1)| draws of the product singular values before scaling (empty when given explicitly). */
+  readonly unitStrengths: readonly number[];
+  /** The first min(Nh, No) columns of U (No × m2) and min(Nh, Ni) of V (Ni × m1), row-major. */
+  readonly u: Float64Array;
+  readonly v: Float64Array;
+  /** R, Nh × Nh orthogonal, row-major. */
+  readonly rot: Float64Array;
+}
+
+/**
+ * Draws a {@link BalancedBasis}: the strengths (unless `drawStrengths` is false), U and V
+ * (from `target`'s singular vectors when given, else random) and R.
+ *
+ * @internal
+ */
+export function drawBalancedBasis(ni: number, nh: number, no: number, seed: number, target: Matrix | undefined, drawStrengths: boolean): BalancedBasis {
   const rng = createRng(seed);
-  const a = new Array<number>(r).fill(0);
-  for (let i = 0; i < r; i++) a[i] = explicit ? (explicit[i] ?? 0) : scale * Math.abs(rng.normal());
+  const r = Math.min(ni, nh, no);
+  const unitStrengths = drawStrengths ? Array.from({ length: r }, () => Math.abs(rng.normal())) : [];
   // Only the first min(Nh, Ni) columns of V and min(Nh, No) columns of U are used.
   const m1 = Math.min(nh, ni);
   const m2 = Math.min(no, nh);
@@ -205,6 +237,23 @@ export function lambdaBalancedWeights(options: LambdaBalancedWeightsOptions): Ba
     v = randomOrthogonalColumns(ni, m1, rng);
   }
   const rot = toArray(randomOrthogonal(nh, rng));
+  return { inputDim: ni, hiddenDim: nh, outputDim: no, unitStrengths, u, v, rot };
+}
+
+/**
+ * The λ-balanced weights of {@link lambdaBalancedWeights} from drawn random parts: product
+ * singular values scale·|N(0, 1)| (or `explicit`), each split between the layers for λ.
+ * λ must be possible for the widths (checked by the callers).
+ *
+ * @internal
+ */
+export function balancedWeightsFromBasis(basis: BalancedBasis, lambda: number, scale: number, explicit?: readonly number[]): BalancedWeights {
+  const { inputDim: ni, hiddenDim: nh, outputDim: no, u, v, rot } = basis;
+  const r = Math.min(ni, nh, no);
+  const a = new Array<number>(r).fill(0);
+  for (let i = 0; i < r; i++) a[i] = explicit ? (explicit[i] ?? 0) : scale * basis.unitStrengths[i];
+  const m1 = Math.min(nh, ni);
+  const m2 = Math.min(no, nh);
 
   // Per hidden direction i: c_i (column i of C, i < Ni) and d_i (row i of D, i < No).
   const c = new Float64Array(nh);

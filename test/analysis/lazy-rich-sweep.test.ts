@@ -75,6 +75,11 @@ describe('lazyRichSweep: every column agrees with simulated networks', () => {
       // And the converged columns are those of the dynamics' own limit.
       const dyn = exactDynamics({ w1, w2, sigmaYX: task.sigmaYX });
       expect(row.convergedKernelDistance).toBeCloseTo(kernelDistance(dyn.at(0), dyn.at(1e6)), 10);
+      // The sweep draws the random weights once for all cells: the same weights as one
+      // lambdaBalancedWeights call per cell, so the same numbers exactly.
+      expect(row.initialLoss).toBe(dyn.at(0).loss);
+      expect(row.loss).toBe(dyn.at(time).loss);
+      expect(row.kernelDistance).toBe(kernelDistance(dyn.at(0), dyn.at(time)));
     }
   });
 });

@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { Matrix } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
 import { fullSvd } from '../../src/core/svd.js';
-import { lambdaBalancedWeights, type LambdaBalancedWeightsOptions } from '../../src/core/weights.js';
+import { balancedWeightsFromBasis, drawBalancedBasis, lambdaBalancedWeights, type LambdaBalancedWeightsOptions } from '../../src/core/weights.js';
 import {
   ImpossibleLambdaError,
   InvalidArgumentError,
@@ -253,6 +253,22 @@ describe('lambdaBalancedWeights: reproducibility', () => {
     const b = lambdaBalancedWeights({ ...base, seed: 78 });
     expect(maxAbs(a.w1.clone().sub(b.w1))).toBeGreaterThan(1e-3);
     expect(maxAbs(a.w2.clone().sub(b.w2))).toBeGreaterThan(1e-3);
+  });
+
+  it('the random parts drawn once (as lazyRichSweep does) give every λ and scale bit for bit', () => {
+    // Wide, tall, square and bottlenecked widths; λ of both signs where the widths allow them.
+    for (const [ni, nh, no] of [[6, 3, 2], [2, 3, 6], [4, 4, 4], [5, 2, 4]] as const) {
+      const basis = drawBalancedBasis(ni, nh, no, 31, undefined, true);
+      const lambdas = [0, ...(nh <= no ? [0.7, 25] : []), ...(nh <= ni ? [-0.7, -25] : [])];
+      for (const lambda of lambdas) {
+        for (const scale of [1e-3, 0.5, 3]) {
+          const once = balancedWeightsFromBasis(basis, lambda, scale);
+          const direct = lambdaBalancedWeights({ inputDim: ni, hiddenDim: nh, outputDim: no, lambda, scale, seed: 31 });
+          expect(once.w1.to2DArray(), `${ni}×${nh}×${no} λ = ${lambda}`).toEqual(direct.w1.to2DArray());
+          expect(once.w2.to2DArray(), `${ni}×${nh}×${no} λ = ${lambda}`).toEqual(direct.w2.to2DArray());
+        }
+      }
+    }
   });
 });
 
