@@ -5,8 +5,9 @@
  *
  * @module
  */
-import { run } from './main.js';
+import { exitQuietlyWhenOutputCloses, run } from './main.js';
 
+exitQuietlyWhenOutputCloses();
 void run(process.argv.slice(2)).then((code) => {
   process.exitCode = code;
 });

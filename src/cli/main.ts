@@ -106,7 +106,23 @@ function isMain(): boolean {
   }
 }
 
+/**
+ * Makes a reader that stops early (`exact-dln trajectory … | head`) end the program quietly,
+ * as it ends `cat` or `seq`, instead of an unhandled EPIPE error and its stack trace: the
+ * exit code is the one set so far (0 unless the command had already failed). Other stream
+ * errors are rethrown. For the executables only (`run` itself never touches `process`).
+ */
+export function exitQuietlyWhenOutputCloses(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+    });
+  }
+}
+
 if (isMain()) {
+  exitQuietlyWhenOutputCloses();
   run(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

@@ -42,3 +42,19 @@ describe('exact-dln as a process', () => {
     expect(usage.err).toContain("unknown option '--bogus'");
   });
 });
+
+describe('exact-dln whose reader stops early', () => {
+  it('ends quietly with exit code 0 (no EPIPE stack trace) when `| head` closes the pipe', () => {
+    // 20 000 time points as JSON is several megabytes, far more than a pipe buffers, so the
+    // writer is still writing when `head` exits after the first 100 bytes.
+    writeJson(dir, 'long.json', { ...SMALL_CONFIG, times: { from: 0, to: 5, count: 20_000 } });
+    const r = spawnSync('bash', ['-c', `"${tsx}" "${main}" trajectory --config long.json | head -c 100 >/dev/null; echo "exit=\${PIPESTATUS[0]}" >&2`], {
+      cwd: dir,
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(r.stderr).not.toContain('EPIPE');
+    expect(r.stderr).not.toContain('Error');
+    expect(r.stderr.trim()).toBe('exit=0');
+  });
+});
