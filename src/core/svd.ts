@@ -9,6 +9,7 @@
 import type { Matrix } from 'ml-matrix';
 import { adoptArray, copyMatrix, timesPowerOfTwo, toArray, transpose } from '../linalg/dense.js';
 import { tallSvd } from '../linalg/tall-svd.js';
+import { kernelBackend, kernelSettings } from '../linalg/wasm.js';
 import { assertFiniteMatrix } from '../validation.js';
 
 /**
@@ -50,7 +51,8 @@ export interface FullSvd {
  * (ml-matrix's `SingularValueDecomposition`, used before: 45 ms). The input is not
  * modified. The last few decompositions of matrices with up to
  * {@link SVD_CACHE_MAX_ENTRIES} entries are kept, keyed by the exact entries (compared in
- * O(rows·cols)): a sweep over λ or over initialisations for one task (every
+ * O(rows·cols)) and by the kernel settings in use ({@link setKernelBackend}: the two back
+ * ends round differently): a sweep over λ or over initialisations for one task (every
  * `exactDynamics` call needs Σyx's SVD) pays for it once. A cached result is returned as a
  * fresh copy, identical to what a new decomposition would give.
  *
@@ -73,7 +75,8 @@ export function fullSvd(m: Matrix): FullSvd {
   const cols = m.columns;
   if (rows * cols > SVD_CACHE_MAX_ENTRIES) return computeFullSvd(m);
   const entries = toArray(m);
-  const hit = cache.findIndex((c) => c.rows === rows && c.cols === cols && sameEntries(c.entries, entries));
+  const kernels = `${kernelBackend()}/${kernelSettings().minWork}`;
+  const hit = cache.findIndex((c) => c.rows === rows && c.cols === cols && c.kernels === kernels && sameEntries(c.entries, entries));
   let result: FullSvd;
   if (hit >= 0) {
     result = cache[hit].result;
@@ -82,7 +85,7 @@ export function fullSvd(m: Matrix): FullSvd {
     result = computeFullSvd(m);
     if (cache.length >= SVD_CACHE_SIZE) cache.pop();
   }
-  cache.unshift({ rows, cols, entries, result });
+  cache.unshift({ rows, cols, kernels, entries, result });
   return { u: copyMatrix(result.u), s: result.s.slice(), v: copyMatrix(result.v) };
 }
 
@@ -90,7 +93,7 @@ export function fullSvd(m: Matrix): FullSvd {
 export const SVD_CACHE_MAX_ENTRIES = 256 * 256;
 /** Number of decompositions kept (most recently used first). */
 const SVD_CACHE_SIZE = 4;
-const cache: { rows: number; cols: number; entries: Float64Array; result: FullSvd }[] = [];
+const cache: { rows: number; cols: number; kernels: string; entries: Float64Array; result: FullSvd }[] = [];
 
 /** Empties the cache of {@link fullSvd} (for benchmarks that time a cold set-up). */
 export function clearSvdCache(): void {

@@ -275,6 +275,16 @@ export function setKernelBackend(backend: KernelBackend | 'auto', options: { min
 }
 
 /**
+ * The settings last given to {@link setKernelBackend} (default `'auto'` and
+ * {@link DEFAULT_WASM_MIN_WORK}), so that a worker thread can be given the same ones.
+ *
+ * @internal
+ */
+export function kernelSettings(): { backend: KernelBackend | 'auto'; minWork: number } {
+  return { backend: requested, minWork: currentMinWork };
+}
+
+/**
  * The implementation of the dense linear algebra in use: `'wasm'` (WebAssembly SIMD) or
  * `'js'`. See {@link setKernelBackend}.
  *

@@ -10,7 +10,8 @@
 import fc from 'fast-check';
 import { Matrix } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
-import { fullSvd } from '../../src/core/svd.js';
+import { clearSvdCache, fullSvd } from '../../src/core/svd.js';
+import { setKernelBackend } from '../../src/linalg/wasm.js';
 import { NonFiniteError } from '../../src/errors.js';
 import { createRng, gaussianMatrix, randomOrthogonal } from '../../src/random.js';
 
@@ -198,6 +199,28 @@ describe('fullSvd cache (repeated decompositions of one task)', () => {
     const third = fullSvd(m);
     expect(third.u.to1DArray()).toEqual(again.u.to1DArray());
     expect(third.s).toEqual(again.s);
+  });
+
+  it('is kept per kernel back end: a decomposition cached under one is not returned under the other', () => {
+    // The back ends round differently, so a result cached under WebAssembly and returned under
+    // JavaScript would make a call's bits depend on what ran before it.
+    const m = gaussianMatrix(60, 60, createRng(73)); // large enough for the WebAssembly kernels
+    const bits = (d: ReturnType<typeof fullSvd>): number[] => [...d.s, ...d.u.to1DArray(), ...d.v.to1DArray()];
+    try {
+      clearSvdCache();
+      setKernelBackend('js');
+      const js = bits(fullSvd(m));
+      setKernelBackend('auto');
+      clearSvdCache();
+      const wasm = bits(fullSvd(m));
+      expect(js).not.toEqual(wasm); // the test can tell them apart
+      setKernelBackend('js');
+      expect(bits(fullSvd(m))).toEqual(js); // not the cached WebAssembly result
+      setKernelBackend('auto');
+      expect(bits(fullSvd(m))).toEqual(wasm);
+    } finally {
+      setKernelBackend('auto');
+    }
   });
 
   it('decomposes a matrix again when its entries change, even in place', () => {
