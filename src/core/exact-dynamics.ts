@@ -152,6 +152,41 @@ export interface ExactDynamics {
 }
 
 /**
+ * The inputs of {@link exactDynamics}, validated in the order it checks them (options
+ * object, matrices, shapes, τ, tolerance, balance): the same errors, thrown before any
+ * set-up. Shared with the worker pool of 'exact-dln/parallel', which checks a call in the
+ * calling thread before it sends work out.
+ *
+ * @internal
+ */
+export function validatedDynamicsInputs(options: ExactDynamicsOptions): {
+  w1: Matrix;
+  w2: Matrix;
+  sigmaYX: Matrix;
+  tau: number;
+  balanceTolerance: number;
+  lambda: number;
+} {
+  if (options === null || typeof options !== 'object') {
+    throw new InvalidArgumentError('invalid argument. exactDynamics expects an options object { w1, w2, sigmaYX, tau?, balanceTolerance? }.');
+  }
+  const w1 = toMatrix(options.w1, 'w1');
+  const w2 = toMatrix(options.w2, 'w2');
+  const sigmaYX = toMatrix(options.sigmaYX, 'sigmaYX');
+  const ni = w1.columns;
+  const nh = w1.rows;
+  assertShape(w2, undefined, nh, 'w2', `output×hidden, hidden = w1.rows = ${nh}`);
+  const no = w2.rows;
+  assertShape(sigmaYX, no, ni, 'sigmaYX', `output×input = w2.rows × w1.columns`);
+  const tau = options.tau ?? 1;
+  assertPositiveNumber(tau, 'tau');
+  const balanceTolerance = options.balanceTolerance ?? DEFAULT_BALANCE_TOLERANCE;
+  assertPositiveNumber(balanceTolerance, 'balanceTolerance');
+  const lambda = assertBalanced(w1, w2, balanceTolerance);
+  return { w1, w2, sigmaYX, tau, balanceTolerance, lambda };
+}
+
+/**
  * Builds the exact learning dynamics of y = W2·W1·x under gradient flow
  * τ dW1/dt = W2ᵀ(Σyx − W2W1), τ dW2/dt = (Σyx − W2W1)W1ᵀ from λ-balanced weights
  * (W2ᵀW2 − W1W1ᵀ = λI) on a whitened task (Σxx = I), MATH.md §3–§4.
@@ -180,22 +215,10 @@ export interface ExactDynamics {
  * ```
  */
 export function exactDynamics(options: ExactDynamicsOptions): ExactDynamics {
-  if (options === null || typeof options !== 'object') {
-    throw new InvalidArgumentError('invalid argument. exactDynamics expects an options object { w1, w2, sigmaYX, tau?, balanceTolerance? }.');
-  }
-  const w1 = toMatrix(options.w1, 'w1');
-  const w2 = toMatrix(options.w2, 'w2');
-  const sigmaYX = toMatrix(options.sigmaYX, 'sigmaYX');
+  const { w1, w2, sigmaYX, tau, lambda } = validatedDynamicsInputs(options);
   const ni = w1.columns;
   const nh = w1.rows;
-  assertShape(w2, undefined, nh, 'w2', `output×hidden, hidden = w1.rows = ${nh}`);
   const no = w2.rows;
-  assertShape(sigmaYX, no, ni, 'sigmaYX', `output×input = w2.rows × w1.columns`);
-  const tau = options.tau ?? 1;
-  assertPositiveNumber(tau, 'tau');
-  const tol = options.balanceTolerance ?? DEFAULT_BALANCE_TOLERANCE;
-  assertPositiveNumber(tol, 'balanceTolerance');
-  const lambda = assertBalanced(w1, w2, tol);
   const q = new Float64Array((ni + no) * nh);
   const w1a = toArray(w1);
   for (let h = 0; h < nh; h++) for (let i = 0; i < ni; i++) q[i * nh + h] = w1a[h * ni + i];

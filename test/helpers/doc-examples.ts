@@ -24,6 +24,7 @@ export const root = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..
 export const entryPoints = {
   'exact-dln': join(root, 'src', 'index.ts'),
   'exact-dln/report': join(root, 'src', 'report', 'index.ts'),
+  'exact-dln/parallel': join(root, 'src', 'parallel', 'index.ts'),
 } as const;
 
 /** Every .ts file below `dir`, depth first. */

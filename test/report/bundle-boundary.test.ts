@@ -8,8 +8,8 @@
  *   into a temporary folder, then every module reachable from index.js is scanned for its
  *   imports. The same build must put vega behind report.js and a shebang on cli.js.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import ts from 'typescript';
 import { build, type Options } from 'tsup';
@@ -77,7 +77,8 @@ describe('the core entry point depends on ml-matrix alone', () => {
   describe('built with tsup', () => {
     let out: string;
     beforeAll(async () => {
-      out = mkdtempSync(join(tmpdir(), 'exact-dln-build-'));
+      // Under node_modules, so that the built modules resolve ml-matrix like an installed package.
+      out = mkdtempSync(join(root, 'node_modules', '.exact-dln-build-'));
       await build({ ...tsupConfig, format: ['esm'], outDir: out, dts: false, sourcemap: false, clean: false, silent: true, config: false });
     });
     afterAll(() => rmSync(out, { recursive: true, force: true }));
@@ -90,6 +91,28 @@ describe('the core entry point depends on ml-matrix alone', () => {
       const report = builtImports(join(out, 'report.js'));
       for (const name of ['ml-matrix', 'vega', 'vega-lite', 'ajv', 'commander']) expect(report.has(name), name).toBe(true);
       expect(readFileSync(join(out, 'cli.js'), 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
+    });
+
+    it('dist/parallel.js starts its workers from dist/parallel-worker.js and gives the core\'s curves', () => {
+      expect(builtImports(join(out, 'parallel.js')).has('worker_threads')).toBe(true); // tsup drops the node: prefix
+      // A plain Node.js process on the build alone (no tsx): the pool must find its worker file
+      // next to itself, and its curves must be the serial ones bit for bit.
+      const script = [
+        `import { exactDynamics, lambdaBalancedWeights, randomTask } from ${JSON.stringify(join(out, 'index.js'))};`,
+        `import { createDynamicsPool } from ${JSON.stringify(join(out, 'parallel.js'))};`,
+        "const task = randomTask({ inputDim: 20, outputDim: 20, samples: 60, seed: 1 });",
+        "const { w1, w2 } = lambdaBalancedWeights({ inputDim: 20, hiddenDim: 20, outputDim: 20, lambda: 0.25, scale: 0.05, seed: 2 });",
+        "const times = Array.from({ length: 101 }, (_, k) => k / 5);",
+        "const pool = createDynamicsPool({ threads: 2 });",
+        "const parallel = await pool.summaries({ w1, w2, sigmaYX: task.sigmaYX }, times);",
+        "await pool.close();",
+        "const serial = exactDynamics({ w1, w2, sigmaYX: task.sigmaYX }).summaries(times);",
+        "const same = (a, b) => a.length === b.length && a.every((x, k) => Object.is(x, b[k]));",
+        "console.log(JSON.stringify([same(parallel.loss, serial.loss), parallel.modeStrengths.every((m, a) => same(m, serial.modeStrengths[a]))]));",
+      ].join('\n');
+      const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout.trim()).toBe('[true,true]');
     });
   });
 });

@@ -1,0 +1,248 @@
+/**
+ * exact-dln/parallel — learning curves of one network evaluated on several CPU cores
+ * (Node.js worker threads).
+ *
+ * The core's closed form costs O(n³) per time point and the points are independent, so a
+ * long time grid splits into one contiguous part per worker; each worker runs the core's
+ * own `exactDynamics(...)` on its part, so the curves are those of the serial methods bit
+ * for bit. Start a pool with {@link createDynamicsPool}, ask it for curves
+ * ({@link DynamicsPool}), close it when done. Node.js only; the core entry point
+ * (`exact-dln`) does not load it.
+ *
+ * @packageDocumentation
+ * @module exact-dln/parallel
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { validatedDynamicsInputs, type ExactDynamicsOptions } from '../core/exact-dynamics.js';
+import type { TrajectorySummaries } from '../core/trajectory-summaries.js';
+import * as errors from '../errors.js';
+import { kernelSettings } from '../linalg/wasm.js';
+import { assertInteger, toTimes } from '../validation.js';
+import { packMatrix, type CurveJob, type CurveKind, type CurveResult, type ErrorReport } from './protocol.js';
+
+/**
+ * Options of {@link createDynamicsPool}.
+ *
+ * @example
+ * ```ts
+ * import type { DynamicsPoolOptions } from 'exact-dln/parallel';
+ * const options: DynamicsPoolOptions = { threads: 2 };
+ * ```
+ */
+export interface DynamicsPoolOptions {
+  /**
+   * The number of worker threads, an integer ≥ 1; default `os.availableParallelism()` (the
+   * calling thread only splits the grid and joins the parts while they run).
+   */
+  threads?: number;
+}
+
+/**
+ * Worker threads that evaluate the learning curves of `exactDynamics(options)` on parts
+ * of a time grid in parallel; see {@link createDynamicsPool}. Each method validates its
+ * arguments in the calling thread and rejects with the error `exactDynamics` or the serial
+ * method would throw (same class, same message) before any work is sent out.
+ *
+ * @example
+ * ```ts
+ * import { lambdaBalancedWeights, randomTask } from 'exact-dln';
+ * import { createDynamicsPool } from 'exact-dln/parallel';
+ * const task = randomTask({ inputDim: 8, outputDim: 8, samples: 80, seed: 1 });
+ * const { w1, w2 } = lambdaBalancedWeights({ inputDim: 8, hiddenDim: 8, outputDim: 8, lambda: 0, scale: 0.01, seed: 2 });
+ * const pool = createDynamicsPool({ threads: 2 });
+ * const loss = await pool.lossCurve({ w1, w2, sigmaYX: task.sigmaYX }, Float64Array.from({ length: 100 }, (_, k) => k / 10));
+ * await pool.close();
+ * console.log(loss.length); // 100
+ * ```
+ */
+export interface DynamicsPool {
+  /** The number of worker threads. */
+  readonly threads: number;
+  /**
+   * `exactDynamics(options).summaries(times)` (loss, mode strengths and off-diagonal norm
+   * at every time), computed in parts on the workers: the same numbers, bit for bit.
+   * Rejects as `exactDynamics(options)` and `summaries(times)` throw.
+   */
+  summaries(options: ExactDynamicsOptions, times: readonly number[] | Float64Array): Promise<TrajectorySummaries>;
+  /** `exactDynamics(options).lossCurve(times)`, computed in parts on the workers (bit for bit). */
+  lossCurve(options: ExactDynamicsOptions, times: readonly number[] | Float64Array): Promise<Float64Array>;
+  /** `exactDynamics(options).modeStrengthCurves(times)`, computed in parts on the workers (bit for bit). */
+  modeStrengthCurves(options: ExactDynamicsOptions, times: readonly number[] | Float64Array): Promise<Float64Array[]>;
+  /**
+   * Stops the workers; calls still running reject, later calls reject with an
+   * `InvalidArgumentError` (exported by 'exact-dln'). Idle workers do not keep a program alive, so a script
+   * that forgets `close()` still ends; closing frees their memory sooner.
+   */
+  close(): Promise<void>;
+}
+
+/** One worker and the jobs it has not answered yet. */
+interface Slot {
+  worker: Worker;
+  pending: Map<number, { resolve: (r: CurveResult) => void; reject: (e: Error) => void }>;
+}
+
+/**
+ * Where the worker's code is: next to this module in the build (dist/parallel-worker.js);
+ * from the TypeScript sources (tests, benchmarks), src/parallel/worker.ts through tsx.
+ */
+function workerUrl(): URL {
+  return import.meta.url.endsWith('.ts') ? new URL('./worker-source.mjs', import.meta.url) : new URL('./parallel-worker.js', import.meta.url);
+}
+
+/**
+ * The calling process's Node.js options for the workers, without `--input-type` (which
+ * applies to `node -e` code only and makes a worker started from a file fail).
+ */
+function workerExecArgv(): string[] {
+  const out: string[] = [];
+  const args = process.execArgv;
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--input-type') i++;
+    else if (!args[i].startsWith('--input-type=')) out.push(args[i]);
+  }
+  return out;
+}
+
+/** The error a worker reported, as an instance of the library's class of that name. */
+function rebuildError(report: ErrorReport): Error {
+  const classes = errors as unknown as Record<string, (new (...args: never[]) => Error) | undefined>;
+  const Class = Object.hasOwn(classes, report.name) && classes[report.name] !== undefined ? classes[report.name]! : Error;
+  const error = Object.create(Class.prototype) as Error;
+  Object.defineProperty(error, 'message', { value: report.message, writable: true, configurable: true });
+  Object.assign(error, report.fields);
+  if (report.stack !== undefined) Object.defineProperty(error, 'stack', { value: report.stack, writable: true, configurable: true });
+  return error;
+}
+
+/**
+ * Starts a pool of worker threads for evaluating learning curves on several cores.
+ *
+ * Each call validates its arguments in the calling thread, splits the time grid into one
+ * contiguous part per worker (fewer for short grids), and each worker evaluates
+ * `exactDynamics(options)` on its part with the calling thread's kernel settings
+ * (`setKernelBackend`), so results equal the serial methods' bit for bit. A worker keeps
+ * the dynamics of the last inputs it saw, so further calls on the same network skip the
+ * set-up. Worth it for long grids on large networks: on the 2-core machine of
+ * docs/performance.md, 1000 points of a 128×128×128 network take 0.43 s instead of 0.83 s.
+ * The workers start when the pool is created and take a few tenths of a second to load
+ * and warm up; create a pool once and reuse it.
+ *
+ * @param options - `threads`: the number of workers (default `os.availableParallelism()`).
+ * @returns the pool; call `close()` when done.
+ * @throws `InvalidArgumentError` (exported by 'exact-dln') if `threads` is not an integer ≥ 1.
+ * @example
+ * ```ts
+ * import { exactDynamics, lambdaBalancedWeights, randomTask } from 'exact-dln';
+ * import { createDynamicsPool } from 'exact-dln/parallel';
+ * const task = randomTask({ inputDim: 16, outputDim: 16, samples: 100, seed: 1 });
+ * const { w1, w2 } = lambdaBalancedWeights({ inputDim: 16, hiddenDim: 16, outputDim: 16, lambda: 0.25, scale: 0.05, seed: 2 });
+ * const times = Float64Array.from({ length: 1000 }, (_, k) => (k + 1) / 50);
+ * const pool = createDynamicsPool({ threads: 2 });
+ * const curves = await pool.summaries({ w1, w2, sigmaYX: task.sigmaYX }, times);
+ * await pool.close();
+ * const serial = exactDynamics({ w1, w2, sigmaYX: task.sigmaYX }).summaries(times);
+ * console.log(curves.loss.every((l, k) => l === serial.loss[k])); // true
+ * ```
+ */
+export function createDynamicsPool(options: DynamicsPoolOptions = {}): DynamicsPool {
+  if (options === null || typeof options !== 'object') {
+    throw new errors.InvalidArgumentError('invalid argument. createDynamicsPool expects an options object { threads? }.', 'options');
+  }
+  const threads = options.threads ?? availableParallelism();
+  assertInteger(threads, 'threads', 1);
+  const slots: Array<Slot | undefined> = new Array<Slot | undefined>(threads).fill(undefined);
+  let closed = false;
+  let nextId = 0;
+
+  const fail = (slot: Slot, error: Error): void => {
+    const index = slots.indexOf(slot);
+    if (index >= 0) slots[index] = undefined; // the next call starts a new worker
+    for (const job of slot.pending.values()) job.reject(error);
+    slot.pending.clear();
+  };
+
+  const slotAt = (index: number): Slot => {
+    const existing = slots[index];
+    if (existing !== undefined) return existing;
+    const worker = new Worker(workerUrl(), { execArgv: workerExecArgv() });
+    worker.unref();
+    const slot: Slot = { worker, pending: new Map() };
+    worker.on('message', (result: CurveResult) => {
+      const job = slot.pending.get(result.id);
+      slot.pending.delete(result.id);
+      if (slot.pending.size === 0) worker.unref();
+      job?.resolve(result);
+    });
+    worker.on('error', (error) => fail(slot, error));
+    worker.on('exit', (code) => {
+      fail(slot, new Error(closed ? 'exact-dln/parallel: the pool was closed while this call ran.' : `exact-dln/parallel: a worker thread stopped (exit code ${code}).`));
+    });
+    slots[index] = slot;
+    return slot;
+  };
+
+  // Start every worker now: loading the library and compiling its WebAssembly (≈ 0.1–0.3 s
+  // per worker) overlaps with whatever the caller does before the first call.
+  for (let i = 0; i < threads; i++) slotAt(i);
+
+  const send = (index: number, job: CurveJob): Promise<CurveResult> => {
+    const slot = slotAt(index);
+    return new Promise<CurveResult>((resolve, reject) => {
+      slot.pending.set(job.id, { resolve, reject });
+      slot.worker.ref(); // a call in flight keeps the program alive
+      slot.worker.postMessage(job, [job.times.buffer as ArrayBuffer]);
+    });
+  };
+
+  /** Runs one curve kind on the workers and joins the parts in time order. */
+  const run = async (kind: CurveKind, dynamicsOptions: ExactDynamicsOptions, timesArg: readonly number[] | Float64Array): Promise<TrajectorySummaries> => {
+    if (closed) throw new errors.InvalidArgumentError('invalid argument. This DynamicsPool was closed; create a new one with createDynamicsPool().', 'pool');
+    const inputs = validatedDynamicsInputs(dynamicsOptions);
+    const times = Float64Array.from(toTimes(timesArg, 'times'));
+    const parts = Math.max(1, Math.min(threads, times.length));
+    const shared = {
+      kind,
+      kernels: kernelSettings(),
+      w1: packMatrix(inputs.w1),
+      w2: packMatrix(inputs.w2),
+      sigmaYX: packMatrix(inputs.sigmaYX),
+      tau: inputs.tau,
+      balanceTolerance: inputs.balanceTolerance,
+    };
+    const bounds = Array.from({ length: parts + 1 }, (_, p) => Math.round((p * times.length) / parts));
+    const results = await Promise.all(
+      Array.from({ length: parts }, (_, p) => send(p, { ...shared, id: nextId++, times: times.slice(bounds[p], bounds[p + 1]) })),
+    );
+    for (const r of results) if (!r.ok) throw rebuildError(r.error);
+    const join = (pick: (r: CurveResult & { ok: true }) => Float64Array | undefined): Float64Array => {
+      const out = new Float64Array(times.length);
+      results.forEach((r, p) => {
+        const part = r.ok ? pick(r) : undefined;
+        if (part !== undefined) out.set(part, bounds[p]);
+      });
+      return out;
+    };
+    const first = results[0] as CurveResult & { ok: true };
+    const modes = first.modeStrengths?.length ?? 0;
+    return {
+      times,
+      loss: join((r) => r.loss),
+      modeStrengths: Array.from({ length: modes }, (_, a) => join((r) => r.modeStrengths?.[a])),
+      offDiagonal: join((r) => r.offDiagonal),
+    };
+  };
+
+  return {
+    threads,
+    summaries: (o, t) => run('summaries', o, t),
+    lossCurve: async (o, t) => (await run('lossCurve', o, t)).loss,
+    modeStrengthCurves: async (o, t) => (await run('modeStrengthCurves', o, t)).modeStrengths,
+    async close(): Promise<void> {
+      closed = true;
+      await Promise.all(slots.map((slot) => slot?.worker.terminate()));
+      slots.fill(undefined);
+    },
+  };
+}

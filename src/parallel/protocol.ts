@@ -1,0 +1,61 @@
+/**
+ * The messages between the pool of 'exact-dln/parallel' and its worker threads: one job
+ * asks one worker for one curve kind on a contiguous part of a time grid. Matrices travel
+ * as row-major Float64Arrays (structured clone copies them exactly), results as
+ * transferred Float64Arrays.
+ *
+ * @internal
+ * @module
+ */
+import { Matrix } from 'ml-matrix';
+import { toArray } from '../linalg/dense.js';
+import type { KernelBackend } from '../linalg/wasm.js';
+
+/** A matrix as it crosses a thread boundary. @internal */
+export interface PackedMatrix {
+  rows: number;
+  columns: number;
+  /** Row-major entries. */
+  data: Float64Array;
+}
+
+/** Which curves a job computes: the three `ExactDynamics` methods. @internal */
+export type CurveKind = 'summaries' | 'lossCurve' | 'modeStrengthCurves';
+
+/** One worker's part of a call. @internal */
+export interface CurveJob {
+  id: number;
+  kind: CurveKind;
+  /** The calling thread's kernel settings (`kernelSettings()`), applied before the job. */
+  kernels: { backend: KernelBackend | 'auto'; minWork: number };
+  w1: PackedMatrix;
+  w2: PackedMatrix;
+  sigmaYX: PackedMatrix;
+  tau: number;
+  balanceTolerance: number;
+  /** The job's times (already validated). */
+  times: Float64Array;
+}
+
+/** An error thrown in a worker, with its class name and own fields (e.g. `argument`). @internal */
+export interface ErrorReport {
+  name: string;
+  message: string;
+  stack: string | undefined;
+  fields: Record<string, unknown>;
+}
+
+/** A worker's answer to a {@link CurveJob}. @internal */
+export type CurveResult =
+  | { id: number; ok: true; loss?: Float64Array; modeStrengths?: Float64Array[]; offDiagonal?: Float64Array }
+  | { id: number; ok: false; error: ErrorReport };
+
+/** A copy of `m`'s entries with its shape. @internal */
+export function packMatrix(m: Matrix): PackedMatrix {
+  return { rows: m.rows, columns: m.columns, data: Float64Array.from(toArray(m)) };
+}
+
+/** The Matrix of a {@link PackedMatrix} (same entries, bit for bit). @internal */
+export function unpackMatrix(p: PackedMatrix): Matrix {
+  return Matrix.from1DArray(p.rows, p.columns, p.data);
+}

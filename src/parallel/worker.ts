@@ -1,0 +1,87 @@
+/**
+ * The worker thread of 'exact-dln/parallel' (built to dist/parallel-worker.js): answers
+ * {@link CurveJob}s with the core's own `exactDynamics(...)` methods, so a pool's curves
+ * are the serial ones bit for bit. The dynamics of the last inputs (and kernel settings) is
+ * kept, so consecutive calls on one network (a loss curve, then mode strengths, or several
+ * grids) set it up once per worker.
+ *
+ * @internal
+ * @module
+ */
+import { parentPort } from 'node:worker_threads';
+import { exactDynamics, type ExactDynamics } from '../core/exact-dynamics.js';
+import { setKernelBackend } from '../linalg/wasm.js';
+import { unpackMatrix, type CurveJob, type CurveResult, type ErrorReport, type PackedMatrix } from './protocol.js';
+
+if (parentPort === null) throw new Error('exact-dln/parallel: this module runs only as a worker thread of a DynamicsPool.');
+const port = parentPort;
+
+let last: { job: CurveJob; dynamics: ExactDynamics } | undefined;
+
+function sameMatrix(a: PackedMatrix, b: PackedMatrix): boolean {
+  if (a.rows !== b.rows || a.columns !== b.columns) return false;
+  const x = a.data;
+  const y = b.data;
+  for (let i = 0; i < x.length; i++) if (!Object.is(x[i], y[i])) return false;
+  return true;
+}
+
+function sameInputs(a: CurveJob, b: CurveJob): boolean {
+  return (
+    a.kernels.backend === b.kernels.backend &&
+    a.kernels.minWork === b.kernels.minWork &&
+    Object.is(a.tau, b.tau) &&
+    Object.is(a.balanceTolerance, b.balanceTolerance) &&
+    sameMatrix(a.w1, b.w1) &&
+    sameMatrix(a.w2, b.w2) &&
+    sameMatrix(a.sigmaYX, b.sigmaYX)
+  );
+}
+
+function dynamicsFor(job: CurveJob): ExactDynamics {
+  if (last !== undefined && sameInputs(last.job, job)) return last.dynamics;
+  last = undefined;
+  const dynamics = exactDynamics({
+    w1: unpackMatrix(job.w1),
+    w2: unpackMatrix(job.w2),
+    sigmaYX: unpackMatrix(job.sigmaYX),
+    tau: job.tau,
+    balanceTolerance: job.balanceTolerance,
+  });
+  last = { job: { ...job, times: new Float64Array(0) }, dynamics };
+  return dynamics;
+}
+
+function report(error: unknown): ErrorReport {
+  if (error instanceof Error) {
+    const fields: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(error)) if (typeof value === 'string' || typeof value === 'number') fields[key] = value;
+    return { name: error.name, message: error.message, stack: error.stack, fields };
+  }
+  return { name: 'Error', message: String(error), stack: undefined, fields: {} };
+}
+
+port.on('message', (job: CurveJob) => {
+  let result: CurveResult;
+  const transfer: ArrayBuffer[] = [];
+  try {
+    setKernelBackend(job.kernels.backend, { minWork: job.kernels.minWork });
+    const dynamics = dynamicsFor(job);
+    if (job.kind === 'lossCurve') {
+      const loss = dynamics.lossCurve(job.times);
+      result = { id: job.id, ok: true, loss };
+    } else if (job.kind === 'modeStrengthCurves') {
+      result = { id: job.id, ok: true, modeStrengths: dynamics.modeStrengthCurves(job.times) };
+    } else {
+      const { loss, modeStrengths, offDiagonal } = dynamics.summaries(job.times);
+      result = { id: job.id, ok: true, loss, modeStrengths, offDiagonal };
+    }
+    for (const a of [result.loss, result.offDiagonal, ...(result.modeStrengths ?? [])]) {
+      if (a !== undefined && a.buffer instanceof ArrayBuffer && !transfer.includes(a.buffer)) transfer.push(a.buffer);
+    }
+  } catch (error) {
+    result = { id: job.id, ok: false, error: report(error) };
+    transfer.length = 0;
+  }
+  port.postMessage(result, transfer);
+});

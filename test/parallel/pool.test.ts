@@ -1,0 +1,219 @@
+/**
+ * 'exact-dln/parallel': the worker pool's curves are the serial methods' bit for bit (the
+ * workers run the same code on parts of the grid, so there is no tolerance to justify:
+ * any difference is a bug — a wrong split, a lost or reordered point, a stale cached
+ * dynamics, kernel settings not passed on); its errors are the serial ones (class, message
+ * and fields); its life cycle (closing, concurrent calls, a forgotten close()) behaves.
+ * The workers run the TypeScript sources here (src/parallel/worker-source.mjs);
+ * test/report/bundle-boundary.test.ts runs the built dist/parallel.js once.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import type { Matrix } from 'ml-matrix';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ExactDlnError,
+  InvalidArgumentError,
+  NonFiniteError,
+  NotBalancedError,
+  ShapeError,
+  exactDynamics,
+  lambdaBalancedWeights,
+  randomTask,
+  setKernelBackend,
+  type ExactDynamicsOptions,
+  type TrajectorySummaries,
+} from '../../src/index.js';
+import { createDynamicsPool, type DynamicsPool } from '../../src/parallel/index.js';
+import { buildConfig, configParams } from '../helpers/configs.js';
+import { thrown } from '../helpers/errors.js';
+
+const root = join(__dirname, '..', '..');
+
+let pool: DynamicsPool;
+beforeAll(() => {
+  pool = createDynamicsPool({ threads: 3 }); // more workers than this machine's 2 cores: the split must not care
+});
+afterAll(async () => {
+  await pool.close();
+});
+
+/** Bitwise equality (Object.is per entry, so −0 and NaN would count). */
+function expectSameArray(actual: Float64Array, expected: Float64Array, what: string): void {
+  expect(actual, what).toBeInstanceOf(Float64Array);
+  expect(actual.length, `${what}: length`).toBe(expected.length);
+  for (let k = 0; k < expected.length; k++) {
+    if (!Object.is(actual[k], expected[k])) expect.fail(`${what}[${k}]: ${actual[k]} instead of ${expected[k]}`);
+  }
+}
+
+function expectSameSummaries(actual: TrajectorySummaries, expected: TrajectorySummaries): void {
+  expectSameArray(actual.times, expected.times, 'times');
+  expectSameArray(actual.loss, expected.loss, 'loss');
+  expectSameArray(actual.offDiagonal, expected.offDiagonal, 'offDiagonal');
+  expect(actual.modeStrengths.length).toBe(expected.modeStrengths.length);
+  actual.modeStrengths.forEach((m, a) => expectSameArray(m, expected.modeStrengths[a], `modeStrengths[${a}]`));
+}
+
+/** A 12-wide network with a generic (unaligned) initialisation. */
+function network(seed: number, lambda = 0.3, width = 12): ExactDynamicsOptions & { w1: Matrix; w2: Matrix; sigmaYX: Matrix } {
+  const task = randomTask({ inputDim: width, outputDim: width, samples: 4 * width, seed });
+  const { w1, w2 } = lambdaBalancedWeights({ inputDim: width, hiddenDim: width, outputDim: width, lambda, scale: 0.05, seed: seed + 1 });
+  return { w1, w2, sigmaYX: task.sigmaYX };
+}
+
+/** Times 0 … 30 with a late tail (1e3, 1e5), out of order and with a repeat. */
+const grid = [...Array.from({ length: 97 }, (_, k) => (30 * k) / 96), 1e3, 1e5, 7.5, 0];
+
+describe('the pool computes the serial curves', () => {
+  it('summaries, lossCurve and modeStrengthCurves equal the serial methods bit for bit', async () => {
+    const opts = network(1);
+    const serial = exactDynamics(opts);
+    expectSameSummaries(await pool.summaries(opts, grid), serial.summaries(grid));
+    expectSameArray(await pool.lossCurve(opts, Float64Array.from(grid)), serial.lossCurve(grid), 'lossCurve');
+    const modes = await pool.modeStrengthCurves(opts, grid);
+    const serialModes = serial.modeStrengthCurves(grid);
+    expect(modes.length).toBe(12);
+    modes.forEach((m, a) => expectSameArray(m, serialModes[a], `modeStrengthCurves[${a}]`));
+  });
+
+  it('on random configurations of every kind (wide, tall, bottlenecked, aligned, any λ, zero tasks)', async () => {
+    await fc.assert(
+      fc.asyncProperty(configParams, fc.integer({ min: 0, max: 9 }), async (p, count) => {
+        const c = buildConfig(p);
+        const times = Array.from({ length: count }, (_, k) => (k * k) / 3);
+        const opts = { w1: c.w1, w2: c.w2, sigmaYX: c.sigmaYX };
+        expectSameSummaries(await pool.summaries(opts, times), exactDynamics(opts).summaries(times));
+      }),
+      { numRuns: 60, seed: 20261129 },
+    );
+  });
+
+  it('grids shorter than the pool (0, 1 and 2 times) and τ ≠ 1', async () => {
+    const opts = { ...network(3), tau: 2.5 };
+    for (const times of [[], [4], [0, 1e8]]) expectSameSummaries(await pool.summaries(opts, times), exactDynamics(opts).summaries(times));
+  });
+
+  it('a worker that cached one network answers for the next: A, B, A, and A with another τ', async () => {
+    const a = network(5);
+    const b = network(6, -0.5);
+    for (const opts of [a, b, a, { ...a, tau: 3 }]) expectSameArray(await pool.lossCurve(opts, grid), exactDynamics(opts).lossCurve(grid), 'loss');
+  });
+
+  it('concurrent calls on one pool each get their own curves', async () => {
+    const nets = [network(7), network(8, 1), network(9, -1, 6)];
+    const results = await Promise.all(nets.map((opts) => pool.summaries(opts, grid)));
+    results.forEach((r, i) => expectSameSummaries(r, exactDynamics(nets[i]).summaries(grid)));
+  });
+
+  it("uses the calling thread's kernel settings (JavaScript kernels give the JavaScript curve)", async () => {
+    const opts = network(11, 0.25, 40); // large enough for the WebAssembly kernels
+    const wasm = exactDynamics(opts).lossCurve(grid);
+    setKernelBackend('js');
+    try {
+      const js = exactDynamics(opts).lossCurve(grid);
+      // The two back ends round differently somewhere on this grid, so the test can tell them apart.
+      expect(js.some((l, k) => l !== wasm[k])).toBe(true);
+      expectSameArray(await pool.lossCurve(opts, grid), js, 'loss with JavaScript kernels');
+    } finally {
+      setKernelBackend('auto');
+    }
+    expectSameArray(await pool.lossCurve(opts, grid), wasm, 'loss with the default kernels');
+  });
+
+  it('never mutates its inputs', async () => {
+    const opts = network(12);
+    const before = { w1: opts.w1.toString(), w2: opts.w2.toString(), s: opts.sigmaYX.toString() };
+    const times = Float64Array.from(grid);
+    await pool.summaries(opts, times);
+    expect({ w1: opts.w1.toString(), w2: opts.w2.toString(), s: opts.sigmaYX.toString() }).toEqual(before);
+    expectSameArray(times, Float64Array.from(grid), 'times argument');
+  });
+});
+
+describe('errors', () => {
+  /** The pool rejects with the serial error: same class, message and fields. */
+  async function expectSameError(opts: ExactDynamicsOptions, times: readonly number[], type: abstract new (...args: never[]) => ExactDlnError): Promise<void> {
+    const serial = thrown(() => exactDynamics(opts).summaries(times));
+    expect(serial).toBeInstanceOf(type);
+    const error = await pool.summaries(opts, times).then(
+      () => expect.fail('the pool resolved'),
+      (e: unknown) => e as Error,
+    );
+    expect(error).toBeInstanceOf(type);
+    expect(error.message).toBe(serial.message);
+    expect({ ...error }).toEqual({ ...serial });
+  }
+
+  it('bad options and times reject with the serial errors', async () => {
+    const good = network(13, 0.3, 3);
+    await expectSameError({ ...good, w2: [[1, 2]] }, [1], ShapeError);
+    await expectSameError({ ...good, sigmaYX: [[1, 2, 3], [4, NaN, 6], [7, 8, 9]] }, [1], NonFiniteError);
+    await expectSameError({ ...good, w1: good.w1.clone().mul(2) }, [1], NotBalancedError);
+    await expectSameError({ ...good, tau: 0 }, [1], InvalidArgumentError);
+    await expectSameError(good, [1, -1], InvalidArgumentError);
+    await expectSameError(good, [1, Infinity], NonFiniteError);
+    await expectSameError(null as unknown as ExactDynamicsOptions, [1], InvalidArgumentError);
+  });
+
+  it('a NotBalancedError keeps its fields (λ, residual, tolerance)', async () => {
+    const good = network(14, 0.3, 3);
+    const error = (await pool.lossCurve({ ...good, w1: good.w1.clone().mul(2) }, [1]).catch((e: unknown) => e)) as NotBalancedError;
+    expect(error).toBeInstanceOf(NotBalancedError);
+    expect(error.residual).toBeGreaterThan(error.tolerance);
+    expect(error.tolerance).toBe(1e-8);
+  });
+
+  it('threads must be an integer ≥ 1', () => {
+    for (const threads of [0, -1, 1.5, Number.NaN, '2' as unknown as number]) {
+      const e = thrown(() => createDynamicsPool({ threads }));
+      expect(e).toBeInstanceOf(Number.isNaN(threads) ? NonFiniteError : InvalidArgumentError);
+      expect(e.message).toContain('`threads`');
+    }
+    expect(thrown(() => createDynamicsPool(null as never))).toBeInstanceOf(InvalidArgumentError);
+  });
+});
+
+describe('life cycle', () => {
+  it('a closed pool rejects new calls, and a call running when it closes rejects', async () => {
+    const own = createDynamicsPool({ threads: 1 });
+    expect(own.threads).toBe(1);
+    const opts = network(15, 0.3, 64);
+    const running = own.lossCurve(opts, Array.from({ length: 2000 }, (_, k) => k / 100));
+    await own.close();
+    await expect(running).rejects.toThrow('closed');
+    await expect(own.lossCurve(opts, [1])).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(own.close()).resolves.toBeUndefined(); // closing twice is harmless
+  });
+
+  it('defaults to one worker per available core', async () => {
+    const own = createDynamicsPool();
+    const { availableParallelism } = await import('node:os');
+    expect(own.threads).toBe(availableParallelism());
+    await own.close();
+  });
+
+  it('a script that forgets close() still ends once its last call is answered', () => {
+    const dir = mkdtempSync(join(root, 'node_modules', '.pool-exit-'));
+    try {
+      const script = join(dir, 'forgets-close.mts');
+      writeFileSync(
+        script,
+        [
+          `import { createDynamicsPool } from ${JSON.stringify(join(root, 'src', 'parallel', 'index.ts'))};`,
+          'const pool = createDynamicsPool({ threads: 2 });',
+          'const loss = await pool.lossCurve({ w1: [[0.1]], w2: [[0.1]], sigmaYX: [[1]] }, [0, 1, 2, 3]);',
+          'console.log(loss.length);',
+        ].join('\n'),
+      );
+      const r = spawnSync(join(root, 'node_modules', '.bin', 'tsx'), [script], { encoding: 'utf8', timeout: 30_000 });
+      expect(r.error, 'the script did not end within 30 s').toBeUndefined();
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout.trim()).toBe('4');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
