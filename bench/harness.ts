@@ -65,19 +65,18 @@ export interface Timing {
   samples: number;
 }
 
-/**
- * Times `fn` with tinybench: at least `iterations` calls and `time` ms, after at least
- * `warmup` untimed calls and `warmupTime` ms (default 1 call and min(50, time) ms; pass
- * warmup 0 for very slow tasks and warm them up on a smaller case instead). The result keeps a reference to each call's return value so that nothing is
- * optimised away.
- */
-export function measure(
-  fn: () => unknown,
-  options: { time?: number; iterations?: number; warmup?: number; warmupTime?: number } = {},
-): Timing {
+/** Options of {@link measure} and {@link measureAsync}. */
+export interface MeasureOptions {
+  time?: number;
+  iterations?: number;
+  warmup?: number;
+  warmupTime?: number;
+}
+
+/** A tinybench run of one task with {@link MeasureOptions}. */
+function benchOf(options: MeasureOptions): Bench {
   const warmup = options.warmup ?? 1;
-  let sink: unknown;
-  const bench = new Bench({
+  return new Bench({
     time: options.time ?? 200,
     iterations: options.iterations ?? 5,
     warmup: warmup > 0,
@@ -86,14 +85,41 @@ export function measure(
     warmupTime: warmup > 0 ? (options.warmupTime ?? Math.min(50, options.time ?? 200)) : 0,
     throws: true,
   });
-  bench.add('task', () => {
-    sink = fn();
-  });
-  const [task] = bench.runSync();
+}
+
+/** The {@link Timing} of a finished tinybench task; `sink` is read so that nothing is optimised away. */
+function timingOf(task: Bench['tasks'][number], sink: unknown): Timing {
   const result = task.result;
   if (result.state !== 'completed') throw new Error(`benchmark task did not complete (state ${result.state})`);
   if (sink === Symbol.for('never')) console.log(sink);
   return { median: result.latency.p50, min: result.latency.min, samples: result.latency.samplesCount };
+}
+
+/**
+ * Times `fn` with tinybench: at least `iterations` calls and `time` ms, after at least
+ * `warmup` untimed calls and `warmupTime` ms (default 1 call and min(50, time) ms; pass
+ * warmup 0 for very slow tasks and warm them up on a smaller case instead). The result keeps a reference to each call's return value so that nothing is
+ * optimised away.
+ */
+export function measure(fn: () => unknown, options: MeasureOptions = {}): Timing {
+  let sink: unknown;
+  const bench = benchOf(options);
+  bench.add('task', () => {
+    sink = fn();
+  });
+  const [task] = bench.runSync();
+  return timingOf(task, sink);
+}
+
+/** {@link measure} for an asynchronous task: each call is awaited before the next starts. */
+export async function measureAsync(fn: () => Promise<unknown>, options: MeasureOptions = {}): Promise<Timing> {
+  let sink: unknown;
+  const bench = benchOf(options);
+  bench.add('task', async () => {
+    sink = await fn();
+  });
+  const [task] = await bench.run();
+  return timingOf(task, sink);
 }
 
 /** The machine the numbers were measured on. */

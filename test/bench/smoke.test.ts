@@ -10,6 +10,7 @@ import { runClosedFormVsSimulation } from '../../bench/closed-form-vs-simulation
 import { fitExponent } from '../../bench/harness.js';
 import { runKernelDistance } from '../../bench/kernel-distance.js';
 import { numpyAvailable, runNumpyReference } from '../../bench/numpy-reference.js';
+import { runParallel } from '../../bench/parallel.js';
 import { runScaling } from '../../bench/scaling.js';
 import { runWideNetwork } from '../../bench/wide-network.js';
 
@@ -37,6 +38,12 @@ describe('benchmarks in smoke mode', () => {
       expect(r.stepsEqualAccuracy).toBeGreaterThan(r.steps);
       expectTimings([r.speedupEqualAccuracy]);
     }
+  });
+
+  it('the parallel pool returns finite timings (its curves are checked against the serial ones inside)', async () => {
+    const rows = await runParallel(SMOKE);
+    expect(rows.length).toBeGreaterThan(0);
+    for (const r of rows) expectTimings([r.poolStart, r.serial, r.poolSameNetwork, r.poolAlternating, r.simulationRecorded, r.speedupVsSerial]);
   });
 
   it('scaling returns finite per-point costs and exponents', () => {

@@ -1,0 +1,181 @@
+/**
+ * Benchmark 6: learning curves on several cores ('exact-dln/parallel').
+ *
+ * For Ni = Nh = No = n (bench/harness.ts: `benchConfig`), the 1000-point grid of
+ * benchmark 1 (t_k = 0.02·k up to 20τ):
+ *  - serial: what benchmark 1 times — a cold `exactDynamics(...)` (Σyx's SVD cache cleared)
+ *    plus `summaries(times)` in this thread;
+ *  - pool, same network: `await pool.summaries(options, times)` on a started pool whose
+ *    workers already hold this network's dynamics (the grid's evaluation alone, split over
+ *    the workers, plus the messages);
+ *  - pool, alternating networks: the same call alternating between two networks (different
+ *    tasks and weights), so every call sets the dynamics up again in every worker (their
+ *    SVD caches still hold both tasks' Σyx) — the cost of a new network's curves;
+ *  - pool start: from `createDynamicsPool` to the answer of a first one-point call (worker
+ *    start, library load, WebAssembly compilation, one set-up), once per pool;
+ *  - gradient descent recorded every 2nd step, as in benchmark 1.
+ * With 1 worker and with one per core (`os.availableParallelism()`). Each measured result
+ * is checked against the serial curves, bit for bit.
+ */
+import { availableParallelism } from 'node:os';
+import { exactDynamics, gradientDescentFromTask, type TrajectorySummaries } from '../src/index.js';
+import { clearSvdCache } from '../src/core/svd.js';
+import { createDynamicsPool } from '../src/parallel/index.js';
+import {
+  benchConfig,
+  formatMs,
+  machineInfo,
+  measure,
+  measureAsync,
+  printTable,
+  round,
+  timeGrid,
+  writeResults,
+  type BenchRunOptions,
+} from './harness.js';
+
+/** One width and worker count (times in ms per call). */
+export interface ParallelRow {
+  n: number;
+  threads: number;
+  points: number;
+  poolStart: number;
+  serial: number;
+  poolSameNetwork: number;
+  poolAlternating: number;
+  /** serial / poolAlternating. */
+  speedupVsSerial: number;
+  simulationRecorded: number;
+  /** simulationRecorded / poolAlternating. */
+  speedupVsSimulation: number;
+}
+
+const LEARNING_RATE = 0.01;
+const T_END = 20;
+
+function sameCurves(a: TrajectorySummaries, b: TrajectorySummaries): boolean {
+  const same = (x: Float64Array, y: Float64Array): boolean => x.length === y.length && x.every((v, k) => Object.is(v, y[k]));
+  return same(a.loss, b.loss) && same(a.offDiagonal, b.offDiagonal) && a.modeStrengths.every((m, i) => same(m, b.modeStrengths[i]));
+}
+
+export async function runParallel(options: BenchRunOptions & { sizes?: number[] } = {}): Promise<ParallelRow[]> {
+  const smoke = options.smoke ?? false;
+  const print = options.print ?? true;
+  const write = options.write ?? !smoke;
+  const sizes = options.sizes ?? (smoke ? [8] : [16, 64, 128]);
+  const points = smoke ? 40 : 1000;
+  const times = timeGrid(points, T_END);
+  const cores = availableParallelism();
+  const threadCounts = cores > 1 ? [1, cores] : [1];
+  const rows: ParallelRow[] = [];
+
+  for (const n of sizes) {
+    const a = benchConfig(n, 1);
+    const b = benchConfig(n, 2);
+    const optsA = { w1: a.w1, w2: a.w2, sigmaYX: a.sigmaYX };
+    const optsB = { w1: b.w1, w2: b.w2, sigmaYX: b.sigmaYX };
+    const heavy = n >= 64;
+    const timing = { iterations: smoke ? 2 : heavy ? 3 : 5, time: smoke ? 10 : heavy ? 0 : 300 };
+    const serialA = exactDynamics(optsA).summaries(times);
+    const serialB = exactDynamics(optsB).summaries(times);
+    const serial = measure(
+      () => {
+        clearSvdCache();
+        return exactDynamics(optsA).summaries(times);
+      },
+      { ...timing, warmup: heavy ? 0 : 1 },
+    ).median;
+    gradientDescentFromTask({ ...optsA, learningRate: LEARNING_RATE, steps: 20, recordEvery: 2 });
+    const simulationRecorded = measure(
+      () => gradientDescentFromTask({ ...optsA, learningRate: LEARNING_RATE, steps: Math.round(T_END / LEARNING_RATE), recordEvery: 2 }),
+      { ...timing, iterations: smoke ? 2 : heavy ? 2 : 5, warmup: heavy ? 0 : 1 },
+    ).median;
+
+    for (const threads of threadCounts) {
+      const started = performance.now();
+      const pool = createDynamicsPool({ threads });
+      try {
+        await pool.lossCurve(optsA, [1]);
+        const poolStart = performance.now() - started;
+        if (!sameCurves(await pool.summaries(optsA, times), serialA)) throw new Error(`benchmark 6: the pool's curves differ from the serial ones (n = ${n})`);
+        const poolSameNetwork = (await measureAsync(() => pool.summaries(optsA, times), { ...timing, warmup: 1 })).median;
+        let flip = false;
+        let checked = false;
+        const poolAlternating = (
+          await measureAsync(
+            async () => {
+              flip = !flip;
+              const r = await pool.summaries(flip ? optsB : optsA, times);
+              if (flip && !checked) {
+                if (!sameCurves(r, serialB)) throw new Error(`benchmark 6: the pool's curves differ from the serial ones (n = ${n}, second network)`);
+                checked = true;
+              }
+              return r;
+            },
+            { ...timing, warmup: 2 },
+          )
+        ).median;
+        rows.push({
+          n,
+          threads,
+          points,
+          poolStart,
+          serial,
+          poolSameNetwork,
+          poolAlternating,
+          speedupVsSerial: serial / poolAlternating,
+          simulationRecorded,
+          speedupVsSimulation: simulationRecorded / poolAlternating,
+        });
+      } finally {
+        await pool.close();
+      }
+    }
+  }
+
+  if (print) {
+    printTable(
+      `Benchmark 6 — summaries on ${points} points with exact-dln/parallel (${cores} cores here): serial = cold set-up + summaries in this thread; ` +
+        'pool = await pool.summaries(...), on a network the workers hold (same) or a new one each call (alternating: set-up in every worker)',
+      ['n', 'threads', 'pool start', 'serial', 'pool, same', 'pool, alternating', '× vs serial', 'GD recorded', '× vs GD'],
+      rows.map((r) => [
+        r.n,
+        r.threads,
+        formatMs(r.poolStart),
+        formatMs(r.serial),
+        formatMs(r.poolSameNetwork),
+        formatMs(r.poolAlternating),
+        r.speedupVsSerial.toFixed(2),
+        formatMs(r.simulationRecorded),
+        r.speedupVsSimulation.toFixed(1),
+      ]),
+    );
+  }
+  if (write) {
+    writeResults('parallel', {
+      benchmark: 'parallel',
+      description:
+        'Learning curves (summaries: loss, mode strengths, off-diagonal norm) on the 1000-point grid of benchmark 1 with createDynamicsPool({ threads }) from exact-dln/parallel. ' +
+        'serial = cold exactDynamics() (SVD cache cleared) + summaries in the calling thread; poolSameNetwork = await pool.summaries() on a network the workers already hold; ' +
+        'poolAlternating = the same alternating between two networks (every call sets up in every worker; their SVD caches hold both tasks); ' +
+        'poolStart = createDynamicsPool to the answer of a first one-point call; simulationRecorded = gradientDescentFromTask, 2000 steps of η = 0.01 recorded every 2nd step. ' +
+        'Times in ms per call (tinybench median). speedupVsSerial = serial / poolAlternating; speedupVsSimulation = simulationRecorded / poolAlternating. ' +
+        'Every pool result is checked bit for bit against the serial curves.',
+      machine: machineInfo(),
+      config: { ni: 'n', nh: 'n', no: 'n', lambda: 0.25, taskScale: '0.15/sqrt(n)', weightScale: 0.05, tEnd: T_END, points },
+      rows: rows.map((r) => ({
+        n: r.n,
+        threads: r.threads,
+        points: r.points,
+        poolStartMs: round(r.poolStart),
+        serialMs: round(r.serial),
+        poolSameNetworkMs: round(r.poolSameNetwork),
+        poolAlternatingMs: round(r.poolAlternating),
+        speedupVsSerial: round(r.speedupVsSerial, 3),
+        simulationRecordedMs: round(r.simulationRecorded),
+        speedupVsSimulation: round(r.speedupVsSimulation, 3),
+      })),
+    });
+  }
+  return rows;
+}
