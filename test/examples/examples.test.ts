@@ -111,6 +111,7 @@ describe('examples/configs/', () => {
 function runAgainstSources(code: string, name: string): string {
   const program = code
     .replace(/from 'exact-dln\/report';/g, `from ${JSON.stringify(join(root, 'src', 'report', 'index.ts'))};`)
+    .replace(/from 'exact-dln\/parallel';/g, `from ${JSON.stringify(join(root, 'src', 'parallel', 'index.ts'))};`)
     .replace(/from 'exact-dln';/g, `from ${JSON.stringify(join(root, 'src', 'index.ts'))};`);
   const cwd = mkdtempSync(join(tmp, `${name}-`));
   const path = join(cwd, `${name}.mts`);
@@ -121,7 +122,7 @@ function runAgainstSources(code: string, name: string): string {
 describe('code in the guides', () => {
   it('docs/getting-started.md: the trajectory example runs and λ = 0 is rich', () => {
     const blocks = [...readFileSync(join(root, 'docs', 'getting-started.md'), 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)];
-    expect(blocks).toHaveLength(2);
+    expect(blocks).toHaveLength(3);
     const lines = runAgainstSources(blocks[0][1], 'getting-started').trim().split('\n');
     expect(Number(lines.at(-1))).toBeGreaterThan(0.1);
   });
@@ -134,6 +135,15 @@ describe('code in the guides', () => {
     expect(forgotten).toBeGreaterThan(100 * learned);
     // Two routes to the same exact state (the sequence restarts from the factor): rounding apart.
     expect(Math.abs(byHand - learned)).toBeLessThanOrEqual(1e-10 * learned);
+  });
+
+  it('docs/getting-started.md: the pool gives the serial loss curve bit for bit', () => {
+    const blocks = [...readFileSync(join(root, 'docs', 'getting-started.md'), 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)];
+    const [same, strongest] = runAgainstSources(blocks[2][1], 'getting-started-parallel').trim().split('\n');
+    expect(same).toBe('true');
+    const [mode, rows] = strongest.split(' ').map(Number);
+    expect(rows).toBe(64);
+    expect(mode).toBeGreaterThan(0); // learned (the task's singular values are ≈ 1)
   });
 
   it('docs/figures.md: the code writes the five figures', () => {
