@@ -1,11 +1,11 @@
 /**
- * exact-dln/parallel — learning curves of one network evaluated on several CPU cores
- * (Node.js worker threads).
+ * exact-dln/parallel — learning curves and kernel drift of one network evaluated on
+ * several CPU cores (Node.js worker threads).
  *
  * The core's closed form costs O(n³) per time point and the points are independent, so a
  * long time grid splits into one contiguous part per worker; each worker runs the core's
- * own `exactDynamics(...)` on its part, so the curves are those of the serial methods bit
- * for bit. Start a pool with {@link createDynamicsPool}, ask it for curves
+ * own `exactDynamics(...)` (and `kernelDistanceTrajectory`) on its part, so the curves are
+ * those of the serial functions bit for bit. Start a pool with {@link createDynamicsPool}, ask it for curves
  * ({@link DynamicsPool}), close it when done. Node.js only; the core entry point
  * (`exact-dln`) does not load it.
  *
@@ -14,11 +14,13 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import type { KernelDistanceOptions } from '../analysis/kernel-distance.js';
+import type { KernelDistanceTrajectory } from '../analysis/kernel-distance-trajectory.js';
 import { validatedDynamicsInputs, type ExactDynamicsOptions } from '../core/exact-dynamics.js';
 import type { TrajectorySummaries } from '../core/trajectory-summaries.js';
 import * as errors from '../errors.js';
 import { kernelSettings } from '../linalg/wasm.js';
-import { assertInteger, toTimes } from '../validation.js';
+import { assertInteger, toMatrix, toTimes } from '../validation.js';
 import { packMatrix, type CurveJob, type CurveKind, type CurveResult, type ErrorReport } from './protocol.js';
 
 /**
@@ -39,8 +41,8 @@ export interface DynamicsPoolOptions {
 }
 
 /**
- * Worker threads that evaluate the learning curves of `exactDynamics(options)` on parts
- * of a time grid in parallel; see {@link createDynamicsPool}. Each method validates its
+ * Worker threads that evaluate the learning curves and the kernel distance of
+ * `exactDynamics(options)` on parts of a time grid in parallel; see {@link createDynamicsPool}. Each method validates its
  * arguments in the calling thread and rejects with the error `exactDynamics` or the serial
  * method would throw (same class, same message) before any work is sent out.
  *
@@ -69,6 +71,18 @@ export interface DynamicsPool {
   lossCurve(options: ExactDynamicsOptions, times: readonly number[] | Float64Array): Promise<Float64Array>;
   /** `exactDynamics(options).modeStrengthCurves(times)`, computed in parts on the workers (bit for bit). */
   modeStrengthCurves(options: ExactDynamicsOptions, times: readonly number[] | Float64Array): Promise<Float64Array[]>;
+  /**
+   * `kernelDistanceTrajectory(exactDynamics(options), times, probes)` — the distance of the
+   * NTK at each time from the kernel at t = 0 (MATH.md §6) — computed in parts on the
+   * workers (bit for bit). Each worker forms the probes' geometry itself, so for many probes
+   * pass their Gram matrix (`{ gram }`, Ni×Ni) rather than `{ inputs }` (Ni×P′, copied to
+   * every worker). Rejects as the serial call throws.
+   */
+  kernelDistanceTrajectory(
+    options: ExactDynamicsOptions,
+    times: readonly number[] | Float64Array,
+    probes?: KernelDistanceOptions,
+  ): Promise<KernelDistanceTrajectory>;
   /**
    * Stops the workers; calls still running reject, later calls reject with an
    * `InvalidArgumentError` (exported by 'exact-dln'). Idle workers do not keep a program alive, so a script
@@ -105,6 +119,28 @@ function workerExecArgv(): string[] {
   return out;
 }
 
+/**
+ * The probes of a kernel-distance call, checked as `kernelDistanceTrajectory` first checks
+ * them (an object, not both `inputs` and `gram`, matrices), for the workers; their shapes
+ * and values are checked there, with the serial errors.
+ */
+function packProbes(probes: KernelDistanceOptions | undefined): CurveJob['probes'] {
+  const given = probes ?? {};
+  if (typeof given !== 'object') {
+    throw new errors.InvalidArgumentError('invalid argument. The options must be an object { inputs?, gram? }.', 'options');
+  }
+  if (given.inputs !== undefined && given.gram !== undefined) {
+    throw new errors.InvalidArgumentError(
+      'invalid argument. Give probe `inputs` (Ni×P′) or their Gram matrix `gram` (Ni×Ni), not both.',
+      'gram',
+    );
+  }
+  return {
+    ...(given.inputs !== undefined ? { inputs: packMatrix(toMatrix(given.inputs, 'inputs')) } : {}),
+    ...(given.gram !== undefined ? { gram: packMatrix(toMatrix(given.gram, 'gram')) } : {}),
+  };
+}
+
 /** The error a worker reported, as an instance of the library's class of that name. */
 function rebuildError(report: ErrorReport): Error {
   const classes = errors as unknown as Record<string, (new (...args: never[]) => Error) | undefined>;
@@ -117,7 +153,9 @@ function rebuildError(report: ErrorReport): Error {
 }
 
 /**
- * Starts a pool of worker threads for evaluating learning curves on several cores.
+ * Starts a pool of worker threads for evaluating learning curves (`summaries`,
+ * `lossCurve`, `modeStrengthCurves`) and the kernel distance (`kernelDistanceTrajectory`)
+ * on several cores.
  *
  * Each call validates its arguments in the calling thread, splits the time grid into one
  * contiguous part per worker (fewer for short grids), and each worker evaluates
@@ -125,7 +163,7 @@ function rebuildError(report: ErrorReport): Error {
  * (`setKernelBackend`), so results equal the serial methods' bit for bit. A worker keeps
  * the dynamics of the last inputs it saw, so further calls on the same network skip the
  * set-up. Worth it for long grids on large networks: on the 2-core machine of
- * docs/performance.md, 1000 points of a 128×128×128 network take 0.45 s instead of 0.83 s.
+ * docs/performance.md, 1000 points of a 128×128×128 network take 0.45 s instead of 0.86 s.
  * The workers start when the pool is created and take a few tenths of a second to load
  * and warm up; create a pool once and reuse it.
  *
@@ -196,11 +234,17 @@ export function createDynamicsPool(options: DynamicsPoolOptions = {}): DynamicsP
     });
   };
 
-  /** Runs one curve kind on the workers and joins the parts in time order. */
-  const run = async (kind: CurveKind, dynamicsOptions: ExactDynamicsOptions, timesArg: readonly number[] | Float64Array): Promise<TrajectorySummaries> => {
+  /** Sends one curve kind to the workers, one contiguous part of the grid each; their answers in time order. */
+  const dispatch = async (
+    kind: CurveKind,
+    dynamicsOptions: ExactDynamicsOptions,
+    timesArg: readonly number[] | Float64Array,
+    probes?: () => CurveJob['probes'],
+  ): Promise<{ times: Float64Array; bounds: number[]; results: Array<CurveResult & { ok: true }> }> => {
     if (closed) throw new errors.InvalidArgumentError('invalid argument. This DynamicsPool was closed; create a new one with createDynamicsPool().', 'pool');
     const inputs = validatedDynamicsInputs(dynamicsOptions);
     const times = Float64Array.from(toTimes(timesArg, 'times'));
+    const packedProbes = probes?.();
     const parts = Math.max(1, Math.min(threads, times.length));
     const shared = {
       kind,
@@ -210,22 +254,28 @@ export function createDynamicsPool(options: DynamicsPoolOptions = {}): DynamicsP
       sigmaYX: packMatrix(inputs.sigmaYX),
       tau: inputs.tau,
       balanceTolerance: inputs.balanceTolerance,
+      ...(packedProbes !== undefined ? { probes: packedProbes } : {}),
     };
     const bounds = Array.from({ length: parts + 1 }, (_, p) => Math.round((p * times.length) / parts));
     const results = await Promise.all(
       Array.from({ length: parts }, (_, p) => send(p, { ...shared, id: nextId++, times: times.slice(bounds[p], bounds[p + 1]) })),
     );
     for (const r of results) if (!r.ok) throw rebuildError(r.error);
+    return { times, bounds, results: results as Array<CurveResult & { ok: true }> };
+  };
+
+  /** One curve kind of `summaries`, the parts joined in time order. */
+  const curves = async (kind: CurveKind, dynamicsOptions: ExactDynamicsOptions, timesArg: readonly number[] | Float64Array): Promise<TrajectorySummaries> => {
+    const { times, bounds, results } = await dispatch(kind, dynamicsOptions, timesArg);
     const join = (pick: (r: CurveResult & { ok: true }) => Float64Array | undefined): Float64Array => {
       const out = new Float64Array(times.length);
       results.forEach((r, p) => {
-        const part = r.ok ? pick(r) : undefined;
+        const part = pick(r);
         if (part !== undefined) out.set(part, bounds[p]);
       });
       return out;
     };
-    const first = results[0] as CurveResult & { ok: true };
-    const modes = first.modeStrengths?.length ?? 0;
+    const modes = results[0].modeStrengths?.length ?? 0;
     return {
       times,
       loss: join((r) => r.loss),
@@ -236,9 +286,13 @@ export function createDynamicsPool(options: DynamicsPoolOptions = {}): DynamicsP
 
   return {
     threads,
-    summaries: (o, t) => run('summaries', o, t),
-    lossCurve: async (o, t) => (await run('lossCurve', o, t)).loss,
-    modeStrengthCurves: async (o, t) => (await run('modeStrengthCurves', o, t)).modeStrengths,
+    summaries: (o, t) => curves('summaries', o, t),
+    lossCurve: async (o, t) => (await curves('lossCurve', o, t)).loss,
+    modeStrengthCurves: async (o, t) => (await curves('modeStrengthCurves', o, t)).modeStrengths,
+    async kernelDistanceTrajectory(o, t, probes) {
+      const { times, results } = await dispatch('kernelDistance', o, t, () => packProbes(probes));
+      return { times: Array.from(times), distance: results.flatMap((r) => r.distance ?? []) };
+    },
     async close(): Promise<void> {
       closed = true;
       await Promise.all(slots.map((slot) => slot?.worker.terminate()));

@@ -19,8 +19,8 @@ export interface PackedMatrix {
   data: Float64Array;
 }
 
-/** Which curves a job computes: the three `ExactDynamics` methods. @internal */
-export type CurveKind = 'summaries' | 'lossCurve' | 'modeStrengthCurves';
+/** Which curves a job computes: three `ExactDynamics` methods, or `kernelDistanceTrajectory`. @internal */
+export type CurveKind = 'summaries' | 'lossCurve' | 'modeStrengthCurves' | 'kernelDistance';
 
 /** One worker's part of a call. @internal */
 export interface CurveJob {
@@ -35,6 +35,8 @@ export interface CurveJob {
   balanceTolerance: number;
   /** The job's times (already validated). */
   times: Float64Array;
+  /** For `kernelDistance`: the probes, as given to `kernelDistanceTrajectory`. */
+  probes?: { inputs?: PackedMatrix; gram?: PackedMatrix };
 }
 
 /** An error thrown in a worker, with its class name and own fields (e.g. `argument`). @internal */
@@ -47,7 +49,7 @@ export interface ErrorReport {
 
 /** A worker's answer to a {@link CurveJob}. @internal */
 export type CurveResult =
-  | { id: number; ok: true; loss?: Float64Array; modeStrengths?: Float64Array[]; offDiagonal?: Float64Array }
+  | { id: number; ok: true; loss?: Float64Array; modeStrengths?: Float64Array[]; offDiagonal?: Float64Array; distance?: number[] }
   | { id: number; ok: false; error: ErrorReport };
 
 /** A copy of `m`'s entries with its shape. @internal */

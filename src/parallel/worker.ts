@@ -1,6 +1,7 @@
 /**
  * The worker thread of 'exact-dln/parallel' (built to dist/parallel-worker.js): answers
- * {@link CurveJob}s with the core's own `exactDynamics(...)` methods, so a pool's curves
+ * {@link CurveJob}s with the core's own `exactDynamics(...)` methods and
+ * `kernelDistanceTrajectory`, so a pool's curves
  * are the serial ones bit for bit. The dynamics of the last inputs (and kernel settings) is
  * kept, so consecutive calls on one network (a loss curve, then mode strengths, or several
  * grids) set it up once per worker.
@@ -9,6 +10,7 @@
  * @module
  */
 import { parentPort } from 'node:worker_threads';
+import { kernelDistanceTrajectory } from '../analysis/kernel-distance-trajectory.js';
 import { exactDynamics, type ExactDynamics } from '../core/exact-dynamics.js';
 import { setKernelBackend } from '../linalg/wasm.js';
 import { unpackMatrix, type CurveJob, type CurveResult, type ErrorReport, type PackedMatrix } from './protocol.js';
@@ -67,7 +69,11 @@ port.on('message', (job: CurveJob) => {
   try {
     setKernelBackend(job.kernels.backend, { minWork: job.kernels.minWork });
     const dynamics = dynamicsFor(job);
-    if (job.kind === 'lossCurve') {
+    if (job.kind === 'kernelDistance') {
+      const probes = { inputs: job.probes?.inputs && unpackMatrix(job.probes.inputs), gram: job.probes?.gram && unpackMatrix(job.probes.gram) };
+      const options = Object.fromEntries(Object.entries(probes).filter(([, m]) => m !== undefined));
+      result = { id: job.id, ok: true, distance: kernelDistanceTrajectory(dynamics, Array.from(job.times), options).distance };
+    } else if (job.kind === 'lossCurve') {
       const loss = dynamics.lossCurve(job.times);
       result = { id: job.id, ok: true, loss };
     } else if (job.kind === 'modeStrengthCurves') {

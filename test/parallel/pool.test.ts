@@ -20,6 +20,7 @@ import {
   NotBalancedError,
   ShapeError,
   exactDynamics,
+  kernelDistanceTrajectory,
   lambdaBalancedWeights,
   randomTask,
   setKernelBackend,
@@ -27,6 +28,7 @@ import {
   type TrajectorySummaries,
 } from '../../src/index.js';
 import { createDynamicsPool, type DynamicsPool } from '../../src/parallel/index.js';
+import { createRng, gaussianMatrix } from '../../src/random.js';
 import { buildConfig, configParams } from '../helpers/configs.js';
 import { thrown } from '../helpers/errors.js';
 
@@ -133,6 +135,57 @@ describe('the pool computes the serial curves', () => {
   });
 });
 
+describe('the pool computes the serial kernel distance', () => {
+  /** Bitwise equality of two number arrays. */
+  function expectSameNumbers(actual: number[], expected: number[], what: string): void {
+    expect(Array.isArray(actual), `${what} is an array`).toBe(true);
+    expectSameArray(Float64Array.from(actual), Float64Array.from(expected), what);
+  }
+
+  it('whitened probes, probe inputs and a probe Gram matrix, square and wide networks (compressed path)', async () => {
+    const wideTask = randomTask({ inputDim: 30, outputDim: 3, samples: 90, seed: 21 });
+    const wideWeights = lambdaBalancedWeights({ inputDim: 30, hiddenDim: 5, outputDim: 3, lambda: -0.5, scale: 0.1, seed: 22 });
+    const nets: Array<{ opts: ExactDynamicsOptions; ni: number }> = [
+      { opts: network(20), ni: 12 },
+      { opts: { ...wideWeights, sigmaYX: wideTask.sigmaYX }, ni: 30 }, // Ni − No > Nh: the compressed traces
+    ];
+    for (const { opts, ni } of nets) {
+      const x = gaussianMatrix(ni, 40, createRng(23));
+      for (const probes of [undefined, { inputs: x }, { gram: x.mmul(x.transpose()) }]) {
+        const serial = kernelDistanceTrajectory(exactDynamics(opts), grid, probes);
+        const parallel = await pool.kernelDistanceTrajectory(opts, grid, probes);
+        expectSameNumbers(parallel.times, serial.times, 'times');
+        expectSameNumbers(parallel.distance, serial.distance, `distance (${probes === undefined ? 'whitened' : Object.keys(probes)[0]})`);
+      }
+    }
+  });
+
+  it('on random configurations of every kind', async () => {
+    await fc.assert(
+      fc.asyncProperty(configParams, async (p) => {
+        const c = buildConfig(p);
+        const opts = { w1: c.w1, w2: c.w2, sigmaYX: c.sigmaYX };
+        const times = [0, 0.5, 1, 2, 4, 8, 16, 100];
+        let serial: number[];
+        try {
+          serial = kernelDistanceTrajectory(exactDynamics(opts), times).distance;
+        } catch (e) {
+          // A network whose kernel is zero has no distance: the pool must say so the same way.
+          const error = await pool.kernelDistanceTrajectory(opts, times).then(
+            () => expect.fail('the pool resolved where the serial call threw'),
+            (x: unknown) => x as Error,
+          );
+          expect(error.constructor).toBe((e as Error).constructor);
+          expect(error.message).toBe((e as Error).message);
+          return;
+        }
+        expectSameNumbers((await pool.kernelDistanceTrajectory(opts, times)).distance, serial, 'distance');
+      }),
+      { numRuns: 40, seed: 20261129 },
+    );
+  });
+});
+
 describe('errors', () => {
   /** The pool rejects with the serial error: same class, message and fields. */
   async function expectSameError(opts: ExactDynamicsOptions, times: readonly number[], type: abstract new (...args: never[]) => ExactDlnError): Promise<void> {
@@ -156,6 +209,32 @@ describe('errors', () => {
     await expectSameError(good, [1, -1], InvalidArgumentError);
     await expectSameError(good, [1, Infinity], NonFiniteError);
     await expectSameError(null as unknown as ExactDynamicsOptions, [1], InvalidArgumentError);
+  });
+
+  it('bad probes reject with the serial errors, whether checked in the calling thread or in a worker', async () => {
+    const opts = network(16, 0.3, 4);
+    const dynamics = exactDynamics(opts);
+    const cases: Array<[string, unknown]> = [
+      ['not an object', 5],
+      ['both inputs and gram', { inputs: [[1], [0], [0], [0]], gram: [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]] }],
+      ['ragged inputs', { inputs: [[1, 2], [3]] }],
+      ['inputs with the wrong number of rows', { inputs: [[1, 2], [3, 4]] }],
+      ['NaN in the inputs', { inputs: [[1], [NaN], [0], [0]] }],
+      ['all-zero probes', { inputs: [[0], [0], [0], [0]] }],
+      ['a gram matrix that is not symmetric', { gram: [[1, 2, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]] }],
+      ['a gram matrix with a negative eigenvalue', { gram: [[1, 0, 0, 0], [0, -1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]] }],
+    ];
+    for (const [what, probes] of cases) {
+      const serial = thrown(() => kernelDistanceTrajectory(dynamics, [0, 1, 2], probes as never));
+      expect(serial, what).toBeInstanceOf(ExactDlnError);
+      const error = await pool.kernelDistanceTrajectory(opts, [0, 1, 2], probes as never).then(
+        () => expect.fail(`${what}: the pool resolved`),
+        (e: unknown) => e as Error,
+      );
+      expect(error.constructor, what).toBe(serial.constructor);
+      expect(error.message, what).toBe(serial.message);
+      expect({ ...error }, what).toEqual({ ...serial });
+    }
   });
 
   it('a NotBalancedError keeps its fields (λ, residual, tolerance)', async () => {
