@@ -13,12 +13,15 @@
  *    SVD caches still hold both tasks' Σyx) — the cost of a new network's curves;
  *  - pool start: from `createDynamicsPool` to the answer of a first one-point call (worker
  *    start, library load, WebAssembly compilation, one set-up), once per pool;
- *  - gradient descent recorded every 2nd step, as in benchmark 1.
+ *  - gradient descent recorded every 2nd step, as in benchmark 1;
+ *  - the kernel distance from t = 0 on the same grid (whitened probes):
+ *    `kernelDistanceTrajectory(exactDynamics(...), times)` serially (cold set-up) and
+ *    `pool.kernelDistanceTrajectory(...)` alternating between the two networks.
  * With 1 worker and with one per core (`os.availableParallelism()`). Each measured result
  * is checked against the serial curves, bit for bit.
  */
 import { availableParallelism } from 'node:os';
-import { exactDynamics, gradientDescentFromTask, type TrajectorySummaries } from '../src/index.js';
+import { exactDynamics, gradientDescentFromTask, kernelDistanceTrajectory, type TrajectorySummaries } from '../src/index.js';
 import { clearSvdCache } from '../src/core/svd.js';
 import { createDynamicsPool } from '../src/parallel/index.js';
 import {
@@ -48,6 +51,10 @@ export interface ParallelRow {
   simulationRecorded: number;
   /** simulationRecorded / poolAlternating. */
   speedupVsSimulation: number;
+  /** Kernel distance on the grid: cold set-up + kernelDistanceTrajectory in this thread. */
+  kernelSerial: number;
+  /** pool.kernelDistanceTrajectory alternating between two networks. */
+  kernelPool: number;
 }
 
 const LEARNING_RATE = 0.01;
@@ -85,6 +92,16 @@ export async function runParallel(options: BenchRunOptions & { sizes?: number[] 
       },
       { ...timing, warmup: heavy ? 0 : 1 },
     ).median;
+    const timesList = Array.from(times);
+    const kernelA = kernelDistanceTrajectory(exactDynamics(optsA), timesList).distance;
+    const kernelB = kernelDistanceTrajectory(exactDynamics(optsB), timesList).distance;
+    const kernelSerial = measure(
+      () => {
+        clearSvdCache();
+        return kernelDistanceTrajectory(exactDynamics(optsA), timesList);
+      },
+      { ...timing, warmup: heavy ? 0 : 1 },
+    ).median;
     gradientDescentFromTask({ ...optsA, learningRate: LEARNING_RATE, steps: 20, recordEvery: 2 });
     const simulationRecorded = measure(
       () => gradientDescentFromTask({ ...optsA, learningRate: LEARNING_RATE, steps: Math.round(T_END / LEARNING_RATE), recordEvery: 2 }),
@@ -99,22 +116,26 @@ export async function runParallel(options: BenchRunOptions & { sizes?: number[] 
         const poolStart = performance.now() - started;
         if (!sameCurves(await pool.summaries(optsA, times), serialA)) throw new Error(`benchmark 6: the pool's curves differ from the serial ones (n = ${n})`);
         const poolSameNetwork = (await measureAsync(() => pool.summaries(optsA, times), { ...timing, warmup: 1 })).median;
-        let flip = false;
-        let checked = false;
-        const poolAlternating = (
-          await measureAsync(
+        /** Median time of `call` alternating between networks B and A, every answer checked bit for bit. */
+        const alternating = async <R>(call: (opts: typeof optsA) => Promise<R>, same: (r: R, second: boolean) => boolean, what: string): Promise<number> => {
+          let second = false;
+          const timingOfCalls = await measureAsync(
             async () => {
-              flip = !flip;
-              const r = await pool.summaries(flip ? optsB : optsA, times);
-              if (flip && !checked) {
-                if (!sameCurves(r, serialB)) throw new Error(`benchmark 6: the pool's curves differ from the serial ones (n = ${n}, second network)`);
-                checked = true;
-              }
+              second = !second;
+              const r = await call(second ? optsB : optsA);
+              if (!same(r, second)) throw new Error(`benchmark 6: the pool's ${what} differs from the serial one (n = ${n})`);
               return r;
             },
             { ...timing, warmup: 2 },
-          )
-        ).median;
+          );
+          return timingOfCalls.median;
+        };
+        const poolAlternating = await alternating((o) => pool.summaries(o, times), (r, second) => sameCurves(r, second ? serialB : serialA), 'summaries');
+        const kernelPool = await alternating(
+          (o) => pool.kernelDistanceTrajectory(o, times),
+          (r, second) => r.distance.every((d, k) => Object.is(d, (second ? kernelB : kernelA)[k])),
+          'kernel distance',
+        );
         rows.push({
           n,
           threads,
@@ -126,6 +147,8 @@ export async function runParallel(options: BenchRunOptions & { sizes?: number[] 
           speedupVsSerial: serial / poolAlternating,
           simulationRecorded,
           speedupVsSimulation: simulationRecorded / poolAlternating,
+          kernelSerial,
+          kernelPool,
         });
       } finally {
         await pool.close();
@@ -137,7 +160,7 @@ export async function runParallel(options: BenchRunOptions & { sizes?: number[] 
     printTable(
       `Benchmark 6 — summaries on ${points} points with exact-dln/parallel (${cores} cores here): serial = cold set-up + summaries in this thread; ` +
         'pool = await pool.summaries(...), on a network the workers hold (same) or a new one each call (alternating: set-up in every worker)',
-      ['n', 'threads', 'pool start', 'serial', 'pool, same', 'pool, alternating', '× vs serial', 'GD recorded', '× vs GD'],
+      ['n', 'threads', 'pool start', 'serial', 'pool, same', 'pool, alternating', '× vs serial', 'GD recorded', '× vs GD', 'kernel dist. serial', 'kernel dist. pool', '×'],
       rows.map((r) => [
         r.n,
         r.threads,
@@ -148,6 +171,9 @@ export async function runParallel(options: BenchRunOptions & { sizes?: number[] 
         r.speedupVsSerial.toFixed(2),
         formatMs(r.simulationRecorded),
         r.speedupVsSimulation.toFixed(1),
+        formatMs(r.kernelSerial),
+        formatMs(r.kernelPool),
+        (r.kernelSerial / r.kernelPool).toFixed(2),
       ]),
     );
   }
@@ -160,6 +186,7 @@ export async function runParallel(options: BenchRunOptions & { sizes?: number[] 
         'poolAlternating = the same alternating between two networks (every call sets up in every worker; their SVD caches hold both tasks); ' +
         'poolStart = createDynamicsPool to the answer of a first one-point call; simulationRecorded = gradientDescentFromTask, 2000 steps of η = 0.01 recorded every 2nd step. ' +
         'Times in ms per call (tinybench median). speedupVsSerial = serial / poolAlternating; speedupVsSimulation = simulationRecorded / poolAlternating. ' +
+        'kernelSerialMs = cold exactDynamics() + kernelDistanceTrajectory(dynamics, times) (whitened probes) in the calling thread; kernelPoolMs = pool.kernelDistanceTrajectory() alternating between the two networks. ' +
         'Every pool result is checked bit for bit against the serial curves.',
       machine: machineInfo(),
       config: { ni: 'n', nh: 'n', no: 'n', lambda: 0.25, taskScale: '0.15/sqrt(n)', weightScale: 0.05, tEnd: T_END, points },
@@ -174,6 +201,9 @@ export async function runParallel(options: BenchRunOptions & { sizes?: number[] 
         speedupVsSerial: round(r.speedupVsSerial, 3),
         simulationRecordedMs: round(r.simulationRecorded),
         speedupVsSimulation: round(r.speedupVsSimulation, 3),
+        kernelSerialMs: round(r.kernelSerial),
+        kernelPoolMs: round(r.kernelPool),
+        kernelSpeedup: round(r.kernelSerial / r.kernelPool, 3),
       })),
     });
   }

@@ -43,7 +43,7 @@ describe('benchmarks in smoke mode', () => {
   it('the parallel pool returns finite timings (its curves are checked against the serial ones inside)', async () => {
     const rows = await runParallel(SMOKE);
     expect(rows.length).toBeGreaterThan(0);
-    for (const r of rows) expectTimings([r.poolStart, r.serial, r.poolSameNetwork, r.poolAlternating, r.simulationRecorded, r.speedupVsSerial]);
+    for (const r of rows) expectTimings([r.poolStart, r.serial, r.poolSameNetwork, r.poolAlternating, r.simulationRecorded, r.speedupVsSerial, r.kernelSerial, r.kernelPool]);
   });
 
   it('scaling returns finite per-point costs and exponents', () => {
