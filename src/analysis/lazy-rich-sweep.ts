@@ -4,9 +4,10 @@
  *
  * @module
  */
+import type { Matrix } from 'ml-matrix';
 import { exactDynamics } from '../core/exact-dynamics.js';
 import type { Task } from '../core/task.js';
-import { balancedWeightsFromBasis, drawBalancedBasis } from '../core/weights.js';
+import { balancedWeightsFromBasis, drawBalancedBasis, type BalancedBasis } from '../core/weights.js';
 import { InvalidArgumentError } from '../errors.js';
 import { frobenius } from '../linalg/dense.js';
 import {
@@ -25,6 +26,7 @@ import {
   solutionGeometry,
   storedRepresentations,
   type KernelDistanceOptions,
+  type ProbeGeometry,
 } from './kernel-distance.js';
 
 /**
@@ -146,6 +148,38 @@ function distanceF(x: Float64Array, y: Float64Array): number {
  * ```
  */
 export function lazyRichSweep(options: LazyRichSweepOptions): LazyRichSweep {
+  const plan = sweepPlan(options);
+  const rows = plan.lambdas.flatMap((lambda) => plan.scales.map((scale) => sweepCell(plan, lambda, scale)));
+  return { inputDim: plan.sigmaYX.columns, hiddenDim: plan.hiddenDim, outputDim: plan.sigmaYX.rows, time: plan.time, rows };
+}
+
+/**
+ * What every cell of a sweep shares: the validated grid and task, the random part of the
+ * weights and the probes' geometry (all plain data, so a worker thread of
+ * 'exact-dln/parallel' can be sent it).
+ *
+ * @internal
+ */
+export interface SweepPlan {
+  lambdas: number[];
+  scales: number[];
+  sigmaYX: Matrix;
+  hiddenDim: number;
+  time: number;
+  tau: number;
+  /** Every cell has the same seed, so the same random directions and strengths. */
+  basis: BalancedBasis;
+  /** The probes' geometry before the per-cell change of basis (`solutionGeometry`). */
+  geometry: ProbeGeometry;
+}
+
+/**
+ * The arguments of {@link lazyRichSweep}, validated (every error it throws on bad input is
+ * thrown here), with what its cells share.
+ *
+ * @internal
+ */
+export function sweepPlan(options: LazyRichSweepOptions): SweepPlan {
   if (options === null || typeof options !== 'object') {
     throw new InvalidArgumentError('invalid argument. lazyRichSweep expects an options object { lambdas, scales, task, hiddenDim, time, seed }.');
   }
@@ -164,44 +198,49 @@ export function lazyRichSweep(options: LazyRichSweepOptions): LazyRichSweep {
   const no = sigmaYX.rows;
   const nh = options.hiddenDim;
   lambdas.forEach((lambda) => assertLambdaPossible(lambda, ni, nh, no));
-
-  const rows: LazyRichRow[] = [];
-  // Every cell has the same seed, so the same random directions and strengths: drawn once
-  // (the same numbers as lambdaBalancedWeights per cell; for 784×100×10 most of its time).
+  // The probes' geometry once for the grid (O(Ni²·P′) for probe inputs), and the random
+  // part of the weights once: the same numbers as lambdaBalancedWeights per cell (for
+  // 784×100×10 most of a cell's time).
+  const geometry = probeGeometry(options.kernel === undefined ? {} : options.kernel, ni);
   const basis = drawBalancedBasis(ni, nh, no, options.seed, undefined, true);
-  for (const lambda of lambdas) {
-    for (const scale of scales) {
-      const { w1, w2 } = balancedWeightsFromBasis(basis, lambda, scale);
-      const dyn = exactDynamics({ w1, w2, sigmaYX, tau });
-      const start = dyn.at(0);
-      const mid = dyn.at(options.time);
-      const end = dyn.converged();
-      // W1ᵀW1 and W2W2ᵀ in the task's singular basis (compressed for wide or tall networks):
-      // an orthogonal change of basis, so their Frobenius distances are those of the originals.
-      // The kernel distances as kernelDistance(start, ·) computes them for two Snapshots of one
-      // dynamics, with the representations and the probes' geometry formed once.
-      const [a0, aMid, aEnd] = [start, mid, end].map(storedRepresentations);
-      const geometry = solutionGeometry(probeGeometry(options.kernel === undefined ? {} : options.kernel, ni), start.solution);
-      const [p0, pMid, pEnd] = [
-        kernelPieces(a0, geometry, 'the network at t = 0'),
-        kernelPieces(aMid, geometry, `the network at t = ${options.time}`),
-        kernelPieces(aEnd, geometry, 'the converged network'),
-      ];
-      rows.push({
-        lambda,
-        scale,
-        kernelDistance: distanceBetween(p0, pMid, geometry),
-        convergedKernelDistance: distanceBetween(p0, pEnd, geometry),
-        initialLoss: start.loss,
-        loss: mid.loss,
-        deltaW1tW1: distanceF(aMid.a, a0.a),
-        deltaW2W2t: distanceF(aMid.r, a0.r),
-        convergedDeltaW1tW1: distanceF(aEnd.a, a0.a),
-        convergedDeltaW2W2t: distanceF(aEnd.r, a0.r),
-      });
-    }
-  }
-  return { inputDim: ni, hiddenDim: nh, outputDim: no, time: options.time, rows };
+  return { lambdas, scales, sigmaYX, hiddenDim: nh, time: options.time, tau, basis, geometry };
+}
+
+/**
+ * One cell of a sweep: the weights at (λ, scale), their exact dynamics, and the kernel and
+ * representation changes.
+ *
+ * @internal
+ */
+export function sweepCell(plan: Omit<SweepPlan, 'lambdas' | 'scales'>, lambda: number, scale: number): LazyRichRow {
+  const { w1, w2 } = balancedWeightsFromBasis(plan.basis, lambda, scale);
+  const dyn = exactDynamics({ w1, w2, sigmaYX: plan.sigmaYX, tau: plan.tau });
+  const start = dyn.at(0);
+  const mid = dyn.at(plan.time);
+  const end = dyn.converged();
+  // W1ᵀW1 and W2W2ᵀ in the task's singular basis (compressed for wide or tall networks):
+  // an orthogonal change of basis, so their Frobenius distances are those of the originals.
+  // The kernel distances as kernelDistance(start, ·) computes them for two Snapshots of one
+  // dynamics, with the representations and the probes' geometry formed once.
+  const [a0, aMid, aEnd] = [start, mid, end].map(storedRepresentations);
+  const geometry = solutionGeometry(plan.geometry, start.solution);
+  const [p0, pMid, pEnd] = [
+    kernelPieces(a0, geometry, 'the network at t = 0'),
+    kernelPieces(aMid, geometry, `the network at t = ${plan.time}`),
+    kernelPieces(aEnd, geometry, 'the converged network'),
+  ];
+  return {
+    lambda,
+    scale,
+    kernelDistance: distanceBetween(p0, pMid, geometry),
+    convergedKernelDistance: distanceBetween(p0, pEnd, geometry),
+    initialLoss: start.loss,
+    loss: mid.loss,
+    deltaW1tW1: distanceF(aMid.a, a0.a),
+    deltaW2W2t: distanceF(aMid.r, a0.r),
+    convergedDeltaW1tW1: distanceF(aEnd.a, a0.a),
+    convergedDeltaW2W2t: distanceF(aEnd.r, a0.r),
+  };
 }
 
 function checkGrid(values: unknown, name: string, check: (x: unknown, n: string) => void): number[] {
