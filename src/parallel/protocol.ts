@@ -1,6 +1,7 @@
 /**
  * The messages between the pool of 'exact-dln/parallel' and its worker threads: one job
- * asks one worker for one curve kind on a contiguous part of a time grid. Matrices travel
+ * asks one worker for one curve kind on a contiguous part of a time grid, or for a
+ * contiguous part of a sweep's cells. Matrices travel
  * as row-major Float64Arrays (structured clone copies them exactly), results as
  * transferred Float64Arrays.
  *
@@ -10,6 +11,9 @@
 import { Matrix } from 'ml-matrix';
 import { toArray } from '../linalg/dense.js';
 import type { KernelBackend } from '../linalg/wasm.js';
+import type { LazyRichRow } from '../analysis/lazy-rich-sweep.js';
+import type { ProbeGeometry } from '../analysis/kernel-distance.js';
+import type { BalancedBasis } from '../core/weights.js';
 
 /** A matrix as it crosses a thread boundary. @internal */
 export interface PackedMatrix {
@@ -39,6 +43,24 @@ export interface CurveJob {
   probes?: { inputs?: PackedMatrix; gram?: PackedMatrix };
 }
 
+/** One worker's part of a `lazyRichSweep`: some of its cells, with what they share (`SweepPlan`). @internal */
+export interface SweepJob {
+  id: number;
+  kind: 'sweep';
+  kernels: CurveJob['kernels'];
+  sigmaYX: PackedMatrix;
+  hiddenDim: number;
+  time: number;
+  tau: number;
+  basis: BalancedBasis;
+  geometry: ProbeGeometry;
+  /** The cells as (λ, scale) pairs, flattened, in the grid's λ-major order. */
+  cells: Float64Array;
+}
+
+/** Anything a worker is asked. @internal */
+export type Job = CurveJob | SweepJob;
+
 /** An error thrown in a worker, with its class name and own fields (e.g. `argument`). @internal */
 export interface ErrorReport {
   name: string;
@@ -47,9 +69,17 @@ export interface ErrorReport {
   fields: Record<string, unknown>;
 }
 
-/** A worker's answer to a {@link CurveJob}. @internal */
-export type CurveResult =
-  | { id: number; ok: true; loss?: Float64Array; modeStrengths?: Float64Array[]; offDiagonal?: Float64Array; distance?: number[] }
+/** A worker's answer to a {@link Job}. @internal */
+export type JobResult =
+  | {
+      id: number;
+      ok: true;
+      loss?: Float64Array;
+      modeStrengths?: Float64Array[];
+      offDiagonal?: Float64Array;
+      distance?: number[];
+      rows?: LazyRichRow[];
+    }
   | { id: number; ok: false; error: ErrorReport };
 
 /** A copy of `m`'s entries with its shape. @internal */

@@ -1,7 +1,7 @@
 /**
  * The worker thread of 'exact-dln/parallel' (built to dist/parallel-worker.js): answers
- * {@link CurveJob}s with the core's own `exactDynamics(...)` methods and
- * `kernelDistanceTrajectory`, so a pool's curves
+ * {@link Job}s with the core's own `exactDynamics(...)` methods, `kernelDistanceTrajectory`
+ * and the cells of `lazyRichSweep`, so a pool's curves
  * are the serial ones bit for bit. The dynamics of the last inputs (and kernel settings) is
  * kept, so consecutive calls on one network (a loss curve, then mode strengths, or several
  * grids) set it up once per worker.
@@ -11,9 +11,10 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { kernelDistanceTrajectory } from '../analysis/kernel-distance-trajectory.js';
+import { sweepCell } from '../analysis/lazy-rich-sweep.js';
 import { exactDynamics, type ExactDynamics } from '../core/exact-dynamics.js';
 import { setKernelBackend } from '../linalg/wasm.js';
-import { unpackMatrix, type CurveJob, type CurveResult, type ErrorReport, type PackedMatrix } from './protocol.js';
+import { unpackMatrix, type CurveJob, type ErrorReport, type Job, type JobResult, type PackedMatrix, type SweepJob } from './protocol.js';
 
 if (parentPort === null) throw new Error('exact-dln/parallel: this module runs only as a worker thread of a DynamicsPool.');
 const port = parentPort;
@@ -63,31 +64,45 @@ function report(error: unknown): ErrorReport {
   return { name: 'Error', message: String(error), stack: undefined, fields: {} };
 }
 
-port.on('message', (job: CurveJob) => {
-  let result: CurveResult;
-  const transfer: ArrayBuffer[] = [];
+/** The rows of a sweep job's cells, in order. */
+function sweepRows(job: SweepJob): JobResult {
+  const plan = { sigmaYX: unpackMatrix(job.sigmaYX), hiddenDim: job.hiddenDim, time: job.time, tau: job.tau, basis: job.basis, geometry: job.geometry };
+  const rows = [];
+  for (let k = 0; k < job.cells.length; k += 2) rows.push(sweepCell(plan, job.cells[k], job.cells[k + 1]));
+  return { id: job.id, ok: true, rows };
+}
+
+/** The curves a curve job asks for. */
+function curves(job: CurveJob): JobResult {
+  const dynamics = dynamicsFor(job);
+  if (job.kind === 'kernelDistance') {
+    const probes = { inputs: job.probes?.inputs && unpackMatrix(job.probes.inputs), gram: job.probes?.gram && unpackMatrix(job.probes.gram) };
+    const options = Object.fromEntries(Object.entries(probes).filter(([, m]) => m !== undefined));
+    return { id: job.id, ok: true, distance: kernelDistanceTrajectory(dynamics, Array.from(job.times), options).distance };
+  }
+  if (job.kind === 'lossCurve') return { id: job.id, ok: true, loss: dynamics.lossCurve(job.times) };
+  if (job.kind === 'modeStrengthCurves') return { id: job.id, ok: true, modeStrengths: dynamics.modeStrengthCurves(job.times) };
+  const { loss, modeStrengths, offDiagonal } = dynamics.summaries(job.times);
+  return { id: job.id, ok: true, loss, modeStrengths, offDiagonal };
+}
+
+/** The buffers of a result's Float64Arrays, moved to the calling thread rather than copied. */
+function transferable(result: JobResult): ArrayBuffer[] {
+  const buffers: ArrayBuffer[] = [];
+  if (!result.ok) return buffers;
+  for (const a of [result.loss, result.offDiagonal, ...(result.modeStrengths ?? [])]) {
+    if (a !== undefined && a.buffer instanceof ArrayBuffer && !buffers.includes(a.buffer)) buffers.push(a.buffer);
+  }
+  return buffers;
+}
+
+port.on('message', (job: Job) => {
+  let result: JobResult;
   try {
     setKernelBackend(job.kernels.backend, { minWork: job.kernels.minWork });
-    const dynamics = dynamicsFor(job);
-    if (job.kind === 'kernelDistance') {
-      const probes = { inputs: job.probes?.inputs && unpackMatrix(job.probes.inputs), gram: job.probes?.gram && unpackMatrix(job.probes.gram) };
-      const options = Object.fromEntries(Object.entries(probes).filter(([, m]) => m !== undefined));
-      result = { id: job.id, ok: true, distance: kernelDistanceTrajectory(dynamics, Array.from(job.times), options).distance };
-    } else if (job.kind === 'lossCurve') {
-      const loss = dynamics.lossCurve(job.times);
-      result = { id: job.id, ok: true, loss };
-    } else if (job.kind === 'modeStrengthCurves') {
-      result = { id: job.id, ok: true, modeStrengths: dynamics.modeStrengthCurves(job.times) };
-    } else {
-      const { loss, modeStrengths, offDiagonal } = dynamics.summaries(job.times);
-      result = { id: job.id, ok: true, loss, modeStrengths, offDiagonal };
-    }
-    for (const a of [result.loss, result.offDiagonal, ...(result.modeStrengths ?? [])]) {
-      if (a !== undefined && a.buffer instanceof ArrayBuffer && !transfer.includes(a.buffer)) transfer.push(a.buffer);
-    }
+    result = job.kind === 'sweep' ? sweepRows(job) : curves(job);
   } catch (error) {
     result = { id: job.id, ok: false, error: report(error) };
-    transfer.length = 0;
   }
-  port.postMessage(result, transfer);
+  port.postMessage(result, transferable(result));
 });

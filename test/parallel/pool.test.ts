@@ -19,9 +19,12 @@ import {
   NonFiniteError,
   NotBalancedError,
   ShapeError,
+  ImpossibleLambdaError,
   exactDynamics,
   kernelDistanceTrajectory,
   lambdaBalancedWeights,
+  lazyRichSweep,
+  type LazyRichSweepOptions,
   randomTask,
   setKernelBackend,
   type ExactDynamicsOptions,
@@ -183,6 +186,47 @@ describe('the pool computes the serial kernel distance', () => {
       }),
       { numRuns: 40, seed: 20261129 },
     );
+  });
+});
+
+describe('the pool computes the serial lazy–rich sweep', () => {
+  it('the same rows, bit for bit: grids of 1, 2 and 15 cells, square and wide networks, probe inputs', async () => {
+    const square = randomTask({ inputDim: 6, outputDim: 6, samples: 60, seed: 31 });
+    const wide = randomTask({ inputDim: 20, outputDim: 3, samples: 60, seed: 32 });
+    const probes = gaussianMatrix(20, 30, createRng(33));
+    const sweeps: LazyRichSweepOptions[] = [
+      { lambdas: [0], scales: [0.05], task: square, hiddenDim: 6, time: 5, seed: 1 },
+      { lambdas: [-1, 1], scales: [0.1], task: square, hiddenDim: 4, time: 3, seed: 2, tau: 2 },
+      { lambdas: [-10, -1, -0.1, 0, 0.5], scales: [0.01, 0.1, 1], task: wide, hiddenDim: 3, time: 4, seed: 3, kernel: { inputs: probes } },
+    ];
+    for (const options of sweeps) {
+      const parallel = await pool.lazyRichSweep(options);
+      const serial = lazyRichSweep(options);
+      expect(parallel.rows.length).toBe(options.lambdas.length * options.scales.length);
+      expect(parallel).toStrictEqual(serial); // Object.is on every number: the same bits
+    }
+  });
+
+  it('bad grids reject with the serial errors', async () => {
+    const task = randomTask({ inputDim: 3, outputDim: 2, samples: 20, seed: 34 });
+    const good: LazyRichSweepOptions = { lambdas: [0], scales: [0.1], task, hiddenDim: 2, time: 1, seed: 1 };
+    const cases: Array<[string, LazyRichSweepOptions]> = [
+      ['an impossible λ', { ...good, hiddenDim: 3, lambdas: [0, 1] }],
+      ['an empty grid', { ...good, scales: [] }],
+      ['a negative scale', { ...good, scales: [0.1, -1] }],
+      ['probes of the wrong shape', { ...good, kernel: { inputs: [[1, 2]] } }],
+    ];
+    for (const [what, options] of cases) {
+      const serial = thrown(() => lazyRichSweep(options));
+      expect(serial, what).toBeInstanceOf(ExactDlnError);
+      const error = await pool.lazyRichSweep(options).then(
+        () => expect.fail(`${what}: the pool resolved`),
+        (e: unknown) => e as Error,
+      );
+      expect(error.constructor, what).toBe(serial.constructor);
+      expect(error.message, what).toBe(serial.message);
+    }
+    expect(thrown(() => lazyRichSweep(cases[0][1]))).toBeInstanceOf(ImpossibleLambdaError);
   });
 });
 
