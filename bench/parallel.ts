@@ -16,12 +16,24 @@
  *  - gradient descent recorded every 2nd step, as in benchmark 1;
  *  - the kernel distance from t = 0 on the same grid (whitened probes):
  *    `kernelDistanceTrajectory(exactDynamics(...), times)` serially (cold set-up) and
- *    `pool.kernelDistanceTrajectory(...)` alternating between the two networks.
+ *    `pool.kernelDistanceTrajectory(...)` alternating between the two networks;
+ *  - a lazy–rich sweep of an MNIST-sized network (Ni = 784, Nh = 100, No = 10; 4 λ × 2
+ *    scales, whitened probes): `lazyRichSweep` against `pool.lazyRichSweep` with one worker
+ *    per core.
  * With 1 worker and with one per core (`os.availableParallelism()`). Each measured result
  * is checked against the serial curves, bit for bit.
  */
 import { availableParallelism } from 'node:os';
-import { exactDynamics, gradientDescentFromTask, kernelDistanceTrajectory, type TrajectorySummaries } from '../src/index.js';
+import {
+  exactDynamics,
+  gradientDescentFromTask,
+  kernelDistanceTrajectory,
+  lazyRichSweep,
+  randomTask,
+  type LazyRichSweep,
+  type LazyRichSweepOptions,
+  type TrajectorySummaries,
+} from '../src/index.js';
 import { clearSvdCache } from '../src/core/svd.js';
 import { createDynamicsPool } from '../src/parallel/index.js';
 import {
@@ -57,6 +69,17 @@ export interface ParallelRow {
   kernelPool: number;
 }
 
+/** The sweep part: widths, cells, and the two timings (ms per whole sweep). */
+export interface ParallelSweep {
+  inputDim: number;
+  hiddenDim: number;
+  outputDim: number;
+  cells: number;
+  threads: number;
+  serial: number;
+  pool: number;
+}
+
 const LEARNING_RATE = 0.01;
 const T_END = 20;
 
@@ -65,7 +88,7 @@ function sameCurves(a: TrajectorySummaries, b: TrajectorySummaries): boolean {
   return same(a.loss, b.loss) && same(a.offDiagonal, b.offDiagonal) && a.modeStrengths.every((m, i) => same(m, b.modeStrengths[i]));
 }
 
-export async function runParallel(options: BenchRunOptions & { sizes?: number[] } = {}): Promise<ParallelRow[]> {
+export async function runParallel(options: BenchRunOptions & { sizes?: number[] } = {}): Promise<{ rows: ParallelRow[]; sweep: ParallelSweep }> {
   const smoke = options.smoke ?? false;
   const print = options.print ?? true;
   const write = options.write ?? !smoke;
@@ -156,6 +179,8 @@ export async function runParallel(options: BenchRunOptions & { sizes?: number[] 
     }
   }
 
+  const sweep = await timeSweep(smoke, cores);
+
   if (print) {
     printTable(
       `Benchmark 6 — summaries on ${points} points with exact-dln/parallel (${cores} cores here): serial = cold set-up + summaries in this thread; ` +
@@ -176,6 +201,11 @@ export async function runParallel(options: BenchRunOptions & { sizes?: number[] 
         (r.kernelSerial / r.kernelPool).toFixed(2),
       ]),
     );
+    printTable(
+      `Benchmark 6, sweep — lazyRichSweep of a ${sweep.inputDim}×${sweep.hiddenDim}×${sweep.outputDim} network, ${sweep.cells} cells, serial vs pool.lazyRichSweep`,
+      ['threads', 'serial', 'pool', '×'],
+      [[sweep.threads, formatMs(sweep.serial), formatMs(sweep.pool), (sweep.serial / sweep.pool).toFixed(2)]],
+    );
   }
   if (write) {
     writeResults('parallel', {
@@ -187,7 +217,8 @@ export async function runParallel(options: BenchRunOptions & { sizes?: number[] 
         'poolStart = createDynamicsPool to the answer of a first one-point call; simulationRecorded = gradientDescentFromTask, 2000 steps of η = 0.01 recorded every 2nd step. ' +
         'Times in ms per call (tinybench median). speedupVsSerial = serial / poolAlternating; speedupVsSimulation = simulationRecorded / poolAlternating. ' +
         'kernelSerialMs = cold exactDynamics() + kernelDistanceTrajectory(dynamics, times) (whitened probes) in the calling thread; kernelPoolMs = pool.kernelDistanceTrajectory() alternating between the two networks. ' +
-        'Every pool result is checked bit for bit against the serial curves.',
+        'sweep: lazyRichSweep (serial) vs pool.lazyRichSweep with one worker per core on an Ni = 784, Nh = 100, No = 10 network (randomTask, 1000 samples), λ = −10, −1, −0.1, 0 × scales 0.01, 0.1, time 10, whitened probes (ms per whole sweep). ' +
+        'Every pool result is checked bit for bit against the serial one.',
       machine: machineInfo(),
       config: { ni: 'n', nh: 'n', no: 'n', lambda: 0.25, taskScale: '0.15/sqrt(n)', weightScale: 0.05, tEnd: T_END, points },
       rows: rows.map((r) => ({
@@ -205,7 +236,46 @@ export async function runParallel(options: BenchRunOptions & { sizes?: number[] 
         kernelPoolMs: round(r.kernelPool),
         kernelSpeedup: round(r.kernelSerial / r.kernelPool, 3),
       })),
+      sweep: {
+        inputDim: sweep.inputDim,
+        hiddenDim: sweep.hiddenDim,
+        outputDim: sweep.outputDim,
+        cells: sweep.cells,
+        threads: sweep.threads,
+        serialMs: round(sweep.serial),
+        poolMs: round(sweep.pool),
+        speedup: round(sweep.serial / sweep.pool, 3),
+      },
     });
   }
-  return rows;
+  return { rows, sweep };
+}
+
+/** Whether two sweeps have the same rows, bit for bit. */
+function sameSweep(a: LazyRichSweep, b: LazyRichSweep): boolean {
+  return a.rows.length === b.rows.length && a.rows.every((row, k) => Object.entries(row).every(([key, v]) => Object.is(v, b.rows[k][key as keyof typeof row])));
+}
+
+async function timeSweep(smoke: boolean, threads: number): Promise<ParallelSweep> {
+  const [ni, nh, no] = smoke ? [10, 4, 3] : [784, 100, 10];
+  const task = randomTask({ inputDim: ni, outputDim: no, samples: smoke ? 40 : 1000, seed: 41 });
+  const options: LazyRichSweepOptions = {
+    lambdas: smoke ? [-1, 0] : [-10, -1, -0.1, 0],
+    scales: smoke ? [0.1] : [0.01, 0.1],
+    task: { sigmaYX: task.sigmaYX },
+    hiddenDim: nh,
+    time: 10,
+    seed: 8,
+  };
+  const expected = lazyRichSweep(options);
+  const timing = { iterations: smoke ? 2 : 5, time: smoke ? 10 : 0 };
+  const serial = measure(() => lazyRichSweep(options), timing).median;
+  const pool = createDynamicsPool({ threads });
+  try {
+    if (!sameSweep(await pool.lazyRichSweep(options), expected)) throw new Error("benchmark 6: the pool's sweep differs from the serial one");
+    const poolTime = (await measureAsync(() => pool.lazyRichSweep(options), timing)).median;
+    return { inputDim: ni, hiddenDim: nh, outputDim: no, cells: expected.rows.length, threads, serial, pool: poolTime };
+  } finally {
+    await pool.close();
+  }
 }

@@ -41,8 +41,9 @@ describe('benchmarks in smoke mode', () => {
   });
 
   it('the parallel pool returns finite timings (its curves are checked against the serial ones inside)', async () => {
-    const rows = await runParallel(SMOKE);
+    const { rows, sweep } = await runParallel(SMOKE);
     expect(rows.length).toBeGreaterThan(0);
+    expectTimings([sweep.serial, sweep.pool]);
     for (const r of rows) expectTimings([r.poolStart, r.serial, r.poolSameNetwork, r.poolAlternating, r.simulationRecorded, r.speedupVsSerial, r.kernelSerial, r.kernelPool]);
   });
 
