@@ -6,7 +6,7 @@
  */
 import { dirname, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { lazyRichSweep } from '../analysis/lazy-rich-sweep.js';
+import { lazyRichSweep, type LazyRichSweep, type LazyRichSweepOptions } from '../analysis/lazy-rich-sweep.js';
 import { randomTask, type Task } from '../core/task.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { ConfigError } from '../io/config-error.js';
@@ -14,7 +14,8 @@ import { parseRunConfig, readConfigJson, resolveTask } from '../io/run-config.js
 import { sweepHeatmapFigure } from '../report/figures/sweep-heatmap-figure.js';
 import { impossibleLambdaReason } from '../report/lazy-rich-study.js';
 import { renderSvg } from '../report/render-svg.js';
-import { UsageError, parseNumberList, parsePositive, type CliIo } from './io.js';
+import { createDynamicsPool } from '../parallel/index.js';
+import { UsageError, parseNumberList, parsePositive, parsePositiveInteger, type CliIo } from './io.js';
 import { checkOutPath, chooseFormat, emit, toCsv, type OutputFormat } from './output.js';
 
 interface SweepOptions {
@@ -25,6 +26,7 @@ interface SweepOptions {
   format?: OutputFormat;
   out?: string;
   heatmap?: string;
+  threads?: number;
 }
 
 /** The grid and network used without a config file (the demo's equal-width network). */
@@ -58,6 +60,7 @@ Examples:
   $ exact-dln sweep
   $ exact-dln sweep --lambdas=-100,-10,0,10,100 --scales 0.01,1 --format csv
   $ exact-dln sweep --config run.json --out sweep.csv --heatmap sweep.svg
+  $ exact-dln sweep --config mnist.json --threads 8    # cells on 8 worker threads, same output
 `;
 
 const COLUMNS = [
@@ -85,6 +88,7 @@ export function registerSweep(program: Command, io: CliIo): void {
     .addOption(new Option('--format <format>', 'output format').choices(['json', 'csv']))
     .option('--out <file>', 'write the grid to this file instead of standard output')
     .option('--heatmap <file.svg>', 'also write a heatmap of the converged kernel distance (SVG)')
+    .option('--threads <n>', 'compute the cells on n worker threads (exact-dln/parallel; the same numbers); default 1: in this thread', parsePositiveInteger)
     .addHelpText('after', EXAMPLES)
     .action(async (options: SweepOptions) => {
       if (options.scales?.some((s) => !(s > 0))) throw new UsageError(`option '--scales <list>': every scale must be > 0, got ${options.scales.join(',')}.`);
@@ -133,7 +137,8 @@ export function registerSweep(program: Command, io: CliIo): void {
       const label = `${widths.inputDim}×${widths.hiddenDim}×${widths.outputDim}`;
       if (lambdas.length === 0) throw new UsageError(`option '--lambdas <list>': no λ of the grid is possible for the ${label} network.`);
 
-      const sweep = lazyRichSweep({ lambdas, scales, task, hiddenDim: widths.hiddenDim, time, seed, tau });
+      const sweepOptions = { lambdas, scales, task, hiddenDim: widths.hiddenDim, time, seed, tau };
+      const sweep = await sweepOn(options.threads ?? 1, sweepOptions);
       const text =
         format === 'csv'
           ? toCsv(
@@ -153,4 +158,15 @@ export function registerSweep(program: Command, io: CliIo): void {
       if (heatmap !== undefined && svg !== undefined) await writeFileAtomic(heatmap, svg);
       await emit(io, out, text);
     });
+}
+
+/** `lazyRichSweep` in this thread, or on a pool of `threads` worker threads (bit-identical rows). */
+async function sweepOn(threads: number, options: LazyRichSweepOptions): Promise<LazyRichSweep> {
+  if (threads === 1) return lazyRichSweep(options);
+  const pool = createDynamicsPool({ threads });
+  try {
+    return await pool.lazyRichSweep(options);
+  } finally {
+    await pool.close();
+  }
 }

@@ -94,6 +94,21 @@ describe('exact-dln sweep', () => {
     expect(none.err).toContain('no λ of the grid is possible');
   });
 
+  it('--threads computes the cells on worker threads: the same output, byte for byte', async () => {
+    const args = ['sweep', '--lambdas=-4,-1,0,1,4', '--scales', '0.01,0.2,1', '--format', 'json'];
+    const serial = await cli(args, dir);
+    const parallel = await cli([...args, '--threads', '3'], dir);
+    expect(parallel.code, parallel.err).toBe(0);
+    expect(serial.code, serial.err).toBe(0);
+    expect(parallel.out).toBe(serial.out);
+    expect(JSON.parse(parallel.out).rows).toHaveLength(15);
+    for (const bad of ['0', '1.5', 'two']) {
+      const r = await cli(['sweep', '--threads', bad], dir);
+      expect(r.code, bad).toBe(2);
+      expect(r.err).toContain("option '--threads <n>'");
+    }
+  });
+
   it('errors: bad lists and scales exit 2; explicit weights in the config exit 1; nothing left at --out', async () => {
     const list = await cli(['sweep', '--lambdas', '1,,2'], dir);
     expect(list.code).toBe(2);
