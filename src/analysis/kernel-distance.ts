@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { Matrix } from 'ml-matrix';
 import { ExactDlnError, InvalidArgumentError, ShapeError } from '../errors.js';
 import type { RiccatiSolution } from '../core/riccati.js';
 import { Snapshot } from '../core/snapshot.js';
@@ -86,13 +87,14 @@ export interface KernelPieces {
 }
 
 /**
- * Builds the normalised probe geometry from `inputs`, `gram` or neither (whitened).
- * Cost O(Ni²·P') for `inputs`, O(Ni³) for `gram` (a symmetric eigendecomposition to check
- * it is positive semi-definite), plus O(Ni³) for G².
+ * The probe matrices of kernel-distance options, as copies: checks that `options` is an
+ * object and gives `inputs` or `gram` but not both (their shapes and values are checked by
+ * {@link probeGeometry}). Shared with the worker pool of 'exact-dln/parallel', which checks
+ * and copies the probes before it sends them out.
  *
  * @internal
  */
-export function probeGeometry(options: KernelDistanceOptions, ni: number): ProbeGeometry {
+export function probeMatrices(options: KernelDistanceOptions): { inputs?: Matrix; gram?: Matrix } {
   if (options === null || typeof options !== 'object') {
     throw new InvalidArgumentError('invalid argument. The options must be an object { inputs?, gram? }.', 'options');
   }
@@ -102,16 +104,28 @@ export function probeGeometry(options: KernelDistanceOptions, ni: number): Probe
       'gram',
     );
   }
+  if (options.inputs !== undefined) return { inputs: toMatrix(options.inputs, 'inputs') };
+  if (options.gram !== undefined) return { gram: toMatrix(options.gram, 'gram') };
+  return {};
+}
+
+/**
+ * Builds the normalised probe geometry from `inputs`, `gram` or neither (whitened).
+ * Cost O(Ni²·P') for `inputs`, O(Ni³) for `gram` (a symmetric eigendecomposition to check
+ * it is positive semi-definite), plus O(Ni³) for G².
+ *
+ * @internal
+ */
+export function probeGeometry(options: KernelDistanceOptions, ni: number): ProbeGeometry {
+  const { inputs, gram } = probeMatrices(options);
   let g: Float64Array;
-  if (options.inputs !== undefined) {
-    const x = toMatrix(options.inputs, 'inputs');
-    assertShape(x, ni, undefined, 'inputs', `input×probes; the networks have Ni = ${ni} inputs`);
+  if (inputs !== undefined) {
+    assertShape(inputs, ni, undefined, 'inputs', `input×probes; the networks have Ni = ${ni} inputs`);
     // G = X′X′ᵀ from toMatrix's own copy of the probes, read in place.
-    g = gramOfRows(readArray(x), ni, x.columns);
-  } else if (options.gram !== undefined) {
-    const gm = toMatrix(options.gram, 'gram');
-    assertShape(gm, ni, ni, 'gram', `the probes' Gram matrix X′X′ᵀ, Ni×Ni with Ni = ${ni}`);
-    g = toArray(gm);
+    g = gramOfRows(readArray(inputs), ni, inputs.columns);
+  } else if (gram !== undefined) {
+    assertShape(gram, ni, ni, 'gram', `the probes' Gram matrix X′X′ᵀ, Ni×Ni with Ni = ${ni}`);
+    g = toArray(gram);
     checkGram(g, ni);
   } else {
     // Whitened probes: G/tr G = I/Ni, which the traces use without storing it.

@@ -15,14 +15,14 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { KernelDistanceOptions } from '../analysis/kernel-distance.js';
+import { probeMatrices, type KernelDistanceOptions } from '../analysis/kernel-distance.js';
 import type { KernelDistanceTrajectory } from '../analysis/kernel-distance-trajectory.js';
 import { sweepPlan, type LazyRichSweep, type LazyRichSweepOptions } from '../analysis/lazy-rich-sweep.js';
 import { validatedDynamicsInputs, type ExactDynamicsOptions } from '../core/exact-dynamics.js';
 import type { TrajectorySummaries } from '../core/trajectory-summaries.js';
 import * as errors from '../errors.js';
 import { kernelSettings } from '../linalg/wasm.js';
-import { assertInteger, toMatrix, toTimes } from '../validation.js';
+import { assertInteger, toTimes } from '../validation.js';
 import { packMatrix, type CurveJob, type CurveKind, type ErrorReport, type Job, type JobResult } from './protocol.js';
 
 /**
@@ -130,25 +130,13 @@ function workerExecArgv(): string[] {
 }
 
 /**
- * The probes of a kernel-distance call, checked as `kernelDistanceTrajectory` first checks
- * them (an object, not both `inputs` and `gram`, matrices), for the workers; their shapes
- * and values are checked there, with the serial errors.
+ * The probes of a kernel-distance call, checked and copied as `kernelDistanceTrajectory`
+ * first checks them (`probeMatrices`), for the workers; their shapes and values are checked
+ * there, with the serial errors.
  */
 function packProbes(probes: KernelDistanceOptions | undefined): CurveJob['probes'] {
-  const given = probes ?? {};
-  if (typeof given !== 'object') {
-    throw new errors.InvalidArgumentError('invalid argument. The options must be an object { inputs?, gram? }.', 'options');
-  }
-  if (given.inputs !== undefined && given.gram !== undefined) {
-    throw new errors.InvalidArgumentError(
-      'invalid argument. Give probe `inputs` (Ni×P′) or their Gram matrix `gram` (Ni×Ni), not both.',
-      'gram',
-    );
-  }
-  return {
-    ...(given.inputs !== undefined ? { inputs: packMatrix(toMatrix(given.inputs, 'inputs')) } : {}),
-    ...(given.gram !== undefined ? { gram: packMatrix(toMatrix(given.gram, 'gram')) } : {}),
-  };
+  const { inputs, gram } = probeMatrices(probes ?? {});
+  return { ...(inputs !== undefined ? { inputs: packMatrix(inputs) } : {}), ...(gram !== undefined ? { gram: packMatrix(gram) } : {}) };
 }
 
 /** The error a worker reported, as an instance of the library's class of that name. */

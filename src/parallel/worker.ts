@@ -76,8 +76,8 @@ function sweepRows(job: SweepJob): JobResult {
 function curves(job: CurveJob): JobResult {
   const dynamics = dynamicsFor(job);
   if (job.kind === 'kernelDistance') {
-    const probes = { inputs: job.probes?.inputs && unpackMatrix(job.probes.inputs), gram: job.probes?.gram && unpackMatrix(job.probes.gram) };
-    const options = Object.fromEntries(Object.entries(probes).filter(([, m]) => m !== undefined));
+    const { inputs, gram } = job.probes ?? {};
+    const options = inputs !== undefined ? { inputs: unpackMatrix(inputs) } : gram !== undefined ? { gram: unpackMatrix(gram) } : {};
     return { id: job.id, ok: true, distance: kernelDistanceTrajectory(dynamics, Array.from(job.times), options).distance };
   }
   if (job.kind === 'lossCurve') return { id: job.id, ok: true, loss: dynamics.lossCurve(job.times) };
