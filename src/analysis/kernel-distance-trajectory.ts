@@ -10,7 +10,7 @@ import { InvalidArgumentError } from '../errors.js';
 import { toTimes, type MatrixLike } from '../validation.js';
 import {
   assertSameWidths,
-  distanceBetween,
+  distanceToReference,
   kernelPieces,
   probeGeometry,
   solutionGeometry,
@@ -232,7 +232,7 @@ function trace(
     const rep = stateAt(k);
     const name = nameAt(k);
     assertSameWidths(reference, rep, referenceName, name);
-    return distanceBetween(ref, kernelPieces(rep, geometry, name), geometry);
+    return distanceToReference(ref, rep, geometry, name);
   });
   return { times: times.slice(), distance };
 }

@@ -241,23 +241,27 @@ export function kernelPieces(rep: NetworkRepresentations, geometry: ProbeGeometr
   if (aSize !== geometry.size) {
     throw new ExactDlnError(`exact-dln internal error: representations of size ${aSize} against a probe geometry of size ${geometry.size}.`);
   }
-  // Scale first so that neither tiny nor huge weights under- or overflow the squares.
-  const scale = Math.max(Math.sqrt(dot(rep.a, rep.a)), Math.sqrt(dot(rep.r, rep.r)));
   const a = new Float64Array(aSize * aSize);
   const r = new Float64Array(rSize * rSize);
+  if (geometry.identity) {
+    // Whitened probes: ‖K‖ from sums of the entries, then one division (as distanceToReference
+    // divides, so a network's distance to itself is exactly 0 on either route).
+    const c = whitenedKernelNorm(rep, aSize, rSize, geometry, name);
+    for (let k = 0; k < a.length; k++) a[k] = rep.a[k] / c;
+    for (let k = 0; k < r.length; k++) r[k] = rep.r[k] / c;
+    return { inputDim: rep.inputDim, outputDim: no, a, r, rSize };
+  }
+  // Scale first so that neither tiny nor huge weights under- or overflow the squares (the
+  // Frobenius norms themselves do beyond about 1e±150: then the largest entry).
+  let scale = Math.max(Math.sqrt(dot(rep.a, rep.a)), Math.sqrt(dot(rep.r, rep.r)));
+  if (!(scale >= 2 ** -450 && scale <= 2 ** 450)) scale = largestEntry(rep.a, rep.r);
   let norm2 = 0;
   if (scale > 0) {
     for (let k = 0; k < a.length; k++) a[k] = rep.a[k] / scale;
     for (let k = 0; k < r.length; k++) r[k] = rep.r[k] / scale;
     norm2 = squaredNorm(a, r, rSize, no, geometry);
   }
-  if (!(norm2 > 0)) {
-    throw new InvalidArgumentError(
-      `invalid argument. The NTK of \`${name}\` on these probes is zero (W2W2ᵀ = 0 and X′ᵀW1ᵀW1X′ = 0, e.g. all-zero weights), ` +
-        'so the kernel distance (a cosine) is undefined.',
-      name,
-    );
-  }
+  if (!(norm2 > 0)) throw zeroKernel(name);
   const norm = Math.sqrt(norm2);
   for (let k = 0; k < a.length; k++) a[k] /= norm;
   for (let k = 0; k < r.length; k++) r[k] /= norm;
@@ -279,6 +283,107 @@ export function distanceBetween(pa: KernelPieces, pb: KernelPieces, geometry: Pr
   for (let k = 0; k < da.length; k++) da[k] = pa.a[k] - pb.a[k];
   for (let k = 0; k < dr.length; k++) dr[k] = pa.r[k] - pb.r[k];
   const d = 0.5 * squaredNorm(da, dr, pa.rSize, pa.outputDim, geometry);
+  return checkedDistance(d);
+}
+
+/** max |entry| of a and r. */
+function largestEntry(a: Float64Array, r: Float64Array): number {
+  let m = 0;
+  for (let k = 0; k < a.length; k++) m = Math.max(m, Math.abs(a[k]));
+  for (let k = 0; k < r.length; k++) m = Math.max(m, Math.abs(r[k]));
+  return m;
+}
+
+/** Sums of rep's representations that fix ‖K(A, R)‖ for whitened probes: ‖A‖²_F, ‖R‖²_F, tr A, tr R (entries times p). */
+function whitenedSums(a: Float64Array, r: Float64Array, size: number, rSize: number, p: number): [number, number, number, number] {
+  let sa = 0;
+  let sr = 0;
+  for (let k = 0; k < a.length; k++) sa += a[k] * p * (a[k] * p);
+  for (let k = 0; k < r.length; k++) sr += r[k] * p * (r[k] * p);
+  return [sa, sr, trace(a, size) * p, trace(r, rSize) * p];
+}
+
+/**
+ * ‖K(A, R)‖_F for whitened probes (G ∝ I): (No·‖A‖² + 2·tr R·tr A)/Ni² + ‖R‖²·tr(G²)/(tr G)²
+ * from sums of the raw entries — scaled by a power of two first (exactly) when those sums
+ * leave [2⁻⁹⁰⁰, 2⁹⁰⁰], so tiny and huge weights keep full precision. Throws for a zero kernel.
+ */
+function whitenedKernelNorm(rep: NetworkRepresentations, size: number, rSize: number, geometry: ProbeGeometry, name: string): number {
+  const { a, r } = rep;
+  let p = 1;
+  let [sa, sr, ta, tr] = whitenedSums(a, r, size, rSize, p);
+  const largest = Math.max(sa, sr);
+  if (!(largest >= 2 ** -900 && largest <= 2 ** 900)) {
+    // Also when the squares underflowed to 0 or overflowed to ∞ although entries are not 0.
+    const m = largestEntry(a, r);
+    if (m > 0) {
+      p = 2 ** -Math.floor(Math.log2(m));
+      [sa, sr, ta, tr] = whitenedSums(a, r, size, rSize, p);
+    }
+  }
+  const ni = geometry.inputDim;
+  const norm2 = (rep.outputDim * sa + 2 * tr * ta) / (ni * ni) + sr * geometry.trG2;
+  if (!(norm2 > 0)) throw zeroKernel(name);
+  return Math.sqrt(norm2) / p;
+}
+
+/** The error for a kernel that is exactly zero on the probes. */
+function zeroKernel(name: string): InvalidArgumentError {
+  return new InvalidArgumentError(
+    `invalid argument. The NTK of \`${name}\` on these probes is zero (W2W2ᵀ = 0 and X′ᵀW1ᵀW1X′ = 0, e.g. all-zero weights), ` +
+      'so the kernel distance (a cosine) is undefined.',
+    name,
+  );
+}
+
+/**
+ * d(K_ref, K(rep)) = `distanceBetween(ref, kernelPieces(rep, geometry, name), geometry)`,
+ * for a reference's normalised pieces and a network's representations — the kernel
+ * distance along a trajectory. With whitened probes (G ∝ I) it makes two passes over rep
+ * and allocates nothing: ‖K(A, R)‖ from sums of the entries (`whitenedKernelNorm`), then
+ * the differences A/‖K‖ − Â_ref and R/‖K‖ − R̂_ref, formed before they are squared as in
+ * `distanceBetween` (the trace identity of MATH.md §6 with G ∝ I). Other probe geometries
+ * take the general route. Throws as `kernelPieces` does for a zero kernel.
+ *
+ * @internal
+ */
+export function distanceToReference(ref: KernelPieces, rep: NetworkRepresentations, geometry: ProbeGeometry, name: string): number {
+  if (!geometry.identity) return distanceBetween(ref, kernelPieces(rep, geometry, name), geometry);
+  const no = rep.outputDim;
+  const size = rep.aSize ?? rep.inputDim;
+  const rSize = rep.rSize ?? no;
+  if (size !== geometry.size || ref.a.length !== size * size || ref.r.length !== rSize * rSize) {
+    throw new ExactDlnError(`exact-dln internal error: representations of size ${size} against a probe geometry of size ${geometry.size}.`);
+  }
+  const ni = geometry.inputDim;
+  const { a, r } = rep;
+  const c = whitenedKernelNorm(rep, size, rSize, geometry, name);
+  let da2 = 0;
+  let dr2 = 0;
+  let tda = 0;
+  let tdr = 0;
+  for (let i = 0; i < size; i++) {
+    const row = i * size;
+    for (let j = 0; j < size; j++) {
+      const d = a[row + j] / c - ref.a[row + j];
+      da2 += d * d;
+      if (i === j) tda += d;
+    }
+  }
+  for (let i = 0; i < rSize; i++) {
+    const row = i * rSize;
+    for (let j = 0; j < rSize; j++) {
+      const d = r[row + j] / c - ref.r[row + j];
+      dr2 += d * d;
+      if (i === j) tdr += d;
+    }
+  }
+  const d = 0.5 * ((no * da2 + 2 * tdr * tda) / (ni * ni) + dr2 * geometry.trG2);
+  return checkedDistance(d);
+}
+
+/** d itself; negative values within rounding (Cauchy–Schwarz gives d ≥ 0) as 0, beyond it an internal error. */
+function checkedDistance(d: number): number {
   if (d < 0) {
     if (d >= -NEGATIVE_ROUNDING_SLACK) return 0;
     throw new ExactDlnError(

@@ -200,6 +200,36 @@ describe('kernelDistanceTrajectory', () => {
     tr.forEach((d, k) => expect(Math.abs(d - trGeneral[k])).toBeLessThanOrEqual(1e-12 * trGeneral[k]));
   });
 
+  it('whitened probes along a trajectory keep full precision for tiny and huge weights (sums rescaled by a power of two)', () => {
+    // K(A, R) is linear in (A, R), so scaling every state's weights by c (A, R by c²) leaves
+    // each cosine, hence d, unchanged. At c = 1e±75 the sums ‖A‖², ‖R‖² (≈ c⁴ = 1e±300)
+    // leave [2⁻⁹⁰⁰, 2⁹⁰⁰]; at c = 1e±150 they under- or overflow outright. The norm is then
+    // formed from entries rescaled by a power of two: the distances must agree with the
+    // unscaled ones to rounding (1e-13 relative), and with the general route of an explicit
+    // identity Gram matrix.
+    const times = [0.2, 1, 4, 8];
+    const snaps = times.map((t) => dyn.at(t).weights);
+    const runAt = (c: number) => ({ times, w1: snaps.map((w) => w.w1.clone().mul(c)), w2: snaps.map((w) => w.w2.clone().mul(c)) });
+    const base = kernelDistanceTrajectory(runAt(1)).distance;
+    expect(base[0]).toBe(0);
+    for (const c of [1e-75, 1e75, 1e-150, 1e150]) {
+      const run = runAt(c);
+      const scaled = kernelDistanceTrajectory(run).distance;
+      const general = kernelDistanceTrajectory(run, { gram: Matrix.eye(4) }).distance;
+      expect(scaled[0], `c = ${c}`).toBe(0);
+      scaled.forEach((d, k) => {
+        expect(Math.abs(d - base[k]), `c = ${c}, t = ${times[k]}`).toBeLessThanOrEqual(1e-13 * base[k]);
+        expect(Math.abs(d - general[k]), `c = ${c}, t = ${times[k]} (general route)`).toBeLessThanOrEqual(1e-12 * base[k]);
+        // The pair of states on its own, both routes (the squares of A's entries, ≈ c⁸, under-
+        // or overflow at c = 1e±150: the scale then comes from the largest entry).
+        const a = { w1: run.w1[0], w2: run.w2[0] };
+        const b = { w1: run.w1[k], w2: run.w2[k] };
+        expect(Math.abs(kernelDistance(a, b) - base[k]), `pair, c = ${c}`).toBeLessThanOrEqual(1e-13 * base[k]);
+        expect(Math.abs(kernelDistance(a, b, { gram: Matrix.eye(4) }) - base[k]), `pair, general, c = ${c}`).toBeLessThanOrEqual(1e-12 * base[k]);
+      });
+    }
+  });
+
   it('from a recorded run: its own times, index 0 as the reference', () => {
     const snaps = [0.2, 1, 4].map((t) => dyn.at(t).weights);
     const run = { times: [0.2, 1, 4], w1: snaps.map((s) => s.w1), w2: snaps.map((s) => s.w2) };
