@@ -336,6 +336,21 @@ function zeroKernel(name: string): InvalidArgumentError {
   );
 }
 
+/** ‖x/c − y‖²_F and tr(x/c − y) for n×n row-major x, y, each difference formed before it is squared. */
+function differenceSums(x: Float64Array, y: Float64Array, n: number, c: number): [number, number] {
+  let sum = 0;
+  let tr = 0;
+  for (let i = 0; i < n; i++) {
+    const row = i * n;
+    for (let j = 0; j < n; j++) {
+      const d = x[row + j] / c - y[row + j];
+      sum += d * d;
+      if (i === j) tr += d;
+    }
+  }
+  return [sum, tr];
+}
+
 /**
  * d(K_ref, K(rep)) = `distanceBetween(ref, kernelPieces(rep, geometry, name), geometry)`,
  * for a reference's normalised pieces and a network's representations — the kernel
@@ -358,26 +373,8 @@ export function distanceToReference(ref: KernelPieces, rep: NetworkRepresentatio
   const ni = geometry.inputDim;
   const { a, r } = rep;
   const c = whitenedKernelNorm(rep, size, rSize, geometry, name);
-  let da2 = 0;
-  let dr2 = 0;
-  let tda = 0;
-  let tdr = 0;
-  for (let i = 0; i < size; i++) {
-    const row = i * size;
-    for (let j = 0; j < size; j++) {
-      const d = a[row + j] / c - ref.a[row + j];
-      da2 += d * d;
-      if (i === j) tda += d;
-    }
-  }
-  for (let i = 0; i < rSize; i++) {
-    const row = i * rSize;
-    for (let j = 0; j < rSize; j++) {
-      const d = r[row + j] / c - ref.r[row + j];
-      dr2 += d * d;
-      if (i === j) tdr += d;
-    }
-  }
+  const [da2, tda] = differenceSums(a, ref.a, size, c);
+  const [dr2, tdr] = differenceSums(r, ref.r, rSize, c);
   const d = 0.5 * ((no * da2 + 2 * tdr * tda) / (ni * ni) + dr2 * geometry.trG2);
   return checkedDistance(d);
 }
