@@ -11,7 +11,7 @@ import { toTimes, type MatrixLike } from '../validation.js';
 import {
   assertSameWidths,
   distanceToReference,
-  kernelPieces,
+  referenceKernel,
   probeGeometry,
   solutionGeometry,
   storedRepresentations,
@@ -227,7 +227,7 @@ function trace(
 ): KernelDistanceTrajectory {
   const plain = probeGeometry(options, reference.inputDim);
   const geometry = solution === undefined ? plain : solutionGeometry(plain, solution);
-  const ref = kernelPieces(reference, geometry, referenceName);
+  const ref = referenceKernel(reference, geometry, referenceName);
   const distance = times.map((_, k) => {
     const rep = stateAt(k);
     const name = nameAt(k);

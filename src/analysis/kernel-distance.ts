@@ -224,8 +224,12 @@ function squaredNorm(a: Float64Array, r: Float64Array, rSize: number, no: number
     // G/tr G = I/Ni: tr(AGAG) = ‖A‖²_F/Ni², tr(AG²) = tr(A)/Ni², tr(G²) = 1/Ni. O(Ni² + No²).
     return (no * dot(a, a) + 2 * trace(r, rSize) * trace(a, size)) / (ni * ni) + dot(r, r) * geometry.trG2;
   }
-  const ag = matmul(a, geometry.g, size, size, size);
-  return no * traceOfProduct(ag, ag, size) + 2 * trace(r, rSize) * dot(a, geometry.g2) + dot(r, r) * geometry.trG2;
+  return squaredNormWith(a, matmul(a, geometry.g, size, size, size), r, rSize, no, geometry);
+}
+
+/** {@link squaredNorm} for probes that are not whitened, with A·G given. */
+function squaredNormWith(a: Float64Array, ag: Float64Array, r: Float64Array, rSize: number, no: number, geometry: ProbeGeometry): number {
+  return no * traceOfProduct(ag, ag, geometry.size) + 2 * trace(r, rSize) * dot(a, geometry.g2) + dot(r, r) * geometry.trG2;
 }
 
 /**
@@ -235,37 +239,19 @@ function squaredNorm(a: Float64Array, r: Float64Array, rSize: number, no: number
  * @internal
  */
 export function kernelPieces(rep: NetworkRepresentations, geometry: ProbeGeometry, name: string): KernelPieces {
-  const no = rep.outputDim;
-  const aSize = rep.aSize ?? rep.inputDim;
-  const rSize = rep.rSize ?? no;
-  if (aSize !== geometry.size) {
-    throw new ExactDlnError(`exact-dln internal error: representations of size ${aSize} against a probe geometry of size ${geometry.size}.`);
-  }
-  const a = new Float64Array(aSize * aSize);
-  const r = new Float64Array(rSize * rSize);
+  const [size, rSize] = sizesOf(rep, geometry);
   if (geometry.identity) {
     // Whitened probes: ‖K‖ from sums of the entries, then one division (as distanceToReference
     // divides, so a network's distance to itself is exactly 0 on either route).
-    const c = whitenedKernelNorm(rep, aSize, rSize, geometry, name);
-    for (let k = 0; k < a.length; k++) a[k] = rep.a[k] / c;
-    for (let k = 0; k < r.length; k++) r[k] = rep.r[k] / c;
-    return { inputDim: rep.inputDim, outputDim: no, a, r, rSize };
+    const c = whitenedKernelNorm(rep, size, rSize, geometry, name);
+    return { inputDim: rep.inputDim, outputDim: rep.outputDim, a: rep.a.map((x) => x / c), r: rep.r.map((x) => x / c), rSize };
   }
-  // Scale first so that neither tiny nor huge weights under- or overflow the squares (the
-  // Frobenius norms themselves do beyond about 1e±150: then the largest entry).
-  let scale = Math.max(Math.sqrt(dot(rep.a, rep.a)), Math.sqrt(dot(rep.r, rep.r)));
-  if (!(scale >= 2 ** -450 && scale <= 2 ** 450)) scale = largestEntry(rep.a, rep.r);
-  let norm2 = 0;
-  if (scale > 0) {
-    for (let k = 0; k < a.length; k++) a[k] = rep.a[k] / scale;
-    for (let k = 0; k < r.length; k++) r[k] = rep.r[k] / scale;
-    norm2 = squaredNorm(a, r, rSize, no, geometry);
-  }
-  if (!(norm2 > 0)) throw zeroKernel(name);
-  const norm = Math.sqrt(norm2);
-  for (let k = 0; k < a.length; k++) a[k] /= norm;
-  for (let k = 0; k < r.length; k++) r[k] /= norm;
-  return { inputDim: rep.inputDim, outputDim: no, a, r, rSize };
+  return piecesOf(rep, scaledState(rep, size, rSize, geometry, name), rSize);
+}
+
+/** The normalised pieces Â = A/‖K‖, R̂ = R/‖K‖ of a {@link ScaledState}. */
+function piecesOf(rep: NetworkRepresentations, s: ScaledState, rSize: number): KernelPieces {
+  return { inputDim: rep.inputDim, outputDim: rep.outputDim, a: s.a.map((x) => x / s.norm), r: s.r.map((x) => x / s.norm), rSize };
 }
 
 /**
@@ -352,31 +338,103 @@ function differenceSums(x: Float64Array, y: Float64Array, n: number, c: number):
 }
 
 /**
- * d(K_ref, K(rep)) = `distanceBetween(ref, kernelPieces(rep, geometry, name), geometry)`,
- * for a reference's normalised pieces and a network's representations — the kernel
- * distance along a trajectory. With whitened probes (G ∝ I) it makes two passes over rep
- * and allocates nothing: ‖K(A, R)‖ from sums of the entries (`whitenedKernelNorm`), then
- * the differences A/‖K‖ − Â_ref and R/‖K‖ − R̂_ref, formed before they are squared as in
- * `distanceBetween` (the trace identity of MATH.md §6 with G ∝ I). Other probe geometries
- * take the general route. Throws as `kernelPieces` does for a zero kernel.
+ * The reference kernel of a trajectory's distances: its normalised pieces and, for probes
+ * that are not whitened, Â·G (one product, formed once).
  *
  * @internal
  */
-export function distanceToReference(ref: KernelPieces, rep: NetworkRepresentations, geometry: ProbeGeometry, name: string): number {
-  if (!geometry.identity) return distanceBetween(ref, kernelPieces(rep, geometry, name), geometry);
-  const no = rep.outputDim;
+export interface ReferenceKernel {
+  readonly pieces: KernelPieces;
+  /** Â·G/… as `distanceToReference` forms it for each time (size×size; empty for whitened probes). */
+  readonly product: Float64Array;
+}
+
+/** A network's representations scaled to O(1) (by `scale`), A·G of the scaled A, and ‖K‖ of the scaled kernel. */
+interface ScaledState {
+  a: Float64Array;
+  r: Float64Array;
+  ag: Float64Array;
+  norm: number;
+}
+
+/** {@link ScaledState} for a general probe geometry; throws for a zero kernel (as `kernelPieces`). */
+function scaledState(rep: NetworkRepresentations, size: number, rSize: number, geometry: ProbeGeometry, name: string): ScaledState {
+  let scale = Math.max(Math.sqrt(dot(rep.a, rep.a)), Math.sqrt(dot(rep.r, rep.r)));
+  if (!(scale >= 2 ** -450 && scale <= 2 ** 450)) scale = largestEntry(rep.a, rep.r);
+  if (!(scale > 0)) throw zeroKernel(name);
+  const a = new Float64Array(size * size);
+  const r = new Float64Array(rSize * rSize);
+  for (let k = 0; k < a.length; k++) a[k] = rep.a[k] / scale;
+  for (let k = 0; k < r.length; k++) r[k] = rep.r[k] / scale;
+  const ag = matmul(a, geometry.g, size, size, size);
+  const norm2 = squaredNormWith(a, ag, r, rSize, rep.outputDim, geometry);
+  if (!(norm2 > 0)) throw zeroKernel(name);
+  return { a, r, ag, norm: Math.sqrt(norm2) };
+}
+
+/** The sizes of rep's (possibly compressed) representations, checked against the geometry. */
+function sizesOf(rep: NetworkRepresentations, geometry: ProbeGeometry): [number, number] {
   const size = rep.aSize ?? rep.inputDim;
-  const rSize = rep.rSize ?? no;
-  if (size !== geometry.size || ref.a.length !== size * size || ref.r.length !== rSize * rSize) {
+  if (size !== geometry.size) {
     throw new ExactDlnError(`exact-dln internal error: representations of size ${size} against a probe geometry of size ${geometry.size}.`);
   }
-  const ni = geometry.inputDim;
-  const { a, r } = rep;
-  const c = whitenedKernelNorm(rep, size, rSize, geometry, name);
-  const [da2, tda] = differenceSums(a, ref.a, size, c);
-  const [dr2, tdr] = differenceSums(r, ref.r, rSize, c);
-  const d = 0.5 * ((no * da2 + 2 * tdr * tda) / (ni * ni) + dr2 * geometry.trG2);
-  return checkedDistance(d);
+  return [size, rep.rSize ?? rep.outputDim];
+}
+
+/**
+ * The {@link ReferenceKernel} of `rep` for {@link distanceToReference}: the pieces as
+ * `kernelPieces` gives them and, for probes that are not whitened, Â·G formed exactly as
+ * each time's is, so a state's distance to itself is exactly 0.
+ *
+ * @internal
+ */
+export function referenceKernel(rep: NetworkRepresentations, geometry: ProbeGeometry, name: string): ReferenceKernel {
+  if (geometry.identity) return { pieces: kernelPieces(rep, geometry, name), product: new Float64Array(0) };
+  const [size, rSize] = sizesOf(rep, geometry);
+  const s = scaledState(rep, size, rSize, geometry, name);
+  return { pieces: piecesOf(rep, s, rSize), product: s.ag.map((x) => x / s.norm) };
+}
+
+/**
+ * d(K_ref, K(rep)), the kernel distance along a trajectory — `distanceBetween` of the two
+ * normalised kernels, with less work per time:
+ * - whitened probes (G ∝ I): two passes over rep and nothing allocated: ‖K(A, R)‖ from
+ *   sums of the entries (`whitenedKernelNorm`), then the differences A/‖K‖ − Â_ref and
+ *   R/‖K‖ − R̂_ref;
+ * - other probes: one product A·G per time (was two: one for ‖K‖, one for the difference),
+ *   since (ΔA)·G = A·G/‖K‖ − Â_ref·G with Â_ref·G formed once ({@link referenceKernel}).
+ * Every difference is formed before it is squared (the trace identity of MATH.md §6 on the
+ * differences), so small distances keep their relative accuracy. Throws as `kernelPieces`
+ * does for a zero kernel.
+ *
+ * @internal
+ */
+export function distanceToReference(ref: ReferenceKernel, rep: NetworkRepresentations, geometry: ProbeGeometry, name: string): number {
+  const [size, rSize] = sizesOf(rep, geometry);
+  const { pieces } = ref;
+  if (pieces.a.length !== size * size || pieces.r.length !== rSize * rSize) {
+    throw new ExactDlnError('exact-dln internal error: a reference kernel of other widths.');
+  }
+  const no = rep.outputDim;
+  if (geometry.identity) {
+    const ni = geometry.inputDim;
+    const c = whitenedKernelNorm(rep, size, rSize, geometry, name);
+    const [da2, tda] = differenceSums(rep.a, pieces.a, size, c);
+    const [dr2, tdr] = differenceSums(rep.r, pieces.r, rSize, c);
+    return checkedDistance(0.5 * ((no * da2 + 2 * tdr * tda) / (ni * ni) + dr2 * geometry.trG2));
+  }
+  const s = scaledState(rep, size, rSize, geometry, name);
+  const { norm, ag } = s;
+  const m = ref.product;
+  // tr(ΔA·G·ΔA·G) with ΔA·G = A·G/‖K‖ − Â_ref·G, entry by entry.
+  let agag = 0;
+  for (let i = 0; i < size; i++) {
+    for (let j = 0; j < size; j++) agag += (ag[i * size + j] / norm - m[i * size + j]) * (ag[j * size + i] / norm - m[j * size + i]);
+  }
+  let ag2 = 0;
+  for (let k = 0; k < s.a.length; k++) ag2 += (s.a[k] / norm - pieces.a[k]) * geometry.g2[k];
+  const [dr2, tdr] = differenceSums(s.r, pieces.r, rSize, norm);
+  return checkedDistance(0.5 * (no * agag + 2 * tdr * ag2 + dr2 * geometry.trG2));
 }
 
 /** d itself; negative values within rounding (Cauchy–Schwarz gives d ≥ 0) as 0, beyond it an internal error. */
