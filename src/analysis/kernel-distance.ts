@@ -244,14 +244,21 @@ export function kernelPieces(rep: NetworkRepresentations, geometry: ProbeGeometr
     // Whitened probes: ‖K‖ from sums of the entries, then one division (as distanceToReference
     // divides, so a network's distance to itself is exactly 0 on either route).
     const c = whitenedKernelNorm(rep, size, rSize, geometry, name);
-    return { inputDim: rep.inputDim, outputDim: rep.outputDim, a: rep.a.map((x) => x / c), r: rep.r.map((x) => x / c), rSize };
+    return { inputDim: rep.inputDim, outputDim: rep.outputDim, a: divided(rep.a, c), r: divided(rep.r, c), rSize };
   }
   return piecesOf(rep, scaledState(rep, size, rSize, geometry, name), rSize);
 }
 
+/** x/c entry by entry, in a new array (a loop: TypedArray.prototype.map with a callback is several times slower in V8). */
+function divided(x: Float64Array, c: number): Float64Array {
+  const out = new Float64Array(x.length);
+  for (let k = 0; k < x.length; k++) out[k] = x[k] / c;
+  return out;
+}
+
 /** The normalised pieces Â = A/‖K‖, R̂ = R/‖K‖ of a {@link ScaledState}. */
 function piecesOf(rep: NetworkRepresentations, s: ScaledState, rSize: number): KernelPieces {
-  return { inputDim: rep.inputDim, outputDim: rep.outputDim, a: s.a.map((x) => x / s.norm), r: s.r.map((x) => x / s.norm), rSize };
+  return { inputDim: rep.inputDim, outputDim: rep.outputDim, a: divided(s.a, s.norm), r: divided(s.r, s.norm), rSize };
 }
 
 /**
@@ -392,7 +399,7 @@ export function referenceKernel(rep: NetworkRepresentations, geometry: ProbeGeom
   if (geometry.identity) return { pieces: kernelPieces(rep, geometry, name), product: new Float64Array(0) };
   const [size, rSize] = sizesOf(rep, geometry);
   const s = scaledState(rep, size, rSize, geometry, name);
-  return { pieces: piecesOf(rep, s, rSize), product: s.ag.map((x) => x / s.norm) };
+  return { pieces: piecesOf(rep, s, rSize), product: divided(s.ag, s.norm) };
 }
 
 /**
