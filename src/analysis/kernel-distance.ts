@@ -310,7 +310,7 @@ function whitenedKernelNorm(rep: NetworkRepresentations, size: number, rSize: nu
     // Also when the squares underflowed to 0 or overflowed to ∞ although entries are not 0.
     const m = largestEntry(a, r);
     if (m > 0) {
-      p = 2 ** -Math.floor(Math.log2(m));
+      p = 2 ** Math.min(1000, -Math.floor(Math.log2(m))); // (capped: 2^1075 would be ∞ for subnormal entries)
       [sa, sr, ta, tr] = whitenedSums(a, r, size, rSize, p);
     }
   }
