@@ -90,8 +90,9 @@ export interface ClosedFormVsSimulationRow {
   speedupAligned: number;
 }
 
-const LEARNING_RATE = 0.01;
-const T_END = 20;
+/** Benchmark 1's protocol (shared by benchmark 6): gradient descent's learning rate and the end time (τ). */
+export const LEARNING_RATE = 0.01;
+export const T_END = 20;
 /** The "few points" grid: 20 times, log-spaced from 0.02τ to 20τ. */
 const FEW_POINTS = Array.from({ length: 20 }, (_, k) => 0.02 * 1000 ** (k / 19));
 /** Learning-curve accuracy (relative to the initial loss) for the equal-accuracy comparison. */

@@ -36,6 +36,7 @@ import {
 } from '../src/index.js';
 import { clearSvdCache } from '../src/core/svd.js';
 import { createDynamicsPool } from '../src/parallel/index.js';
+import { LEARNING_RATE, T_END } from './closed-form-vs-simulation.js';
 import {
   benchConfig,
   formatMs,
@@ -79,9 +80,6 @@ export interface ParallelSweep {
   serial: number;
   pool: number;
 }
-
-const LEARNING_RATE = 0.01;
-const T_END = 20;
 
 function sameCurves(a: TrajectorySummaries, b: TrajectorySummaries): boolean {
   const same = (x: Float64Array, y: Float64Array): boolean => x.length === y.length && x.every((v, k) => Object.is(v, y[k]));
