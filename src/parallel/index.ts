@@ -1,6 +1,6 @@
 /**
- * exact-dln/parallel — learning curves, kernel drift and lazy–rich sweeps evaluated on
- * several CPU cores (Node.js worker threads).
+ * exact-dln/parallel — learning curves, kernel drift, lazy–rich sweeps and the Snapshots'
+ * matrices evaluated on several CPU cores (Node.js worker threads).
  *
  * The core's closed form costs O(n³) per time point and the points are independent, so a
  * long time grid splits into one contiguous part per worker; each worker runs the core's
@@ -15,12 +15,14 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import type { Matrix } from 'ml-matrix';
 import { probeMatrices, type KernelDistanceOptions } from '../analysis/kernel-distance.js';
 import type { KernelDistanceTrajectory } from '../analysis/kernel-distance-trajectory.js';
 import { sweepPlan, type LazyRichSweep, type LazyRichSweepOptions } from '../analysis/lazy-rich-sweep.js';
 import { validatedDynamicsInputs, type ExactDynamicsOptions } from '../core/exact-dynamics.js';
 import type { TrajectorySummaries } from '../core/trajectory-summaries.js';
 import * as errors from '../errors.js';
+import { adoptArray } from '../linalg/dense.js';
 import { kernelSettings } from '../linalg/wasm.js';
 import { assertInteger, toTimes } from '../validation.js';
 import { packMatrix, type CurveJob, type CurveKind, type ErrorReport, type Job, type JobResult } from './protocol.js';
@@ -43,9 +45,47 @@ export interface DynamicsPoolOptions {
 }
 
 /**
- * Worker threads that evaluate the learning curves and the kernel distance of
- * `exactDynamics(options)` on parts of a time grid, or the cells of a lazy–rich sweep, in
- * parallel; see {@link createDynamicsPool}. Each method validates its
+ * A matrix a {@link DynamicsPool} can read off the Snapshots of a trajectory — the name of
+ * the `Snapshot` getter: `'qqt'` (QQᵀ, N×N with N = Ni + No), `'w2w1'` (the network
+ * function, No×Ni), `'w1tw1'` and `'w2w2t'` (the hidden representations, Ni×Ni and No×No),
+ * `'factor'` ([W1ᵀ; W2] up to a hidden rotation, N×Nh) and `'singularProduct'`
+ * (Ũᵀ W2W1 Ṽ, No×Ni: the mode strengths on its diagonal).
+ *
+ * @example
+ * ```ts
+ * import type { SnapshotMatrixName } from 'exact-dln/parallel';
+ * const names: SnapshotMatrixName[] = ['w1tw1', 'w2w2t'];
+ * ```
+ */
+export type SnapshotMatrixName = 'qqt' | 'w2w1' | 'w1tw1' | 'w2w2t' | 'factor' | 'singularProduct';
+
+/** The getters {@link DynamicsPool.trajectory} accepts, in the order of the docs. */
+const SNAPSHOT_MATRIX_NAMES: readonly SnapshotMatrixName[] = ['qqt', 'w2w1', 'w1tw1', 'w2w2t', 'factor', 'singularProduct'];
+
+/**
+ * What {@link DynamicsPool.trajectory} returns: the times, the loss at each, and for each
+ * asked-for name the Snapshots' matrices in time order (`result.w1tw1[k]` is
+ * `exactDynamics(options).at(times[k]).w1tw1`, bit for bit).
+ *
+ * @example
+ * ```ts
+ * import type { TrajectoryMatrices } from 'exact-dln/parallel';
+ * function lastHiddenRepresentation(result: TrajectoryMatrices<'w1tw1'>) {
+ *   return result.w1tw1[result.w1tw1.length - 1];
+ * }
+ * ```
+ */
+export type TrajectoryMatrices<N extends SnapshotMatrixName> = {
+  /** The times, as given. */
+  times: Float64Array;
+  /** `snapshot.loss` at every time: ½‖Σyx − W2W1‖²_F. */
+  loss: Float64Array;
+} & { [K in N]: Matrix[] };
+
+/**
+ * Worker threads that evaluate the learning curves, the kernel distance and the Snapshots'
+ * matrices of `exactDynamics(options)` on parts of a time grid, or the cells of a lazy–rich
+ * sweep, in parallel; see {@link createDynamicsPool}. Each method validates its
  * arguments in the calling thread and rejects with the error `exactDynamics` or the serial
  * method would throw (same class, same message) before any work is sent out.
  *
@@ -74,6 +114,37 @@ export interface DynamicsPool {
   lossCurve(options: ExactDynamicsOptions, times: readonly number[] | Float64Array): Promise<Float64Array>;
   /** `exactDynamics(options).modeStrengthCurves(times)`, computed in parts on the workers (bit for bit). */
   modeStrengthCurves(options: ExactDynamicsOptions, times: readonly number[] | Float64Array): Promise<Float64Array[]>;
+  /**
+   * The loss and the named matrices of every Snapshot of
+   * `exactDynamics(options).trajectory(times)` — full QQᵀ, the network function, the hidden
+   * representations — computed in parts on the workers. Bit for bit what a serial loop
+   * reading `snap.loss` and then the getters in the order of `names` gives (the order can
+   * change the last bits of W2W1 for wide and tall networks). Each matrix is new memory the
+   * workers fill, and on the 2-core machine of docs/performance.md two threads filling fresh
+   * memory slow each other down: QQᵀ of a 128×128×128 network takes 1.7 ms per point on
+   * the pool instead of 2.3 ms, and at n = 64 the pool gains nothing. Mind the memory:
+   * 1000 QQᵀ of that network take 0.5 GB. Rejects as the serial calls throw, and with an `InvalidArgumentError` for an unknown name.
+   *
+   * @example
+   * ```ts
+   * import { exactDynamics, lambdaBalancedWeights, randomTask } from 'exact-dln';
+   * import { createDynamicsPool } from 'exact-dln/parallel';
+   * const task = randomTask({ inputDim: 6, outputDim: 4, samples: 60, seed: 1 });
+   * const { w1, w2 } = lambdaBalancedWeights({ inputDim: 6, hiddenDim: 5, outputDim: 4, lambda: -0.5, scale: 0.1, seed: 2 });
+   * const pool = createDynamicsPool({ threads: 2 });
+   * const times = [0, 1, 2, 4, 8];
+   * const { loss, w1tw1, w2w2t } = await pool.trajectory({ w1, w2, sigmaYX: task.sigmaYX }, times, ['w1tw1', 'w2w2t']);
+   * await pool.close();
+   * console.log(loss.length, w1tw1[4].rows, w2w2t[4].rows); // 5 6 4
+   * const snap = exactDynamics({ w1, w2, sigmaYX: task.sigmaYX }).at(8);
+   * console.log(snap.w1tw1.get(0, 0) === w1tw1[4].get(0, 0)); // true
+   * ```
+   */
+  trajectory<N extends SnapshotMatrixName>(
+    options: ExactDynamicsOptions,
+    times: readonly number[] | Float64Array,
+    names: readonly N[],
+  ): Promise<TrajectoryMatrices<N>>;
   /**
    * `kernelDistanceTrajectory(exactDynamics(options), times, probes)` — the distance of the
    * NTK at each time from the kernel at t = 0 (MATH.md §6) — computed in parts on the
@@ -139,6 +210,20 @@ function packProbes(probes: KernelDistanceOptions | undefined): CurveJob['probes
   return { ...(inputs !== undefined ? { inputs: packMatrix(inputs) } : {}), ...(gram !== undefined ? { gram: packMatrix(gram) } : {}) };
 }
 
+/** `names` checked to be an array of {@link SnapshotMatrixName}s, copied. */
+function checkNames<N extends SnapshotMatrixName>(names: readonly N[]): N[] {
+  const list = SNAPSHOT_MATRIX_NAMES.map((n) => `'${n}'`).join(', ');
+  if (!Array.isArray(names)) {
+    throw new errors.InvalidArgumentError(`invalid argument. \`names\` must be an array of Snapshot matrix names (${list}); got ${typeof names}.`, 'names');
+  }
+  names.forEach((name, k) => {
+    if (!SNAPSHOT_MATRIX_NAMES.includes(name)) {
+      throw new errors.InvalidArgumentError(`invalid argument. names[${k}] = ${JSON.stringify(name)} is not a Snapshot matrix name; expected one of ${list}.`, 'names');
+    }
+  });
+  return names.slice();
+}
+
 /** The error a worker reported, as an instance of the library's class of that name. */
 function rebuildError(report: ErrorReport): Error {
   const classes = errors as unknown as Record<string, (new (...args: never[]) => Error) | undefined>;
@@ -152,8 +237,9 @@ function rebuildError(report: ErrorReport): Error {
 
 /**
  * Starts a pool of worker threads for evaluating learning curves (`summaries`,
- * `lossCurve`, `modeStrengthCurves`), the kernel distance (`kernelDistanceTrajectory`) and
- * lazy–rich sweeps (`lazyRichSweep`) on several cores.
+ * `lossCurve`, `modeStrengthCurves`), the kernel distance (`kernelDistanceTrajectory`),
+ * lazy–rich sweeps (`lazyRichSweep`) and the Snapshots' matrices (`trajectory`: QQᵀ, W2W1,
+ * W1ᵀW1, W2W2ᵀ, …) on several cores.
  *
  * Each call validates its arguments in the calling thread, splits the time grid into one
  * contiguous part per worker (fewer for short grids), and each worker evaluates
@@ -254,12 +340,12 @@ export function createDynamicsPool(options: DynamicsPoolOptions = {}): DynamicsP
     kind: CurveKind,
     dynamicsOptions: ExactDynamicsOptions,
     timesArg: readonly number[] | Float64Array,
-    probes?: () => CurveJob['probes'],
+    extra: () => Pick<CurveJob, 'probes' | 'names'> = () => ({}),
   ): Promise<{ times: Float64Array; bounds: number[]; results: Array<JobResult & { ok: true }> }> => {
     assertOpen();
     const inputs = validatedDynamicsInputs(dynamicsOptions);
     const times = Float64Array.from(toTimes(timesArg, 'times'));
-    const packedProbes = probes?.();
+    const more = extra();
     const shared = {
       kind,
       kernels: kernelSettings(),
@@ -268,7 +354,7 @@ export function createDynamicsPool(options: DynamicsPoolOptions = {}): DynamicsP
       sigmaYX: packMatrix(inputs.sigmaYX),
       tau: inputs.tau,
       balanceTolerance: inputs.balanceTolerance,
-      ...(packedProbes !== undefined ? { probes: packedProbes } : {}),
+      ...more,
     };
     const bounds = split(times.length);
     const results = await sendParts(bounds.slice(1).map((end, p) => ({ ...shared, id: nextId++, times: times.slice(bounds[p], end) })));
@@ -324,8 +410,17 @@ export function createDynamicsPool(options: DynamicsPoolOptions = {}): DynamicsP
         rows: results.flatMap((r) => r.rows ?? []),
       };
     },
+    async trajectory<N extends SnapshotMatrixName>(o: ExactDynamicsOptions, t: readonly number[] | Float64Array, names: readonly N[]): Promise<TrajectoryMatrices<N>> {
+      const checked = checkNames(names);
+      const { times, bounds, results } = await dispatch('trajectory', o, t, () => ({ names: checked }));
+      const loss = new Float64Array(times.length);
+      results.forEach((r, p) => loss.set(r.loss!, bounds[p]));
+      const out: Record<string, unknown> = { times, loss };
+      for (const name of checked) out[name] = results.flatMap((r) => r.matrices![name]!.map((m) => adoptArray(m.data, m.rows, m.columns)));
+      return out as TrajectoryMatrices<N>;
+    },
     async kernelDistanceTrajectory(o, t, probes) {
-      const { times, results } = await dispatch('kernelDistance', o, t, () => packProbes(probes));
+      const { times, results } = await dispatch('kernelDistance', o, t, () => ({ probes: packProbes(probes) }));
       return { times: Array.from(times), distance: results.flatMap((r) => r.distance ?? []) };
     },
     async close(): Promise<void> {

@@ -14,6 +14,7 @@ import type { KernelBackend } from '../linalg/wasm.js';
 import type { LazyRichRow } from '../analysis/lazy-rich-sweep.js';
 import type { ProbeGeometry } from '../analysis/kernel-distance.js';
 import type { BalancedBasis } from '../core/weights.js';
+import type { SnapshotMatrixName } from './index.js';
 
 /** A matrix as it crosses a thread boundary. @internal */
 export interface PackedMatrix {
@@ -23,8 +24,11 @@ export interface PackedMatrix {
   data: Float64Array;
 }
 
-/** Which curves a job computes: three `ExactDynamics` methods, or `kernelDistanceTrajectory`. @internal */
-export type CurveKind = 'summaries' | 'lossCurve' | 'modeStrengthCurves' | 'kernelDistance';
+/**
+ * What a job computes: three `ExactDynamics` methods, `kernelDistanceTrajectory`, or
+ * Snapshots' matrices (`trajectory`). @internal
+ */
+export type CurveKind = 'summaries' | 'lossCurve' | 'modeStrengthCurves' | 'kernelDistance' | 'trajectory';
 
 /** One worker's part of a call. @internal */
 export interface CurveJob {
@@ -41,6 +45,8 @@ export interface CurveJob {
   times: Float64Array;
   /** For `kernelDistance`: the probes, as given to `kernelDistanceTrajectory`. */
   probes?: { inputs?: PackedMatrix; gram?: PackedMatrix };
+  /** For `trajectory`: the Snapshot getters to read at every time, in this order. */
+  names?: SnapshotMatrixName[];
 }
 
 /** One worker's part of a `lazyRichSweep`: some of its cells, with what they share (`SweepPlan`). @internal */
@@ -79,6 +85,8 @@ export type JobResult =
       offDiagonal?: Float64Array;
       distance?: number[];
       rows?: LazyRichRow[];
+      /** For `trajectory`: per name, the matrix at each of the job's times. */
+      matrices?: Partial<Record<SnapshotMatrixName, PackedMatrix[]>>;
     }
   | { id: number; ok: false; error: ErrorReport };
 

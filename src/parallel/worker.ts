@@ -13,7 +13,9 @@ import { parentPort } from 'node:worker_threads';
 import { kernelDistanceTrajectory } from '../analysis/kernel-distance-trajectory.js';
 import { sweepCell } from '../analysis/lazy-rich-sweep.js';
 import { exactDynamics, type ExactDynamics } from '../core/exact-dynamics.js';
+import { toArray } from '../linalg/dense.js';
 import { setKernelBackend } from '../linalg/wasm.js';
+import type { SnapshotMatrixName } from './index.js';
 import { unpackMatrix, type CurveJob, type ErrorReport, type Job, type JobResult, type PackedMatrix, type SweepJob } from './protocol.js';
 
 if (parentPort === null) throw new Error('exact-dln/parallel: this module runs only as a worker thread of a DynamicsPool.');
@@ -72,6 +74,27 @@ function sweepRows(job: SweepJob): JobResult {
   return { id: job.id, ok: true, rows };
 }
 
+/**
+ * The loss and the asked-for matrices of `dynamics.at(t)` at the job's times: each
+ * Snapshot's getters read in the job's order, as a serial loop over `trajectory(times)`
+ * reading them in that order would.
+ */
+function snapshotMatrices(job: CurveJob, dynamics: ExactDynamics): JobResult {
+  const names = job.names ?? [];
+  const loss = new Float64Array(job.times.length);
+  const matrices: Partial<Record<SnapshotMatrixName, PackedMatrix[]>> = {};
+  for (const name of names) matrices[name] = [];
+  job.times.forEach((t, k) => {
+    const snap = dynamics.at(t);
+    loss[k] = snap.loss;
+    for (const name of names) {
+      const m = snap[name];
+      matrices[name]!.push({ rows: m.rows, columns: m.columns, data: toArray(m) });
+    }
+  });
+  return { id: job.id, ok: true, loss, matrices };
+}
+
 /** The curves a curve job asks for. */
 function curves(job: CurveJob): JobResult {
   const dynamics = dynamicsFor(job);
@@ -80,6 +103,7 @@ function curves(job: CurveJob): JobResult {
     const options = inputs !== undefined ? { inputs: unpackMatrix(inputs) } : gram !== undefined ? { gram: unpackMatrix(gram) } : {};
     return { id: job.id, ok: true, distance: kernelDistanceTrajectory(dynamics, Array.from(job.times), options).distance };
   }
+  if (job.kind === 'trajectory') return snapshotMatrices(job, dynamics);
   if (job.kind === 'lossCurve') return { id: job.id, ok: true, loss: dynamics.lossCurve(job.times) };
   if (job.kind === 'modeStrengthCurves') return { id: job.id, ok: true, modeStrengths: dynamics.modeStrengthCurves(job.times) };
   const { loss, modeStrengths, offDiagonal } = dynamics.summaries(job.times);
@@ -88,12 +112,13 @@ function curves(job: CurveJob): JobResult {
 
 /** The buffers of a result's Float64Arrays, moved to the calling thread rather than copied. */
 function transferable(result: JobResult): ArrayBuffer[] {
-  const buffers: ArrayBuffer[] = [];
-  if (!result.ok) return buffers;
-  for (const a of [result.loss, result.offDiagonal, ...(result.modeStrengths ?? [])]) {
-    if (a !== undefined && a.buffer instanceof ArrayBuffer && !buffers.includes(a.buffer)) buffers.push(a.buffer);
+  const buffers = new Set<ArrayBuffer>();
+  if (!result.ok) return [];
+  const matrices = Object.values(result.matrices ?? {}).flatMap((list) => list.map((m) => m.data));
+  for (const a of [result.loss, result.offDiagonal, ...(result.modeStrengths ?? []), ...matrices]) {
+    if (a !== undefined && a.buffer instanceof ArrayBuffer) buffers.add(a.buffer);
   }
-  return buffers;
+  return [...buffers];
 }
 
 port.on('message', (job: Job) => {

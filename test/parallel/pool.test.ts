@@ -30,7 +30,7 @@ import {
   type ExactDynamicsOptions,
   type TrajectorySummaries,
 } from '../../src/index.js';
-import { createDynamicsPool, type DynamicsPool } from '../../src/parallel/index.js';
+import { createDynamicsPool, type DynamicsPool, type SnapshotMatrixName } from '../../src/parallel/index.js';
 import { createRng, gaussianMatrix } from '../../src/random.js';
 import { buildConfig, configParams } from '../helpers/configs.js';
 import { thrown } from '../helpers/errors.js';
@@ -186,6 +186,82 @@ describe('the pool computes the serial kernel distance', () => {
       }),
       { numRuns: 40, seed: 20261129 },
     );
+  });
+});
+
+describe("the pool computes the serial trajectory's matrices", () => {
+  const ALL = ['qqt', 'w2w1', 'w1tw1', 'w2w2t', 'factor', 'singularProduct'] as const;
+
+  /** The loss and the getters of `exactDynamics(opts).trajectory(times)`, read in the order of `names`. */
+  function serialMatrices(opts: ExactDynamicsOptions, times: readonly number[], names: readonly SnapshotMatrixName[]) {
+    const snaps = exactDynamics(opts).trajectory(times);
+    const loss = Float64Array.from(snaps, (snap) => snap.loss);
+    const matrices = names.map((name) => [] as Matrix[]);
+    for (const snap of snaps) names.forEach((name, i) => matrices[i].push(snap[name]));
+    return { loss, matrices };
+  }
+
+  async function expectSameMatrices(opts: ExactDynamicsOptions, times: readonly number[], names: readonly SnapshotMatrixName[]): Promise<void> {
+    const result = await pool.trajectory(opts, times, names);
+    const serial = serialMatrices(opts, times, names);
+    expectSameArray(result.times, Float64Array.from(times), 'times');
+    expectSameArray(result.loss, serial.loss, 'loss');
+    names.forEach((name, i) => {
+      const list = result[name];
+      expect(list.length, name).toBe(times.length);
+      list.forEach((m, k) => {
+        expect([m.rows, m.columns], `${name}[${k}] shape`).toEqual([serial.matrices[i][k].rows, serial.matrices[i][k].columns]);
+        expectSameArray(Float64Array.from(m.to1DArray()), Float64Array.from(serial.matrices[i][k].to1DArray()), `${name}[${k}]`);
+      });
+    });
+  }
+
+  it('every getter, on a grid with late times and a repeat, bit for bit', async () => {
+    await expectSameMatrices(network(31), grid, ALL);
+  });
+
+  it('on random configurations of every kind, in random getter orders (wide networks depend on the order)', async () => {
+    await fc.assert(
+      fc.asyncProperty(configParams, fc.integer({ min: 0, max: 7 }), fc.shuffledSubarray([...ALL]), async (p, count, names) => {
+        const c = buildConfig(p);
+        const times = Array.from({ length: count }, (_, k) => (k * k) / 2);
+        await expectSameMatrices({ w1: c.w1, w2: c.w2, sigmaYX: c.sigmaYX }, times, names);
+      }),
+      { numRuns: 40, seed: 20261130 },
+    );
+  });
+
+  it('no names: the loss alone; an empty grid: empty lists', async () => {
+    const opts = network(32, -0.4, 5);
+    const lossOnly = await pool.trajectory(opts, grid, []);
+    expect(Object.keys(lossOnly).sort()).toEqual(['loss', 'times']);
+    expectSameArray(lossOnly.loss, serialMatrices(opts, grid, []).loss, 'loss');
+    const empty = await pool.trajectory(opts, [], ['qqt']);
+    expect(empty.qqt).toEqual([]);
+    expect(empty.loss.length).toBe(0);
+  });
+
+  it('the matrices are independent of each other and of the pool: writing one changes nothing else', async () => {
+    const opts = network(33, 0.3, 6);
+    const result = await pool.trajectory(opts, [1, 2], ['w1tw1', 'qqt']);
+    const before = result.w1tw1[1].to2DArray();
+    result.w1tw1[0].set(0, 0, 1e9);
+    expect(result.w1tw1[1].to2DArray()).toEqual(before);
+    expectSameArray(Float64Array.from((await pool.trajectory(opts, [1], ['w1tw1'])).w1tw1[0].to1DArray()), Float64Array.from(exactDynamics(opts).at(1).w1tw1.to1DArray()), 'w1tw1 after a write');
+  });
+
+  it('unknown names reject with an InvalidArgumentError listing the valid ones; bad options with the serial error', async () => {
+    const opts = network(34, 0.3, 3);
+    for (const names of [['qqt', 'W2W1'], 'qqt', [undefined]] as unknown as SnapshotMatrixName[][]) {
+      const error = (await pool.trajectory(opts, [1], names).catch((e: unknown) => e)) as InvalidArgumentError;
+      expect(error).toBeInstanceOf(InvalidArgumentError);
+      expect(error.argument).toBe('names');
+      expect(error.message).toContain("'qqt', 'w2w1', 'w1tw1', 'w2w2t', 'factor', 'singularProduct'");
+    }
+    const serial = thrown(() => exactDynamics({ ...opts, w2: [[1, 2]] }));
+    const error = (await pool.trajectory({ ...opts, w2: [[1, 2]] }, [1], ['qqt']).catch((e: unknown) => e)) as Error;
+    expect(error).toBeInstanceOf(ShapeError);
+    expect(error.message).toBe(serial.message);
   });
 });
 
