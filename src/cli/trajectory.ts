@@ -7,8 +7,10 @@ import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { kernelDistanceTrajectory } from '../analysis/kernel-distance-trajectory.js';
 import { modeStrengths } from '../analysis/mode-strengths.js';
-import { loadRunConfig } from '../io/run-config.js';
-import { UsageError, type CliIo } from './io.js';
+import type { Matrix } from 'ml-matrix';
+import { loadRunConfig, type ResolvedRun } from '../io/run-config.js';
+import { createDynamicsPool } from '../parallel/index.js';
+import { parsePositiveInteger, UsageError, type CliIo } from './io.js';
 import { checkOutPath, chooseFormat, emit, toCsv, type OutputFormat } from './output.js';
 
 interface TrajectoryOptions {
@@ -16,6 +18,50 @@ interface TrajectoryOptions {
   format?: OutputFormat;
   out?: string;
   matrices?: boolean;
+  threads?: number;
+}
+
+/** What the output reports at every time (the representations only with --matrices). */
+interface Points {
+  loss: ArrayLike<number>;
+  strengths: number[][];
+  distance: number[];
+  matrices?: { w2w1: Matrix[]; w1tw1: Matrix[]; w2w2t: Matrix[] };
+}
+
+/**
+ * The points in this thread: each Snapshot's loss, its mode strengths (the diagonal of
+ * Ũᵀ W2W1 Ṽ), then W2W1, W1ᵀW1, W2W2ᵀ — the order in which {@link pointsOnPool} has the
+ * workers read them, so both give the same numbers.
+ */
+function pointsHere(run: ResolvedRun, matrices: boolean): Points {
+  const { dynamics, times } = run;
+  const snaps = dynamics.trajectory(times);
+  const distance = kernelDistanceTrajectory(dynamics, times).distance;
+  const strengths = snaps.map((snap) => modeStrengths(snap).strengths);
+  return {
+    loss: snaps.map((snap) => snap.loss),
+    strengths,
+    distance,
+    ...(matrices ? { matrices: { w2w1: snaps.map((s) => s.w2w1), w1tw1: snaps.map((s) => s.w1tw1), w2w2t: snaps.map((s) => s.w2w2t) } } : {}),
+  };
+}
+
+/** The points on `threads` worker threads (exact-dln/parallel): the same numbers as {@link pointsHere}. */
+async function pointsOnPool(run: ResolvedRun, matrices: boolean, threads: number): Promise<Points> {
+  const options = { w1: run.w1, w2: run.w2, sigmaYX: run.task.sigmaYX, tau: run.tau };
+  const pool = createDynamicsPool({ threads });
+  try {
+    const names = matrices ? (['singularProduct', 'w2w1', 'w1tw1', 'w2w2t'] as const) : (['singularProduct'] as const);
+    const result = await pool.trajectory(options, run.times, names);
+    const distance = (await pool.kernelDistanceTrajectory(options, run.times)).distance;
+    const r = Math.min(run.dynamics.inputDim, run.dynamics.outputDim);
+    const strengths = result.singularProduct.map((m) => Array.from({ length: r }, (_, a) => m.get(a, a)));
+    const more = 'w2w1' in result ? { matrices: { w2w1: result.w2w1, w1tw1: result.w1tw1, w2w2t: result.w2w2t } } : {};
+    return { loss: result.loss, strengths, distance, ...more };
+  } finally {
+    await pool.close();
+  }
 }
 
 const EXAMPLES = `
@@ -31,6 +77,7 @@ Examples:
   $ exact-dln trajectory --config run.json
   $ exact-dln trajectory --config run.json --format csv --out trajectory.csv
   $ exact-dln trajectory --config run.json --matrices --out trajectory.json
+  $ exact-dln trajectory --config big.json --threads 4    # times split over 4 worker threads, same output
 
 The config file format is in docs/cli.md and schema/run-config.schema.json.
 `;
@@ -44,6 +91,7 @@ export function registerTrajectory(program: Command, io: CliIo): void {
     .addOption(new Option('--format <format>', 'output format').choices(['json', 'csv']))
     .option('--out <file>', 'write to this file instead of standard output')
     .option('--matrices', 'include W2W1, W1ᵀW1 and W2W2ᵀ at every time (JSON only)')
+    .option('--threads <n>', 'compute the times on n worker threads (exact-dln/parallel; the same numbers); default 1: in this thread', parsePositiveInteger)
     .addHelpText('after', EXAMPLES)
     .action(async (options: TrajectoryOptions) => {
       const format = chooseFormat(options.format, options.out);
@@ -51,21 +99,21 @@ export function registerTrajectory(program: Command, io: CliIo): void {
       const out = await checkOutPath(io, options.out);
       const run = await loadRunConfig(resolve(io.cwd, options.config));
       const { dynamics, times } = run;
-      const snaps = dynamics.trajectory(times);
-      const distance = kernelDistanceTrajectory(dynamics, times).distance;
-      const strengths = snaps.map((snap) => modeStrengths(snap).strengths);
+      const matrices = options.matrices === true;
+      const points = (options.threads ?? 1) === 1 ? pointsHere(run, matrices) : await pointsOnPool(run, matrices, options.threads!);
       let text: string;
       if (format === 'csv') {
         const k = Math.min(dynamics.inputDim, dynamics.outputDim);
         const header = ['t', 'loss', 'kernel_distance', ...Array.from({ length: k }, (_, i) => `mode_${i + 1}`)];
-        text = toCsv(header, snaps.map((snap, i) => [snap.t, snap.loss, distance[i], ...strengths[i]]));
+        text = toCsv(header, times.map((t, i) => [t, points.loss[i], points.distance[i], ...points.strengths[i]]));
       } else {
-        const points = snaps.map((snap, i) => ({
-          t: snap.t,
-          loss: snap.loss,
-          modeStrengths: strengths[i],
-          kernelDistance: distance[i],
-          ...(options.matrices ? { w2w1: snap.w2w1.to2DArray(), w1tw1: snap.w1tw1.to2DArray(), w2w2t: snap.w2w2t.to2DArray() } : {}),
+        const m = points.matrices;
+        const json = times.map((t, i) => ({
+          t,
+          loss: points.loss[i],
+          modeStrengths: points.strengths[i],
+          kernelDistance: points.distance[i],
+          ...(m !== undefined ? { w2w1: m.w2w1[i].to2DArray(), w1tw1: m.w1tw1[i].to2DArray(), w2w2t: m.w2w2t[i].to2DArray() } : {}),
         }));
         const result = {
           lambda: dynamics.lambda,
@@ -74,7 +122,7 @@ export function registerTrajectory(program: Command, io: CliIo): void {
           hiddenDim: dynamics.hiddenDim,
           outputDim: dynamics.outputDim,
           sigma: dynamics.sigma,
-          points,
+          points: json,
         };
         text = JSON.stringify(result, null, 2) + '\n';
       }

@@ -47,6 +47,30 @@ describe('exact-dln trajectory', () => {
     expect(json.points.at(-1)!.loss).toBeLessThan(json.points[0].loss * 1e-3);
   });
 
+  it('--threads computes the times on worker threads: the same output, byte for byte (JSON with --matrices, CSV)', async () => {
+    // A wide network (the compressed path, whose W2W1 depends on the order the getters are read in) and the square one.
+    writeJson(dir, 'wide.json', { ...SMALL_CONFIG, weights: { inputDim: 9, hiddenDim: 3, outputDim: 2, lambda: -0.5, scale: 0.3, seed: 4 }, times: { from: 0, to: 8, count: 23 } });
+    for (const config of ['wide.json', 'run.json']) {
+      for (const extra of [['--format', 'json', '--matrices'], ['--format', 'csv']]) {
+        const args = ['trajectory', '--config', config, ...extra];
+        const serial = await cli(args, dir);
+        const parallel = await cli([...args, '--threads', '3'], dir);
+        expect(serial.code, serial.err).toBe(0);
+        expect(parallel.code, parallel.err).toBe(0);
+        expect(parallel.out, `${config} ${extra.join(' ')}`).toBe(serial.out);
+      }
+    }
+    const wide = JSON.parse((await cli(['trajectory', '--config', 'wide.json', '--matrices', '--threads', '2'], dir)).out) as TrajectoryJson;
+    expect(wide.points).toHaveLength(23);
+    expect(wide.points[5].w2w1).toHaveLength(2);
+    expect(wide.points[5].w2w1![0]).toHaveLength(9);
+    for (const bad of ['0', '-2', 'many']) {
+      const r = await cli(['trajectory', '--config', 'run.json', '--threads', bad], dir);
+      expect(r.code, bad).toBe(2);
+      expect(r.err).toContain("option '--threads <n>'");
+    }
+  });
+
   it('writes CSV to --out (format from the extension): t, loss, kernel_distance, mode_1..mode_k', async () => {
     const r = await cli(['trajectory', '--config', 'run.json', '--out', 'trajectory.csv'], dir);
     expect(r.code).toBe(0);
