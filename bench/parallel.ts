@@ -19,7 +19,10 @@
  *    `pool.kernelDistanceTrajectory(...)` alternating between the two networks;
  *  - a lazy–rich sweep of an MNIST-sized network (Ni = 784, Nh = 100, No = 10; 4 λ × 2
  *    scales, whitened probes): `lazyRichSweep` against `pool.lazyRichSweep` with one worker
- *    per core.
+ *    per core;
+ *  - full QQᵀ on a 200-point part of the grid (n = 64, 128): `trajectory(times)` and `.qqt`
+ *    of every Snapshot in this thread (set-up done) against `pool.trajectory(options,
+ *    times, ['qqt'])` with one worker per core holding the network.
  * With 1 worker and with one per core (`os.availableParallelism()`). Each measured result
  * is checked against the serial curves, bit for bit.
  */
@@ -86,7 +89,7 @@ function sameCurves(a: TrajectorySummaries, b: TrajectorySummaries): boolean {
   return same(a.loss, b.loss) && same(a.offDiagonal, b.offDiagonal) && a.modeStrengths.every((m, i) => same(m, b.modeStrengths[i]));
 }
 
-export async function runParallel(options: BenchRunOptions & { sizes?: number[] } = {}): Promise<{ rows: ParallelRow[]; sweep: ParallelSweep }> {
+export async function runParallel(options: BenchRunOptions & { sizes?: number[] } = {}): Promise<{ rows: ParallelRow[]; sweep: ParallelSweep; matrices: ParallelMatricesRow[] }> {
   const smoke = options.smoke ?? false;
   const print = options.print ?? true;
   const write = options.write ?? !smoke;
@@ -178,6 +181,7 @@ export async function runParallel(options: BenchRunOptions & { sizes?: number[] 
   }
 
   const sweep = await timeSweep(smoke, cores);
+  const matrices = await timeMatrices(smoke, cores);
 
   if (print) {
     printTable(
@@ -204,6 +208,11 @@ export async function runParallel(options: BenchRunOptions & { sizes?: number[] 
       ['threads', 'serial', 'pool', '×'],
       [[sweep.threads, formatMs(sweep.serial), formatMs(sweep.pool), (sweep.serial / sweep.pool).toFixed(2)]],
     );
+    printTable(
+      `Benchmark 6, full QQᵀ — per time point on ${matrices[0].points} points: Snapshot.qqt in this thread vs pool.trajectory(options, times, ['qqt'])`,
+      ['n', 'threads', 'serial', 'pool', '×'],
+      matrices.map((r) => [r.n, r.threads, formatMs(r.serialPerPoint), formatMs(r.poolPerPoint), (r.serialPerPoint / r.poolPerPoint).toFixed(2)]),
+    );
   }
   if (write) {
     writeResults('parallel', {
@@ -216,6 +225,7 @@ export async function runParallel(options: BenchRunOptions & { sizes?: number[] 
         'Times in ms per call (tinybench median). speedupVsSerial = serial / poolAlternating; speedupVsSimulation = simulationRecorded / poolAlternating. ' +
         'kernelSerialMs = cold exactDynamics() + kernelDistanceTrajectory(dynamics, times) (whitened probes) in the calling thread; kernelPoolMs = pool.kernelDistanceTrajectory() alternating between the two networks. ' +
         'sweep: lazyRichSweep (serial) vs pool.lazyRichSweep with one worker per core on an Ni = 784, Nh = 100, No = 10 network (randomTask, 1000 samples), λ = −10, −1, −0.1, 0 × scales 0.01, 0.1, time 10, whitened probes (ms per whole sweep). ' +
+        "matrices: full QQᵀ per time point (ms) on 200 points of the grid, trajectory(times) and .qqt of every Snapshot in the calling thread (set-up done) vs pool.trajectory(options, times, ['qqt']) with one worker per core holding the network. " +
         'Every pool result is checked bit for bit against the serial one.',
       machine: machineInfo(),
       config: { ni: 'n', nh: 'n', no: 'n', lambda: 0.25, taskScale: '0.15/sqrt(n)', weightScale: 0.05, tEnd: T_END, points },
@@ -244,9 +254,55 @@ export async function runParallel(options: BenchRunOptions & { sizes?: number[] 
         poolMs: round(sweep.pool),
         speedup: round(sweep.serial / sweep.pool, 3),
       },
+      matrices: matrices.map((r) => ({
+        n: r.n,
+        threads: r.threads,
+        points: r.points,
+        serialPerPointMs: round(r.serialPerPoint, 4),
+        poolPerPointMs: round(r.poolPerPoint, 4),
+        speedup: round(r.serialPerPoint / r.poolPerPoint, 3),
+      })),
     });
   }
-  return { rows, sweep };
+  return { rows, sweep, matrices };
+}
+
+/** The full-QQᵀ part: per width, ms per time point in this thread and on the pool. */
+export interface ParallelMatricesRow {
+  n: number;
+  threads: number;
+  points: number;
+  serialPerPoint: number;
+  poolPerPoint: number;
+}
+
+/** Full QQᵀ at every time: the Snapshots' getter in this thread against pool.trajectory (one worker per core). */
+async function timeMatrices(smoke: boolean, threads: number): Promise<ParallelMatricesRow[]> {
+  const points = smoke ? 10 : 200;
+  const times = Array.from(timeGrid(points, T_END));
+  const out: ParallelMatricesRow[] = [];
+  const pool = createDynamicsPool({ threads });
+  try {
+    for (const n of smoke ? [8] : [64, 128]) {
+      const c = benchConfig(n, 1);
+      const opts = { w1: c.w1, w2: c.w2, sigmaYX: c.sigmaYX };
+      const dynamics = exactDynamics(opts);
+      const expected = dynamics.trajectory(times).map((s) => s.qqt);
+      const first = await pool.trajectory(opts, times, ['qqt']);
+      const same = first.qqt.every((m, k) => {
+        const [x, y] = [m.to1DArray(), expected[k].to1DArray()];
+        return x.length === y.length && x.every((v, i) => Object.is(v, y[i]));
+      });
+      if (!same) throw new Error(`benchmark 6: the pool's QQᵀ differs from the serial one (n = ${n})`);
+      const timing = { iterations: smoke ? 2 : 5, time: 0, warmup: 1 };
+      const serial = measure(() => dynamics.trajectory(times).map((s) => s.qqt), timing).median;
+      const poolTime = (await measureAsync(() => pool.trajectory(opts, times, ['qqt']), timing)).median;
+      out.push({ n, threads, points, serialPerPoint: serial / points, poolPerPoint: poolTime / points });
+    }
+  } finally {
+    await pool.close();
+  }
+  return out;
 }
 
 /** Whether two sweeps have the same rows, bit for bit. */

@@ -41,9 +41,10 @@ describe('benchmarks in smoke mode', () => {
   });
 
   it('the parallel pool returns finite timings (its curves are checked against the serial ones inside)', async () => {
-    const { rows, sweep } = await runParallel(SMOKE);
+    const { rows, sweep, matrices } = await runParallel(SMOKE);
     expect(rows.length).toBeGreaterThan(0);
-    expectTimings([sweep.serial, sweep.pool]);
+    expect(matrices.length).toBeGreaterThan(0);
+    expectTimings([sweep.serial, sweep.pool, ...matrices.flatMap((r) => [r.serialPerPoint, r.poolPerPoint])]);
     for (const r of rows) expectTimings([r.poolStart, r.serial, r.poolSameNetwork, r.poolAlternating, r.simulationRecorded, r.speedupVsSerial, r.kernelSerial, r.kernelPool]);
   });
 
