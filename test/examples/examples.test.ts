@@ -122,7 +122,7 @@ function runAgainstSources(code: string, name: string): string {
 describe('code in the guides', () => {
   it('docs/getting-started.md: the trajectory example runs and λ = 0 is rich', () => {
     const blocks = [...readFileSync(join(root, 'docs', 'getting-started.md'), 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)];
-    expect(blocks).toHaveLength(3);
+    expect(blocks).toHaveLength(4);
     const lines = runAgainstSources(blocks[0][1], 'getting-started').trim().split('\n');
     expect(Number(lines.at(-1))).toBeGreaterThan(0.1);
   });
@@ -137,10 +137,12 @@ describe('code in the guides', () => {
     expect(Math.abs(byHand - learned)).toBeLessThanOrEqual(1e-10 * learned);
   });
 
-  it('docs/getting-started.md: the pool gives the serial loss curve bit for bit', () => {
+  it("docs/getting-started.md: the pool gives the serial loss curve and Snapshots' matrices bit for bit", () => {
     const blocks = [...readFileSync(join(root, 'docs', 'getting-started.md'), 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)];
-    const [same, strongest] = runAgainstSources(blocks[2][1], 'getting-started-parallel').trim().split('\n');
+    // The second block goes on with the first one's network.
+    const [same, strongest, matrices] = runAgainstSources(blocks[2][1] + blocks[3][1], 'getting-started-parallel').trim().split('\n');
     expect(same).toBe('true');
+    expect(matrices).toBe('4 true');
     const [mode, rows] = strongest.split(' ').map(Number);
     expect(rows).toBe(64);
     expect(mode).toBeGreaterThan(0); // learned (the task's singular values are ≈ 1)
