@@ -8,7 +8,9 @@ import { defineConfig } from 'tsup';
 // - report: figures, the HTML report, the run-config schema and the CLI's run() ('exact-dln/report');
 // - cli:    the `exact-dln` executable (package.json "bin" → dist/cli.js);
 // - parallel: learning curves on worker threads ('exact-dln/parallel', Node.js only), whose
-//           worker is its own entry (dist/parallel-worker.js, found next to parallel.js).
+//           worker is its own entry (dist/parallel-worker.js, found next to parallel.js;
+//           exported as 'exact-dln/parallel-worker' for applications that bundle the pool
+//           and pass their copy as createDynamicsPool({ workerUrl })).
 // The report, the CLI and the parallel pool are ESM-only (vega is ESM-only; package.json
 // exports "./report" and "./parallel" for import only); their CommonJS files are a
 // by-product of the shared build and are not exported (`shims` gives the pool's CommonJS

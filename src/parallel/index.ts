@@ -13,7 +13,9 @@
  * @packageDocumentation
  * @module exact-dln/parallel
  */
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Matrix } from 'ml-matrix';
 import { probeMatrices, type KernelDistanceOptions } from '../analysis/kernel-distance.js';
@@ -42,6 +44,14 @@ export interface DynamicsPoolOptions {
    * calling thread only splits the grid and joins the parts while they run).
    */
   threads?: number;
+  /**
+   * Where the worker's code is, as a `file:` URL or a path. By default the pool starts
+   * `parallel-worker.js` next to its own module, as installed (`exact-dln/dist`). An
+   * application that bundles `exact-dln/parallel` into its own files must bundle the worker
+   * too — the entry point `exact-dln/parallel-worker`, as a separate output file — and pass
+   * that file here, e.g. `new URL('./parallel-worker.js', import.meta.url)`.
+   */
+  workerUrl?: string | URL;
 }
 
 /**
@@ -179,11 +189,29 @@ interface Slot {
 }
 
 /**
- * Where the worker's code is: next to this module in the build (dist/parallel-worker.js);
- * from the TypeScript sources (tests, benchmarks), src/parallel/worker.ts through tsx.
+ * Where the worker's code is: `given` (checked to exist), or next to this module in the
+ * build (dist/parallel-worker.js); from the TypeScript sources (tests, benchmarks),
+ * src/parallel/worker.ts through tsx.
  */
-function workerUrl(): URL {
-  return import.meta.url.endsWith('.ts') ? new URL('./worker-source.mjs', import.meta.url) : new URL('./parallel-worker.js', import.meta.url);
+function workerUrl(given: unknown): URL {
+  if (given !== undefined) {
+    let url: URL;
+    if (given instanceof URL) url = given;
+    else if (typeof given === 'string' && given !== '') url = given.startsWith('file:') ? new URL(given) : pathToFileURL(given);
+    else throw new errors.InvalidArgumentError(`invalid argument. \`workerUrl\` must be a file: URL or a path (string or URL) of the worker's code; got ${given === '' ? 'an empty string' : typeof given}.`, 'workerUrl');
+    if (url.protocol !== 'file:' || !existsSync(url)) {
+      throw new errors.InvalidArgumentError(`invalid argument. \`workerUrl\` must name an existing file (a bundle of exact-dln/parallel-worker); there is none at ${url.href}.`, 'workerUrl');
+    }
+    return url;
+  }
+  const url = import.meta.url.endsWith('.ts') ? new URL('./worker-source.mjs', import.meta.url) : new URL('./parallel-worker.js', import.meta.url);
+  if (url.protocol === 'file:' && !existsSync(url)) {
+    throw new errors.ExactDlnError(
+      `exact-dln/parallel: its worker's code is missing (no file at ${url.href}). If exact-dln/parallel was bundled into this application, ` +
+        "bundle 'exact-dln/parallel-worker' as a file of its own too and pass it as createDynamicsPool({ workerUrl }).",
+    );
+  }
+  return url;
 }
 
 /**
@@ -251,9 +279,12 @@ function rebuildError(report: ErrorReport): Error {
  * The workers start when the pool is created and take a few tenths of a second to load
  * and warm up; create a pool once and reuse it.
  *
- * @param options - `threads`: the number of workers (default `os.availableParallelism()`).
+ * @param options - `threads`: the number of workers (default `os.availableParallelism()`);
+ *   `workerUrl`: the worker's code, for applications that bundle this module (see
+ *   {@link DynamicsPoolOptions.workerUrl}).
  * @returns the pool; call `close()` when done.
- * @throws `InvalidArgumentError` (exported by 'exact-dln') if `threads` is not an integer ≥ 1.
+ * @throws `InvalidArgumentError` (exported by 'exact-dln') if `threads` is not an integer ≥ 1
+ *   or `workerUrl` names no file; `ExactDlnError` if the default worker file is missing.
  * @example
  * ```ts
  * import { exactDynamics, lambdaBalancedWeights, randomTask } from 'exact-dln';
@@ -270,10 +301,11 @@ function rebuildError(report: ErrorReport): Error {
  */
 export function createDynamicsPool(options: DynamicsPoolOptions = {}): DynamicsPool {
   if (options === null || typeof options !== 'object') {
-    throw new errors.InvalidArgumentError('invalid argument. createDynamicsPool expects an options object { threads? }.', 'options');
+    throw new errors.InvalidArgumentError('invalid argument. createDynamicsPool expects an options object { threads?, workerUrl? }.', 'options');
   }
   const threads = options.threads ?? availableParallelism();
   assertInteger(threads, 'threads', 1);
+  const url = workerUrl(options.workerUrl);
   const slots: Array<Slot | undefined> = new Array<Slot | undefined>(threads).fill(undefined);
   let closed = false;
   let nextId = 0;
@@ -288,7 +320,7 @@ export function createDynamicsPool(options: DynamicsPoolOptions = {}): DynamicsP
   const slotAt = (index: number): Slot => {
     const existing = slots[index];
     if (existing !== undefined) return existing;
-    const worker = new Worker(workerUrl(), { execArgv: workerExecArgv() });
+    const worker = new Worker(url, { execArgv: workerExecArgv() });
     worker.unref();
     const slot: Slot = { worker, pending: new Map() };
     worker.on('message', (result: JobResult) => {

@@ -9,7 +9,9 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import fc from 'fast-check';
 import type { Matrix } from 'ml-matrix';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -372,6 +374,36 @@ describe('errors', () => {
       expect(e.message).toContain('`threads`');
     }
     expect(thrown(() => createDynamicsPool(null as never))).toBeInstanceOf(InvalidArgumentError);
+  });
+
+  it('workerUrl must name an existing file (a path or a file: URL); the named worker is the one started', async () => {
+    const missing = join(root, 'src', 'parallel', 'no-such-worker.js');
+    for (const workerUrl of [missing, pathToFileURL(missing), pathToFileURL(missing).href, 'https://example.org/worker.js', '', 5 as unknown as string]) {
+      const e = thrown(() => createDynamicsPool({ threads: 1, workerUrl })) as InvalidArgumentError;
+      expect(e, String(workerUrl)).toBeInstanceOf(InvalidArgumentError);
+      expect(e.argument).toBe('workerUrl');
+    }
+    expect(thrown(() => createDynamicsPool({ threads: 1, workerUrl: missing })).message).toContain(pathToFileURL(missing).href);
+    // A worker file that fails on loading: its error reaches the call, so it is the file started.
+    const dir = mkdtempSync(join(tmpdir(), 'exact-dln-worker-'));
+    try {
+      writeFileSync(join(dir, 'failing-worker.mjs'), "throw new Error('the named worker ran');\n");
+      const failing = createDynamicsPool({ threads: 1, workerUrl: join(dir, 'failing-worker.mjs') });
+      await expect(failing.lossCurve(network(18, 0.3, 3), [1])).rejects.toThrow('the named worker ran');
+      await failing.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const source = join(root, 'src', 'parallel', 'worker-source.mjs');
+    const opts = network(17);
+    for (const workerUrl of [source, pathToFileURL(source)]) {
+      const own = createDynamicsPool({ threads: 2, workerUrl });
+      try {
+        expectSameArray(await own.lossCurve(opts, grid), exactDynamics(opts).lossCurve(grid), `loss with workerUrl ${String(workerUrl)}`);
+      } finally {
+        await own.close();
+      }
+    }
   });
 });
 

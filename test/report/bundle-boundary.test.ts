@@ -9,7 +9,7 @@
  *   imports. The same build must put vega behind report.js and a shebang on cli.js.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import ts from 'typescript';
 import { build, type Options } from 'tsup';
@@ -64,6 +64,19 @@ function builtImports(entry: string): Set<string> {
   return bare;
 }
 
+/**
+ * The first lines of a script on the build in `out`: the core's and the pool's imports, and
+ * a random `width`-wide network (`task`, `w1`, `w2`).
+ */
+function networkScript(out: string, width: number): string[] {
+  return [
+    `import { exactDynamics, lambdaBalancedWeights, randomTask } from ${JSON.stringify(join(out, 'index.js'))};`,
+    `import { createDynamicsPool } from ${JSON.stringify(join(out, 'parallel.js'))};`,
+    `const task = randomTask({ inputDim: ${width}, outputDim: ${width}, samples: 60, seed: 1 });`,
+    `const { w1, w2 } = lambdaBalancedWeights({ inputDim: ${width}, hiddenDim: ${width}, outputDim: ${width}, lambda: 0.25, scale: 0.05, seed: 2 });`,
+  ];
+}
+
 describe('the core entry point depends on ml-matrix alone', () => {
   it('statically: src/index.ts imports only ml-matrix and pure-rand, which tsup bundles in', () => {
     const bare = sourceImports(join(root, 'src', 'index.ts'));
@@ -98,10 +111,7 @@ describe('the core entry point depends on ml-matrix alone', () => {
       // A plain Node.js process on the build alone (no tsx): the pool must find its worker file
       // next to itself, and its curves must be the serial ones bit for bit.
       const script = [
-        `import { exactDynamics, lambdaBalancedWeights, randomTask } from ${JSON.stringify(join(out, 'index.js'))};`,
-        `import { createDynamicsPool } from ${JSON.stringify(join(out, 'parallel.js'))};`,
-        "const task = randomTask({ inputDim: 20, outputDim: 20, samples: 60, seed: 1 });",
-        "const { w1, w2 } = lambdaBalancedWeights({ inputDim: 20, hiddenDim: 20, outputDim: 20, lambda: 0.25, scale: 0.05, seed: 2 });",
+        ...networkScript(out, 20),
         "const times = Array.from({ length: 101 }, (_, k) => k / 5);",
         "const pool = createDynamicsPool({ threads: 2 });",
         "const parallel = await pool.summaries({ w1, w2, sigmaYX: task.sigmaYX }, times);",
@@ -113,6 +123,59 @@ describe('the core entry point depends on ml-matrix alone', () => {
       const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
       expect(r.status, r.stderr).toBe(0);
       expect(r.stdout.trim()).toBe('[true,true]');
+    });
+
+    it("every dist file package.json exports for import is built (the worker's entry point too)", () => {
+      const exportsMap = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { exports: Record<string, unknown> }).exports;
+      expect(Object.keys(exportsMap)).toContain('./parallel-worker');
+      const targets = JSON.stringify(exportsMap).match(/"\.\/dist\/[^"]+\.js"/g) ?? [];
+      expect(targets.length).toBeGreaterThanOrEqual(4);
+      for (const target of targets) expect(existsSync(join(out, JSON.parse(target).slice('./dist/'.length))), target).toBe(true);
+    });
+
+    it('an application bundled into its own files starts the pool from its bundled worker (workerUrl), and says what to do without it', async () => {
+      // The application and the worker's entry point bundled with everything inlined (ml-matrix too),
+      // into a folder of their own: nothing of exact-dln's dist is next to them.
+      const app = mkdtempSync(join(root, 'node_modules', '.exact-dln-app-'));
+      try {
+        const source = (withUrl: boolean): string =>
+          [
+            ...networkScript(out, 12),
+            'const times = Array.from({ length: 51 }, (_, k) => k / 5);',
+            'let pool;',
+            `try { pool = createDynamicsPool({ threads: 2${withUrl ? ", workerUrl: new URL('./worker.js', import.meta.url)" : ''} }); }`,
+            'catch (e) { console.log(e.constructor.name + ": " + e.message); process.exit(0); }',
+            'const parallel = await pool.lossCurve({ w1, w2, sigmaYX: task.sigmaYX }, times);',
+            'await pool.close();',
+            'const serial = exactDynamics({ w1, w2, sigmaYX: task.sigmaYX }).lossCurve(times);',
+            'console.log(parallel.every((x, k) => Object.is(x, serial[k])));',
+          ].join('\n');
+        writeFileSync(join(app, 'with-url.mjs'), source(true));
+        writeFileSync(join(app, 'without-url.mjs'), source(false));
+        await build({
+          entry: { 'with-url': join(app, 'with-url.mjs'), 'without-url': join(app, 'without-url.mjs'), worker: join(out, 'parallel-worker.js') },
+          format: ['esm'],
+          outDir: join(app, 'bundle'),
+          noExternal: [/.*/],
+          platform: 'node',
+          target: 'node20',
+          silent: true,
+          config: false,
+        });
+        const run = (file: string): string => {
+          const r = spawnSync(process.execPath, [join(app, 'bundle', file)], { encoding: 'utf8', timeout: 30_000 });
+          expect(r.status, r.stderr).toBe(0);
+          return r.stdout.trim();
+        };
+        expect(builtImports(join(app, 'bundle', 'with-url.js')).has('ml-matrix')).toBe(false); // really bundled
+        expect(run('with-url.js')).toBe('true');
+        const message = run('without-url.js');
+        expect(message).toMatch(/^ExactDlnError: exact-dln\/parallel: its worker's code is missing/);
+        expect(message).toContain("bundle 'exact-dln/parallel-worker'");
+        expect(message).toContain('workerUrl');
+      } finally {
+        rmSync(app, { recursive: true, force: true });
+      }
     });
   });
 });
