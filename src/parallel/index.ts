@@ -215,20 +215,6 @@ function workerUrl(given: unknown): URL {
 }
 
 /**
- * The calling process's Node.js options for the workers, without `--input-type` (which
- * applies to `node -e` code only and makes a worker started from a file fail).
- */
-function workerExecArgv(): string[] {
-  const out: string[] = [];
-  const args = process.execArgv;
-  for (let i = 0; i < args.length; i++) {
-    if (args[i] === '--input-type') i++;
-    else if (!args[i].startsWith('--input-type=')) out.push(args[i]);
-  }
-  return out;
-}
-
-/**
  * The probes of a kernel-distance call, checked and copied as `kernelDistanceTrajectory`
  * first checks them (`probeMatrices`), for the workers; their shapes and values are checked
  * there, with the serial errors.
@@ -320,7 +306,11 @@ export function createDynamicsPool(options: DynamicsPoolOptions = {}): DynamicsP
   const slotAt = (index: number): Slot => {
     const existing = slots[index];
     if (existing !== undefined) return existing;
-    const worker = new Worker(url, { execArgv: workerExecArgv() });
+    // Started from a one-line script that imports the worker's module: the worker inherits the
+    // process's Node.js options as Node filters them for workers (an explicit execArgv would
+    // have to be valid in a worker: --max-old-space-size, --trace-gc, … are not), and
+    // --input-type, which makes a worker started from a file fail, applies to that script.
+    const worker = new Worker(`import(${JSON.stringify(url.href)});`, { eval: true });
     worker.unref();
     const slot: Slot = { worker, pending: new Map() };
     worker.on('message', (result: JobResult) => {
