@@ -131,8 +131,8 @@ export interface DynamicsPool {
    * reading `snap.loss` and then the getters in the order of `names` gives (the order can
    * change the last bits of W2W1 for wide and tall networks). Each matrix is new memory the
    * workers fill, and on the 2-core machine of docs/performance.md two threads filling fresh
-   * memory slow each other down: QQᵀ of a 128×128×128 network takes 1.7 ms per point on
-   * the pool instead of 2.3 ms, and at n = 64 the pool gains nothing. Mind the memory:
+   * memory slow each other down: QQᵀ of a 128×128×128 network takes 1.6 ms per point on
+   * the pool instead of 2.3 ms, and at n = 64 the pool gains nothing or loses. Mind the memory:
    * 1000 QQᵀ of that network take 0.5 GB. Rejects as the serial calls throw, and with an `InvalidArgumentError` for an unknown name.
    *
    * @example
@@ -261,8 +261,8 @@ function rebuildError(report: ErrorReport): Error {
  * (`setKernelBackend`), so results equal the serial methods' bit for bit. A worker keeps
  * the dynamics of the last inputs it saw, so further calls on the same network skip the
  * set-up. Worth it for long grids on large networks: on the 2-core machine of
- * docs/performance.md, 1000 points of a 128×128×128 network take 0.44 s instead of 0.83 s.
- * The workers start when the pool is created and take a few tenths of a second to load
+ * docs/performance.md, 1000 points of a 128×128×128 network take 0.47 s instead of 0.90 s.
+ * The workers start when the pool is created and take 0.1–0.3 s to load
  * and warm up; create a pool once and reuse it.
  *
  * @param options - `threads`: the number of workers (default `os.availableParallelism()`);
