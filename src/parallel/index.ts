@@ -130,10 +130,11 @@ export interface DynamicsPool {
    * representations — computed in parts on the workers. Bit for bit what a serial loop
    * reading `snap.loss` and then the getters in the order of `names` gives (the order can
    * change the last bits of W2W1 for wide and tall networks). Each matrix is new memory the
-   * workers fill, and on the 2-core machine of docs/performance.md two threads filling fresh
-   * memory slow each other down: QQᵀ of a 128×128×128 network takes 1.6 ms per point on
-   * the pool instead of 2.3 ms, and at n = 64 the pool gains nothing or loses. Mind the memory:
-   * 1000 QQᵀ of that network take 0.5 GB. Rejects as the serial calls throw, and with an `InvalidArgumentError` for an unknown name.
+   * workers fill, and on the 2-core machine of docs/performance.md two threads filling
+   * fresh memory slow each other down: QQᵀ of a 128×128×128 network takes 1.6 ms per point
+   * on the pool instead of 2.3 ms, and at n = 64 the pool gains nothing or loses. Mind the
+   * memory: 1000 QQᵀ of that network take 0.5 GB. Rejects as the serial calls throw, and
+   * with an `InvalidArgumentError` for an unknown name.
    *
    * @example
    * ```ts

@@ -90,9 +90,9 @@ export type JobResult =
     }
   | { id: number; ok: false; error: ErrorReport };
 
-/** A copy of `m`'s entries with its shape. @internal */
+/** A copy of `m`'s entries with its shape (`toArray` copies; its buffer may be transferred). @internal */
 export function packMatrix(m: Matrix): PackedMatrix {
-  return { rows: m.rows, columns: m.columns, data: Float64Array.from(toArray(m)) };
+  return { rows: m.rows, columns: m.columns, data: toArray(m) };
 }
 
 /** The Matrix of a {@link PackedMatrix} (same entries, bit for bit). @internal */

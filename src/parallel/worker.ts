@@ -1,7 +1,7 @@
 /**
  * The worker thread of 'exact-dln/parallel' (built to dist/parallel-worker.js): answers
- * {@link Job}s with the core's own `exactDynamics(...)` methods, `kernelDistanceTrajectory`
- * and the cells of `lazyRichSweep`, so a pool's curves
+ * {@link Job}s with the core's own `exactDynamics(...)` methods and Snapshot getters,
+ * `kernelDistanceTrajectory` and the cells of `lazyRichSweep`, so a pool's curves
  * are the serial ones bit for bit. The dynamics of the last inputs (and kernel settings) is
  * kept, so consecutive calls on one network (a loss curve, then mode strengths, or several
  * grids) set it up once per worker.
@@ -13,10 +13,9 @@ import { parentPort } from 'node:worker_threads';
 import { kernelDistanceTrajectory } from '../analysis/kernel-distance-trajectory.js';
 import { sweepCell } from '../analysis/lazy-rich-sweep.js';
 import { exactDynamics, type ExactDynamics } from '../core/exact-dynamics.js';
-import { toArray } from '../linalg/dense.js';
 import { setKernelBackend } from '../linalg/wasm.js';
 import type { SnapshotMatrixName } from './index.js';
-import { unpackMatrix, type CurveJob, type ErrorReport, type Job, type JobResult, type PackedMatrix, type SweepJob } from './protocol.js';
+import { packMatrix, unpackMatrix, type CurveJob, type ErrorReport, type Job, type JobResult, type PackedMatrix, type SweepJob } from './protocol.js';
 
 if (parentPort === null) throw new Error('exact-dln/parallel: this module runs only as a worker thread of a DynamicsPool.');
 const port = parentPort;
@@ -88,8 +87,7 @@ function snapshotMatrices(job: CurveJob, dynamics: ExactDynamics): JobResult {
     const snap = dynamics.at(t);
     loss[k] = snap.loss;
     for (const name of names) {
-      const m = snap[name];
-      matrices[name]!.push({ rows: m.rows, columns: m.columns, data: toArray(m) });
+      matrices[name]!.push(packMatrix(snap[name]));
     }
   });
   return { id: job.id, ok: true, loss, matrices };
