@@ -6,7 +6,8 @@
  */
 import type { ExactDynamics } from '../core/exact-dynamics.js';
 import type { RiccatiSolution } from '../core/riccati.js';
-import { InvalidArgumentError } from '../errors.js';
+import type { Snapshot } from '../core/snapshot.js';
+import { ExactDlnError, InvalidArgumentError } from '../errors.js';
 import { toTimes, type MatrixLike } from '../validation.js';
 import {
   assertSameWidths,
@@ -151,17 +152,7 @@ export function kernelDistanceTrajectory(
       );
     }
     const times = toTimes(timesOrOptions, 'times');
-    // Every term of the kernel distance is a trace, unchanged by the change of basis to the
-    // task's singular vectors (A → ṼᵀAṼ, G → ṼᵀGṼ, R → ŨᵀRŨ): the representations are read
-    // straight off the Snapshots' singular-basis factors, with no rotation per time, and the
-    // probes' geometry is rotated once. For wide and tall networks with more left-over
-    // directions than hidden units the factors are compressed (A = W·a·Wᵀ or R = W·r·Wᵀ, W
-    // with orthonormal columns), and so is the geometry.
-    const start = source.at(0);
-    const reference = storedRepresentations(start);
-    const states = (k: number): NetworkRepresentations => (times[k] === 0 ? reference : storedRepresentations(source.at(times[k])));
-    const nameAt = (k: number): string => `source.at(${times[k]})`;
-    return trace(reference, times, states, maybeOptions ?? {}, 'source.at(0)', nameAt, start.solution);
+    return alongDynamics(source.at(0), times, (t) => source.at(t), maybeOptions ?? {});
   }
   if (isRun(source)) {
     const n = source.w1.length;
@@ -210,6 +201,38 @@ export function kernelDistanceTrajectory(
       '(from integrateGradientFlow or simulateGradientDescent).',
     'source',
   );
+}
+
+/**
+ * `kernelDistanceTrajectory(dynamics, times, options)` for times checked by the caller, from
+ * `start = dynamics.at(0)` and the Snapshot at each time from `snapshotAt` (`dynamics.at`, or
+ * Snapshots the caller already has). Every term of the kernel distance is a trace, unchanged by the change of basis to
+ * the task's singular vectors (A → ṼᵀAṼ, G → ṼᵀGṼ, R → ŨᵀRŨ): the representations are read
+ * straight off the Snapshots' singular-basis factors, with no rotation per time, and the
+ * probes' geometry is rotated once. For wide and tall networks with more left-over
+ * directions than hidden units the factors are compressed (A = W·a·Wᵀ or R = W·r·Wᵀ, W with
+ * orthonormal columns), and so is the geometry.
+ */
+function alongDynamics(start: Snapshot, times: number[], snapshotAt: (t: number, k: number) => Snapshot, options: KernelDistanceOptions): KernelDistanceTrajectory {
+  const reference = storedRepresentations(start);
+  const states = (k: number): NetworkRepresentations => (times[k] === 0 ? reference : storedRepresentations(snapshotAt(times[k], k)));
+  const nameAt = (k: number): string => `source.at(${times[k]})`;
+  return trace(reference, times, states, options, 'source.at(0)', nameAt, start.solution);
+}
+
+/**
+ * `kernelDistanceTrajectory(dynamics, times)` — the same numbers, bit for bit — from
+ * `snapshots = dynamics.trajectory(times)`, which the caller already has, so each time's
+ * factor is not solved a second time. Whitened probes.
+ *
+ * @internal
+ */
+export function kernelDistanceOfSnapshots(dynamics: ExactDynamics, times: readonly number[], snapshots: readonly Snapshot[]): KernelDistanceTrajectory {
+  const start = dynamics.at(0);
+  if (snapshots.length !== times.length || snapshots.some((snap) => snap.solution !== start.solution)) {
+    throw new ExactDlnError('exact-dln internal error: kernelDistanceOfSnapshots needs the Snapshots of these dynamics at these times.');
+  }
+  return alongDynamics(start, toTimes(times, 'times'), (_, k) => snapshots[k], {});
 }
 
 /**

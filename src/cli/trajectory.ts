@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { kernelDistanceTrajectory } from '../analysis/kernel-distance-trajectory.js';
+import { kernelDistanceOfSnapshots } from '../analysis/kernel-distance-trajectory.js';
 import { modeStrengths } from '../analysis/mode-strengths.js';
 import type { Matrix } from 'ml-matrix';
 import { loadRunConfig, type ResolvedRun } from '../io/run-config.js';
@@ -37,7 +37,7 @@ interface Points {
 function pointsHere(run: ResolvedRun, matrices: boolean): Points {
   const { dynamics, times } = run;
   const snaps = dynamics.trajectory(times);
-  const distance = kernelDistanceTrajectory(dynamics, times).distance;
+  const distance = kernelDistanceOfSnapshots(dynamics, times, snaps).distance; // from the same factors, not solved again
   const strengths = snaps.map((snap) => modeStrengths(snap).strengths);
   return {
     loss: snaps.map((snap) => snap.loss),

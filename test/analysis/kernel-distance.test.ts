@@ -11,11 +11,11 @@ import fc from 'fast-check';
 import { Matrix } from 'ml-matrix';
 import { afterAll, describe, expect, it } from 'vitest';
 import { kernelDistance } from '../../src/analysis/kernel-distance.js';
-import { kernelDistanceTrajectory } from '../../src/analysis/kernel-distance-trajectory.js';
+import { kernelDistanceOfSnapshots, kernelDistanceTrajectory } from '../../src/analysis/kernel-distance-trajectory.js';
 import { ntk } from '../../src/analysis/ntk.js';
 import { exactDynamics } from '../../src/core/exact-dynamics.js';
 import { lambdaBalancedWeights } from '../../src/core/weights.js';
-import { InvalidArgumentError, ShapeError } from '../../src/errors.js';
+import { ExactDlnError, InvalidArgumentError, ShapeError } from '../../src/errors.js';
 import { createRng, gaussianMatrix, randomOrthogonal } from '../../src/random.js';
 import { buildConfig, configParams, networkShapes } from '../helpers/configs.js';
 import { expectTypedError } from '../helpers/errors.js';
@@ -185,6 +185,31 @@ describe('kernelDistanceTrajectory', () => {
       }),
       { numRuns: 120, seed: 515 },
     );
+  });
+
+  it("from Snapshots the caller has (kernelDistanceOfSnapshots, the CLI's route): the same distances bit for bit (fast-check)", () => {
+    fc.assert(
+      fc.property(configParams, fc.array(fc.double({ min: 0, max: 40, noNaN: true }), { minLength: 0, maxLength: 6 }), (p, extra) => {
+        const c = buildConfig(p);
+        const dyn = exactDynamics({ w1: c.w1, w2: c.w2, sigmaYX: c.sigmaYX });
+        const times = [0, ...extra, 3, 0];
+        let expected: number[];
+        try {
+          expected = kernelDistanceTrajectory(dyn, times).distance;
+        } catch (e) {
+          // A zero kernel (all-zero weights) is an error on both routes.
+          expect(() => kernelDistanceOfSnapshots(dyn, times, dyn.trajectory(times))).toThrow((e as Error).message);
+          return;
+        }
+        const got = kernelDistanceOfSnapshots(dyn, times, dyn.trajectory(times)).distance;
+        expect(got.length).toBe(times.length);
+        got.forEach((d, k) => expect(Object.is(d, expected[k]), `t = ${times[k]}: ${d} vs ${expected[k]}`).toBe(true));
+      }),
+      { numRuns: 80, seed: 20261129 },
+    );
+    // Snapshots of other dynamics (here: another τ) are refused.
+    const other = exactDynamics({ w1, w2, sigmaYX, tau: 2 });
+    expect(() => kernelDistanceOfSnapshots(dyn, [1], other.trajectory([1]))).toThrow(ExactDlnError);
   });
 
   it('default (whitened) probes take a product-free path that agrees with an explicit identity Gram matrix', () => {
