@@ -354,6 +354,8 @@ export interface ReferenceKernel {
   readonly pieces: KernelPieces;
   /** Â·G/… as `distanceToReference` forms it for each time (size×size; empty for whitened probes). */
   readonly product: Float64Array;
+  /** The last time's scaled state, whose arrays the next time reuses (general probes). */
+  scratch?: ScaledState;
 }
 
 /** A network's representations scaled to O(1) (by `scale`), A·G of the scaled A, and ‖K‖ of the scaled kernel. */
@@ -364,16 +366,19 @@ interface ScaledState {
   norm: number;
 }
 
-/** {@link ScaledState} for a general probe geometry; throws for a zero kernel (as `kernelPieces`). */
-function scaledState(rep: NetworkRepresentations, size: number, rSize: number, geometry: ProbeGeometry, name: string): ScaledState {
+/**
+ * {@link ScaledState} for a general probe geometry; throws for a zero kernel (as
+ * `kernelPieces`). Its arrays are `into`'s when given (a trajectory's per-time scratch).
+ */
+function scaledState(rep: NetworkRepresentations, size: number, rSize: number, geometry: ProbeGeometry, name: string, into?: ScaledState): ScaledState {
   let scale = Math.max(Math.sqrt(dot(rep.a, rep.a)), Math.sqrt(dot(rep.r, rep.r)));
   if (!(scale >= 2 ** -450 && scale <= 2 ** 450)) scale = largestEntry(rep.a, rep.r);
   if (!(scale > 0)) throw zeroKernel(name);
-  const a = new Float64Array(size * size);
-  const r = new Float64Array(rSize * rSize);
+  const a = into?.a.length === size * size ? into.a : new Float64Array(size * size);
+  const r = into?.r.length === rSize * rSize ? into.r : new Float64Array(rSize * rSize);
   for (let k = 0; k < a.length; k++) a[k] = rep.a[k] / scale;
   for (let k = 0; k < r.length; k++) r[k] = rep.r[k] / scale;
-  const ag = matmul(a, geometry.g, size, size, size);
+  const ag = matmul(a, geometry.g, size, size, size, into?.ag.length === size * size ? into.ag : undefined);
   const norm2 = squaredNormWith(a, ag, r, rSize, rep.outputDim, geometry);
   if (!(norm2 > 0)) throw zeroKernel(name);
   return { a, r, ag, norm: Math.sqrt(norm2) };
@@ -430,7 +435,8 @@ export function distanceToReference(ref: ReferenceKernel, rep: NetworkRepresenta
     const [dr2, tdr] = differenceSums(rep.r, pieces.r, rSize, c);
     return checkedDistance(0.5 * ((no * da2 + 2 * tdr * tda) / (ni * ni) + dr2 * geometry.trG2));
   }
-  const s = scaledState(rep, size, rSize, geometry, name);
+  const s = scaledState(rep, size, rSize, geometry, name, ref.scratch);
+  ref.scratch = s;
   const { norm, ag } = s;
   const m = ref.product;
   // tr(ΔA·G·ΔA·G) with ΔA·G = A·G/‖K‖ − Â_ref·G, entry by entry.
