@@ -215,7 +215,9 @@ export function kernelDistanceTrajectory(
  */
 function alongDynamics(start: Snapshot, times: number[], snapshotAt: (t: number, k: number) => Snapshot, options: KernelDistanceOptions): KernelDistanceTrajectory {
   const reference = storedRepresentations(start);
-  const states = (k: number): NetworkRepresentations => (times[k] === 0 ? reference : storedRepresentations(snapshotAt(times[k], k)));
+  // Each time's A and R overwrite the previous time's (the reference keeps its own arrays).
+  let scratch: NetworkRepresentations | undefined;
+  const states = (k: number): NetworkRepresentations => (times[k] === 0 ? reference : (scratch = storedRepresentations(snapshotAt(times[k], k), scratch)));
   const nameAt = (k: number): string => `source.at(${times[k]})`;
   return trace(reference, times, states, options, 'source.at(0)', nameAt, start.solution);
 }

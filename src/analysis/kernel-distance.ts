@@ -551,23 +551,33 @@ export function kernelDistance(a: NetworkState, b: NetworkState, options: Kernel
  *
  * @internal
  */
-export function storedRepresentations(snapshot: Snapshot): NetworkRepresentations {
+export function storedRepresentations(snapshot: Snapshot, into?: NetworkRepresentations): NetworkRepresentations {
   const { z, inputRows, outputRows, careful } = snapshot.storedFactor;
-  return factorRepresentations(z, snapshot.inputDim, snapshot.hiddenDim, snapshot.outputDim, inputRows, outputRows, careful);
+  return factorRepresentations(z, snapshot.inputDim, snapshot.hiddenDim, snapshot.outputDim, inputRows, outputRows, careful, into);
 }
 
 /**
  * A and R as the Gram matrices of a factor's first aSize rows and its next rSize rows (Nh
  * columns); `careful`: without subnormal arithmetic (late times, see Snapshot.storedFactor).
  */
-function factorRepresentations(z: Float64Array, ni: number, nh: number, no: number, aSize: number, rSize: number, careful: boolean): NetworkRepresentations {
+function factorRepresentations(
+  z: Float64Array,
+  ni: number,
+  nh: number,
+  no: number,
+  aSize: number,
+  rSize: number,
+  careful: boolean,
+  into?: NetworkRepresentations,
+): NetworkRepresentations {
   const gram = careful ? gramOfRowsNormal : gramOfRows;
+  const reuse = (m: Float64Array | undefined, size: number): Float64Array => (m?.length === size * size ? m : new Float64Array(size * size));
   return {
     inputDim: ni,
     hiddenDim: nh,
     outputDim: no,
-    a: gram(z.subarray(0, aSize * nh), aSize, nh),
-    r: gram(z.subarray(aSize * nh, (aSize + rSize) * nh), rSize, nh),
+    a: gram(z.subarray(0, aSize * nh), aSize, nh, reuse(into?.a, aSize)),
+    r: gram(z.subarray(aSize * nh, (aSize + rSize) * nh), rSize, nh, reuse(into?.r, rSize)),
     aSize,
     rSize,
   };

@@ -222,7 +222,7 @@ export function sweepCell(plan: Omit<SweepPlan, 'lambdas' | 'scales'>, lambda: n
   // an orthogonal change of basis, so their Frobenius distances are those of the originals.
   // The kernel distances as kernelDistance(start, ·) computes them for two Snapshots of one
   // dynamics, with the representations and the probes' geometry formed once.
-  const [a0, aMid, aEnd] = [start, mid, end].map(storedRepresentations);
+  const [a0, aMid, aEnd] = [start, mid, end].map((snap) => storedRepresentations(snap));
   const geometry = solutionGeometry(plan.geometry, start.solution);
   const [p0, pMid, pEnd] = [
     kernelPieces(a0, geometry, 'the network at t = 0'),
