@@ -374,11 +374,11 @@ function scaledState(rep: NetworkRepresentations, size: number, rSize: number, g
   let scale = Math.max(Math.sqrt(dot(rep.a, rep.a)), Math.sqrt(dot(rep.r, rep.r)));
   if (!(scale >= 2 ** -450 && scale <= 2 ** 450)) scale = largestEntry(rep.a, rep.r);
   if (!(scale > 0)) throw zeroKernel(name);
-  const a = into?.a.length === size * size ? into.a : new Float64Array(size * size);
-  const r = into?.r.length === rSize * rSize ? into.r : new Float64Array(rSize * rSize);
+  const a = reuse(into?.a, size);
+  const r = reuse(into?.r, rSize);
   for (let k = 0; k < a.length; k++) a[k] = rep.a[k] / scale;
   for (let k = 0; k < r.length; k++) r[k] = rep.r[k] / scale;
-  const ag = matmul(a, geometry.g, size, size, size, into?.ag.length === size * size ? into.ag : undefined);
+  const ag = matmul(a, geometry.g, size, size, size, reuse(into?.ag, size));
   const norm2 = squaredNormWith(a, ag, r, rSize, rep.outputDim, geometry);
   if (!(norm2 > 0)) throw zeroKernel(name);
   return { a, r, ag, norm: Math.sqrt(norm2) };
@@ -571,7 +571,6 @@ function factorRepresentations(
   into?: NetworkRepresentations,
 ): NetworkRepresentations {
   const gram = careful ? gramOfRowsNormal : gramOfRows;
-  const reuse = (m: Float64Array | undefined, size: number): Float64Array => (m?.length === size * size ? m : new Float64Array(size * size));
   return {
     inputDim: ni,
     hiddenDim: nh,
@@ -581,6 +580,11 @@ function factorRepresentations(
     aSize,
     rSize,
   };
+}
+
+/** `m` when it has size×size entries (an array to overwrite), else a new array. */
+function reuse(m: Float64Array | undefined, size: number): Float64Array {
+  return m?.length === size * size ? m : new Float64Array(size * size);
 }
 
 /** See {@link RiccatiSolution.compression}. */
