@@ -32,7 +32,7 @@ import {
   solveRowsLowerTInPlace,
   solveRowsLowerTInPlaceJs,
   tmatmul,
-  toArray,
+  readArray,
   transpose,
 } from '../linalg/dense.js';
 import { completeOrthonormalBasis } from '../linalg/complete-basis.js';
@@ -139,8 +139,8 @@ export class RiccatiSolution {
     this.inputDim = ni;
     this.outputDim = no;
     this.hiddenDim = nh;
-    this.vArr = toArray(spectrum.v);
-    this.uArr = toArray(spectrum.u);
+    this.vArr = readArray(spectrum.v); // a view of the spectrum's storage when it has one (784 inputs: 4.9 MB not copied); only read
+    this.uArr = readArray(spectrum.u);
 
     // Q in the singular basis: [Ṽᵀ W1ᵀ ; Ũᵀ W2] (blocked products: O(Ni²·Nh + No²·Nh)).
     const qs = new Float64Array(n * nh);
