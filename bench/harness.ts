@@ -8,6 +8,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { Bench } from 'tinybench';
 import type { Matrix } from 'ml-matrix';
 import { lambdaBalancedWeights, randomTask } from '../src/index.js';
@@ -120,6 +122,40 @@ export async function measureAsync(fn: () => Promise<unknown>, options: MeasureO
   });
   const [task] = await bench.run();
   return timingOf(task, sink);
+}
+
+let gcFunction: (() => void) | undefined;
+let retained: unknown;
+
+/** Two full garbage collections (V8's `gc`, exposed for this process on first use). */
+function collectGarbage(): void {
+  if (gcFunction === undefined) {
+    setFlagsFromString('--expose-gc');
+    gcFunction = runInNewContext('gc') as () => void;
+  }
+  gcFunction();
+  gcFunction();
+}
+
+/**
+ * The memory kept alive by what `make` returns, in bytes: the growth of V8's heap and of
+ * the ArrayBuffers' storage (Float64Arrays) between full garbage collections before and
+ * after the call. Whatever `make` allocates and drops is not counted.
+ */
+export function retainedBytes(make: () => unknown): { heap: number; arrayBuffers: number } {
+  collectGarbage();
+  const before = process.memoryUsage();
+  retained = make();
+  collectGarbage();
+  const after = process.memoryUsage();
+  retained = undefined;
+  return { heap: after.heapUsed - before.heapUsed, arrayBuffers: after.arrayBuffers - before.arrayBuffers };
+}
+
+/** Bytes as kB or MB (decimal), three significant digits. */
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1e6) return `${(bytes / 1e6).toPrecision(3)} MB`;
+  return `${(bytes / 1e3).toPrecision(3)} kB`;
 }
 
 /** The machine the numbers were measured on. */

@@ -17,13 +17,16 @@
  *    eigendecomposition of Σxx, the second whitening pass by a series);
  *  - `lambdaBalancedWeights` for these widths, and `lazyRichSweep` over four λ
  *    (−10, −1, −0.1, 0; kernel distances and representation changes at 10τ and at
- *    convergence), whole calls.
+ *    convergence), whole calls;
+ *  - memory (`retainedBytes`: V8's heap and the ArrayBuffers' storage kept after full
+ *    garbage collections): one `exactDynamics(...)` (Σyx's SVD cached beforehand, so its
+ *    cache entry is not counted), and each Snapshot of `trajectory(times)`.
  */
 import { Matrix } from 'ml-matrix';
 import { exactDynamics, exactDynamicsFromQQt, kernelDistanceTrajectory, lambdaBalancedWeights, lazyRichSweep, taskFromData } from '../src/index.js';
 import { clearSvdCache } from '../src/core/svd.js';
 import { createRng, gaussianMatrix } from '../src/random.js';
-import { formatMs, machineInfo, measure, printTable, round, writeResults, type BenchRunOptions } from './harness.js';
+import { formatBytes, formatMs, machineInfo, measure, printTable, retainedBytes, round, writeResults, type BenchRunOptions } from './harness.js';
 
 /** Per-call costs in ms (per time point where stated). */
 export interface WideNetworkResult {
@@ -44,6 +47,10 @@ export interface WideNetworkResult {
   whitening: number;
   weights: number;
   sweep: number;
+  /** Bytes kept alive by one ExactDynamics (heap + ArrayBuffers). */
+  dynamicsBytes: number;
+  /** Bytes kept alive per Snapshot of `trajectory(times)` (heap + ArrayBuffers). */
+  snapshotBytes: number;
 }
 
 const LAMBDA = -0.5;
@@ -90,6 +97,10 @@ export function runWideNetwork(options: BenchRunOptions = {}): WideNetworkResult
     () => lazyRichSweep({ lambdas: [-10, -1, -0.1, 0], scales: [0.05], task: { sigmaYX }, hiddenDim: nh, time: 10, seed: 8 }),
     { iterations: 1, time: 0, warmup: 1 },
   ).median;
+  const total = (b: { heap: number; arrayBuffers: number }): number => b.heap + b.arrayBuffers;
+  retainedBytes(() => dyn.trajectory(times)); // once untimed: the first call's heap growth includes compiled code
+  const dynamicsBytes = total(retainedBytes(() => exactDynamics({ w1, w2, sigmaYX })));
+  const snapshotBytes = total(retainedBytes(() => dyn.trajectory(times))) / points;
   const result: WideNetworkResult = {
     ni,
     nh,
@@ -107,11 +118,13 @@ export function runWideNetwork(options: BenchRunOptions = {}): WideNetworkResult
     whitening,
     weights,
     sweep,
+    dynamicsBytes,
+    snapshotBytes,
   };
   if (print) {
     printTable(
       `Benchmark 5 — a wide network, Ni = ${ni}, Nh = ${nh}, No = ${no}, λ = ${LAMBDA} (per time point over ${points} times up to 25τ)`,
-      ['set-up (cold)', 'summaries', 'at(t)', 'at(t).factor', 'at(t).qqt', 'kernel distance (whitened)', 'kernel distance (Gram of probes)', 'restart from QQᵀ (cold)', `taskFromData whiten (${samples} samples)`, 'lambdaBalancedWeights', 'lazyRichSweep (4 λ)'],
+      ['set-up (cold)', 'summaries', 'at(t)', 'at(t).factor', 'at(t).qqt', 'kernel distance (whitened)', 'kernel distance (Gram of probes)', 'restart from QQᵀ (cold)', `taskFromData whiten (${samples} samples)`, 'lambdaBalancedWeights', 'lazyRichSweep (4 λ)', 'memory: dynamics', 'memory: per Snapshot'],
       [
         [
           formatMs(setup),
@@ -125,6 +138,8 @@ export function runWideNetwork(options: BenchRunOptions = {}): WideNetworkResult
           formatMs(whitening),
           formatMs(weights),
           formatMs(sweep),
+          formatBytes(dynamicsBytes),
+          formatBytes(snapshotBytes),
         ],
       ],
     );
@@ -136,7 +151,8 @@ export function runWideNetwork(options: BenchRunOptions = {}): WideNetworkResult
         'An MNIST-sized network (Ni = 784, Nh = 100, No = 10, λ = −0.5): cold set-up (ms), then ms per time point over 50 times up to 25τ for ' +
         'summaries, at(t), at(t).factor, at(t).qqt, kernelDistanceTrajectory with whitened probes and with the Gram matrix of 1000 probes ' +
         '(its O(Ni³) set-up included), exactDynamicsFromQQt from the 794×794 state at 10τ (cold, whole call, ms), taskFromData(X, Y, { whiten: true }) on 2000 correlated samples, lambdaBalancedWeights, and lazyRichSweep over ' +
-        'λ = −10, −1, −0.1, 0 (whole calls, ms).',
+        'λ = −10, −1, −0.1, 0 (whole calls, ms); dynamicsBytes and snapshotBytes: bytes kept alive (V8 heap + ArrayBuffers, after full garbage collections) by one exactDynamics() ' +
+        '(Σyx\'s SVD already cached) and by each Snapshot of trajectory(times).',
       machine: machineInfo(),
       result: Object.fromEntries(Object.entries(result).map(([k, v]) => [k, round(v)])),
     });

@@ -82,6 +82,8 @@ describe('benchmarks in smoke mode', () => {
     const r = runWideNetwork(SMOKE);
     expect(r.ni - r.no).toBeGreaterThan(r.nh); // more left-over directions than hidden units
     expectTimings([r.setup, r.summariesPerPoint, r.atPerPoint, r.factorPerPoint, r.qqtPerPoint, r.kernelDistanceWhitenedPerPoint, r.kernelDistanceGramPerPoint, r.whitening, r.weights, r.sweep]);
+    // Retained memory at smoke sizes is within the heap's noise (a few hundred bytes either way): finite, not signed.
+    expect(Number.isFinite(r.dynamicsBytes) && Number.isFinite(r.snapshotBytes)).toBe(true);
   });
 
   it('fits the exponent of a power law exactly', () => {
