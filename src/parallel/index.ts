@@ -262,7 +262,7 @@ function rebuildError(report: ErrorReport): Error {
  * (`setKernelBackend`), so results equal the serial methods' bit for bit. A worker keeps
  * the dynamics of the last inputs it saw, so further calls on the same network skip the
  * set-up. Worth it for long grids on large networks: on the 2-core machine of
- * docs/performance.md, 1000 points of a 128×128×128 network take 0.48 s instead of 0.86 s.
+ * docs/performance.md, 1000 points of a 128×128×128 network take 0.46 s instead of 0.85 s.
  * The workers start when the pool is created and take 0.1–0.3 s to load
  * and warm up; create a pool once and reuse it.
  *
