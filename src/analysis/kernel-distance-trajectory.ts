@@ -205,19 +205,25 @@ export function kernelDistanceTrajectory(
 
 /**
  * `kernelDistanceTrajectory(dynamics, times, options)` for times checked by the caller, from
- * `start = dynamics.at(0)` and the Snapshot at each time from `snapshotAt` (`dynamics.at`, or
- * Snapshots the caller already has). Every term of the kernel distance is a trace, unchanged by the change of basis to
- * the task's singular vectors (A → ṼᵀAṼ, G → ṼᵀGṼ, R → ŨᵀRŨ): the representations are read
- * straight off the Snapshots' singular-basis factors, with no rotation per time, and the
- * probes' geometry is rotated once. For wide and tall networks with more left-over
- * directions than hidden units the factors are compressed (A = W·a·Wᵀ or R = W·r·Wᵀ, W with
- * orthonormal columns), and so is the geometry.
+ * `start = dynamics.at(0)` and the Snapshot at each time from `snapshotAt` (`dynamics.at`,
+ * or Snapshots the caller already has). Every term of the kernel distance is a trace,
+ * unchanged by the change of basis to the task's singular vectors (A → ṼᵀAṼ, G → ṼᵀGṼ,
+ * R → ŨᵀRŨ): the representations are read straight off the Snapshots' singular-basis
+ * factors, with no rotation per time, and the probes' geometry is rotated once. For wide and
+ * tall networks with more left-over directions than hidden units the factors are compressed
+ * (A = W·a·Wᵀ or R = W·r·Wᵀ, W with orthonormal columns), and so is the geometry.
  */
-function alongDynamics(start: Snapshot, times: number[], snapshotAt: (t: number, k: number) => Snapshot, options: KernelDistanceOptions): KernelDistanceTrajectory {
+function alongDynamics(
+  start: Snapshot,
+  times: number[],
+  snapshotAt: (t: number, k: number) => Snapshot,
+  options: KernelDistanceOptions,
+): KernelDistanceTrajectory {
   const reference = storedRepresentations(start);
   // Each time's A and R overwrite the previous time's (the reference keeps its own arrays).
   let scratch: NetworkRepresentations | undefined;
-  const states = (k: number): NetworkRepresentations => (times[k] === 0 ? reference : (scratch = storedRepresentations(snapshotAt(times[k], k), scratch)));
+  const states = (k: number): NetworkRepresentations =>
+    times[k] === 0 ? reference : (scratch = storedRepresentations(snapshotAt(times[k], k), scratch));
   const nameAt = (k: number): string => `source.at(${times[k]})`;
   return trace(reference, times, states, options, 'source.at(0)', nameAt, start.solution);
 }
