@@ -229,18 +229,29 @@ function alongDynamics(
 }
 
 /**
- * `kernelDistanceTrajectory(dynamics, times)` — the same numbers, bit for bit — from
- * `snapshots = dynamics.trajectory(times)`, which the caller already has, so each time's
- * factor is not solved a second time. Whitened probes.
+ * `kernelDistanceTrajectory(dynamics, times, options)` — the same numbers, bit for bit —
+ * from Snapshots the caller reads anyway (`snapshotAt(times[k], k)`, a Snapshot of
+ * `dynamics` at that time), so each time's factor is not solved a second time. Called in
+ * time order, once per time except times equal to 0, whose distance is 0 from the
+ * reference `dynamics.at(0)`.
  *
  * @internal
  */
-export function kernelDistanceOfSnapshots(dynamics: ExactDynamics, times: readonly number[], snapshots: readonly Snapshot[]): KernelDistanceTrajectory {
+export function kernelDistanceOfSnapshots(
+  dynamics: ExactDynamics,
+  times: readonly number[],
+  snapshotAt: (t: number, k: number) => Snapshot,
+  options: KernelDistanceOptions = {},
+): KernelDistanceTrajectory {
   const start = dynamics.at(0);
-  if (snapshots.length !== times.length || snapshots.some((snap) => snap.solution !== start.solution)) {
-    throw new ExactDlnError('exact-dln internal error: kernelDistanceOfSnapshots needs the Snapshots of these dynamics at these times.');
-  }
-  return alongDynamics(start, toTimes(times, 'times'), (_, k) => snapshots[k], {});
+  const checked = (t: number, k: number): Snapshot => {
+    const snap = snapshotAt(t, k);
+    if (snap.solution !== start.solution || snap.t !== t) {
+      throw new ExactDlnError('exact-dln internal error: kernelDistanceOfSnapshots needs the Snapshots of these dynamics at these times.');
+    }
+    return snap;
+  };
+  return alongDynamics(start, toTimes(times, 'times'), checked, options);
 }
 
 /**

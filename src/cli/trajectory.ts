@@ -37,7 +37,7 @@ interface Points {
 function pointsHere(run: ResolvedRun, matrices: boolean): Points {
   const { dynamics, times } = run;
   const snaps = dynamics.trajectory(times);
-  const distance = kernelDistanceOfSnapshots(dynamics, times, snaps).distance; // from the same factors, not solved again
+  const distance = kernelDistanceOfSnapshots(dynamics, times, (_, k) => snaps[k]).distance; // from the same factors, not solved again
   const strengths = snaps.map((snap) => modeStrengths(snap).strengths);
   return {
     loss: snaps.map((snap) => snap.loss),

@@ -157,6 +157,35 @@ export interface DynamicsPool {
     names: readonly N[],
   ): Promise<TrajectoryMatrices<N>>;
   /**
+   * {@link DynamicsPool.trajectory | trajectory(options, times, names)} and, from the same
+   * Snapshots, the kernel distance at every time: `kernelDistance[k]` is
+   * `kernelDistanceTrajectory(exactDynamics(options), times, probes).distance[k]` bit for bit,
+   * without solving each time a second time as two calls would. `kernelDistance: true` for
+   * whitened probes, or the probes as `kernelDistanceTrajectory` takes them (`{ inputs }` or
+   * `{ gram }`). Rejects as the serial calls throw, and with an `InvalidArgumentError` for
+   * an unknown name or option.
+   *
+   * @example
+   * ```ts
+   * import { kernelDistanceTrajectory, exactDynamics, lambdaBalancedWeights, randomTask } from 'exact-dln';
+   * import { createDynamicsPool } from 'exact-dln/parallel';
+   * const task = randomTask({ inputDim: 8, outputDim: 8, samples: 80, seed: 1 });
+   * const { w1, w2 } = lambdaBalancedWeights({ inputDim: 8, hiddenDim: 8, outputDim: 8, lambda: 0, scale: 0.01, seed: 2 });
+   * const pool = createDynamicsPool({ threads: 2 });
+   * const times = [0, 2, 4, 8, 16];
+   * const { w1tw1, kernelDistance } = await pool.trajectory({ w1, w2, sigmaYX: task.sigmaYX }, times, ['w1tw1'], { kernelDistance: true });
+   * await pool.close();
+   * const serial = kernelDistanceTrajectory(exactDynamics({ w1, w2, sigmaYX: task.sigmaYX }), times);
+   * console.log(w1tw1.length, kernelDistance.every((d, k) => d === serial.distance[k])); // 5 true
+   * ```
+   */
+  trajectory<N extends SnapshotMatrixName>(
+    options: ExactDynamicsOptions,
+    times: readonly number[] | Float64Array,
+    names: readonly N[],
+    also: { kernelDistance: true | KernelDistanceOptions },
+  ): Promise<TrajectoryMatrices<N> & { kernelDistance: number[] }>;
+  /**
    * `kernelDistanceTrajectory(exactDynamics(options), times, probes)` — the distance of the
    * NTK at each time from the kernel at t = 0 (MATH.md §6) — computed in parts on the
    * workers (bit for bit). Each worker forms the probes' geometry itself, so for many probes
@@ -237,6 +266,28 @@ function checkNames<N extends SnapshotMatrixName>(names: readonly N[]): N[] {
     }
   });
   return names.slice();
+}
+
+/**
+ * The probes of `trajectory`'s fourth argument, packed for the workers (as
+ * {@link packProbes}), or undefined when the kernel distance is not asked for.
+ */
+function alsoProbes(also: unknown): CurveJob['probes'] {
+  if (also === undefined) return undefined;
+  const expected = 'an options object { kernelDistance: true | { inputs } | { gram } }';
+  if (also === null || typeof also !== 'object' || Array.isArray(also)) {
+    throw new errors.InvalidArgumentError(`invalid argument. The fourth argument of trajectory must be ${expected}; got ${also === null ? 'null' : typeof also}.`, 'also');
+  }
+  for (const key of Object.keys(also)) {
+    if (key !== 'kernelDistance') throw new errors.InvalidArgumentError(`invalid argument. Unknown option \`${key}\` of trajectory; expected ${expected}.`, 'also');
+  }
+  const asked = (also as { kernelDistance?: unknown }).kernelDistance;
+  if (asked === undefined || asked === false) return undefined;
+  if (asked === true) return packProbes({});
+  if (asked === null || typeof asked !== 'object') {
+    throw new errors.InvalidArgumentError(`invalid argument. \`kernelDistance\` must be true or the probes ({ inputs } or { gram }); got ${asked === null ? 'null' : typeof asked}.`, 'kernelDistance');
+  }
+  return packProbes(asked as KernelDistanceOptions);
 }
 
 /** The error a worker reported, as an instance of the library's class of that name. */
@@ -433,14 +484,23 @@ export function createDynamicsPool(options: DynamicsPoolOptions = {}): DynamicsP
         rows: results.flatMap((r) => r.rows ?? []),
       };
     },
-    async trajectory<N extends SnapshotMatrixName>(o: ExactDynamicsOptions, t: readonly number[] | Float64Array, names: readonly N[]): Promise<TrajectoryMatrices<N>> {
+    async trajectory<N extends SnapshotMatrixName>(
+      o: ExactDynamicsOptions,
+      t: readonly number[] | Float64Array,
+      names: readonly N[],
+      also?: { kernelDistance: true | KernelDistanceOptions },
+    ): Promise<TrajectoryMatrices<N> & { kernelDistance: number[] }> {
       const checked = checkNames(names);
-      const { times, bounds, results } = await dispatch('trajectory', o, t, () => ({ names: checked }));
+      const { times, bounds, results } = await dispatch('trajectory', o, t, () => {
+        const probes = alsoProbes(also);
+        return probes === undefined ? { names: checked } : { names: checked, probes };
+      });
       const loss = new Float64Array(times.length);
       results.forEach((r, p) => loss.set(r.loss!, bounds[p]));
       const out: Record<string, unknown> = { times, loss };
       for (const name of checked) out[name] = results.flatMap((r) => r.matrices![name]!.map((m) => adoptArray(m.data, m.rows, m.columns)));
-      return out as TrajectoryMatrices<N>;
+      if (results[0].distance !== undefined) out.kernelDistance = results.flatMap((r) => r.distance!);
+      return out as TrajectoryMatrices<N> & { kernelDistance: number[] };
     },
     async kernelDistanceTrajectory(o, t, probes) {
       const { times, results } = await dispatch('kernelDistance', o, t, () => ({ probes: packProbes(probes) }));

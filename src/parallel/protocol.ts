@@ -43,7 +43,10 @@ export interface CurveJob {
   balanceTolerance: number;
   /** The job's times (already validated). */
   times: Float64Array;
-  /** For `kernelDistance`: the probes, as given to `kernelDistanceTrajectory`. */
+  /**
+   * For `kernelDistance`, and for `trajectory` when it asks for the kernel distance too: the
+   * probes, as given to `kernelDistanceTrajectory`.
+   */
   probes?: { inputs?: PackedMatrix; gram?: PackedMatrix };
   /** For `trajectory`: the Snapshot getters to read at every time, in this order. */
   names?: SnapshotMatrixName[];

@@ -10,9 +10,11 @@
  * @module
  */
 import { parentPort } from 'node:worker_threads';
-import { kernelDistanceTrajectory } from '../analysis/kernel-distance-trajectory.js';
+import type { KernelDistanceOptions } from '../analysis/kernel-distance.js';
+import { kernelDistanceOfSnapshots, kernelDistanceTrajectory } from '../analysis/kernel-distance-trajectory.js';
 import { sweepCell } from '../analysis/lazy-rich-sweep.js';
 import { exactDynamics, type ExactDynamics } from '../core/exact-dynamics.js';
+import type { Snapshot } from '../core/snapshot.js';
 import { setKernelBackend } from '../linalg/wasm.js';
 import type { SnapshotMatrixName } from './index.js';
 import { packMatrix, unpackMatrix, type CurveJob, type ErrorReport, type Job, type JobResult, type PackedMatrix, type SweepJob } from './protocol.js';
@@ -76,30 +78,42 @@ function sweepRows(job: SweepJob): JobResult {
 /**
  * The loss and the asked-for matrices of `dynamics.at(t)` at the job's times: each
  * Snapshot's getters read in the job's order, as a serial loop over `trajectory(times)`
- * reading them in that order would.
+ * reading them in that order would; with `probes`, the kernel distance from the same
+ * Snapshots (`kernelDistanceOfSnapshots`, the numbers of `kernelDistanceTrajectory`).
  */
 function snapshotMatrices(job: CurveJob, dynamics: ExactDynamics): JobResult {
   const names = job.names ?? [];
   const loss = new Float64Array(job.times.length);
   const matrices: Partial<Record<SnapshotMatrixName, PackedMatrix[]>> = {};
-  for (const name of names) matrices[name] = [];
-  job.times.forEach((t, k) => {
+  for (const name of names) matrices[name] = new Array<PackedMatrix>(job.times.length);
+  const read = (t: number, k: number): Snapshot => {
     const snap = dynamics.at(t);
     loss[k] = snap.loss;
-    for (const name of names) {
-      matrices[name]!.push(packMatrix(snap[name]));
-    }
-  });
-  return { id: job.id, ok: true, loss, matrices };
+    for (const name of names) matrices[name]![k] = packMatrix(snap[name]);
+    return snap;
+  };
+  const times = Array.from(job.times);
+  if (job.probes === undefined) {
+    times.forEach(read);
+    return { id: job.id, ok: true, loss, matrices };
+  }
+  // One Snapshot per time, read and then measured; a time t = 0 is the distance's reference.
+  const distance = kernelDistanceOfSnapshots(dynamics, times, read, probeOptions(job.probes)).distance;
+  times.forEach((t, k) => t === 0 && read(t, k));
+  return { id: job.id, ok: true, loss, matrices, distance };
+}
+
+/** The probes of a kernel-distance job, as the caller gave them to `kernelDistanceTrajectory`. */
+function probeOptions(probes: CurveJob['probes']): KernelDistanceOptions {
+  const { inputs, gram } = probes ?? {};
+  return inputs !== undefined ? { inputs: unpackMatrix(inputs) } : gram !== undefined ? { gram: unpackMatrix(gram) } : {};
 }
 
 /** The curves a curve job asks for. */
 function curves(job: CurveJob): JobResult {
   const dynamics = dynamicsFor(job);
   if (job.kind === 'kernelDistance') {
-    const { inputs, gram } = job.probes ?? {};
-    const options = inputs !== undefined ? { inputs: unpackMatrix(inputs) } : gram !== undefined ? { gram: unpackMatrix(gram) } : {};
-    return { id: job.id, ok: true, distance: kernelDistanceTrajectory(dynamics, Array.from(job.times), options).distance };
+    return { id: job.id, ok: true, distance: kernelDistanceTrajectory(dynamics, Array.from(job.times), probeOptions(job.probes)).distance };
   }
   if (job.kind === 'trajectory') return snapshotMatrices(job, dynamics);
   if (job.kind === 'lossCurve') return { id: job.id, ok: true, loss: dynamics.lossCurve(job.times) };

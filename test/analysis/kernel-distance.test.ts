@@ -187,29 +187,45 @@ describe('kernelDistanceTrajectory', () => {
     );
   });
 
-  it("from Snapshots the caller has (kernelDistanceOfSnapshots, the CLI's route): the same distances bit for bit (fast-check)", () => {
+  it("from Snapshots the caller has (kernelDistanceOfSnapshots, the CLI's and the pool's route): the same distances bit for bit (fast-check)", () => {
     fc.assert(
-      fc.property(configParams, fc.array(fc.double({ min: 0, max: 40, noNaN: true }), { minLength: 0, maxLength: 6 }), (p, extra) => {
-        const c = buildConfig(p);
-        const dyn = exactDynamics({ w1: c.w1, w2: c.w2, sigmaYX: c.sigmaYX });
-        const times = [0, ...extra, 3, 0];
-        let expected: number[];
-        try {
-          expected = kernelDistanceTrajectory(dyn, times).distance;
-        } catch (e) {
-          // A zero kernel (all-zero weights) is an error on both routes.
-          expect(() => kernelDistanceOfSnapshots(dyn, times, dyn.trajectory(times))).toThrow((e as Error).message);
-          return;
-        }
-        const got = kernelDistanceOfSnapshots(dyn, times, dyn.trajectory(times)).distance;
-        expect(got.length).toBe(times.length);
-        got.forEach((d, k) => expect(Object.is(d, expected[k]), `t = ${times[k]}: ${d} vs ${expected[k]}`).toBe(true));
-      }),
+      fc.property(
+        configParams,
+        fc.array(fc.double({ min: 0, max: 40, noNaN: true }), { minLength: 0, maxLength: 6 }),
+        fc.constantFrom('whitened', 'inputs', 'gram'),
+        (p, extra, probes) => {
+          const c = buildConfig(p);
+          const dyn = exactDynamics({ w1: c.w1, w2: c.w2, sigmaYX: c.sigmaYX });
+          const times = [0, ...extra, 3, 0];
+          const x = gaussianMatrix(c.ni, c.ni + 2, createRng(p.seed + 7));
+          const options = probes === 'inputs' ? { inputs: x } : probes === 'gram' ? { gram: x.mmul(x.transpose()) } : {};
+          const snaps = dyn.trajectory(times);
+          const asked: number[] = [];
+          const snapshotAt = (t: number, k: number) => {
+            asked.push(k);
+            return snaps[k];
+          };
+          let expected: number[];
+          try {
+            expected = kernelDistanceTrajectory(dyn, times, options).distance;
+          } catch (e) {
+            // A zero kernel (all-zero weights) is an error on both routes.
+            expect(() => kernelDistanceOfSnapshots(dyn, times, snapshotAt, options)).toThrow((e as Error).message);
+            return;
+          }
+          const got = kernelDistanceOfSnapshots(dyn, times, snapshotAt, options).distance;
+          expect(got.length).toBe(times.length);
+          got.forEach((d, k) => expect(Object.is(d, expected[k]), `t = ${times[k]}: ${d} vs ${expected[k]}`).toBe(true));
+          // Asked for in time order, once per time except t = 0 (the reference's own).
+          expect(asked).toEqual(times.flatMap((t, k) => (t === 0 ? [] : [k])));
+        },
+      ),
       { numRuns: 80, seed: 20261129 },
     );
-    // Snapshots of other dynamics (here: another τ) are refused.
+    // Snapshots of other dynamics (here: another τ), or at other times, are refused.
     const other = exactDynamics({ w1, w2, sigmaYX, tau: 2 });
-    expect(() => kernelDistanceOfSnapshots(dyn, [1], other.trajectory([1]))).toThrow(ExactDlnError);
+    expect(() => kernelDistanceOfSnapshots(dyn, [1], () => other.at(1))).toThrow(ExactDlnError);
+    expect(() => kernelDistanceOfSnapshots(dyn, [1], () => dyn.at(2))).toThrow(ExactDlnError);
   });
 
   it('default (whitened) probes take a product-free path that agrees with an explicit identity Gram matrix', () => {

@@ -137,12 +137,12 @@ describe('code in the guides', () => {
     expect(Math.abs(byHand - learned)).toBeLessThanOrEqual(1e-10 * learned);
   });
 
-  it("docs/getting-started.md: the pool gives the serial loss curve and Snapshots' matrices bit for bit", () => {
+  it("docs/getting-started.md: the pool gives the serial loss curve and Snapshots' matrices bit for bit, with the kernel distance", () => {
     const blocks = [...readFileSync(join(root, 'docs', 'getting-started.md'), 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)];
     // The second block goes on with the first one's network.
     const [same, strongest, matrices] = runAgainstSources(blocks[2][1] + blocks[3][1], 'getting-started-parallel').trim().split('\n');
     expect(same).toBe('true');
-    expect(matrices).toBe('4 true');
+    expect(matrices).toBe('4 true 0'); // and the kernel distance at t = 0 is 0
     const [mode, rows] = strongest.split(' ').map(Number);
     expect(rows).toBe(64);
     expect(mode).toBeGreaterThan(0); // learned (the task's singular values are ≈ 1)

@@ -30,9 +30,10 @@ import {
   randomTask,
   setKernelBackend,
   type ExactDynamicsOptions,
+  type KernelDistanceOptions,
   type TrajectorySummaries,
 } from '../../src/index.js';
-import { createDynamicsPool, type DynamicsPool, type SnapshotMatrixName } from '../../src/parallel/index.js';
+import { createDynamicsPool, type DynamicsPool, type SnapshotMatrixName, type TrajectoryMatrices } from '../../src/parallel/index.js';
 import { createRng, gaussianMatrix } from '../../src/random.js';
 import { buildConfig, configParams } from '../helpers/configs.js';
 import { thrown } from '../helpers/errors.js';
@@ -203,9 +204,40 @@ describe("the pool computes the serial trajectory's matrices", () => {
     return { loss, matrices };
   }
 
-  async function expectSameMatrices(opts: ExactDynamicsOptions, times: readonly number[], names: readonly SnapshotMatrixName[]): Promise<void> {
-    const result = await pool.trajectory(opts, times, names);
+  /**
+   * `pool.trajectory(opts, times, names)` equals the serial loop; with `probes` (the fourth
+   * argument's kernelDistance), its kernel distance equals `kernelDistanceTrajectory`'s
+   * too, or the call rejects as that does.
+   */
+  async function expectSameMatrices(
+    opts: ExactDynamicsOptions,
+    times: readonly number[],
+    names: readonly SnapshotMatrixName[],
+    probes?: true | KernelDistanceOptions,
+  ): Promise<void> {
     const serial = serialMatrices(opts, times, names);
+    let result: TrajectoryMatrices<SnapshotMatrixName>;
+    if (probes === undefined) {
+      result = await pool.trajectory(opts, times, names);
+      expect('kernelDistance' in result).toBe(false);
+    } else {
+      let distance: number[];
+      try {
+        distance = kernelDistanceTrajectory(exactDynamics(opts), times, probes === true ? {} : probes).distance;
+      } catch (e) {
+        // A network whose kernel is zero on the probes has no distance: the pool rejects the same way.
+        const error = await pool.trajectory(opts, times, names, { kernelDistance: probes }).then(
+          () => expect.fail('the pool resolved where the serial call threw'),
+          (x: unknown) => x as Error,
+        );
+        expect(error.constructor).toBe((e as Error).constructor);
+        expect(error.message).toBe((e as Error).message);
+        return;
+      }
+      const withDistance = await pool.trajectory(opts, times, names, { kernelDistance: probes });
+      expectSameArray(Float64Array.from(withDistance.kernelDistance), Float64Array.from(distance), 'kernelDistance');
+      result = withDistance;
+    }
     expectSameArray(result.times, Float64Array.from(times), 'times');
     expectSameArray(result.loss, serial.loss, 'loss');
     names.forEach((name, i) => {
@@ -222,15 +254,39 @@ describe("the pool computes the serial trajectory's matrices", () => {
     await expectSameMatrices(network(31), grid, ALL);
   });
 
-  it('on random configurations of every kind, in random getter orders (wide networks depend on the order)', async () => {
+  it('on random configurations of every kind, in random getter orders (wide networks depend on the order), with and without the kernel distance', async () => {
     await fc.assert(
-      fc.asyncProperty(configParams, fc.integer({ min: 0, max: 7 }), fc.shuffledSubarray([...ALL]), async (p, count, names) => {
-        const c = buildConfig(p);
-        const times = Array.from({ length: count }, (_, k) => (k * k) / 2);
-        await expectSameMatrices({ w1: c.w1, w2: c.w2, sigmaYX: c.sigmaYX }, times, names);
-      }),
-      { numRuns: 40, seed: 20261130 },
+      fc.asyncProperty(
+        configParams,
+        fc.integer({ min: 0, max: 7 }),
+        fc.shuffledSubarray([...ALL]),
+        fc.constantFrom('none', 'whitened', 'inputs', 'gram'),
+        async (p, count, names, probeKind) => {
+          const c = buildConfig(p);
+          const times = Array.from({ length: count }, (_, k) => (k * k) / 2);
+          const x = gaussianMatrix(c.ni, c.ni + 3, createRng(p.seed + 11));
+          const probes = { none: undefined, whitened: true as const, inputs: { inputs: x }, gram: { gram: x.mmul(x.transpose()) } }[probeKind];
+          await expectSameMatrices({ w1: c.w1, w2: c.w2, sigmaYX: c.sigmaYX }, times, names, probes);
+        },
+      ),
+      { numRuns: 60, seed: 20261130 },
     );
+  });
+
+  it('with the kernel distance: every getter and every kind of probes, square and wide networks, times 0 included', async () => {
+    const wideTask = randomTask({ inputDim: 30, outputDim: 3, samples: 90, seed: 41 });
+    const wideWeights = lambdaBalancedWeights({ inputDim: 30, hiddenDim: 5, outputDim: 3, lambda: -0.5, scale: 0.1, seed: 42 });
+    const nets: Array<{ opts: ExactDynamicsOptions; ni: number }> = [
+      { opts: network(35), ni: 12 },
+      { opts: { ...wideWeights, sigmaYX: wideTask.sigmaYX }, ni: 30 }, // Ni − No > Nh: compressed factors
+    ];
+    for (const { opts, ni } of nets) {
+      const x = gaussianMatrix(ni, 40, createRng(43));
+      for (const probes of [true as const, { inputs: x }, { gram: x.mmul(x.transpose()) }]) await expectSameMatrices(opts, grid, ALL, probes);
+    }
+    // `kernelDistance: false` asks for nothing more.
+    const plain = await pool.trajectory(network(35), [1, 2], ['w1tw1'], { kernelDistance: false as unknown as true });
+    expect(Object.keys(plain).sort()).toEqual(['loss', 'times', 'w1tw1']);
   });
 
   it('no names: the loss alone; an empty grid: empty lists', async () => {
@@ -264,6 +320,30 @@ describe("the pool computes the serial trajectory's matrices", () => {
     const error = (await pool.trajectory({ ...opts, w2: [[1, 2]] }, [1], ['qqt']).catch((e: unknown) => e)) as Error;
     expect(error).toBeInstanceOf(ShapeError);
     expect(error.message).toBe(serial.message);
+  });
+
+  it('a bad fourth argument rejects with an InvalidArgumentError saying what was expected; bad probes with the serial error', async () => {
+    const opts = network(36, 0.3, 3);
+    const bad: Array<[unknown, string, RegExp]> = [
+      [null, 'also', /fourth argument of trajectory must be an options object \{ kernelDistance: true \| \{ inputs \} \| \{ gram \} \}; got null/],
+      [3, 'also', /got number/],
+      [[true], 'also', /got object/],
+      [{ kernelDistances: true }, 'also', /Unknown option `kernelDistances` of trajectory/],
+      [{ kernelDistance: 'yes' }, 'kernelDistance', /`kernelDistance` must be true or the probes \(\{ inputs \} or \{ gram \}\); got string/],
+      [{ kernelDistance: null }, 'kernelDistance', /got null/],
+    ];
+    for (const [also, argument, message] of bad) {
+      const error = (await pool.trajectory(opts, [1], ['qqt'], also as { kernelDistance: true }).catch((e: unknown) => e)) as InvalidArgumentError;
+      expect(error, JSON.stringify(also)).toBeInstanceOf(InvalidArgumentError);
+      expect(error.argument).toBe(argument);
+      expect(error.message).toMatch(message);
+    }
+    for (const probes of [{ inputs: gaussianMatrix(4, 5, createRng(1)) }, { gram: [[1, 0], [0, 1]] }, { inputs: [[Number.NaN, 1, 2]] }]) {
+      const serial = thrown(() => kernelDistanceTrajectory(exactDynamics(opts), [1], probes));
+      const error = (await pool.trajectory(opts, [1], ['qqt'], { kernelDistance: probes }).catch((e: unknown) => e)) as Error;
+      expect(error.constructor).toBe(serial.constructor);
+      expect(error.message).toBe(serial.message);
+    }
   });
 });
 
