@@ -9,7 +9,7 @@ import { kernelDistanceOfSnapshots } from '../analysis/kernel-distance-trajector
 import { modeStrengths } from '../analysis/mode-strengths.js';
 import type { Matrix } from 'ml-matrix';
 import { loadRunConfig, type ResolvedRun } from '../io/run-config.js';
-import { createDynamicsPool } from '../parallel/index.js';
+import { createDynamicsPool, type DynamicsPool } from '../parallel/index.js';
 import { parsePositiveInteger, UsageError, type CliIo } from './io.js';
 import { checkOutPath, chooseFormat, emit, toCsv, type OutputFormat } from './output.js';
 
@@ -47,21 +47,15 @@ function pointsHere(run: ResolvedRun, matrices: boolean): Points {
   };
 }
 
-/** The points on `threads` worker threads (exact-dln/parallel): the same numbers as {@link pointsHere}. */
-async function pointsOnPool(run: ResolvedRun, matrices: boolean, threads: number): Promise<Points> {
+/** The points on the workers of `pool` (exact-dln/parallel): the same numbers as {@link pointsHere}. */
+async function pointsOnPool(run: ResolvedRun, matrices: boolean, pool: DynamicsPool): Promise<Points> {
   const options = { w1: run.w1, w2: run.w2, sigmaYX: run.task.sigmaYX, tau: run.tau };
-  const pool = createDynamicsPool({ threads });
-  try {
-    const names = matrices ? (['singularProduct', 'w2w1', 'w1tw1', 'w2w2t'] as const) : (['singularProduct'] as const);
-    const result = await pool.trajectory(options, run.times, names);
-    const distance = (await pool.kernelDistanceTrajectory(options, run.times)).distance;
-    const r = Math.min(run.dynamics.inputDim, run.dynamics.outputDim);
-    const strengths = result.singularProduct.map((m) => Array.from({ length: r }, (_, a) => m.get(a, a)));
-    const more = 'w2w1' in result ? { matrices: { w2w1: result.w2w1, w1tw1: result.w1tw1, w2w2t: result.w2w2t } } : {};
-    return { loss: result.loss, strengths, distance, ...more };
-  } finally {
-    await pool.close();
-  }
+  const names = matrices ? (['singularProduct', 'w2w1', 'w1tw1', 'w2w2t'] as const) : (['singularProduct'] as const);
+  const result = await pool.trajectory(options, run.times, names, { kernelDistance: true });
+  const r = Math.min(run.dynamics.inputDim, run.dynamics.outputDim);
+  const strengths = result.singularProduct.map((m) => Array.from({ length: r }, (_, a) => m.get(a, a)));
+  const more = 'w2w1' in result ? { matrices: { w2w1: result.w2w1, w1tw1: result.w1tw1, w2w2t: result.w2w2t } } : {};
+  return { loss: result.loss, strengths, distance: result.kernelDistance, ...more };
 }
 
 const EXAMPLES = `
@@ -97,10 +91,18 @@ export function registerTrajectory(program: Command, io: CliIo): void {
       const format = chooseFormat(options.format, options.out);
       if (options.matrices && format === 'csv') throw new UsageError('option --matrices needs JSON output (--format json): CSV has one number per column.');
       const out = await checkOutPath(io, options.out);
-      const run = await loadRunConfig(resolve(io.cwd, options.config));
+      const threads = options.threads ?? 1;
+      // Started before the config is read, so the workers load the library meanwhile.
+      const pool = threads > 1 ? createDynamicsPool({ threads }) : undefined;
+      let run: ResolvedRun;
+      let points: Points;
+      try {
+        run = await loadRunConfig(resolve(io.cwd, options.config));
+        points = pool === undefined ? pointsHere(run, options.matrices === true) : await pointsOnPool(run, options.matrices === true, pool);
+      } finally {
+        await pool?.close();
+      }
       const { dynamics, times } = run;
-      const matrices = options.matrices === true;
-      const points = (options.threads ?? 1) === 1 ? pointsHere(run, matrices) : await pointsOnPool(run, matrices, options.threads!);
       let text: string;
       if (format === 'csv') {
         const k = Math.min(dynamics.inputDim, dynamics.outputDim);
