@@ -3,8 +3,8 @@
  *
  * @module
  */
-import { parse, View } from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { View } from 'vega';
+import type { TopLevelSpec } from 'vega-lite';
 import { InvalidArgumentError } from '../errors.js';
 import { assertObject } from './guards.js';
 
@@ -29,6 +29,9 @@ import { assertObject } from './guards.js';
  */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   assertObject(spec as unknown, 'spec', 'renderSvg');
+  // Loaded on the first call (≈ 0.2 s), not with the module: the command-line tool's other
+  // commands and 'exact-dln/report' users who never render do not pay for it.
+  const [{ parse, View }, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
   let view: View;
   try {
     view = new View(parse(compile(spec).spec), { renderer: 'none' });

@@ -26,7 +26,10 @@ function packageOf(specifier: string): string {
   return parts.slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
 }
 
-/** Packages reachable from `entry` through relative runtime imports (TS sources). */
+/**
+ * Packages reachable from `entry` through relative runtime imports (TS sources): static
+ * imports and re-exports that are not type-only, and dynamic `import('…')` calls anywhere.
+ */
 function sourceImports(entry: string): Set<string> {
   const bare = new Set<string>();
   const seen = new Set<string>();
@@ -34,14 +37,20 @@ function sourceImports(entry: string): Set<string> {
     if (seen.has(file)) return;
     seen.add(file);
     const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true);
-    for (const node of source.statements) {
-      let specifier: ts.Expression | undefined;
-      if (ts.isImportDeclaration(node) && !node.importClause?.isTypeOnly) specifier = node.moduleSpecifier;
-      if (ts.isExportDeclaration(node) && !node.isTypeOnly) specifier = node.moduleSpecifier;
-      if (specifier === undefined || !ts.isStringLiteral(specifier)) continue;
+    const follow = (specifier: ts.Expression | undefined): void => {
+      if (specifier === undefined || !ts.isStringLiteral(specifier)) return;
       const name = specifier.text;
       if (name.startsWith('.')) visit(resolve(dirname(file), name.replace(/\.js$/, '.ts')));
       else bare.add(packageOf(name));
+    };
+    const walk = (node: ts.Node): void => {
+      if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) follow(node.arguments[0]);
+      ts.forEachChild(node, walk);
+    };
+    for (const node of source.statements) {
+      if (ts.isImportDeclaration(node) && !node.importClause?.isTypeOnly) follow(node.moduleSpecifier);
+      else if (ts.isExportDeclaration(node) && !node.isTypeOnly) follow(node.moduleSpecifier);
+      else walk(node);
     }
   };
   visit(entry);
