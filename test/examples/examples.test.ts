@@ -122,14 +122,21 @@ function runAgainstSources(code: string, name: string): string {
 describe('code in the guides', () => {
   it('docs/getting-started.md: the trajectory example runs and λ = 0 is rich', () => {
     const blocks = [...readFileSync(join(root, 'docs', 'getting-started.md'), 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)];
-    expect(blocks).toHaveLength(4);
+    expect(blocks).toHaveLength(5);
     const lines = runAgainstSources(blocks[0][1], 'getting-started').trim().split('\n');
     expect(Number(lines.at(-1))).toBeGreaterThan(0.1);
   });
 
+  it("docs/getting-started.md: the curves of summaries and kernelDistanceTrajectory are the Snapshots' numbers", () => {
+    const blocks = [...readFileSync(join(root, 'docs', 'getting-started.md'), 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)];
+    // The second block goes on with the first one's network; its claims are printed as true/false.
+    const lines = runAgainstSources(blocks[0][1] + blocks[1][1], 'getting-started-curves').trim().split('\n');
+    expect(lines.slice(-2)).toEqual(['true', '4 true']);
+  });
+
   it('docs/getting-started.md: a task sequence and a restart from the reached weights give the same final loss', () => {
     const blocks = [...readFileSync(join(root, 'docs', 'getting-started.md'), 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)];
-    const [forgotten, learned, byHand] = runAgainstSources(blocks[1][1], 'getting-started-sequence').trim().split('\n').map(Number);
+    const [forgotten, learned, byHand] = runAgainstSources(blocks[2][1], 'getting-started-sequence').trim().split('\n').map(Number);
     // Task b is mostly learned in 2τ, task a (an unrelated random task) is forgotten.
     expect(learned).toBeGreaterThan(0);
     expect(forgotten).toBeGreaterThan(100 * learned);
@@ -140,7 +147,7 @@ describe('code in the guides', () => {
   it("docs/getting-started.md: the pool gives the serial loss curve and Snapshots' matrices bit for bit, with the kernel distance", () => {
     const blocks = [...readFileSync(join(root, 'docs', 'getting-started.md'), 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)];
     // The second block goes on with the first one's network.
-    const [same, strongest, matrices] = runAgainstSources(blocks[2][1] + blocks[3][1], 'getting-started-parallel').trim().split('\n');
+    const [same, strongest, matrices] = runAgainstSources(blocks[3][1] + blocks[4][1], 'getting-started-parallel').trim().split('\n');
     expect(same).toBe('true');
     expect(matrices).toBe('4 true 0'); // and the kernel distance at t = 0 is 0
     const [mode, rows] = strongest.split(' ').map(Number);
