@@ -97,7 +97,8 @@ function snapshotMatrices(job: CurveJob, dynamics: ExactDynamics): JobResult {
     times.forEach(read);
     return { id: job.id, ok: true, loss, matrices };
   }
-  // One Snapshot per time, read and then measured; a time t = 0 is the distance's reference.
+  // One Snapshot per time, read and then measured; the distance takes times equal to 0 from
+  // its reference without asking `read`, so their Snapshots are read afterwards.
   const distance = kernelDistanceOfSnapshots(dynamics, times, read, probeOptions(job.probes)).distance;
   times.forEach((t, k) => t === 0 && read(t, k));
   return { id: job.id, ok: true, loss, matrices, distance };
