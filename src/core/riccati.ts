@@ -28,6 +28,8 @@ import {
   scaleRowsColumnsInto,
   normalisedRowFactors,
   ROW_FLUSH,
+  SMALLEST_NORMAL,
+  smallestNonZero,
   timesPowerOfTwo,
   solveRowsLowerTInPlace,
   solveRowsLowerTInPlaceJs,
@@ -256,6 +258,7 @@ export class RiccatiSolution {
       g0t: this.g0t,
       rowLo,
       colLo: this.colLo,
+      growingMin: smallestNonZero(g0, nG * nh),
       coordMode: this.coordMode,
       coordCoef: this.coordCoef,
       coords: n,
@@ -347,7 +350,7 @@ export class RiccatiSolution {
       });
     }
     return {
-      set: { n: m, nG, gamma, g0, g0t: transpose(g0, m, nh), rowLo, colLo, coordMode, coordCoef, coords },
+      set: { n: m, nG, gamma, g0, g0t: transpose(g0, m, nh), rowLo, colLo, growingMin: smallestNonZero(g0, nG * nh), coordMode, coordCoef, coords },
       inputDim: rNi,
       outputDim: rNo,
       inputSide,
@@ -754,7 +757,7 @@ export class RiccatiSolution {
         i = end;
       }
     }
-    scaleInto(wasm, g0t, einv, weight, nh, n, bt);
+    formBt(wasm, g0t, einv, weight, nh, n, set.growingMin, bt);
     if (!factored) {
       // The growing columns of Bᵀ: √D_i·L̂_i, transposed eight rows at a time (so that both
       // the reads of G_all and the writes of Bᵀ stay within a few cache lines).
@@ -877,6 +880,8 @@ interface RowSet {
   /** Row i of G0 is zero before column rowLo[i]; column c before growing row colLo[c]. */
   readonly rowLo: Int32Array;
   readonly colLo: Int32Array;
+  /** The smallest non-zero |entry| of G0's growing rows (Infinity if none): see {@link formBt}. */
+  readonly growingMin: number;
   /** Singular-basis rows as combinations of (at most two) rows of this set; −1 for none. */
   readonly coordMode: Int32Array;
   readonly coordCoef: Float64Array;
@@ -1021,6 +1026,35 @@ function scaleInto(wasm: WasmKernels | undefined, a: Float64Array, r: Float64Arr
   }
   target.set(a.subarray(0, m * cols));
   wasm.scaleRowsColumns(target, r, c, m, cols, target);
+}
+
+/**
+ * Bᵀ = Ê⁻¹·G0ᵀ·diag(weight) (Nh×N), entry (c, i) = (G0_ic·e^{−g_c s})·w_i as {@link scaleInto}
+ * forms it — unless some product G0_ic·e^{−g_c s} of a growing row may leave the normal range
+ * (G0's smallest growing entry times the smallest e^{−g_c s} below 2⁻¹⁰²², as for a small
+ * initialisation, whose rows are small, at γs of several hundred). Such an entry is formed
+ * as (G0_ic·w_i)·e^{−g_c s} instead: w_i = √D_i·e^{γ_i s} is large for a growing row, so the
+ * first product stays normal, and the entry (itself normal: its square is a term of S) keeps
+ * its precision; a subnormal intermediate would round it to a few bits, S to nonsense, and
+ * the factor with it (or the Cholesky factorisation would fail). Every other entry is the
+ * same product in the same order as scaleInto's.
+ */
+function formBt(wasm: WasmKernels | undefined, g0t: Float64Array, einv: Float64Array, weight: Float64Array, nh: number, n: number, growingMin: number, bt: Float64Array): void {
+  let smallest = Infinity;
+  for (let c = 0; c < nh; c++) if (einv[c] !== 0 && einv[c] < smallest) smallest = einv[c];
+  if (!(growingMin * smallest < SMALLEST_NORMAL)) {
+    scaleInto(wasm, g0t, einv, weight, nh, n, bt);
+    return;
+  }
+  for (let c = 0; c < nh; c++) {
+    const r = einv[c];
+    const o = c * n;
+    for (let i = 0; i < n; i++) {
+      const x = g0t[o + i];
+      const y = x * r;
+      bt[o + i] = Math.abs(y) >= SMALLEST_NORMAL || x === 0 || r === 0 ? y * weight[i] : x * weight[i] * r;
+    }
+  }
 }
 
 /**

@@ -671,7 +671,8 @@ export function matmulT(a: Float64Array, b: Float64Array, m: number, k: number, 
 }
 
 /** 2^-1022, the smallest normal double: a product below it is subnormal and ≈ 10× slower. */
-const SMALLEST_NORMAL = 2 ** -1022;
+/** 2⁻¹⁰²², the smallest positive normal double. @internal */
+export const SMALLEST_NORMAL = 2 ** -1022;
 /**
  * Entries below this fraction of their row's largest are dropped where rows are normalised
  * to keep subnormal numbers out of their products ({@link matmulTNormal} and the others).
@@ -760,8 +761,8 @@ export function powersOfTwo(): Float64Array {
   return (powers ??= Float64Array.from({ length: 2046 }, (_, i) => 2 ** (i - 1022)));
 }
 
-/** The smallest non-zero |a_p| over the first len entries (Infinity if all are zero). */
-function smallestNonZero(a: Float64Array, len: number): number {
+/** The smallest non-zero |a_p| over the first len entries (Infinity if all are zero). @internal */
+export function smallestNonZero(a: Float64Array, len: number): number {
   let small = Infinity;
   for (let p = 0; p < len; p++) {
     const x = Math.abs(a[p]);
@@ -819,8 +820,9 @@ export function normaliseRowsInto(a: Float64Array, rows: number, k: number, expo
  * entries near 2⁻¹⁴⁰⁰, subnormal or flushed, and every pass over them runs about ten times
  * slower; scaled with these factors the same entries are normal numbers, and where the plain
  * entries are normal these are the same numbers times 2^{−e_i}, bit for bit (same products,
- * same order). The c_j must be normal numbers or zero. A zero row gets e_i = 0 and f_i = 0.
- * Returns the rows this cannot normalise (the largest |A_ij|·c_j is subnormal, f_i would
+ * same order). The c_j must be normal numbers or zero. A zero row (no A_ij ≠ 0 with c_j ≠ 0)
+ * gets e_i = 0 and f_i = 0. Returns the rows this cannot normalise (the largest |A_ij|·c_j is
+ * subnormal or underflows to 0 — a small row, such as a small initialisation's — f_i would
  * leave the normal range, or A_ij·f_i could overflow in a column with c_j = 0): for them
  * f_i = r_i and e_i = 0 — scale them plainly and normalise them with {@link normaliseRowsInto}.
  */
@@ -832,15 +834,17 @@ export function normalisedRowFactors(a: Float64Array, r: Float64Array, c: Float6
     exponents[i] = 0;
     let big = 0;
     let bigA = 0;
+    let nonZero = false;
     if (ri !== 0) {
       for (let j = 0; j < n; j++) {
         const x = Math.abs(a[io + j]);
         const y = x * c[j];
         if (y > big) big = y;
         if (x > bigA) bigA = x;
+        if (x !== 0 && c[j] !== 0) nonZero = true;
       }
     }
-    if (big === 0) {
+    if (!nonZero) {
       factors[i] = 0;
       continue;
     }

@@ -1,0 +1,115 @@
+/**
+ * Small initialisations (weights down to 1e-150, products of singular values down to 1e-300)
+ * through the whole trajectory, including γs of several hundred, where e^{−g_c s} is near
+ * e^{−600}: products like G0_ic·e^{−g_c s} of a small row then leave the normal range. The
+ * general evaluator (Snapshots, and `summaries` of unaligned weights) used to round them to
+ * a few bits there — mode strengths off by up to 100 % in a band of times before γs = 600,
+ * or "the Riccati Gram matrix is not positive definite" — and the late-time normalisation
+ * took such a row for a zero row. Checked against references that do not share that code:
+ *
+ * - one mode (1×1×1, λ = 0): the logistic a(s) = σ / (1 + (σ/a0 − 1)·e^{−2σs}), evaluated in
+ *   log space; the closed form is exact to rounding and the logistic's exponent 2σs ≤ 2000
+ *   carries a relative error of ≲ 2000·2⁻⁵³ ≈ 2e-13 into a, so the tolerance is 1e-12;
+ * - aligned weights of any widths and λ: the per-mode closed form of MATH.md §5 (`summaries`
+ *   detects the decoupled initialisation) against the general evaluator's Snapshots, with
+ *   the tolerances of decoupled-modes.test.ts (both exact to ≈ 1e-13·(1 + ‖Σyx‖_F));
+ * - unaligned weights: learning finished, the loss is its converged value (`converged()`,
+ *   the limit computed apart from the time-dependent path) to 1e-9 of it plus 1e-26, and
+ *   Snapshots and `summaries` agree to the tolerance of trajectory-summaries.test.ts.
+ */
+import fc from 'fast-check';
+import { Matrix } from 'ml-matrix';
+import { describe, expect, it } from 'vitest';
+import { decoupledModes } from '../../src/core/decoupled-modes.js';
+import { exactDynamics } from '../../src/core/exact-dynamics.js';
+import { randomTask } from '../../src/core/task.js';
+import { lambdaBalancedWeights } from '../../src/core/weights.js';
+import { makeSigmaYX, maxHidden } from '../helpers/configs.js';
+
+describe('small initialisations', () => {
+  it('one mode at λ = 0 (weights 1e-20 … 1e-150): the logistic, at every time up to γs = 2000', () => {
+    const sigma = 1.5;
+    for (const exponent of [20, 50, 60, 70, 80, 100, 120, 150]) {
+      const c = 10 ** -exponent;
+      const dyn = exactDynamics({ w1: new Matrix([[c]]), w2: new Matrix([[c]]), sigmaYX: new Matrix([[sigma]]) });
+      const a0 = c * c;
+      const times = Array.from({ length: 1200 }, (_, k) => (2000 / sigma) * (k / 1199));
+      times.forEach((t) => {
+        const expected = sigma / (1 + Math.exp(Math.log(sigma - a0) - Math.log(a0) - 2 * sigma * t));
+        const got = dyn.at(t).singularProduct.get(0, 0);
+        expect(Math.abs(got - expected), `w = 1e-${exponent}, t = ${t}`).toBeLessThanOrEqual(1e-12 * expected);
+      });
+    }
+  });
+
+  it('aligned weights of any widths and λ, products 1e-40 … 1e-300: the general evaluator equals each mode\'s closed form (fast-check)', () => {
+    let compared = 0;
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 5 }),
+        fc.integer({ min: 1, max: 5 }),
+        fc.integer({ min: 1, max: 6 }),
+        fc.constantFrom(0, 0.5, -0.5, 2),
+        fc.integer({ min: 40, max: 300 }),
+        fc.integer({ min: 0, max: 2 ** 30 }),
+        (ni, no, nhChoice, lambda, exponent, seed) => {
+          const nh = 1 + ((nhChoice - 1) % maxHidden(ni, no, lambda));
+          const sigmaYX = makeSigmaYX(no, ni, 'generic', seed);
+          const r = Math.min(ni, nh, no);
+          // Products spread over a few decades below 10^-exponent, each mode its own.
+          const products = Array.from({ length: r }, (_, a) => 10 ** -(exponent + 3 * a) * (1 + a / 7));
+          const { w1, w2 } = lambdaBalancedWeights({ inputDim: ni, hiddenDim: nh, outputDim: no, lambda, seed: seed + 1, alignTo: sigmaYX, productSingularValues: products });
+          const dyn = exactDynamics({ w1, w2, sigmaYX });
+          if (decoupledModes(dyn.at(0).solution) === undefined) return; // a mode at its saddle: nothing to compare
+          compared++;
+          const norm = sigmaYX.norm('frobenius');
+          const rate = Math.sqrt(dyn.sigma[0] ** 2 + lambda ** 2 / 4);
+          const times = Array.from({ length: 120 }, (_, k) => (1500 / rate) * (k / 119));
+          const s = dyn.summaries(times);
+          times.forEach((t, k) => {
+            const snap = dyn.at(t);
+            const product = snap.singularProduct;
+            for (let a = 0; a < Math.min(ni, no); a++) {
+              expect(Math.abs(s.modeStrengths[a][k] - product.get(a, a)), `mode ${a} at t = ${t}`).toBeLessThanOrEqual(1e-12 * (1 + norm));
+            }
+            const tolerance = 1e-11 * snap.loss + 1e-12 * (1 + norm) * Math.sqrt(2 * snap.loss) + 1e-28 * (1 + norm * norm);
+            expect(Math.abs(s.loss[k] - snap.loss), `loss at t = ${t}`).toBeLessThanOrEqual(tolerance);
+          });
+        },
+      ),
+      { numRuns: 60, seed: 20261129 },
+    );
+    expect(compared).toBeGreaterThan(30);
+  });
+
+  it('unaligned weights of several shapes and λ, products 1e-40 … 1e-300: Snapshots and summaries agree, and learning ends at the converged loss', () => {
+    const shapes = [[3, 3, 3], [5, 3, 2], [2, 3, 5], [6, 2, 3], [4, 6, 4]] as const;
+    let runs = 0;
+    for (const [ni, nh, no] of shapes) {
+      for (const lambda of [0, 0.5, -0.5]) {
+        if (nh > maxHidden(ni, no, lambda)) continue;
+        for (const scale of [1e-40, 1e-100, 1e-160, 1e-240, 1e-300]) {
+          const task = randomTask({ inputDim: ni, outputDim: no, samples: 40, seed: 8 });
+          const weights = lambdaBalancedWeights({ inputDim: ni, hiddenDim: nh, outputDim: no, lambda, scale, seed: 7 });
+          const dyn = exactDynamics({ ...weights, sigmaYX: task.sigmaYX });
+          const norm = task.sigmaYX.norm('frobenius');
+          // Beyond the slowest mode's learning time, ≈ ln(1/scale)/(2κ_min), with room to spare.
+          const r = Math.min(ni, nh, no);
+          const slowest = Math.sqrt(dyn.sigma[r - 1] ** 2 + lambda ** 2 / 4);
+          const end = (1.5 * Math.log(1 / scale) + 60) / (2 * slowest);
+          const times = Array.from({ length: 301 }, (_, k) => (end * k) / 300);
+          const s = dyn.summaries(times);
+          times.forEach((t, k) => {
+            const loss = dyn.at(t).loss;
+            const tolerance = 1e-11 * loss + 1e-13 * (1 + norm) * Math.sqrt(2 * loss) + 1e-28 * (1 + norm * norm);
+            expect(Math.abs(s.loss[k] - loss), `${ni}×${nh}×${no}, λ ${lambda}, scale ${scale}, t = ${t}`).toBeLessThanOrEqual(tolerance);
+          });
+          const converged = dyn.converged().loss;
+          expect(Math.abs(s.loss[300] - converged), `${ni}×${nh}×${no}, λ ${lambda}, scale ${scale}: learning ends at the converged loss`).toBeLessThanOrEqual(1e-9 * converged + 1e-26);
+          runs++;
+        }
+      }
+    }
+    expect(runs).toBe(55); // 11 shape–λ pairs the widths allow, 5 scales each
+  });
+});
