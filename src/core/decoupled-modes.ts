@@ -80,7 +80,10 @@ function detect(solution: RiccatiSolution): DecoupledModes | undefined {
   const z = solution.initialFactor; // Q(0): rows ṽ coordinates, then ũ coordinates
   let trace = 0;
   for (let k = 0; k < n * nh; k++) trace += z[k] * z[k];
-  if (!(trace > 0)) return undefined; // Q(0) = 0: nothing to gain
+  // Q(0) = 0: nothing to gain. A tiny Q(0) (‖Q(0)‖² below 2⁻⁹⁰⁰, weights below about 1e-135):
+  // the modes' constants, quadratic in the projections, would lose their digits to subnormal
+  // arithmetic; the general evaluator scales such an initialisation exactly.
+  if (!(trace > 2 ** -900)) return undefined;
   const rounding = ROUNDING_MULTIPLE * n * Number.EPSILON * trace;
   // Block of each row: mode α for ṽ_α and ũ_α (α < r), −1 for the left-over rows.
   const block = (row: number): number => (row < ni ? (row < r ? row : -1) : row - ni < r ? row - ni : -1);

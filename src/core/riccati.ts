@@ -122,6 +122,11 @@ export class RiccatiSolution {
    */
   private readonly psiLog2Spread: number;
   private readonly rateBound: number;
+  /**
+   * 2^k when Ψ was scaled by 2^k for a small initialisation (see the constructor), else 1:
+   * the identity of M = I + ΨᵀΦΨ enters S as (2^k·e^{−g_c s})².
+   */
+  private readonly identityRoot: number;
   /** Scratch buffers of factorInto, allocated on first use. */
   private workspace: Workspace | undefined;
   private compressedExpansion: ReturnType<RiccatiSolution['expansion']> | undefined;
@@ -163,8 +168,6 @@ export class RiccatiSolution {
         qNorm2 += v * v;
       }
     }
-    const qNorm = Math.sqrt(qNorm2);
-
     this.gamma = Float64Array.from(modes, (m) => m.gamma);
     let psiSmall = Infinity;
     let psiBig = 0;
@@ -175,6 +178,23 @@ export class RiccatiSolution {
       if (a > psiBig) psiBig = a;
     }
     this.psiLog2Spread = psiBig === 0 ? 0 : Math.log2(psiBig) - Math.log2(psiSmall);
+    // A small initialisation (Ψ's entries below 2⁻⁴⁰⁰, weights below about 1e-120): the
+    // products of Ψ's entries, which make up S, would be subnormal or zero. Ψ is scaled by
+    // 2^k (exact) so that its largest entry is near 1, and the identity in
+    // M = I + ΨᵀΦΨ by 2^{2k} (solveSet's Ê⁻² term): then S, its Cholesky factor C and G_all
+    // are scaled by 2^{2k}, 2^k and 2^k, and the factor G_all·C⁻ᵀ is unchanged. k ≤ 500
+    // keeps 2^{2k} finite.
+    let k = 0;
+    if (psiBig > 0 && psiBig < 2 ** -400) k = Math.min(500, -Math.floor(Math.log2(psiBig)));
+    this.identityRoot = 2 ** k;
+    if (k !== 0) {
+      qNorm2 = 0;
+      for (let p = 0; p < psi.length; p++) {
+        psi[p] *= this.identityRoot;
+        qNorm2 += psi[p] * psi[p];
+      }
+    }
+    const qNorm = Math.sqrt(qNorm2);
     this.rateBound = n === 0 ? 0 : Math.max(Math.abs(this.gamma[0]), Math.abs(this.gamma[n - 1]));
     let nG = 0;
     while (nG < n && this.gamma[nG] > 0) nG++;
@@ -780,7 +800,11 @@ export class RiccatiSolution {
     }
     if (wasm !== undefined) wasm.gramLower(bt, nh, n, sMat, colLo);
     else gramLowerIntoJs(bt, nh, n, sMat, colLo);
-    for (let c = 0; c < nh; c++) sMat[c * nh + c] += einv[c] * einv[c];
+    const root = this.identityRoot;
+    for (let c = 0; c < nh; c++) {
+      const e = einv[c] * root;
+      sMat[c * nh + c] += e * e;
+    }
     const h = ws.perpH;
     if (reduced !== undefined) {
       // The left-over modes: G_all_⊥ = G0_⊥·diag(h), B_⊥ = G0_⊥·diag(q), the same scalings
