@@ -195,7 +195,10 @@ export function validatedDynamicsInputs(options: ExactDynamicsOptions): {
  * λ constraints allow: bottlenecked networks (Nh < min(Ni, No), converging to the best
  * rank-Nh approximation of Σyx), Nh between Ni and No, Nh above both at λ = 0,
  * rank-deficient Σyx, repeated singular values, and degenerate initialisations (e.g. the
- * reversal-learning saddle of MATH.md §8). Finite for any t up to 1e8·τ and beyond.
+ * reversal-learning saddle of MATH.md §8). Finite for any t up to 1e8·τ and beyond, and
+ * exact to rounding for initialisations of any size: small ones (weights down to 1e-162,
+ * initial products down to the smallest double) are evaluated without subnormal arithmetic
+ * (the initial factor scaled by a power of two, which changes no digit).
  *
  * Cost: one SVD of Σyx and O((Ni+No)·Nh²) set-up; then O((Ni+No)·Nh² + Nh³) per time.
  *
