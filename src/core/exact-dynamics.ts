@@ -196,16 +196,17 @@ export function validatedDynamicsInputs(options: ExactDynamicsOptions): {
  * rank-Nh approximation of Σyx), Nh between Ni and No, Nh above both at λ = 0,
  * rank-deficient Σyx, repeated singular values, and degenerate initialisations (e.g. the
  * reversal-learning saddle of MATH.md §8). Finite for any t up to 1e8·τ and beyond, and
- * exact to rounding for initialisations of any size: small ones (weights down to 1e-162,
- * initial products down to the smallest double) are evaluated without subnormal arithmetic
- * (the initial factor scaled by a power of two, which changes no digit).
+ * exact to rounding for small initialisations too: weights down to about 1e-240 (initial
+ * products far below the smallest double) are evaluated without subnormal arithmetic (the
+ * initial factor scaled by a power of two, which changes no digit); smaller ones are refused.
  *
  * Cost: one SVD of Σyx and O((Ni+No)·Nh²) set-up; then O((Ni+No)·Nh² + Nh³) per time.
  *
  * @throws {@link ShapeError} if the shapes do not fit (w1 Nh×Ni, w2 No×Nh, Σyx No×Ni).
  * @throws {@link NonFiniteError} for NaN or infinite entries.
  * @throws {@link NotBalancedError} if the weights are not λ-balanced within `balanceTolerance`.
- * @throws {@link InvalidArgumentError} for a non-positive τ or tolerance; `at` throws for bad t.
+ * @throws {@link InvalidArgumentError} for a non-positive τ or tolerance, or initial weights
+ *   below about 1e-240 (not zero); `at` throws for bad t.
  * @example
  * ```ts
  * import { exactDynamics, lambdaBalancedWeights, randomTask } from 'exact-dln';

@@ -37,6 +37,7 @@ import {
   readArray,
   transpose,
 } from '../linalg/dense.js';
+import { InvalidArgumentError } from '../errors.js';
 import { completeOrthonormalBasis } from '../linalg/complete-basis.js';
 import { orthonormalColumns } from '../linalg/householder.js';
 import { rowKernels } from '../linalg/row-kernels.js';
@@ -184,6 +185,16 @@ export class RiccatiSolution {
     // M = I + ΨᵀΦΨ by 2^{2k} (solveSet's Ê⁻² term): then S, its Cholesky factor C and G_all
     // are scaled by 2^{2k}, 2^k and 2^k, and the factor G_all·C⁻ᵀ is unchanged. k ≤ 500
     // keeps 2^{2k} finite.
+    // Below 2⁻⁸⁰⁰ even the scaled Ψ (≤ 2⁻³⁰⁰) would fall under the scaled identity's terms
+    // that the evaluation floors at e^{−600}: refused rather than evaluated wrongly.
+    if (psiBig > 0 && psiBig < 2 ** -800) {
+      throw new InvalidArgumentError(
+        `invalid argument. The initial weights are too small for double precision: their largest component along F's eigenvectors is ${psiBig.toExponential(2)}, ` +
+          'below 2^-800 ≈ 1.5e-241, where the products the closed form needs leave the range of doubles. Scale them up (from weights of 1e-240 a mode ' +
+          'takes about 550/σ·τ to leave its plateau), or start from zero weights (a saddle).',
+        'w1, w2',
+      );
+    }
     let k = 0;
     if (psiBig > 0 && psiBig < 2 ** -400) k = Math.min(500, -Math.floor(Math.log2(psiBig)));
     this.identityRoot = 2 ** k;

@@ -8,6 +8,7 @@
  * took such a row for a zero row. Below weights of about 1e-154 the squares of Ψ's entries
  * are themselves subnormal: Ψ is then scaled by a power of two (exact), and the per-mode
  * closed form of aligned weights leaves such initialisations to the general evaluator.
+ * Below about 1e-241 even that cannot work, and exactDynamics refuses the weights.
  * Checked against references that do not share that code:
  *
  * - one mode (1×1×1, λ = 0): the logistic a(s) = σ / (1 + (σ/a0 − 1)·e^{−2σs}), evaluated in
@@ -24,15 +25,16 @@ import fc from 'fast-check';
 import { Matrix } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
 import { decoupledModes } from '../../src/core/decoupled-modes.js';
+import { InvalidArgumentError } from '../../src/errors.js';
 import { exactDynamics } from '../../src/core/exact-dynamics.js';
 import { randomTask } from '../../src/core/task.js';
 import { lambdaBalancedWeights } from '../../src/core/weights.js';
 import { makeSigmaYX, maxHidden } from '../helpers/configs.js';
 
 describe('small initialisations', () => {
-  it('one mode at λ = 0 (weights 1e-20 … 2.2e-162, products down to 5e-324): the logistic, at every time up to γs = 2000', () => {
+  it('one mode at λ = 0 (weights 1e-20 … 1e-240, products down to 5e-324 and below): the logistic, at every time up to γs = 2000', () => {
     const sigma = 1.5;
-    for (const c of [1e-20, 1e-50, 1e-60, 1e-70, 1e-80, 1e-100, 1e-120, 1e-150, 1e-156, 1e-160, 2.2e-162]) {
+    for (const c of [1e-20, 1e-50, 1e-60, 1e-70, 1e-80, 1e-100, 1e-120, 1e-150, 1e-156, 1e-160, 2.2e-162, 1e-200, 1e-240]) {
       const dyn = exactDynamics({ w1: new Matrix([[c]]), w2: new Matrix([[c]]), sigmaYX: new Matrix([[sigma]]) });
       const logA0 = 2 * Math.log(c); // a0 = c², itself below the normal range for the last three
       const times = Array.from({ length: 1200 }, (_, k) => (2000 / sigma) * (k / 1199));
@@ -46,6 +48,25 @@ describe('small initialisations', () => {
       // The converged state (computed apart from the time-dependent path) is the task's.
       expect(Math.abs(dyn.converged().singularProduct.get(0, 0) - sigma), `w = ${c}: converged()`).toBeLessThanOrEqual(1e-14 * sigma);
     }
+  });
+
+  it('weights below about 1e-241 are refused with an InvalidArgumentError that says why; zero weights (a saddle) are not', () => {
+    const sigmaYX = new Matrix([[1.5]]);
+    for (const c of [1e-241, 1e-300, 1e-310, 5e-324]) {
+      const error = (() => {
+        try {
+          exactDynamics({ w1: new Matrix([[c]]), w2: new Matrix([[c]]), sigmaYX });
+        } catch (e) {
+          return e;
+        }
+        return undefined;
+      })();
+      expect(error, `w = ${c}`).toBeInstanceOf(InvalidArgumentError);
+      expect((error as InvalidArgumentError).message).toMatch(/initial weights are too small for double precision.*Scale them up/);
+      expect((error as InvalidArgumentError).argument).toBe('w1, w2');
+    }
+    const zero = exactDynamics({ w1: new Matrix([[0]]), w2: new Matrix([[0]]), sigmaYX });
+    expect(zero.at(100).loss).toBe(0.5 * 1.5 * 1.5);
   });
 
   it('aligned weights of any widths and λ, products 1e-40 … 1e-300: the general evaluator equals each mode\'s closed form (fast-check)', () => {
