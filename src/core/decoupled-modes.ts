@@ -21,7 +21,7 @@
  */
 import { evaluateMode, projectedModeConstants, type ModeConstants } from '../analysis/aligned-mode.js';
 import { frobenius, gramOfRows } from '../linalg/dense.js';
-import type { RiccatiSolution } from './riccati.js';
+import { ABSOLUTE_RANK_TOLERANCE, type RiccatiSolution } from './riccati.js';
 import { growingEigenvector } from './spectrum.js';
 
 /**
@@ -114,8 +114,12 @@ function detect(solution: RiccatiSolution): DecoupledModes | undefined {
     const vv = g[a * n + a];
     const uu = g[(ni + a) * n + (ni + a)];
     const vu = g[(ni + a) * n + a];
-    if (vv + uu <= rounding) {
-      modes.push(undefined); // no hidden direction: a_α ≡ 0
+    // No hidden direction (a_α ≡ 0) where the general evaluator sees none either: rows below
+    // ABSOLUTE_RANK_TOLERANCE·‖Q(0)‖_F. (Not P̃'s rounding level, N·ε·tr P̃: that is ≈ 1e-7 of
+    // ‖Q(0)‖ in Q's terms, and would take a small but real mode — products 1e-14 of the largest
+    // — for an absent one; those modes take the general path below, SADDLE_MARGIN.)
+    if (vv + uu <= (ABSOLUTE_RANK_TOLERANCE * qNorm) ** 2) {
+      modes.push(undefined);
       initial.push(0);
       continue;
     }

@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { decoupledModes } from '../../src/core/decoupled-modes.js';
 import { exactDynamics } from '../../src/core/exact-dynamics.js';
 import { lambdaBalancedWeights } from '../../src/core/weights.js';
+import { alignedMode } from '../../src/analysis/aligned-mode.js';
 import { modeStrengths } from '../../src/analysis/mode-strengths.js';
 import { integrateGradientFlow } from '../../src/simulation/gradient-flow.js';
 import { createRng, randomOrthogonal } from '../../src/random.js';
@@ -115,6 +116,26 @@ describe('decoupled summaries against RK4 and the general path', () => {
         expect(Math.abs(s.loss[k] - loss)).toBeLessThanOrEqual(1e-9 * loss + 1e-15);
       });
     }
+  });
+
+  it('a small mode beside a large one (products 1e-14 apart, and 1e-7 apart in the weights) is learned, as alignedMode says', () => {
+    // Found with another seed of the property test above: the mode with product 4.6e-53 sat
+    // below P̃'s rounding level next to the one with 4.3e-39, so it was taken for an absent
+    // mode (a ≡ 0) while it is learned to σ. alignedMode evaluates each mode by itself:
+    // exact to ≈ 1e-13·(1 + ‖Σyx‖_F), the tolerance of the tests above.
+    const sigmaYX = makeSigmaYX(3, 3, 'generic', 0);
+    const products = [4.609448907837977e-53, 0, 4.3248150805920556e-39];
+    const { w1, w2 } = lambdaBalancedWeights({ inputDim: 3, hiddenDim: 3, outputDim: 3, lambda: 0, seed: 1, alignTo: sigmaYX, productSingularValues: products });
+    const dyn = exactDynamics({ w1, w2, sigmaYX, tau: 0.7 });
+    const norm = sigmaYX.norm('frobenius');
+    const s = dyn.summaries(TIMES);
+    TIMES.forEach((t, k) => {
+      for (let a = 0; a < 3; a++) {
+        const expected = alignedMode({ sigma: dyn.sigma[a], a0: products[a], lambda: 0, tau: 0.7 }).at(t);
+        expect(Math.abs(s.modeStrengths[a][k] - expected), `mode ${a} at t = ${t}`).toBeLessThanOrEqual(1e-12 * (1 + norm));
+      }
+    });
+    expect(s.modeStrengths[0][TIMES.length - 1]).toBeCloseTo(dyn.sigma[0], 12); // learned
   });
 
   it('takes the general path unless the initial state is exactly decoupled', () => {
