@@ -25,6 +25,11 @@ describe.each(KERNEL_BACKENDS)('%s', (_label, backend) => {
   describe('exactDynamics vs RK4 integration of the weight ODE', () => {
     // Tolerance 1e-9 relative (Frobenius, whole P): RK4 with step 0.002/rate has a global
     // error ≈ T·rate·(h·rate)^4/120 ≲ 1e-11, so the closed form must agree to well within it.
+    // Relative to max(‖P(t)‖, 1e-5·‖P(0)‖): λ is read off the weights to ≈ 4ε·‖P(0)‖ (the
+    // rounding of W2ᵀW2 − W1W1ᵀ), an absolute uncertainty both computations carry; when P(t)
+    // decays towards a saddle (a reversed mode at λ ≈ 0, found by another seed: λ = 1 ulp of
+    // the weights, P(5) ≈ 1e-9·P(0)) that alone is 1e-8 of P(t). The floor, 1e-14·‖P(0)‖,
+    // allows it with room and is still 1e-5 below any error of the closed form itself.
     it('agrees to 1e-9 relative at several t on 220 random configurations', () => {
       let worst = 0;
       let count = 0;
@@ -38,10 +43,12 @@ describe.each(KERNEL_BACKENDS)('%s', (_label, backend) => {
           const times = [0.05 * horizon, 0.3 * horizon, horizon];
           const dyn = exactDynamics({ w1: c.w1, w2: c.w2, sigmaYX: c.sigmaYX });
           const ref = integrateGradientFlow({ w1: c.w1, w2: c.w2, sigmaYX: c.sigmaYX, times, maxStep: h });
+          const q0 = stackQ(c.w1, c.w2);
+          const p0Norm = q0.mmul(q0.transpose()).norm('frobenius');
           times.forEach((t, k) => {
             const pRef = stackQ(ref.w1[k], ref.w2[k]).mmul(stackQ(ref.w1[k], ref.w2[k]).transpose());
             const pExact = dyn.at(t).qqt;
-            const err = relErr(pExact, pRef, 1e-300);
+            const err = relErr(pExact, pRef, 1e-5 * p0Norm);
             worst = Math.max(worst, err);
             expect(err).toBeLessThan(1e-9);
           });
