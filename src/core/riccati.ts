@@ -179,14 +179,8 @@ export class RiccatiSolution {
       if (a > psiBig) psiBig = a;
     }
     this.psiLog2Spread = psiBig === 0 ? 0 : Math.log2(psiBig) - Math.log2(psiSmall);
-    // A small initialisation (Ψ's entries below 2⁻⁴⁰⁰, weights below about 1e-120): the
-    // products of Ψ's entries, which make up S, would be subnormal or zero. Ψ is scaled by
-    // 2^k (exact) so that its largest entry is near 1, and the identity in
-    // M = I + ΨᵀΦΨ by 2^{2k} (solveSet's Ê⁻² term): then S, its Cholesky factor C and G_all
-    // are scaled by 2^{2k}, 2^k and 2^k, and the factor G_all·C⁻ᵀ is unchanged. k ≤ 500
-    // keeps 2^{2k} finite.
-    // Below 2⁻⁸⁰⁰ even the scaled Ψ (≤ 2⁻³⁰⁰) would fall under the scaled identity's terms
-    // that the evaluation floors at e^{−600}: refused rather than evaluated wrongly.
+    // Below 2⁻⁸⁰⁰ even Ψ scaled as below (to at most 2⁻³⁰⁰) would fall under the scaled
+    // identity's terms that the evaluation floors at e^{−600}: refused rather than evaluated wrongly.
     if (psiBig > 0 && psiBig < 2 ** -800) {
       throw new InvalidArgumentError(
         `invalid argument. The initial weights are too small for double precision: their largest component along F's eigenvectors is ${psiBig.toExponential(2)}, ` +
@@ -195,6 +189,11 @@ export class RiccatiSolution {
         'w1, w2',
       );
     }
+    // A small initialisation (Ψ's entries below 2⁻⁴⁰⁰, weights below about 1e-120): the
+    // products of Ψ's entries, which make up S, would be subnormal or zero. Ψ is scaled by
+    // 2^k (exact) so that its largest entry is near 1, and the identity in M = I + ΨᵀΦΨ by
+    // 2^{2k} (solveSet's Ê⁻² term): then S, its Cholesky factor C and G_all are scaled by
+    // 2^{2k}, 2^k and 2^k, and the factor G_all·C⁻ᵀ is unchanged. k ≤ 500 keeps 2^{2k} finite.
     let k = 0;
     if (psiBig > 0 && psiBig < 2 ** -400) k = Math.min(500, -Math.floor(Math.log2(psiBig)));
     this.identityRoot = 2 ** k;

@@ -670,8 +670,7 @@ export function matmulT(a: Float64Array, b: Float64Array, m: number, k: number, 
   return out;
 }
 
-/** 2^-1022, the smallest normal double: a product below it is subnormal and ≈ 10× slower. */
-/** 2⁻¹⁰²², the smallest positive normal double. @internal */
+/** 2^-1022, the smallest normal double: a product below it is subnormal and ≈ 10× slower. @internal */
 export const SMALLEST_NORMAL = 2 ** -1022;
 /**
  * Entries below this fraction of their row's largest are dropped where rows are normalised
