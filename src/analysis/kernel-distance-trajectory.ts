@@ -191,7 +191,7 @@ export function kernelDistanceTrajectory(
       options = (timesOrOptions as KernelDistanceOptions | undefined) ?? {};
     }
     const state = (k: number): NetworkRepresentations =>
-      representationsOf({ w1: source.w1[k], w2: source.w2[k] }, `source[${k}]`);
+      representationsOf({ w1: source.w1[k], w2: source.w2[k] }, `source[${k}]`, true);
     const reference = state(0);
     const label = (k: number): string => `source[${k}] (t = ${times[k]})`;
     return trace(reference, times, (k) => (k === 0 ? reference : state(k)), options, 'source[0]', label);
@@ -219,11 +219,11 @@ function alongDynamics(
   snapshotAt: (t: number, k: number) => Snapshot,
   options: KernelDistanceOptions,
 ): KernelDistanceTrajectory {
-  const reference = storedRepresentations(start);
+  const reference = storedRepresentations(start, undefined, true);
   // Each time's A and R overwrite the previous time's (the reference keeps its own arrays).
   let scratch: NetworkRepresentations | undefined;
   const states = (k: number): NetworkRepresentations =>
-    times[k] === 0 ? reference : (scratch = storedRepresentations(snapshotAt(times[k], k), scratch));
+    times[k] === 0 ? reference : (scratch = storedRepresentations(snapshotAt(times[k], k), scratch, true));
   const nameAt = (k: number): string => `source.at(${times[k]})`;
   return trace(reference, times, states, options, 'source.at(0)', nameAt, start.solution);
 }

@@ -12,7 +12,7 @@ import { Snapshot } from '../core/snapshot.js';
 import { choleskyInPlace, gramOfRows, gramOfRowsNormal, matmul, readArray, tmatmul, toArray } from '../linalg/dense.js';
 import { symmetricEigen } from '../linalg/symmetric-eigen.js';
 import { assertShape, toMatrix, type MatrixLike } from '../validation.js';
-import { representationsOf, type NetworkRepresentations, type NetworkState } from './network-representations.js';
+import { extremeScale, representationsOf, representationsOutOfRange, type NetworkRepresentations, type NetworkState } from './network-representations.js';
 
 /**
  * Options of {@link kernelDistance} and `kernelDistanceTrajectory`: the probe inputs on
@@ -535,10 +535,10 @@ export function kernelDistance(a: NetworkState, b: NetworkState, options: Kernel
     // as along kernelDistanceTrajectory — no rotation back, no Ni×Ni representations for
     // wide networks.
     const geometry = solutionGeometry(probeGeometry(options, a.inputDim), a.solution);
-    return distanceBetween(kernelPieces(storedRepresentations(a), geometry, 'a'), kernelPieces(storedRepresentations(b), geometry, 'b'), geometry);
+    return distanceBetween(kernelPieces(storedRepresentations(a, undefined, true), geometry, 'a'), kernelPieces(storedRepresentations(b, undefined, true), geometry, 'b'), geometry);
   }
-  const ra = representationsOf(a, 'a');
-  const rb = representationsOf(b, 'b');
+  const ra = representationsOf(a, 'a', true);
+  const rb = representationsOf(b, 'b', true);
   assertSameWidths(ra, rb, 'a', 'b');
   const geometry = probeGeometry(options, ra.inputDim);
   return distanceBetween(kernelPieces(ra, geometry, 'a'), kernelPieces(rb, geometry, 'b'), geometry);
@@ -551,9 +551,15 @@ export function kernelDistance(a: NetworkState, b: NetworkState, options: Kernel
  *
  * @internal
  */
-export function storedRepresentations(snapshot: Snapshot, into?: NetworkRepresentations): NetworkRepresentations {
+export function storedRepresentations(snapshot: Snapshot, into?: NetworkRepresentations, scaleFree = false): NetworkRepresentations {
   const { z, inputRows, outputRows, careful } = snapshot.storedFactor;
-  return factorRepresentations(z, snapshot.inputDim, snapshot.hiddenDim, snapshot.outputDim, inputRows, outputRows, careful, into);
+  const rep = factorRepresentations(z, snapshot.inputDim, snapshot.hiddenDim, snapshot.outputDim, inputRows, outputRows, careful, into);
+  // For the kernel distance (scaleFree), A and R that lost digits to their size are formed
+  // again from the factor scaled by a power of two, as in representationsOf: up to 2^{2k}.
+  if (!scaleFree || !representationsOutOfRange(rep)) return rep;
+  const f = extremeScale(z);
+  if (f === 1) return rep;
+  return factorRepresentations(z.map((x) => x * f), snapshot.inputDim, snapshot.hiddenDim, snapshot.outputDim, inputRows, outputRows, careful, rep);
 }
 
 /**

@@ -28,6 +28,7 @@ import {
   type KernelDistanceOptions,
   type ProbeGeometry,
 } from './kernel-distance.js';
+import { representationsOutOfRange } from './network-representations.js';
 
 /**
  * Options of {@link lazyRichSweep}.
@@ -222,12 +223,16 @@ export function sweepCell(plan: Omit<SweepPlan, 'lambdas' | 'scales'>, lambda: n
   // an orthogonal change of basis, so their Frobenius distances are those of the originals.
   // The kernel distances as kernelDistance(start, ·) computes them for two Snapshots of one
   // dynamics, with the representations and the probes' geometry formed once.
-  const [a0, aMid, aEnd] = [start, mid, end].map((snap) => storedRepresentations(snap));
+  const snaps = [start, mid, end];
+  const [a0, aMid, aEnd] = snaps.map((snap) => storedRepresentations(snap));
+  // The kernels are scale-free: representations that lost digits to their size (a tiny
+  // initialisation) are formed again from the factor scaled by a power of two.
+  const [k0, kMid, kEnd] = [a0, aMid, aEnd].map((rep, i) => (representationsOutOfRange(rep) ? storedRepresentations(snaps[i], undefined, true) : rep));
   const geometry = solutionGeometry(plan.geometry, start.solution);
   const [p0, pMid, pEnd] = [
-    kernelPieces(a0, geometry, 'the network at t = 0'),
-    kernelPieces(aMid, geometry, `the network at t = ${plan.time}`),
-    kernelPieces(aEnd, geometry, 'the converged network'),
+    kernelPieces(k0, geometry, 'the network at t = 0'),
+    kernelPieces(kMid, geometry, `the network at t = ${plan.time}`),
+    kernelPieces(kEnd, geometry, 'the converged network'),
   ];
   return {
     lambda,

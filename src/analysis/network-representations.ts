@@ -113,32 +113,75 @@ function notANetwork(network: unknown, name: string): InvalidArgumentError {
 }
 
 /**
+ * 2^k bringing the largest |entry| of `arrays` into [1, 2) when it lies outside
+ * [2⁻⁴⁰⁰, 2⁴⁰⁰] (products of such entries, as in A and R, would be subnormal or overflow),
+ * else 1. @internal
+ */
+export function extremeScale(...arrays: Float64Array[]): number {
+  let big = 0;
+  for (const a of arrays) for (let p = 0; p < a.length; p++) big = Math.max(big, Math.abs(a[p]));
+  return big > 0 && (big < 2 ** -400 || big > 2 ** 400) ? 2 ** -Math.floor(Math.log2(big)) : 1;
+}
+
+/**
+ * Whether A and R, as formed, may be of a size at which their entries lose digits
+ * (subnormal, or underflowed to zero) or overflow: the largest diagonal entry (the largest
+ * squared row norm of the weights) is outside [2⁻⁸⁰⁰, 2⁸⁰⁰], or zero (then only the weights
+ * tell: {@link extremeScale} is 1 for zero weights). O(Ni + No). @internal
+ */
+export function representationsOutOfRange(rep: NetworkRepresentations): boolean {
+  // Diagonal entries are sums of squares: ≥ 0.
+  const { a, r } = rep;
+  const aSize = rep.aSize ?? rep.inputDim;
+  const rSize = rep.rSize ?? rep.outputDim;
+  let big = 0;
+  for (let i = 0; i < aSize; i++) if (a[i * aSize + i] > big) big = a[i * aSize + i];
+  for (let i = 0; i < rSize; i++) if (r[i * rSize + i] > big) big = r[i * rSize + i];
+  return !(big >= NORMAL_SQUARES && big <= LARGE_SQUARES);
+}
+const NORMAL_SQUARES = 2 ** -800;
+const LARGE_SQUARES = 2 ** 800;
+
+/** A copy of `a` times `f` (exact for a power of two), or `a` itself when f = 1. */
+function scaledBy(a: Float64Array, f: number): Float64Array {
+  return f === 1 ? a : a.map((x) => x * f);
+}
+
+/**
  * A = W1ᵀW1 and R = W2W2ᵀ of a Snapshot (from its cached `w1tw1`, `w2w2t` getters, copied)
  * or of a weight pair (O(Nh·(Ni² + No²))).
  *
  * @param network - a Snapshot or `{ w1, w2 }`.
  * @param name - the argument's name, used in error messages (`network`, `a`, ...).
+ * @param scaleFree - A and R may come back multiplied by one power of two 2^{2k}, for users
+ *   that do not see a common scale (the kernel distance): weights of extreme size
+ *   ({@link extremeScale}) are scaled by 2^k first, so that A and R keep their digits.
  * @throws {@link InvalidArgumentError} if `network` is neither.
  * @throws {@link ShapeError}, {@link NonFiniteError} for malformed weights.
  * @internal
  */
-export function representationsOf(network: unknown, name: string): NetworkRepresentations {
+export function representationsOf(network: unknown, name: string, scaleFree = false): NetworkRepresentations {
   if (network instanceof Snapshot) {
-    return {
-      inputDim: network.inputDim,
-      hiddenDim: network.hiddenDim,
-      outputDim: network.outputDim,
-      a: toArray(network.w1tw1),
-      r: toArray(network.w2w2t),
-    };
+    const { inputDim: ni, hiddenDim: nh, outputDim: no } = network;
+    const rep = { inputDim: ni, hiddenDim: nh, outputDim: no, a: toArray(network.w1tw1), r: toArray(network.w2w2t) };
+    if (!scaleFree || !representationsOutOfRange(rep)) return rep;
+    const f = extremeScale(network.storedFactor.z);
+    if (f === 1) return rep;
+    const z = scaledBy(toArray(network.factor), f); // [W1ᵀ; W2]·R, original coordinates
+    return { ...rep, a: matmulT(z.subarray(0, ni * nh), z.subarray(0, ni * nh), ni, nh, ni), r: matmulT(z.subarray(ni * nh), z.subarray(ni * nh), no, nh, no) };
   }
   if (!isWeightPair(network)) throw notANetwork(network, name);
   const { w1, w2 } = toWeightPair(network, name);
   const ni = w1.columns;
   const nh = w1.rows;
   const no = w2.rows;
-  const w1a = toArray(w1);
-  const w2a = toArray(w2);
+  let w1a = toArray(w1);
+  let w2a = toArray(w2);
+  if (scaleFree) {
+    const f = extremeScale(w1a, w2a);
+    w1a = scaledBy(w1a, f);
+    w2a = scaledBy(w2a, f);
+  }
   return {
     inputDim: ni,
     hiddenDim: nh,

@@ -26,10 +26,15 @@ import { Matrix } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
 import { decoupledModes } from '../../src/core/decoupled-modes.js';
 import { InvalidArgumentError } from '../../src/errors.js';
+import { kernelDistance } from '../../src/analysis/kernel-distance.js';
+import { kernelDistanceTrajectory } from '../../src/analysis/kernel-distance-trajectory.js';
+import { lazyRichSweep } from '../../src/analysis/lazy-rich-sweep.js';
+import { ntk } from '../../src/analysis/ntk.js';
 import { exactDynamics } from '../../src/core/exact-dynamics.js';
 import { randomTask } from '../../src/core/task.js';
 import { lambdaBalancedWeights } from '../../src/core/weights.js';
 import { makeSigmaYX, maxHidden } from '../helpers/configs.js';
+import { explicitKernelDistance } from '../helpers/jacobian-ntk.js';
 
 describe('small initialisations', () => {
   it('one mode at λ = 0 (weights 1e-20 … 1e-240, products down to 5e-324 and below): the logistic, at every time up to γs = 2000', () => {
@@ -138,5 +143,48 @@ describe('small initialisations', () => {
       }
     }
     expect(runs).toBe(66); // 11 shape–λ pairs the widths allow, 6 scales each
+  });
+
+  it('kernel distances from small initialisations (weights 1e-100 … 1e-230; a lazy–rich sweep from products 1e-320): the explicit NTK of the weights scaled by a power of two', () => {
+    // The distance is scale-free, so the reference builds both NTKs (ntk(), whitened probes
+    // X′ = I) from weights scaled exactly into the normal range, where their products keep
+    // every digit; 1e-12 absolute on d ∈ [0, 1], as in kernel-distance.test.ts. Before, A and
+    // R were formed from the tiny weights themselves: subnormal below weights of ≈ 1e-154.
+    const scaledWeights = (w: { w1: Matrix; w2: Matrix }) => {
+      const big = Math.max(...w.w1.to1DArray().map(Math.abs), ...w.w2.to1DArray().map(Math.abs));
+      const f = 2 ** -Math.floor(Math.log2(big));
+      return { w1: w.w1.clone().mul(f), w2: w.w2.clone().mul(f) };
+    };
+    for (const [ni, nh, no] of [[3, 3, 3], [5, 3, 2], [2, 3, 6]] as const) {
+      const task = randomTask({ inputDim: ni, outputDim: no, samples: 40, seed: 11 });
+      const unit = lambdaBalancedWeights({ inputDim: ni, hiddenDim: nh, outputDim: no, lambda: 0, scale: 1, seed: 12 });
+      for (const size of [1e-100, 1e-160, 1e-200, 1e-230]) {
+        const w = { w1: unit.w1.clone().mul(size), w2: unit.w2.clone().mul(size) }; // λ = 0 stays λ = 0
+        const dyn = exactDynamics({ ...w, sigmaYX: task.sigmaYX });
+        const probes = Matrix.eye(ni);
+        const k0 = ntk(scaledWeights(w), probes);
+        const slowest = dyn.sigma[Math.min(ni, no, nh) - 1];
+        const times = [1, 0.5 * -Math.log(size) / slowest, 3 * -Math.log(size) / slowest];
+        const along = kernelDistanceTrajectory(dyn, times).distance;
+        times.forEach((t, k) => {
+          const snap = dyn.at(t);
+          const expected = explicitKernelDistance(k0, ntk(scaledWeights(snap.weights), probes));
+          const label = `${ni}×${nh}×${no}, weights ${size}, t = ${t}`;
+          expect(Math.abs(kernelDistance(dyn.at(0), snap) - expected), `${label}: two Snapshots`).toBeLessThanOrEqual(1e-12);
+          expect(Math.abs(kernelDistance(w, snap.weights) - expected), `${label}: two weight pairs`).toBeLessThanOrEqual(1e-12);
+          expect(Math.abs(along[k] - expected), `${label}: along the trajectory`).toBeLessThanOrEqual(1e-12);
+        });
+      }
+    }
+    // lazyRichSweep's kernel distances (its own route through the stored factors) on the
+    // smallest initialisation lambdaBalancedWeights makes (products 1e-320, weights ≈ 1e-160).
+    const task = randomTask({ inputDim: 3, outputDim: 3, samples: 40, seed: 13 });
+    const time = 150;
+    const [row] = lazyRichSweep({ lambdas: [0], scales: [1e-320], task, hiddenDim: 3, time, seed: 14 }).rows;
+    const w = lambdaBalancedWeights({ inputDim: 3, hiddenDim: 3, outputDim: 3, lambda: 0, scale: 1e-320, seed: 14 });
+    const dyn = exactDynamics({ ...w, sigmaYX: task.sigmaYX });
+    const k0 = ntk(scaledWeights(w), Matrix.eye(3));
+    expect(Math.abs(row.kernelDistance - explicitKernelDistance(k0, ntk(scaledWeights(dyn.at(time).weights), Matrix.eye(3))))).toBeLessThanOrEqual(1e-12);
+    expect(Math.abs(row.convergedKernelDistance - explicitKernelDistance(k0, ntk(scaledWeights(dyn.converged().weights), Matrix.eye(3))))).toBeLessThanOrEqual(1e-12);
   });
 });
