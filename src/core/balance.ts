@@ -196,7 +196,8 @@ export function balanceOf(w1: MatrixLike, w2: MatrixLike): Balance {
  *   when ‖W‖² ≳ 1e7·(1 + |λ|)).
  * @returns λ̂.
  * @throws {@link NotBalancedError} if the residual exceeds `tolerance`; the message and the
- *   error's fields report λ̂, the residual and the tolerance.
+ *   error's fields report λ̂, the residual and the tolerance. {@link InvalidArgumentError} if
+ *   the weights are so large that W2ᵀW2 or W1W1ᵀ overflows.
  * @throws {@link ShapeError}, {@link NonFiniteError} as {@link balanceOf} does; also
  *   {@link InvalidArgumentError} or {@link NonFiniteError} for a tolerance that is not a finite
  *   number ≥ 0.
@@ -218,6 +219,15 @@ export function assertBalanced(w1: MatrixLike, w2: MatrixLike, tolerance: number
   const m = measure(a, b);
   const lambda = m.lambda;
   const residual = m.residualAt(lambda);
+  if (!Number.isFinite(lambda) || !Number.isFinite(residual)) {
+    // W2ᵀW2 and W1W1ᵀ overflowed: their entries are sums of squares of the weights.
+    const big = Math.max(...[a, b].map((w) => w.to1DArray().reduce((x, y) => Math.max(x, Math.abs(y)), 0)));
+    throw new InvalidArgumentError(
+      `invalid argument. \`w1\`, \`w2\` are too large for double precision: their largest entry is ${big.toExponential(2)}, and ` +
+        'W2ᵀW2 − W1W1ᵀ (sums of squares of the weights) leaves the range of doubles (above ≈ 1.3e154 for a single entry). Scale the weights down.',
+      'w1, w2',
+    );
+  }
   if (!m.accepts(lambda, tolerance)) {
     throw new NotBalancedError(
       `invalid argument. \`w1\`, \`w2\` are not λ-balanced: W2ᵀW2 − W1W1ᵀ should equal λI, ` +

@@ -196,9 +196,10 @@ export function validatedDynamicsInputs(options: ExactDynamicsOptions): {
  * rank-Nh approximation of Σyx), Nh between Ni and No, Nh above both at λ = 0,
  * rank-deficient Σyx, repeated singular values, and degenerate initialisations (e.g. the
  * reversal-learning saddle of MATH.md §8). Finite for any t up to 1e8·τ and beyond, and
- * exact to rounding for small initialisations too: weights down to about 1e-240 (initial
- * products far below the smallest double) are evaluated without subnormal arithmetic (the
- * initial factor scaled by a power of two, which changes no digit); smaller ones are refused.
+ * exact to rounding for small and large initialisations too: weights from about 1e-240
+ * (initial products far below the smallest double) up to about 1.3e154 (products near the
+ * largest) are evaluated without subnormal or overflowing arithmetic (the initial factor
+ * scaled by a power of two, which changes no digit); others are refused.
  *
  * Cost: one SVD of Σyx and O((Ni+No)·Nh²) set-up; then O((Ni+No)·Nh² + Nh³) per time.
  *
@@ -206,7 +207,7 @@ export function validatedDynamicsInputs(options: ExactDynamicsOptions): {
  * @throws {@link NonFiniteError} for NaN or infinite entries.
  * @throws {@link NotBalancedError} if the weights are not λ-balanced within `balanceTolerance`.
  * @throws {@link InvalidArgumentError} for a non-positive τ or tolerance, or initial weights
- *   below about 1e-240 (not zero); `at` throws for bad t.
+ *   below about 1e-240 (not zero) or above about 1.3e154; `at` throws for bad t.
  * @example
  * ```ts
  * import { exactDynamics, lambdaBalancedWeights, randomTask } from 'exact-dln';

@@ -124,7 +124,7 @@ export class RiccatiSolution {
   private readonly psiLog2Spread: number;
   private readonly rateBound: number;
   /**
-   * 2^k when Ψ was scaled by 2^k for a small initialisation (see the constructor), else 1:
+   * 2^k when Ψ was scaled by 2^k for a small or large initialisation (see the constructor), else 1:
    * the identity of M = I + ΨᵀΦΨ enters S as (2^k·e^{−g_c s})².
    */
   private readonly identityRoot: number;
@@ -193,9 +193,13 @@ export class RiccatiSolution {
     // products of Ψ's entries, which make up S, would be subnormal or zero. Ψ is scaled by
     // 2^k (exact) so that its largest entry is near 1, and the identity in M = I + ΨᵀΦΨ by
     // 2^{2k} (solveSet's Ê⁻² term): then S, its Cholesky factor C and G_all are scaled by
-    // 2^{2k}, 2^k and 2^k, and the factor G_all·C⁻ᵀ is unchanged. k ≤ 500 keeps 2^{2k} finite.
+    // 2^{2k}, 2^k and 2^k, and the factor G_all·C⁻ᵀ is unchanged. |k| ≤ 500 keeps 2^{2k}
+    // finite and normal.
     let k = 0;
     if (psiBig > 0 && psiBig < 2 ** -400) k = Math.min(500, -Math.floor(Math.log2(psiBig)));
+    // A large one (above 2⁴⁰⁰, weights above about 1e120; the balance check refuses weights
+    // whose squares overflow) the same way: its squares would overflow; 2^{2k} ≥ 2⁻¹⁰⁰⁰ stays normal.
+    else if (psiBig > 2 ** 400) k = Math.max(-500, -Math.floor(Math.log2(psiBig)));
     this.identityRoot = 2 ** k;
     if (k !== 0) {
       qNorm2 = 0;

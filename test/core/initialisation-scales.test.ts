@@ -1,5 +1,6 @@
 /**
- * Small initialisations (weights down to 1e-162, products of singular values down to 5e-324)
+ * Small initialisations (weights down to 1e-240, products of singular values far below the
+ * smallest double) and large ones (weights up to 1.3e154)
  * through the whole trajectory, including γs of several hundred, where e^{−g_c s} is near
  * e^{−600}: products like G0_ic·e^{−g_c s} of a small row then leave the normal range. The
  * general evaluator (Snapshots, and `summaries` of unaligned weights) used to round them to
@@ -188,3 +189,33 @@ describe('small initialisations', () => {
     expect(Math.abs(row.convergedKernelDistance - explicitKernelDistance(k0, ntk(scaledWeights(dyn.converged().weights), Matrix.eye(3))))).toBeLessThanOrEqual(1e-12);
   });
 });
+
+describe('large initialisations', () => {
+  it('one mode at λ = 0 (weights 1e100 … 1.3e154, products up to 1.7e308): the logistic from above, at every time from 1e-300 to γs = 2000', () => {
+    // a(s) = σ / (σ/a0 + (σ/a0 − 1)·expm1(−2σs)), exact in double for a0 ≫ σ (no cancellation:
+    // both terms of the denominator are tiny and of one sign), so 1e-12 as above. Above
+    // about 1e154 the squares of the weights overflow; such weights are refused.
+    const sigma = 1.5;
+    for (const c of [1e100, 1e120, 1e150, 1e153, 1e154, 1.3e154]) {
+      const dyn = exactDynamics({ w1: new Matrix([[c]]), w2: new Matrix([[c]]), sigmaYX: new Matrix([[sigma]]) });
+      const a0 = c * c;
+      const times = [1e-300, 1e-200, 1e-100, ...Array.from({ length: 400 }, (_, k) => (2000 / sigma) * ((k + 1) / 400))];
+      for (const t of times) {
+        const expected = sigma / (sigma / a0 + (sigma / a0 - 1) * Math.expm1(-2 * sigma * t));
+        const got = dyn.at(t).singularProduct.get(0, 0);
+        expect(Math.abs(got - expected), `w = ${c}, t = ${t}`).toBeLessThanOrEqual(1e-12 * expected);
+      }
+    }
+    for (const c of [1.35e154, 1e200]) {
+      let error: unknown;
+      try {
+        exactDynamics({ w1: new Matrix([[c]]), w2: new Matrix([[c]]), sigmaYX: new Matrix([[sigma]]) });
+      } catch (e) {
+        error = e;
+      }
+      expect(error, `w = ${c}`).toBeInstanceOf(InvalidArgumentError);
+      expect((error as InvalidArgumentError).message).toMatch(/too large for double precision.*Scale the weights down/);
+    }
+  });
+});
+
