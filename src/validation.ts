@@ -29,6 +29,7 @@ export type MatrixLike = AbstractMatrix | ReadonlyArray<ReadonlyArray<number>>;
 /** A short description of a value for error messages ("null", "an array of length 3", "string x"). */
 export function describe(value: unknown): string {
   if (value === null) return 'null';
+  if (value === undefined) return 'undefined (missing)';
   if (Array.isArray(value)) return `an array of length ${value.length}`;
   if (typeof value === 'number') return String(value);
   if (typeof value === 'object') return `an object (${Object.prototype.toString.call(value)})`;

@@ -244,6 +244,9 @@ const QQT_RELATIVE_TOLERANCE = 1e-10;
  */
 const WEAKEST_DIRECTION_MARGIN = 100;
 
+/** 2⁻⁹⁶⁸ = 2⁻¹⁰²²·2⁵⁴: below it a double has fewer than 53 significant bits to spare. */
+const SMALLEST_FULL_PRECISION = 2 ** -968;
+
 /**
  * Options of {@link exactDynamicsFromQQt}.
  *
@@ -364,6 +367,18 @@ export function exactDynamicsFromQQt(options: QQtDynamicsOptions): ExactDynamics
       symmetric[i * n + j] = mean;
       symmetric[j * n + i] = mean;
     }
+  }
+  // A state below the normal range holds its hidden directions with fewer than 53 bits
+  // (a network with weights below ≈ 1e-146): refused, as a direction at P's rounding is.
+  let diagonal = 0;
+  for (let i = 0; i < n; i++) diagonal = Math.max(diagonal, symmetric[i * n + i]);
+  if (diagonal > 0 && diagonal < SMALLEST_FULL_PRECISION) {
+    throw new InvalidArgumentError(
+      `invalid argument. \`qqt\` is too small for double precision: its largest diagonal entry is ${diagonal.toExponential(3)}, below ` +
+        `2^-968 ≈ 4e-292, where its entries (squares of the weights) lose digits. Restart from the weights instead: ` +
+        'exactDynamics({ ...snapshot.weights, sigmaYX }).',
+      'qqt',
+    );
   }
   const { q, rank, smallest, top } = factorOfState(symmetric, n, nh);
   const rounding = n * Number.EPSILON * top;

@@ -42,7 +42,18 @@ export function growingEigenvector(sigma: number, lambda: number): { kappa: numb
   // κ ∓ λ/2 without cancellation: (κ − λ/2)(κ + λ/2) = σ².
   const plus = half >= 0 ? kappa + half : (sigma * sigma) / (kappa - half);
   const minus = half >= 0 ? (sigma * sigma) / (kappa + half) : kappa - half;
-  return { kappa, a: Math.sqrt(minus / (2 * kappa)), b: Math.sqrt(plus / (2 * kappa)) };
+  return { kappa, a: halfRootRatio(minus, kappa), b: halfRootRatio(plus, kappa) };
+}
+
+/**
+ * √(x/(2κ)) for 0 ≤ x ≤ 2κ: as √(x/κ)·√½ (x/κ ≤ 2, and 2κ may overflow for |λ| near the
+ * largest double), or as √x/√κ where x/κ would underflow — for |λ| ≫ σ the smaller
+ * component is ≈ σ/|λ| and x/κ ≈ σ²/λ², which is below the normal range from |λ|/σ ≈ 1e154
+ * on (λ = −1e200 gave b = 0: a mode that could never be learned).
+ */
+function halfRootRatio(x: number, kappa: number): number {
+  const ratio = x / kappa;
+  return (ratio >= 2 ** -1000 ? Math.sqrt(ratio) : Math.sqrt(x) / Math.sqrt(kappa)) * Math.SQRT1_2;
 }
 
 /** The exact eigendecomposition of F, in the task's singular basis. */

@@ -27,6 +27,7 @@ import { Matrix } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
 import { decoupledModes } from '../../src/core/decoupled-modes.js';
 import { InvalidArgumentError } from '../../src/errors.js';
+import { alignedMode } from '../../src/analysis/aligned-mode.js';
 import { kernelDistance } from '../../src/analysis/kernel-distance.js';
 import { kernelDistanceTrajectory } from '../../src/analysis/kernel-distance-trajectory.js';
 import { lazyRichSweep } from '../../src/analysis/lazy-rich-sweep.js';
@@ -215,6 +216,28 @@ describe('large initialisations', () => {
       }
       expect(error, `w = ${c}`).toBeInstanceOf(InvalidArgumentError);
       expect((error as InvalidArgumentError).message).toMatch(/too large for double precision.*Scale the weights down/);
+    }
+  });
+});
+
+describe('huge λ', () => {
+  it('|λ| up to 1e300 (one mode, λ < 0): the general evaluator follows alignedMode and converges to σ', () => {
+    // For |λ| ≫ σ the eigenvectors of F have a component ≈ σ/|λ|; computed as √(σ²/λ²) it
+    // underflowed from |λ|/σ ≈ 1e154 on (λ = −1e200: 0, so the mode could never be learned
+    // and converged() gave 0). alignedMode's closed form is independent of the spectrum code;
+    // both are exact to ≈ 1e-13 of a, so 1e-12 relative.
+    const sigma = 1.5;
+    for (const [lambda, a0] of [[-1e10, 1e5], [-1e100, 1e60], [-1e150, 1e10], [-1e200, 1e10], [-1e300, 1e3], [-1e160, 1]]) {
+      const r = Math.hypot(lambda, 2 * a0);
+      const w1 = Math.sqrt((r - lambda) / 2); // balanced: w2² − w1² = λ, w2·w1 = a0
+      const dyn = exactDynamics({ w1: new Matrix([[w1]]), w2: new Matrix([[a0 / w1]]), sigmaYX: new Matrix([[sigma]]) });
+      const mode = alignedMode({ sigma, a0, lambda });
+      const k = Math.hypot(lambda, 2 * sigma);
+      for (const t of [0.1 / k, 1 / k, 10 / k, 100 / k, 1e4 / k]) {
+        const expected = mode.at(t);
+        expect(Math.abs(dyn.at(t).singularProduct.get(0, 0) - expected), `λ ${lambda}, a0 ${a0}, t = ${t}`).toBeLessThanOrEqual(1e-12 * Math.abs(expected));
+      }
+      expect(Math.abs(dyn.converged().singularProduct.get(0, 0) - sigma), `λ ${lambda}: converged()`).toBeLessThanOrEqual(1e-14 * sigma);
     }
   });
 });
