@@ -101,7 +101,14 @@ const DEGENERATE = 2;
 export interface ModeConstants {
   form: typeof GENERAL | typeof SADDLE | typeof DEGENERATE;
   a0: number;
+  /** K, the rate in E = e^{−Ks}. */
   k: number;
+  /**
+   * K, p₊, p₋ and the c's as they enter a's quotient: all divided by one power of two 2^j
+   * when the largest of K, p₊, p₋ is above 2⁵⁰⁰ (a0 or λ beyond about 1e150: λ·p₊₋ would
+   * overflow), which leaves the quotient unchanged; else j = 0.
+   */
+  kDen: number;
   pPlus: number;
   pMinus: number;
   /** σ·p₊, λ·p₊₋, σ·p₋ (the numerator's coefficients of 1, E, E²). */
@@ -110,36 +117,37 @@ export interface ModeConstants {
   c2: number;
 }
 
+/** The constants from K, p₊, p₋ and p₊₋, scaled as {@link ModeConstants.kDen} says. */
+function constantsOf(form: ModeConstants['form'], a0: number, k: number, sigma: number, lambda: number, pPlus: number, pMinus: number, pm: number): ModeConstants {
+  const big = Math.max(k, pPlus, pMinus);
+  const f = big > 2 ** 500 ? 2 ** -Math.floor(Math.log2(big)) : 1;
+  const [kDen, pp, pn, ppm] = f === 1 ? [k, pPlus, pMinus, pm] : [k * f, pPlus * f, pMinus * f, pm * f];
+  return { form, a0, k, kDen, pPlus: pp, pMinus: pn, c0: sigma * pp, c1: lambda * ppm, c2: sigma * pn };
+}
+
 /** Builds the constants for given (σ ≥ 0, a0, λ). */
 function modeConstants(sigma: number, a0: number, lambda: number): ModeConstants {
   const k = Math.hypot(lambda, 2 * sigma);
-  if (k === 0) return { form: DEGENERATE, a0, k, pPlus: 0, pMinus: 0, c0: 0, c1: 0, c2: 0 };
+  if (k === 0) return { form: DEGENERATE, a0, k, kDen: 0, pPlus: 0, pMinus: 0, c0: 0, c1: 0, c2: 0 };
   const r = Math.hypot(lambda, 2 * a0);
   // g = (λ² + 4σa0)/K, written with the direction cosines λ/K and 2σ/K (no overflow, no K²).
   const g = (lambda / k) * lambda + ((2 * sigma) / k) * (2 * a0);
   const pm = -(lambda / k) * (sigma - a0);
   let pPlus: number;
   let pMinus: number;
+  // p₊₋²/p (p ≥ |p₊₋|) as p₊₋·(p₊₋/p) where p₊₋² would overflow (|p₊₋| above 1e154).
+  const squareOver = (p: number): number => (Math.abs(pm) < 2 ** 500 ? (pm * pm) / p : pm * (pm / p));
   if (g >= 0) {
     pPlus = (r + g) / 2;
-    pMinus = pPlus > 0 ? (pm * pm) / pPlus : 0;
+    pMinus = pPlus > 0 ? squareOver(pPlus) : 0;
   } else {
     pMinus = (r - g) / 2;
-    pPlus = (pm * pm) / pMinus;
+    pPlus = squareOver(pMinus);
   }
-  return {
-    // p₊ = 0: the growing direction is not populated (λ = 0 with a0 ≤ 0, or |λ| so small
-    // that p₊ = p₊₋²/p₋ underflows); then p₊₋ = 0 too and the general formula would be
-    // 0/0 once E underflows.
-    form: pPlus === 0 ? SADDLE : GENERAL,
-    a0,
-    k,
-    pPlus,
-    pMinus,
-    c0: sigma * pPlus,
-    c1: lambda * pm,
-    c2: sigma * pMinus,
-  };
+  // p₊ = 0: the growing direction is not populated (λ = 0 with a0 ≤ 0, or |λ| so small
+  // that p₊ = p₊₋²/p₋ underflows); then p₊₋ = 0 too and the general formula would be
+  // 0/0 once E underflows.
+  return constantsOf(pPlus === 0 ? SADDLE : GENERAL, a0, k, sigma, lambda, pPlus, pMinus, pm);
 }
 
 /**
@@ -157,7 +165,7 @@ export function projectedModeConstants(sigma: number, lambda: number, psiPlus: n
   const pPlus = psiPlus * psiPlus;
   const pMinus = psiMinus * psiMinus;
   const pm = psiPlus * psiMinus;
-  return { form: GENERAL, a0, k, pPlus, pMinus, c0: sigma * pPlus, c1: lambda * pm, c2: sigma * pMinus };
+  return constantsOf(GENERAL, a0, k, sigma, lambda, pPlus, pMinus, pm);
 }
 
 /** a at s = t/τ > 0: one exp or expm1 and a few flops. @internal */
@@ -174,8 +182,8 @@ export function evaluateMode(m: ModeConstants, s: number): number {
     e = Math.exp(-x);
     oneMinusE = 1 - e;
   }
-  if (m.form === SADDLE) return (-m.c2 * e) / (m.k + m.pMinus * oneMinusE) + 0;
-  return (m.c0 + (m.c1 - m.c2 * e) * e) / (m.k * e + (m.pPlus + m.pMinus * e) * oneMinusE);
+  if (m.form === SADDLE) return (-m.c2 * e) / (m.kDen + m.pMinus * oneMinusE) + 0;
+  return (m.c0 + (m.c1 - m.c2 * e) * e) / (m.kDen * e + (m.pPlus + m.pMinus * e) * oneMinusE);
 }
 
 /**

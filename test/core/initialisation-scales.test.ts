@@ -240,5 +240,29 @@ describe('huge λ', () => {
       expect(Math.abs(dyn.converged().singularProduct.get(0, 0) - sigma), `λ ${lambda}: converged()`).toBeLessThanOrEqual(1e-14 * sigma);
     }
   });
+
+  it('alignedMode with |a0| up to 1e300 and |λ| up to 1e300: finite, and the general evaluator\'s values', () => {
+    // λ·p₊₋ overflowed (a0 = 1e200, λ = −1e184: NaN at every t > 0). The general evaluator
+    // (weights up to 1.3e154) is the reference where the weights exist, to 1e-12 relative;
+    // beyond, the values must be finite and reach σ (or 0 from a reversed a0 at λ = 0).
+    const sigma = 1.5;
+    const cases: Array<[number, number]> = [[1e200, -1e184], [1e200, 1e184], [-1e200, 1e250], [1e300, -1e300], [1e250, 0], [-1e200, 0], [1e10, -1e300]];
+    for (const [a0, lambda] of cases) {
+      const mode = alignedMode({ sigma, a0, lambda });
+      const k = Math.hypot(lambda, 2 * sigma) + 2 * Math.abs(a0);
+      const times = [0.1 / k, 1 / k, 10 / k, 1e3 / k];
+      const r = Math.hypot(lambda, 2 * a0);
+      const w1 = Math.sqrt(lambda <= 0 ? (r - lambda) / 2 : (2 * a0 * a0) / (r + lambda)); // w2² − w1² = λ, w2·w1 = a0
+      const general = Math.abs(a0 / w1) < 1.3e154 && w1 < 1.3e154 ? exactDynamics({ w1: new Matrix([[w1]]), w2: new Matrix([[a0 / w1]]), sigmaYX: new Matrix([[sigma]]) }) : undefined;
+      for (const t of times) {
+        const a = mode.at(t);
+        expect(Number.isFinite(a), `a0 ${a0}, λ ${lambda}, t = ${t}`).toBe(true);
+        if (general !== undefined) {
+          expect(Math.abs(a - general.at(t).singularProduct.get(0, 0)), `a0 ${a0}, λ ${lambda}, t = ${t}`).toBeLessThanOrEqual(1e-12 * Math.abs(a));
+        }
+      }
+      expect(mode.at(1e300)).toBe(a0 < 0 && lambda === 0 ? 0 : sigma);
+    }
+  });
 });
 
