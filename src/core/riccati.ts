@@ -179,6 +179,7 @@ export class RiccatiSolution {
       if (a > psiBig) psiBig = a;
     }
     this.psiLog2Spread = psiBig === 0 ? 0 : Math.log2(psiBig) - Math.log2(psiSmall);
+    this.rateBound = n === 0 ? 0 : Math.max(Math.abs(this.gamma[0]), Math.abs(this.gamma[n - 1]));
     // Below 2⁻⁸⁰⁰ even Ψ scaled as below (to at most 2⁻³⁰⁰) would fall under the scaled
     // identity's terms that the evaluation floors at e^{−600}: refused rather than evaluated wrongly.
     if (psiBig > 0 && psiBig < 2 ** -800) {
@@ -195,8 +196,10 @@ export class RiccatiSolution {
     // 2^{2k} (solveSet's Ê⁻² term): then S, its Cholesky factor C and G_all are scaled by
     // 2^{2k}, 2^k and 2^k, and the factor G_all·C⁻ᵀ is unchanged. |k| ≤ 500 keeps 2^{2k}
     // finite and normal.
+    // (Small also relative to the rates: S's terms are ψ²·D with D ≈ 1/(2γ) for fast modes, so
+    // a task with σ ≈ 1e150 makes weights of 1e-100 "small".)
     let k = 0;
-    if (psiBig > 0 && psiBig < 2 ** -400) k = Math.min(500, -Math.floor(Math.log2(psiBig)));
+    if (psiBig > 0 && (psiBig < 2 ** -400 || 2 * Math.log2(psiBig) - Math.log2(2 * this.rateBound) < -800)) k = Math.min(500, -Math.floor(Math.log2(psiBig)));
     // A large one (above 2⁴⁰⁰, weights above about 1e120; the balance check refuses weights
     // whose squares overflow) the same way: its squares would overflow; 2^{2k} ≥ 2⁻¹⁰⁰⁰ stays normal.
     else if (psiBig > 2 ** 400) k = Math.max(-500, -Math.floor(Math.log2(psiBig)));
@@ -209,7 +212,6 @@ export class RiccatiSolution {
       }
     }
     const qNorm = Math.sqrt(qNorm2);
-    this.rateBound = n === 0 ? 0 : Math.max(Math.abs(this.gamma[0]), Math.abs(this.gamma[n - 1]));
     let nG = 0;
     while (nG < n && this.gamma[nG] > 0) nG++;
     this.nG = nG;
@@ -705,6 +707,8 @@ export class RiccatiSolution {
     // Exponentials below e^{−600} are flushed to zero (EXPONENT_FLOOR): the terms they scale
     // are 1e-260 of the leading ones, and subnormal numbers would slow every kernel tenfold.
     for (let c = 0; c < nh; c++) einv[c] = flooredExp(-colRate[c], s);
+    const rowRoot = ws.rowWeight; // free until the growing columns of Bᵀ are formed below
+    const rowExp = (ws.rowExp ??= new Float64Array(this.inputDim + this.outputDim));
     // L̂_ij = L_ij e^{(γ_i − g_j)s}. While γ·s is moderate it factors as e^{γ_i s}·e^{−g_j s}
     // (both normal numbers, each exponential exact to about an ulp: rounding ≲ 1e-15
     // relative); beyond that, one exponential per entry. (The test is on the fastest rate
@@ -725,6 +729,9 @@ export class RiccatiSolution {
       rowScale[i] = e;
       // Multiplies row i of G0·Ê⁻¹ into B: √D_i·e^{γ_i s} for growing rows, √φ_z otherwise.
       weight[i] = growing ? Math.sqrt(d) * e : Math.sqrt(d);
+      // Its two factors, for formBt where the product overflows (slow rates, D ≈ 1/(2γ) large).
+      rowRoot[i] = Math.sqrt(d);
+      rowExp[i] = growing ? e : 1;
     }
 
     // G_all = diag(e^{γ s}) G0 Ê⁻¹ (N×Nh), and Bᵀ = Ê⁻¹ G0ᵀ diag(weight) (Nh×N) from the
@@ -791,7 +798,7 @@ export class RiccatiSolution {
         i = end;
       }
     }
-    formBt(wasm, g0t, einv, weight, nh, n, set.growingMin, bt);
+    formBt(wasm, g0t, einv, weight, nh, n, set.growingMin, bt, rowRoot, rowExp);
     if (!factored) {
       // The growing columns of Bᵀ: √D_i·L̂_i, transposed eight rows at a time (so that both
       // the reads of G_all and the writes of Bᵀ stay within a few cache lines).
@@ -1074,13 +1081,28 @@ function scaleInto(wasm: WasmKernels | undefined, a: Float64Array, r: Float64Arr
  * as (G0_ic·w_i)·e^{−g_c s} instead: w_i = √D_i·e^{γ_i s} is large for a growing row, so the
  * first product stays normal, and the entry (itself normal: its square is a term of S) keeps
  * its precision; a subnormal intermediate would round it to a few bits, S to nonsense, and
- * the factor with it (or the Cholesky factorisation would fail). Every other entry is the
- * same product in the same order as scaleInto's.
+ * the factor with it (or the Cholesky factorisation would fail). Where w_i itself overflows
+ * (a slow growing mode, D_i ≈ 1/(2γ_i) large, at γs near 600), the entry is formed from its
+ * factors apart, ((G0_ic·e^{γ_i s})·e^{−g_c s})·√D_i. Every other entry is the same product in
+ * the same order as scaleInto's.
  */
-function formBt(wasm: WasmKernels | undefined, g0t: Float64Array, einv: Float64Array, weight: Float64Array, nh: number, n: number, growingMin: number, bt: Float64Array): void {
+function formBt(
+  wasm: WasmKernels | undefined,
+  g0t: Float64Array,
+  einv: Float64Array,
+  weight: Float64Array,
+  nh: number,
+  n: number,
+  growingMin: number,
+  bt: Float64Array,
+  rowRoot: Float64Array,
+  rowExp: Float64Array,
+): void {
   let smallest = Infinity;
   for (let c = 0; c < nh; c++) if (einv[c] !== 0 && einv[c] < smallest) smallest = einv[c];
-  if (!(growingMin * smallest < SMALLEST_NORMAL)) {
+  let overflow = false;
+  for (let i = 0; i < n; i++) if (weight[i] === Infinity) overflow = true;
+  if (!(growingMin * smallest < SMALLEST_NORMAL) && !overflow) {
     scaleInto(wasm, g0t, einv, weight, nh, n, bt);
     return;
   }
@@ -1090,7 +1112,10 @@ function formBt(wasm: WasmKernels | undefined, g0t: Float64Array, einv: Float64A
     for (let i = 0; i < n; i++) {
       const x = g0t[o + i];
       const y = x * r;
-      bt[o + i] = Math.abs(y) >= SMALLEST_NORMAL || x === 0 || r === 0 ? y * weight[i] : x * weight[i] * r;
+      const w = weight[i];
+      if (x === 0 || r === 0) bt[o + i] = y * w;
+      else if (w === Infinity) bt[o + i] = x * rowExp[i] * r * rowRoot[i]; // √D_i·e^{γ_i s} overflows: each factor apart
+      else bt[o + i] = Math.abs(y) >= SMALLEST_NORMAL ? y * w : x * w * r;
     }
   }
 }
@@ -1181,6 +1206,8 @@ class Workspace {
   readonly perpQ: Float64Array;
   /** Powers of two of G_all's rows while they are normalised (late times only). */
   rowExponents: Int32Array | undefined;
+  /** e^{γ_i s} of the growing rows (1 for the others), for formBt. */
+  rowExp: Float64Array | undefined;
   constructor(n: number, nh: number) {
     this.g = new Float64Array(n * nh);
     this.bt = new Float64Array(nh * n);

@@ -39,9 +39,10 @@ export function growingEigenvector(sigma: number, lambda: number): { kappa: numb
   const half = lambda / 2;
   const kappa = Math.hypot(sigma, half);
   if (kappa === 0) return { kappa, a: Math.SQRT1_2, b: Math.SQRT1_2 };
-  // κ ∓ λ/2 without cancellation: (κ − λ/2)(κ + λ/2) = σ².
-  const plus = half >= 0 ? kappa + half : (sigma * sigma) / (kappa - half);
-  const minus = half >= 0 ? (sigma * sigma) / (kappa + half) : kappa - half;
+  // κ ∓ λ/2 without cancellation: (κ − λ/2)(κ + λ/2) = σ² (σ·(σ/x) where σ² would overflow).
+  const sigmaSquaredOver = (x: number): number => (sigma < 2 ** 500 ? (sigma * sigma) / x : sigma * (sigma / x));
+  const plus = half >= 0 ? kappa + half : sigmaSquaredOver(kappa - half);
+  const minus = half >= 0 ? sigmaSquaredOver(kappa + half) : kappa - half;
   return { kappa, a: halfRootRatio(minus, kappa), b: halfRootRatio(plus, kappa) };
 }
 

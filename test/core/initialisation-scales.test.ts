@@ -220,6 +220,27 @@ describe('large initialisations', () => {
   });
 });
 
+describe('tasks of extreme scale', () => {
+  it('one mode at λ = 0 with σ from 1e-150 to 1e200 and small weights: the logistic', () => {
+    // Rates σ far from 1 move the band where S's terms leave the normal range: with σ = 1e150
+    // the terms ψ²·D (D ≈ 1/(2σ)) underflowed although ψ itself was normal ("not positive
+    // definite"), σ² overflowed in the spectrum for σ = 1e200, and with σ = 1e-100 the weight
+    // √D·e^{γs} of Bᵀ overflowed just before γs = 600 (the mode strength came out 0).
+    for (const [sigma, c] of [[1e150, 1e-100], [1e100, 1e-120], [1e200, 1e-50], [1e-100, 1e-150], [1e-150, 1e-200], [1e-100, 1e-60]]) {
+      const dyn = exactDynamics({ w1: new Matrix([[c]]), w2: new Matrix([[c]]), sigmaYX: new Matrix([[sigma]]) });
+      const logA0 = 2 * Math.log(c);
+      const middle = (Math.log(sigma) - logA0) / (2 * sigma);
+      for (let k = 1; k <= 300; k++) {
+        const t = (3 * middle * k) / 300;
+        const expected = sigma / (1 + Math.exp(Math.log(sigma) - logA0 - 2 * sigma * t));
+        if (expected < 2 ** -960) continue;
+        expect(Math.abs(dyn.at(t).singularProduct.get(0, 0) - expected), `σ ${sigma}, w ${c}, t = ${t}`).toBeLessThanOrEqual(1e-12 * expected);
+      }
+      expect(Math.abs(dyn.converged().singularProduct.get(0, 0) - sigma)).toBeLessThanOrEqual(1e-14 * sigma);
+    }
+  });
+});
+
 describe('huge λ', () => {
   it('|λ| up to 1e300 (one mode, λ < 0): the general evaluator follows alignedMode and converges to σ', () => {
     // For |λ| ≫ σ the eigenvectors of F have a component ≈ σ/|λ|; computed as √(σ²/λ²) it
