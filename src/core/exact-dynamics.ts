@@ -319,8 +319,9 @@ export interface QQtDynamicsOptions {
  * @throws {@link InvalidArgumentError} if P is not positive semi-definite of rank ≤ Nh
  *   (the message gives the offending eigenvalue), if `lambda` does not match P (the message
  *   gives P's λ), if P resolves fewer than Nh directions but is not a λ = 0 state, or its
- *   weakest direction is within a factor 100 of its rounding (see Precision), or for a bad
- *   `inputDim`, τ or tolerance.
+ *   weakest direction is within a factor 100 of its rounding (see Precision), if P is so
+ *   small that its entries lose digits (largest diagonal entry below 2⁻⁹⁶⁸ ≈ 4e-292), or for
+ *   a bad `inputDim`, τ or tolerance.
  * @throws {@link NotBalancedError} (argument `'qqt'`) if P is not the state of λ-balanced
  *   weights for any λ.
  * @example

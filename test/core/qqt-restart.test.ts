@@ -215,6 +215,16 @@ describe('exactDynamicsFromQQt: acceptance and the fallback', () => {
       expect(e).toBeInstanceOf(InvalidArgumentError);
       expect(e.message).toMatch(/expects an options object/);
     }
+    // A missing field is named as missing (it read "Value: undefined undefined.").
+    const missing = thrown(() => exactDynamicsFromQQt({ qqt: fromArray(p0, n, n), hiddenDim: nh, sigmaYX } as never));
+    expect(missing.message).toBe('invalid argument. `inputDim` must be a number. Value: undefined (missing).');
+  });
+
+  it('refuses a state below the normal range (weights below ≈ 1e-146), whose entries lose digits', () => {
+    const tiny = fromArray(p0, n, n).mul(2 ** -1000);
+    const e = thrown(() => restart(tiny));
+    expect(e).toBeInstanceOf(InvalidArgumentError);
+    expect(e.message).toMatch(/too small for double precision.*Restart from the weights instead/);
   });
 
   it('does not modify its input (Matrix or number[][])', () => {
