@@ -709,6 +709,7 @@ export class RiccatiSolution {
     for (let c = 0; c < nh; c++) einv[c] = flooredExp(-colRate[c], s);
     const rowRoot = ws.rowWeight; // free until the growing columns of Bᵀ are formed below
     const rowExp = (ws.rowExp ??= new Float64Array(this.inputDim + this.outputDim));
+    let weightOverflow = false;
     // L̂_ij = L_ij e^{(γ_i − g_j)s}. While γ·s is moderate it factors as e^{γ_i s}·e^{−g_j s}
     // (both normal numbers, each exponential exact to about an ulp: rounding ≲ 1e-15
     // relative); beyond that, one exponential per entry. (The test is on the fastest rate
@@ -732,6 +733,7 @@ export class RiccatiSolution {
       // Its two factors, for formBt where the product overflows (slow rates, D ≈ 1/(2γ) large).
       rowRoot[i] = Math.sqrt(d);
       rowExp[i] = growing ? e : 1;
+      if (weight[i] === Infinity) weightOverflow = true;
     }
 
     // G_all = diag(e^{γ s}) G0 Ê⁻¹ (N×Nh), and Bᵀ = Ê⁻¹ G0ᵀ diag(weight) (Nh×N) from the
@@ -798,7 +800,7 @@ export class RiccatiSolution {
         i = end;
       }
     }
-    formBt(wasm, g0t, einv, weight, nh, n, set.growingMin, bt, rowRoot, rowExp);
+    formBt(wasm, g0t, einv, weight, nh, n, set.growingMin, bt, weightOverflow ? { rowRoot, rowExp } : undefined);
     if (!factored) {
       // The growing columns of Bᵀ: √D_i·L̂_i, transposed eight rows at a time (so that both
       // the reads of G_all and the writes of Bᵀ stay within a few cache lines).
@@ -1083,7 +1085,8 @@ function scaleInto(wasm: WasmKernels | undefined, a: Float64Array, r: Float64Arr
  * its precision; a subnormal intermediate would round it to a few bits, S to nonsense, and
  * the factor with it (or the Cholesky factorisation would fail). Where w_i itself overflows
  * (a slow growing mode, D_i ≈ 1/(2γ_i) large, at γs near 600), the entry is formed from its
- * factors apart, ((G0_ic·e^{γ_i s})·e^{−g_c s})·√D_i. Every other entry is the same product in
+ * factors apart, ((G0_ic·e^{γ_i s})·e^{−g_c s})·√D_i (`overflow` holds them when some w_i is
+ * infinite). Every other entry is the same product in
  * the same order as scaleInto's.
  */
 function formBt(
@@ -1095,14 +1098,11 @@ function formBt(
   n: number,
   growingMin: number,
   bt: Float64Array,
-  rowRoot: Float64Array,
-  rowExp: Float64Array,
+  overflow: { rowRoot: Float64Array; rowExp: Float64Array } | undefined,
 ): void {
   let smallest = Infinity;
   for (let c = 0; c < nh; c++) if (einv[c] !== 0 && einv[c] < smallest) smallest = einv[c];
-  let overflow = false;
-  for (let i = 0; i < n; i++) if (weight[i] === Infinity) overflow = true;
-  if (!(growingMin * smallest < SMALLEST_NORMAL) && !overflow) {
+  if (!(growingMin * smallest < SMALLEST_NORMAL) && overflow === undefined) {
     scaleInto(wasm, g0t, einv, weight, nh, n, bt);
     return;
   }
@@ -1114,7 +1114,7 @@ function formBt(
       const y = x * r;
       const w = weight[i];
       if (x === 0 || r === 0) bt[o + i] = y * w;
-      else if (w === Infinity) bt[o + i] = x * rowExp[i] * r * rowRoot[i]; // √D_i·e^{γ_i s} overflows: each factor apart
+      else if (w === Infinity) bt[o + i] = x * overflow!.rowExp[i] * r * overflow!.rowRoot[i]; // √D_i·e^{γ_i s} overflows: each factor apart
       else bt[o + i] = Math.abs(y) >= SMALLEST_NORMAL ? y * w : x * w * r;
     }
   }
