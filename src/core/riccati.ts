@@ -1113,9 +1113,12 @@ function formBt(
       const x = g0t[o + i];
       const y = x * r;
       const w = weight[i];
-      if (x === 0 || r === 0) bt[o + i] = y * w;
-      else if (w === Infinity) bt[o + i] = x * overflow!.rowExp[i] * r * overflow!.rowRoot[i]; // √D_i·e^{γ_i s} overflows: each factor apart
-      else bt[o + i] = Math.abs(y) >= SMALLEST_NORMAL ? y * w : x * w * r;
+      if (w === Infinity) {
+        // √D_i·e^{γ_i s} overflows: each factor apart (a zero entry stays 0, not 0·∞).
+        bt[o + i] = x === 0 || r === 0 ? 0 : x * overflow!.rowExp[i] * r * overflow!.rowRoot[i];
+      } else {
+        bt[o + i] = x === 0 || r === 0 || Math.abs(y) >= SMALLEST_NORMAL ? y * w : x * w * r;
+      }
     }
   }
 }
