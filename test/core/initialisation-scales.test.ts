@@ -241,6 +241,27 @@ describe('tasks of extreme scale', () => {
   });
 });
 
+describe('tasks of extreme scale, several modes', () => {
+  it('3×3×3 tasks scaled by 1e-100 … 1e-200 from weights of 1e-120 and 1e-200: finite at every time, and summaries end at converged()', () => {
+    // Slow rates (σ ≈ 1e-100) make Bᵀ's weights √D·e^{γs} overflow near γs = 600, where G0's
+    // structural zeros must stay zeros (not 0·∞); no reference here but the converged state,
+    // computed apart from the time-dependent path, and finiteness.
+    for (const sExp of [-100, -150, -200]) {
+      for (const scale of [1e-120, 1e-200]) {
+        const task = randomTask({ inputDim: 3, outputDim: 3, samples: 30, seed: 4 });
+        const sigmaYX = task.sigmaYX.clone().mul(10 ** sExp);
+        const weights = lambdaBalancedWeights({ inputDim: 3, hiddenDim: 3, outputDim: 3, lambda: 0, scale, seed: 5 });
+        const dyn = exactDynamics({ ...weights, sigmaYX });
+        const rate = dyn.sigma[0];
+        for (let x = 1; x < 1500; x += 3.7) expect(Number.isFinite(dyn.at(x / rate).loss), `σ·1e${sExp}, scale ${scale}, γs ≈ ${x}`).toBe(true);
+        const end = dyn.summaries([1500 / rate]).loss[0];
+        const converged = dyn.converged().loss;
+        expect(Math.abs(end - converged)).toBeLessThanOrEqual(1e-9 * converged + 1e-300);
+      }
+    }
+  });
+});
+
 describe('huge λ', () => {
   it('|λ| up to 1e300 (one mode, λ < 0): the general evaluator follows alignedMode and converges to σ', () => {
     // For |λ| ≫ σ the eigenvectors of F have a component ≈ σ/|λ|; computed as √(σ²/λ²) it
