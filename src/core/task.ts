@@ -197,8 +197,10 @@ function requireSeed(seed: unknown): asserts seed is number {
  * @throws {@link NotWhitenedError} if Σxx is not the identity to `tolerance` and `whiten` is
  *   false; the message reports the deviation and the tolerance and suggests `{ whiten: true }`.
  * @throws {@link InvalidArgumentError} if `whiten` is true but Σxx is singular (fewer samples
- *   than inputs, or collinear inputs; the message reports the smallest eigenvalue), or an
- *   option has the wrong type or a negative tolerance.
+ *   than inputs, or collinear inputs; the message reports the smallest eigenvalue) or X's
+ *   largest entry is below 2⁻¹⁰⁰⁰ (its whitening transform would overflow; inputs of any other
+ *   size are whitened alike, scaled by a power of two first), or an option has the wrong type
+ *   or a negative tolerance.
  * @throws {@link NonFiniteError} if X or Y contain NaN or ±Infinity, or the tolerance is NaN.
  * @example
  * ```ts
@@ -261,7 +263,22 @@ export function taskFromData(X: MatrixLike, Y: MatrixLike, options: TaskFromData
     return { sigmaYX: covariance(ya, xa, no, ni, p), sigmaYY, sigmaXX, samples: p, X: x, Y: y };
   }
 
-  const first = inverseSquareRoot(sigmaXX);
+  // Whitening is scale-free (the whitened inputs of c·X are those of X): inputs of extreme
+  // size are scaled by a power of two first (exact), so that Σxx and the passes below neither
+  // lose digits nor overflow (X·1e-150 gave Σyx 2e-3 off; X·1e150 a "singular" Σxx of NaNs).
+  // The whitening transform is scaled back at the end. Other inputs take the same arithmetic.
+  let big = 0;
+  for (let k = 0; k < xa.length; k++) big = Math.max(big, Math.abs(xa[k]));
+  if (big > 0 && big < 2 ** -1000) {
+    throw new InvalidArgumentError(
+      `invalid argument. \`X\` is too small to whiten in double precision: its largest entry is ${big.toExponential(3)} (below 2^-1000), ` +
+        'so the whitening transform (of size 1/|x|) would overflow. Scale the inputs up.',
+      'X',
+    );
+  }
+  const scale = big > 0 && (big < 2 ** -200 || big > 2 ** 200) ? 2 ** -Math.floor(Math.log2(big)) : 1;
+  const xs = scale === 1 ? xa : xa.map((v) => v * scale);
+  const first = inverseSquareRoot(scale === 1 ? sigmaXX : covariance(xs, xs, ni, ni, p));
   if (!(first.smallest > SINGULAR_RELATIVE_EIGENVALUE * first.largest)) {
     throw new InvalidArgumentError(
       `invalid argument. \`X\` cannot be whitened: Σxx = XXᵀ/P is singular (smallest eigenvalue ${first.smallest.toExponential(3)}, ` +
@@ -275,10 +292,11 @@ export function taskFromData(X: MatrixLike, Y: MatrixLike, options: TaskFromData
   // One pass leaves XXᵀ/P − I ≈ cond(Σxx)·ε; a second pass on the (now well-conditioned)
   // whitened data brings it to a few ε: T = Σ₁^{-1/2}·Σxx^{-1/2} with Σ₁ the first pass's Σxx.
   const t1 = first.root;
-  const x1 = matmul(t1, xa, ni, ni, p);
+  const x1 = matmul(t1, xs, ni, ni, p);
   const sigma1 = toArray(covariance(x1, x1, ni, ni, p));
   const t2 = nearIdentityInverseSquareRoot(sigma1, ni) ?? inverseSquareRoot(fromArray(sigma1, ni, ni)).root;
   const t = fromArray(matmul(t2, t1, ni, ni, ni), ni, ni);
+  if (scale !== 1) t.mul(scale); // x_w = T'·(scale·X)
   // Σ₁^{-1/2}·(first-pass data), not T·X: the second pass corrects the rounding of x1 itself.
   const xw = matmul(t2, x1, ni, ni, p);
   return {

@@ -123,6 +123,24 @@ describe('taskFromData', () => {
     expect(relErr(task.sigmaYX, cov(y, w))).toBeLessThan(1e-14);
   });
 
+  it('whiten: true on inputs of extreme size (X·1e-300 … X·1e300): the same whitened data and Σyx, and T = Σxx^{-1/2}', () => {
+    // Whitening is scale-free: the whitened inputs of c·X are those of X, and T scales by 1/c.
+    // Before, X·1e-150 gave Σyx 2e-3 off and X·1e150 a "singular" Σxx of NaNs. Same
+    // tolerances as above; T checked through T·(cX) = the whitened data.
+    const x = correlatedInputs(4, 50, 21);
+    const y = gaussianMatrix(3, 50, createRng(22));
+    const reference = taskFromData(x, y, { whiten: true });
+    for (const c of [1e-300, 1e-150, 1e-70, 1e70, 1e150, 1e300]) {
+      const scaled = x.clone().mul(c);
+      const task = taskFromData(scaled, y, { whiten: true });
+      expect(relErr(task.sigmaYX, reference.sigmaYX), `X·${c}: Σyx`).toBeLessThan(1e-13);
+      expect(maxAbs(cov(task.X!, task.X!).sub(Matrix.eye(4))), `X·${c}: Σxx of the whitened data`).toBeLessThan(1e-12);
+      expect(relErr(task.whitening!.mmul(scaled), task.X!), `X·${c}: T·X`).toBeLessThan(1e-14);
+    }
+    // Inputs whose whitening transform would overflow are refused, saying so.
+    expectTypedError(() => taskFromData(x.clone().mul(1e-305), y, { whiten: true }), InvalidArgumentError, 'too small to whiten');
+  });
+
   it('whiten: true refuses singular Σxx (fewer samples than inputs, collinear inputs), reporting the smallest eigenvalue', () => {
     expectTypedError(
       () => taskFromData(gaussianMatrix(4, 3, createRng(1)), new Matrix(1, 3).fill(1), { whiten: true }),
