@@ -121,8 +121,12 @@ export function probeGeometry(options: KernelDistanceOptions, ni: number): Probe
   let g: Float64Array;
   if (inputs !== undefined) {
     assertShape(inputs, ni, undefined, 'inputs', `input×probes; the networks have Ni = ${ni} inputs`);
-    // G = X′X′ᵀ from toMatrix's own copy of the probes, read in place.
-    g = gramOfRows(readArray(inputs), ni, inputs.columns);
+    // G = X′X′ᵀ from toMatrix's own copy of the probes, read in place. The geometry is
+    // normalised by tr G below, so probes of extreme size (whose G would underflow or
+    // overflow) are scaled by a power of two first.
+    const x = readArray(inputs);
+    const f = extremeScale(x);
+    g = gramOfRows(f === 1 ? x : x.map((v) => v * f), ni, inputs.columns);
   } else if (gram !== undefined) {
     assertShape(gram, ni, ni, 'gram', `the probes' Gram matrix X′X′ᵀ, Ni×Ni with Ni = ${ni}`);
     g = toArray(gram);

@@ -228,6 +228,21 @@ describe('kernelDistanceTrajectory', () => {
     expect(() => kernelDistanceOfSnapshots(dyn, [1], () => dyn.at(2))).toThrow(ExactDlnError);
   });
 
+  it('probe inputs of any size give the same distance (the geometry is normalised by tr G): X′·1e-200 … X′·1e200', () => {
+    // G = X′X′ᵀ underflowed or overflowed for probes beyond about 1e±154 ("`inputs` is
+    // zero", or "the NTK of `a` ... is zero"); they are now scaled by a power of two first.
+    // Same numbers up to rounding: 1e-15 on d ∈ [0, 1].
+    const x = gaussianMatrix(4, 7, createRng(31));
+    const reference = kernelDistance(dyn.at(0), dyn.at(8), { inputs: x });
+    const along = kernelDistanceTrajectory(dyn, [8], { inputs: x }).distance[0];
+    for (const c of [1e-200, 1e-150, 1e150, 1e200]) {
+      const scaled = x.clone().mul(c);
+      expect(Math.abs(kernelDistance(dyn.at(0), dyn.at(8), { inputs: scaled }) - reference), `X′·${c}`).toBeLessThanOrEqual(1e-15);
+      expect(Math.abs(kernelDistanceTrajectory(dyn, [8], { inputs: scaled }).distance[0] - along), `X′·${c}, trajectory`).toBeLessThanOrEqual(1e-15);
+      expect(Math.abs(kernelDistance({ w1, w2 }, dyn.at(8).weights, { inputs: scaled }) - kernelDistance({ w1, w2 }, dyn.at(8).weights, { inputs: x })), `X′·${c}, weights`).toBeLessThanOrEqual(1e-15);
+    }
+  });
+
   it('default (whitened) probes take a product-free path that agrees with an explicit identity Gram matrix', () => {
     const eye = Matrix.eye(4).mul(3); // any multiple of I: the distance is scale-free in G
     for (const t of [0.5, 2, 8]) {
