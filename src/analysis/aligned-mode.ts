@@ -28,6 +28,7 @@
  *
  * @module
  */
+import { powerOfTwoTowardOne } from '../linalg/dense.js';
 import { InvalidArgumentError } from '../errors.js';
 import { assertFiniteNumber, assertPositiveNumber, assertTime } from '../validation.js';
 
@@ -120,7 +121,7 @@ export interface ModeConstants {
 /** The constants from K, p₊, p₋ and p₊₋, scaled as {@link ModeConstants.kDen} says. */
 function constantsOf(form: ModeConstants['form'], a0: number, k: number, sigma: number, lambda: number, pPlus: number, pMinus: number, pm: number): ModeConstants {
   const big = Math.max(k, pPlus, pMinus);
-  const f = big > 2 ** 500 ? 2 ** -Math.floor(Math.log2(big)) : 1;
+  const f = big > 2 ** 500 ? powerOfTwoTowardOne(big) : 1;
   const [kDen, pp, pn, ppm] = f === 1 ? [k, pPlus, pMinus, pm] : [k * f, pPlus * f, pMinus * f, pm * f];
   return { form, a0, k, kDen, pPlus: pp, pMinus: pn, c0: sigma * pp, c1: lambda * ppm, c2: sigma * pn };
 }

@@ -9,7 +9,7 @@ import type { Matrix } from 'ml-matrix';
 import { ExactDlnError, InvalidArgumentError, ShapeError } from '../errors.js';
 import type { RiccatiSolution } from '../core/riccati.js';
 import { Snapshot } from '../core/snapshot.js';
-import { choleskyInPlace, gramOfRows, gramOfRowsNormal, matmul, readArray, tmatmul, toArray } from '../linalg/dense.js';
+import { choleskyInPlace, gramOfRows, gramOfRowsNormal, matmul, powerOfTwoTowardOne, readArray, tmatmul, toArray } from '../linalg/dense.js';
 import { symmetricEigen } from '../linalg/symmetric-eigen.js';
 import { assertShape, toMatrix, type MatrixLike } from '../validation.js';
 import { extremeScale, representationsOf, representationsOutOfRange, type NetworkRepresentations, type NetworkState } from './network-representations.js';
@@ -314,7 +314,7 @@ function whitenedKernelNorm(rep: NetworkRepresentations, size: number, rSize: nu
     // Also when the squares underflowed to 0 or overflowed to ∞ although entries are not 0.
     const m = largestEntry(a, r);
     if (m > 0) {
-      p = 2 ** Math.min(1000, -Math.floor(Math.log2(m))); // (capped: 2^1075 would be ∞ for subnormal entries)
+      p = powerOfTwoTowardOne(m);
       [sa, sr, ta, tr] = whitenedSums(a, r, size, rSize, p);
     }
   }

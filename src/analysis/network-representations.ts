@@ -11,7 +11,7 @@
 import type { Matrix } from 'ml-matrix';
 import { Snapshot } from '../core/snapshot.js';
 import { InvalidArgumentError } from '../errors.js';
-import { matmulT, tmatmul, toArray, transpose } from '../linalg/dense.js';
+import { matmulT, powerOfTwoTowardOne, tmatmul, toArray, transpose } from '../linalg/dense.js';
 import { assertShape, toMatrix, type MatrixLike } from '../validation.js';
 
 /**
@@ -120,7 +120,7 @@ function notANetwork(network: unknown, name: string): InvalidArgumentError {
 export function extremeScale(...arrays: Float64Array[]): number {
   let big = 0;
   for (const a of arrays) for (let p = 0; p < a.length; p++) big = Math.max(big, Math.abs(a[p]));
-  return big > 0 && (big < 2 ** -400 || big > 2 ** 400) ? 2 ** -Math.floor(Math.log2(big)) : 1;
+  return big > 0 && (big < 2 ** -400 || big > 2 ** 400) ? powerOfTwoTowardOne(big) : 1;
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import { Matrix } from 'ml-matrix';
 import { InvalidArgumentError, NonFiniteError, NotWhitenedError, ShapeError } from '../errors.js';
-import { frobenius, fromArray, gramOfRows, matmul, matmulT, toArray, transpose } from '../linalg/dense.js';
+import { frobenius, fromArray, gramOfRows, matmul, matmulT, powerOfTwoTowardOne, toArray, transpose } from '../linalg/dense.js';
 import { orthonormalColumns } from '../linalg/householder.js';
 import { symmetricEigen } from '../linalg/symmetric-eigen.js';
 import { createRng, gaussianMatrix } from '../random.js';
@@ -276,7 +276,7 @@ export function taskFromData(X: MatrixLike, Y: MatrixLike, options: TaskFromData
       'X',
     );
   }
-  const scale = big > 0 && (big < 2 ** -200 || big > 2 ** 200) ? 2 ** -Math.floor(Math.log2(big)) : 1;
+  const scale = big > 0 && (big < 2 ** -200 || big > 2 ** 200) ? powerOfTwoTowardOne(big) : 1;
   const xs = scale === 1 ? xa : xa.map((v) => v * scale);
   const first = inverseSquareRoot(scale === 1 ? sigmaXX : covariance(xs, xs, ni, ni, p));
   if (!(first.smallest > SINGULAR_RELATIVE_EIGENVALUE * first.largest)) {

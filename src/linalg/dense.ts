@@ -760,6 +760,15 @@ export function powersOfTwo(): Float64Array {
   return (powers ??= Float64Array.from({ length: 2046 }, (_, i) => 2 ** (i - 1022)));
 }
 
+/**
+ * 2^k bringing a magnitude `big` > 0 to [1, 2), with |k| ≤ 1000 so that 2^k itself is a
+ * normal number (a subnormal `big` is brought up as far as that allows): the exact scaling
+ * of arrays of extreme size before forming products of their entries. @internal
+ */
+export function powerOfTwoTowardOne(big: number): number {
+  return 2 ** Math.max(-1000, Math.min(1000, -Math.floor(Math.log2(big))));
+}
+
 /** The smallest non-zero |a_p| over the first len entries (Infinity if all are zero). @internal */
 export function smallestNonZero(a: Float64Array, len: number): number {
   let small = Infinity;

@@ -178,6 +178,11 @@ describe('small initialisations', () => {
         });
       }
     }
+    // Subnormal weights: the power of two that brings them into range is itself capped at
+    // 2^1000 (2^1074 would be ∞, and the distance NaN or "the NTK is zero").
+    const eye = Matrix.eye(3);
+    const other = lambdaBalancedWeights({ inputDim: 3, hiddenDim: 3, outputDim: 3, lambda: 0, scale: 1, seed: 15 });
+    expect(Math.abs(kernelDistance({ w1: eye.clone().mul(1e-320), w2: eye.clone().mul(1e-320) }, other) - kernelDistance({ w1: eye, w2: eye }, other))).toBeLessThanOrEqual(1e-12);
     // lazyRichSweep's kernel distances (its own route through the stored factors) on the
     // smallest initialisation lambdaBalancedWeights makes (products 1e-320, weights ≈ 1e-160).
     const task = randomTask({ inputDim: 3, outputDim: 3, samples: 40, seed: 13 });
