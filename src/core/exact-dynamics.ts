@@ -75,11 +75,11 @@ export interface ExactDynamics {
   readonly inputDim: number;
   readonly hiddenDim: number;
   readonly outputDim: number;
-  /** A copy of Σyx (No×Ni). */
+  /** Σyx (No×Ni): a fresh copy at every read. */
   readonly sigmaYX: Matrix;
-  /** Singular values of Σyx, descending. */
+  /** Singular values of Σyx, descending (a frozen array). */
   readonly sigma: readonly number[];
-  /** Left (No×No) and right (Ni×Ni) singular vectors of Σyx, completed to full bases. */
+  /** Left (No×No) and right (Ni×Ni) singular vectors of Σyx, completed to full bases (fresh copies at every read). */
   readonly singularVectors: { u: Matrix; v: Matrix };
   /**
    * The state at time t ≥ 0. Cost O((Ni+No)·Nh² + Nh³) plus whatever matrices of the
@@ -526,18 +526,22 @@ export function buildDynamics(
     return new Snapshot(timeOffset + t, lambda, solution, z, compressed, solution.mayUnderflow(t / tau), solution.productsMayUnderflow(t / tau));
   };
   let convergedSnap: Snapshot | undefined;
-  let singularVectors: { u: Matrix; v: Matrix } | undefined;
+  const ownSigmaYX = copyMatrix(sigmaYX);
   return {
     lambda,
     tau,
     inputDim: ni,
     hiddenDim: nh,
     outputDim: no,
-    sigmaYX: copyMatrix(sigmaYX),
+    // Matrices are copied at every read (ml-matrix's arithmetic works in place: a caller's
+    // `dyn.sigmaYX.mul(3)` must not change what later calls compute from it); the singular
+    // vectors (Ni×Ni and No×No: 5 MB each for 784 inputs) only when asked for.
+    get sigmaYX(): Matrix {
+      return copyMatrix(ownSigmaYX);
+    },
     sigma: spectrum.sigma,
-    // Copied on first read (Ni×Ni and No×No: 5 MB each for 784 inputs), not at every set-up.
     get singularVectors(): { u: Matrix; v: Matrix } {
-      return (singularVectors ??= { u: copyMatrix(spectrum.u), v: copyMatrix(spectrum.v) });
+      return { u: copyMatrix(spectrum.u), v: copyMatrix(spectrum.v) };
     },
     at,
     trajectory(times: readonly number[]): Snapshot[] {

@@ -4,14 +4,17 @@
  * @module
  */
 import { Matrix } from 'ml-matrix';
-import { adoptArray, gramOfRows, gramOfRowsNormal, matmul, matmulT, matmulTNormal, transpose } from '../linalg/dense.js';
+import { adoptArray, copyMatrix, gramOfRows, gramOfRowsNormal, matmul, matmulT, matmulTNormal, transpose } from '../linalg/dense.js';
 import type { RiccatiSolution } from './riccati.js';
 import { lossOfSingularProduct, singularProductOf } from './trajectory-summaries.js';
 
 /**
  * The exact state of the network at time `t`: the network function, the hidden
  * representations, QQᵀ and the loss (MATH.md §3). Matrices are computed on first access
- * and cached, so reading only `loss` never builds the (Ni+No)×(Ni+No) matrix QQᵀ.
+ * and cached, so reading only `loss` never builds the (Ni+No)×(Ni+No) matrix QQᵀ. Every
+ * read returns a fresh copy (O(size), against O(size·Nh) to compute it): ml-matrix's
+ * arithmetic works in place, and `snap.w2w1.sub(sigmaYX)` must not change what the
+ * Snapshot, or anything computed from it later, reports.
  *
  * @example
  * ```ts
@@ -53,8 +56,6 @@ export class Snapshot {
   // Lazily computed values (undefined until first read).
   #singularFactor: Float64Array | undefined;
   #factorArray: Float64Array | undefined;
-  #factor: Matrix | undefined;
-  #weights: { w1: Matrix; w2: Matrix } | undefined;
   #qqt: Matrix | undefined;
   #w2w1: Matrix | undefined;
   #w1tw1: Matrix | undefined;
@@ -137,20 +138,18 @@ export class Snapshot {
    * from (rows 0..Ni−1 are W1ᵀ, the rest W2).
    */
   get factor(): Matrix {
-    return (this.#factor ??= adoptArray(this.factorArray().slice(), this.inputDim + this.outputDim, this.hiddenDim));
+    return adoptArray(this.factorArray().slice(), this.inputDim + this.outputDim, this.hiddenDim);
   }
 
   /** Representative weights { w1: Nh×Ni, w2: No×Nh } with the same QQᵀ (see {@link Snapshot.factor}). */
   get weights(): { w1: Matrix; w2: Matrix } {
-    if (this.#weights === undefined) {
-      const f = this.factor;
-      const ni = this.inputDim;
-      this.#weights = {
-        w1: f.subMatrix(0, ni - 1, 0, this.hiddenDim - 1).transpose(),
-        w2: f.subMatrix(ni, ni + this.outputDim - 1, 0, this.hiddenDim - 1),
-      };
-    }
-    return this.#weights;
+    const ni = this.inputDim;
+    const nh = this.hiddenDim;
+    const f = this.factorArray();
+    return {
+      w1: adoptArray(transpose(f.subarray(0, ni * nh), ni, nh), nh, ni),
+      w2: adoptArray(f.slice(ni * nh), this.outputDim, nh),
+    };
   }
 
   /** QQᵀ = [[W1ᵀW1, W1ᵀW2ᵀ], [W2W1, W2W2ᵀ]], (Ni+No)×(Ni+No), exactly symmetric. Cost O((Ni+No)²·Nh). */
@@ -167,7 +166,7 @@ export class Snapshot {
       }
       this.#qqt = adoptArray((this.#careful ? gramOfRowsNormal : gramOfRows)(f, n, nh), n, n);
     }
-    return this.#qqt;
+    return copyMatrix(this.#qqt);
   }
 
   /**
@@ -193,7 +192,7 @@ export class Snapshot {
         this.#w2w1 = adoptArray(matmul(e.output, right, no, ro, ni), no, ni);
       }
     }
-    return this.#w2w1;
+    return copyMatrix(this.#w2w1);
   }
 
   /** The input-side representation W1ᵀW1 (Ni×Ni), exactly symmetric. */
@@ -202,7 +201,7 @@ export class Snapshot {
       const ni = this.inputDim;
       this.#w1tw1 = adoptArray((this.#careful ? gramOfRowsNormal : gramOfRows)(this.factorArray().subarray(0, ni * this.hiddenDim), ni, this.hiddenDim), ni, ni);
     }
-    return this.#w1tw1;
+    return copyMatrix(this.#w1tw1);
   }
 
   /** The output-side representation W2W2ᵀ (No×No), exactly symmetric. */
@@ -212,7 +211,7 @@ export class Snapshot {
       const no = this.outputDim;
       this.#w2w2t = adoptArray((this.#careful ? gramOfRowsNormal : gramOfRows)(this.factorArray().subarray(ni * this.hiddenDim), no, this.hiddenDim), no, no);
     }
-    return this.#w2w2t;
+    return copyMatrix(this.#w2w2t);
   }
 
   /**
@@ -232,10 +231,10 @@ export class Snapshot {
     if (this.#singularProduct === undefined) {
       const m = this.#compressed
         ? singularProductOf(this.singularFactor, this.inputDim, this.hiddenDim, this.outputDim, undefined, this.#productsCareful)
-        : this.productArray().slice();
+        : this.productArray(); // the cached Matrix is never handed out (copies are)
       this.#singularProduct = adoptArray(m, this.outputDim, this.inputDim);
     }
-    return this.#singularProduct;
+    return copyMatrix(this.#singularProduct);
   }
 
   /**

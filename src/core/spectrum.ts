@@ -62,8 +62,8 @@ export interface Spectrum {
   inputDim: number;
   outputDim: number;
   lambda: number;
-  /** Singular values of Σyx, descending (length min(Ni, No)). */
-  sigma: number[];
+  /** Singular values of Σyx, descending (length min(Ni, No)); frozen, as it is handed to callers. */
+  sigma: readonly number[];
   /** Left singular vectors of Σyx, completed to No×No. */
   u: Matrix;
   /** Right singular vectors of Σyx, completed to Ni×Ni. */
@@ -104,5 +104,5 @@ export function spectrumOf(sigmaYX: Matrix, lambda: number): Spectrum {
   for (let i = 1; i < modes.length; i++) {
     if (modes[i - 1].gamma - modes[i].gamma <= tol) modes[i].gamma = modes[i - 1].gamma;
   }
-  return { inputDim, outputDim, lambda, sigma: s.slice(0, r), u, v, modes };
+  return { inputDim, outputDim, lambda, sigma: Object.freeze(s.slice(0, r)), u, v, modes };
 }
