@@ -277,3 +277,58 @@ export function assertOptions(value: unknown, fn: string, expected: string): ass
     throw new InvalidArgumentError(`invalid argument. ${fn} expects an options object ${expected}. Value: ${describe(value)}.`, 'options');
   }
 }
+
+/**
+ * Throws {@link InvalidArgumentError} if the options object has a key that `known` does not
+ * list: a misspelled option would otherwise be ignored, and the call would run with the
+ * default (`{ tua: 10 }` runs with τ = 1; `{ input: X }` measures a kernel on whitened probes
+ * instead of X). Each call site writes `known` as a `Record<keyof ItsOptions, true>`, so the
+ * compiler checks that it lists exactly the documented options. The message names the key,
+ * suggests the nearest known one, and lists them all.
+ *
+ * @example
+ * ```ts
+ * import { assertKnownOptions } from './validation.js'; // internal
+ * assertKnownOptions({ tau: 2 }, 'exactDynamics', { tau: true, w1: true });      // fine
+ * try { assertKnownOptions({ tua: 2 }, 'exactDynamics', { tau: true, w1: true }); }
+ * catch (e) { console.log((e as Error).message); } // Unknown option `tua` for exactDynamics (did you mean `tau`?) …
+ * ```
+ */
+export function assertKnownOptions(options: object, fn: string, known: Readonly<Record<string, true>>): void {
+  for (const key of Object.keys(options)) {
+    if (Object.prototype.hasOwnProperty.call(known, key)) continue;
+    const names = Object.keys(known);
+    const near = nearestName(key, names);
+    throw new InvalidArgumentError(
+      `invalid argument. Unknown option \`${key}\` for ${fn}${near === undefined ? '' : ` (did you mean \`${near}\`?)`}; ` +
+        `the options are ${names.map((n) => `\`${n}\``).join(', ')}. An unknown option would be ignored, so it is refused.`,
+      key,
+    );
+  }
+}
+
+/**
+ * The name in `names` closest to `key` (case-insensitive optimal-string-alignment distance:
+ * edits and swaps of neighbours), if it is within two edits and shorter than the key.
+ */
+function nearestName(key: string, names: readonly string[]): string | undefined {
+  const a = key.toLowerCase();
+  let best: string | undefined;
+  let bestDistance = Math.min(2, a.length - 1);
+  for (const name of names) {
+    const b = name.toLowerCase();
+    const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+    for (let i = 1; i <= a.length; i++) {
+      for (let j = 1; j <= b.length; j++) {
+        const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+        d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+        if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+      }
+    }
+    if (d[a.length][b.length] < bestDistance || (best === undefined && d[a.length][b.length] === bestDistance)) {
+      bestDistance = d[a.length][b.length];
+      best = name;
+    }
+  }
+  return best;
+}

@@ -30,7 +30,7 @@
  */
 import { powerOfTwoTowardOne } from '../linalg/dense.js';
 import { InvalidArgumentError } from '../errors.js';
-import { assertFiniteNumber, assertPositiveNumber, assertTime } from '../validation.js';
+import { assertFiniteNumber, assertKnownOptions, assertPositiveNumber, assertTime } from '../validation.js';
 
 /**
  * Options of {@link alignedMode}.
@@ -237,6 +237,12 @@ export function alignedMode(options: AlignedModeOptions): AlignedMode {
   if (options === null || typeof options !== 'object') {
     throw new InvalidArgumentError('invalid argument. alignedMode expects an options object { sigma, a0, lambda, tau? }.');
   }
+  assertKnownOptions(options, 'alignedMode', {
+    sigma: true,
+    a0: true,
+    lambda: true,
+    tau: true,
+  } satisfies Record<keyof AlignedModeOptions, true>);
   const { sigma, a0, lambda } = options;
   assertFiniteNumber(sigma, 'sigma');
   if (sigma < 0) {

@@ -11,10 +11,11 @@ import { InvalidArgumentError } from '../errors.js';
 import {
   assertFiniteNumber,
   assertInteger,
+  assertKnownOptions,
   assertLambdaPossible,
   assertShape,
-  toMatrix,
   type MatrixLike,
+  toMatrix,
 } from '../validation.js';
 
 /**
@@ -142,6 +143,13 @@ export function convergedRepresentations(options: ConvergedRepresentationsOption
       'invalid argument. convergedRepresentations expects an options object { sigmaYX, lambda, hiddenDim, inputDim?, outputDim? }.',
     );
   }
+  assertKnownOptions(options, 'convergedRepresentations', {
+    sigmaYX: true,
+    lambda: true,
+    hiddenDim: true,
+    inputDim: true,
+    outputDim: true,
+  } satisfies Record<keyof ConvergedRepresentationsOptions, true>);
   const sigmaYX = toMatrix(options.sigmaYX, 'sigmaYX');
   const no = sigmaYX.rows;
   const ni = sigmaYX.columns;

@@ -11,7 +11,7 @@ import type { RiccatiSolution } from '../core/riccati.js';
 import { Snapshot } from '../core/snapshot.js';
 import { choleskyInPlace, gramOfRows, gramOfRowsNormal, matmul, powerOfTwoTowardOne, readArray, tmatmul, toArray } from '../linalg/dense.js';
 import { symmetricEigen } from '../linalg/symmetric-eigen.js';
-import { assertShape, toMatrix, type MatrixLike } from '../validation.js';
+import { assertKnownOptions, assertShape, type MatrixLike, toMatrix } from '../validation.js';
 import { extremeScale, representationsOf, representationsOutOfRange, type NetworkRepresentations, type NetworkState } from './network-representations.js';
 
 /**
@@ -98,6 +98,10 @@ export function probeMatrices(options: KernelDistanceOptions): { inputs?: Matrix
   if (options === null || typeof options !== 'object') {
     throw new InvalidArgumentError('invalid argument. The options must be an object { inputs?, gram? }.', 'options');
   }
+  assertKnownOptions(options, 'the kernel-distance probes', {
+    inputs: true,
+    gram: true,
+  } satisfies Record<keyof KernelDistanceOptions, true>);
   if (options.inputs !== undefined && options.gram !== undefined) {
     throw new InvalidArgumentError(
       'invalid argument. Give probe `inputs` (Ni×P′) or their Gram matrix `gram` (Ni×Ni), not both.',

@@ -13,11 +13,12 @@ import { frobenius } from '../linalg/dense.js';
 import {
   assertFiniteNumber,
   assertInteger,
+  assertKnownOptions,
   assertLambdaPossible,
   assertPositiveNumber,
   assertTime,
-  toMatrix,
   type MatrixLike,
+  toMatrix,
 } from '../validation.js';
 import {
   distanceBetween,
@@ -184,6 +185,16 @@ export function sweepPlan(options: LazyRichSweepOptions): SweepPlan {
   if (options === null || typeof options !== 'object') {
     throw new InvalidArgumentError('invalid argument. lazyRichSweep expects an options object { lambdas, scales, task, hiddenDim, time, seed }.');
   }
+  assertKnownOptions(options, 'lazyRichSweep', {
+    lambdas: true,
+    scales: true,
+    task: true,
+    hiddenDim: true,
+    time: true,
+    seed: true,
+    tau: true,
+    kernel: true,
+  } satisfies Record<keyof LazyRichSweepOptions, true>);
   const lambdas = checkGrid(options.lambdas, 'lambdas', assertFiniteNumber);
   const scales = checkGrid(options.scales, 'scales', assertPositiveNumber);
   if (options.task === null || typeof options.task !== 'object') {

@@ -20,6 +20,7 @@
 import { InvalidArgumentError } from '../errors.js';
 import {
   assertFiniteNumber,
+  assertKnownOptions,
   assertNonNegativeNumber,
   assertOpenInterval,
   assertPositiveNumber,
@@ -91,6 +92,13 @@ export function learningTime(options: LearningTimeOptions): number {
       'invalid argument. learningTime expects an options object { sigma, a0, lambda, fraction?, tau? }.',
     );
   }
+  assertKnownOptions(options, 'learningTime', {
+    sigma: true,
+    a0: true,
+    lambda: true,
+    fraction: true,
+    tau: true,
+  } satisfies Record<keyof LearningTimeOptions, true>);
   const { sigma, a0, lambda } = options;
   assertNonNegativeNumber(sigma, 'sigma');
   assertFiniteNumber(a0, 'a0');

@@ -10,7 +10,7 @@ import { Snapshot } from '../core/snapshot.js';
 import { fullSvd } from '../core/svd.js';
 import { InvalidArgumentError } from '../errors.js';
 import { fromArray, matmul, tmatmul, toArray } from '../linalg/dense.js';
-import { assertShape, toMatrix, type MatrixLike } from '../validation.js';
+import { assertKnownOptions, assertShape, type MatrixLike, toMatrix } from '../validation.js';
 import { isWeightPair, toWeightPair, type NetworkState } from './network-representations.js';
 
 /**
@@ -154,6 +154,7 @@ export function modeStrengths(network: NetworkState, sigmaYX?: MatrixLike, optio
   if (options === null || typeof options !== 'object') {
     throw new InvalidArgumentError('invalid argument. The options of modeStrengths must be an object { basis? }.', 'options');
   }
+  assertKnownOptions(options, 'modeStrengths', { basis: true } satisfies Record<keyof ModeStrengthsOptions, true>);
   let ni: number;
   let no: number;
   let product: Matrix; // W2W1 when a basis must be applied, else already Ũᵀ W2W1 Ṽ

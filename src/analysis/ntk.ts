@@ -8,7 +8,7 @@
 import { Matrix } from 'ml-matrix';
 import { InvalidArgumentError } from '../errors.js';
 import { matmul, tmatmul, toArray } from '../linalg/dense.js';
-import { assertShape, toMatrix, type MatrixLike } from '../validation.js';
+import { assertKnownOptions, assertShape, type MatrixLike, toMatrix } from '../validation.js';
 import { representationsOf, type NetworkState } from './network-representations.js';
 
 /**
@@ -76,6 +76,7 @@ export function ntk(network: NetworkState, inputs: MatrixLike, options: NtkOptio
   if (options === null || typeof options !== 'object') {
     throw new InvalidArgumentError('invalid argument. The options of ntk must be an object { allowLarge? }.', 'options');
   }
+  assertKnownOptions(options, 'ntk', { allowLarge: true } satisfies Record<keyof NtkOptions, true>);
   const allowLarge = options.allowLarge ?? false;
   if (typeof allowLarge !== 'boolean') {
     throw new InvalidArgumentError(

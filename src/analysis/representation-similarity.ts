@@ -8,7 +8,7 @@ import { Matrix } from 'ml-matrix';
 import { InvalidArgumentError } from '../errors.js';
 import { fromArray, gramOfRows, tmatmul, toArray, transpose } from '../linalg/dense.js';
 import { symmetricEigen } from '../linalg/symmetric-eigen.js';
-import { assertShape, optionalNumber, assertNonNegativeNumber, toMatrix, type MatrixLike } from '../validation.js';
+import { assertKnownOptions, assertNonNegativeNumber, assertShape, type MatrixLike, optionalNumber, toMatrix } from '../validation.js';
 import { factorOf, type NetworkState } from './network-representations.js';
 
 /**
@@ -119,6 +119,11 @@ export function representationSimilarity<O extends RepresentationSimilarityOptio
       'options',
     );
   }
+  assertKnownOptions(options, 'representationSimilarity', {
+    inputs: true,
+    outputs: true,
+    pinvTolerance: true,
+  } satisfies Record<keyof RepresentationSimilarityOptions, true>);
   if (options.inputs === undefined && options.outputs === undefined) {
     throw new InvalidArgumentError(
       'invalid argument. representationSimilarity needs probe `inputs` (Ni×P′), probe `outputs` (No×P′) or both; neither was given.',

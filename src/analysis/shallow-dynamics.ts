@@ -6,7 +6,7 @@
  */
 import type { Matrix } from 'ml-matrix';
 import { InvalidArgumentError } from '../errors.js';
-import { assertNonNegativeNumber, assertShape, assertTime, toMatrix, type MatrixLike } from '../validation.js';
+import { assertKnownOptions, assertNonNegativeNumber, assertShape, assertTime, type MatrixLike, toMatrix } from '../validation.js';
 
 /**
  * Options of {@link shallowDynamics}.
@@ -79,6 +79,11 @@ export function shallowDynamics(options: ShallowDynamicsOptions): ShallowDynamic
   if (options === null || typeof options !== 'object') {
     throw new InvalidArgumentError('invalid argument. shallowDynamics expects an options object { w0, sigmaYX, rate }.');
   }
+  assertKnownOptions(options, 'shallowDynamics', {
+    w0: true,
+    sigmaYX: true,
+    rate: true,
+  } satisfies Record<keyof ShallowDynamicsOptions, true>);
   const sigmaYX = toMatrix(options.sigmaYX, 'sigmaYX');
   const w0 = toMatrix(options.w0, 'w0');
   assertShape(w0, sigmaYX.rows, sigmaYX.columns, 'w0', 'output×input, the shape of sigmaYX');

@@ -7,7 +7,7 @@
 import { Matrix } from 'ml-matrix';
 import type { Task } from '../core/task.js';
 import { InvalidArgumentError } from '../errors.js';
-import { assertInteger, assertOptions } from '../validation.js';
+import { assertInteger, assertKnownOptions, assertOptions } from '../validation.js';
 
 /**
  * Largest accepted depth (2^12 = 4096 items and features: a 4096×4096 task).
@@ -97,6 +97,10 @@ function range(a: number, b: number): string {
  */
 export function hierarchicalTask(options: HierarchicalTaskOptions): HierarchicalTask {
   assertOptions(options, 'hierarchicalTask', '{ depth, breakDegeneracy? }');
+  assertKnownOptions(options, 'hierarchicalTask', {
+    depth: true,
+    breakDegeneracy: true,
+  } satisfies Record<keyof HierarchicalTaskOptions, true>);
   const { depth } = options;
   assertInteger(depth, 'depth', 1);
   if (depth > MAX_HIERARCHY_DEPTH) {

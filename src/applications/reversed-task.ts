@@ -9,7 +9,7 @@ import { fullSvd } from '../core/svd.js';
 import type { Task } from '../core/task.js';
 import { InvalidArgumentError } from '../errors.js';
 import { fromArray, matmul, toArray } from '../linalg/dense.js';
-import { toIndexList, toMatrix, type MatrixLike } from '../validation.js';
+import { assertKnownOptions, type MatrixLike, toIndexList, toMatrix } from '../validation.js';
 import { assertWhitened, cloneTask, isTask } from './task-input.js';
 
 /**
@@ -75,6 +75,7 @@ export function reversedTask(task: Task | MatrixLike, options: ReversedTaskOptio
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
     throw new InvalidArgumentError('invalid argument. The options of reversedTask must be an object { modes? }.', 'options');
   }
+  assertKnownOptions(options, 'reversedTask', { modes: true } satisfies Record<keyof ReversedTaskOptions, true>);
   const asTask = isTask(task);
   if (asTask) assertWhitened(task, 'task');
   const s = toMatrix(asTask ? task.sigmaYX : task, asTask ? 'task.sigmaYX' : 'task');

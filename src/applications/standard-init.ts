@@ -8,7 +8,7 @@
 import type { Matrix } from 'ml-matrix';
 import { InvalidArgumentError } from '../errors.js';
 import { createRng, gaussianMatrix } from '../random.js';
-import { assertFiniteNumber, assertInteger, assertNonNegativeNumber, assertOptions } from '../validation.js';
+import { assertFiniteNumber, assertInteger, assertKnownOptions, assertNonNegativeNumber, assertOptions } from '../validation.js';
 
 /**
  * The initialisation schemes {@link expectedLambda} and {@link sampleStandardInit} know.
@@ -93,8 +93,18 @@ export interface StandardInitWeights {
 }
 
 /** Validates the options and returns the two standard deviations of the scheme. */
-function schemeStds(options: StandardInitOptions, fn: string): { sigma1: number; sigma2: number; ni: number; nh: number; no: number } {
-  assertOptions(options, fn, '{ scheme, inputDim, hiddenDim, outputDim, sigma1?, sigma2? }');
+function schemeStds(options: StandardInitOptions, fn: string, withSeed: boolean): { sigma1: number; sigma2: number; ni: number; nh: number; no: number } {
+  assertOptions(options, fn, `{ scheme, inputDim, hiddenDim, outputDim, ${withSeed ? 'seed, ' : ''}sigma1?, sigma2? }`);
+  // expectedLambda takes sampleStandardInit's options too (one object for both; the seed is unused).
+  assertKnownOptions(options, fn, {
+    scheme: true,
+    inputDim: true,
+    hiddenDim: true,
+    outputDim: true,
+    sigma1: true,
+    sigma2: true,
+    seed: true,
+  } satisfies Record<keyof SampleStandardInitOptions, true>);
   const { scheme, inputDim: ni, hiddenDim: nh, outputDim: no } = options;
   if (typeof scheme !== 'string' || !(STANDARD_INIT_SCHEMES as readonly string[]).includes(scheme)) {
     throw new InvalidArgumentError(
@@ -158,7 +168,8 @@ function schemeStds(options: StandardInitOptions, fn: string): { sigma1: number;
  *
  * Cost: O(1).
  *
- * @param options - `{ scheme, inputDim, hiddenDim, outputDim, sigma1?, sigma2? }`.
+ * @param options - `{ scheme, inputDim, hiddenDim, outputDim, sigma1?, sigma2? }` (a `seed` is
+ *   accepted and unused, so that one options object serves this and {@link sampleStandardInit}).
  * @returns λ.
  * @throws {@link InvalidArgumentError} for an unknown scheme, a width that is not a positive
  *   integer, a missing or negative σ for 'custom', or a σ given with another scheme.
@@ -173,7 +184,7 @@ function schemeStds(options: StandardInitOptions, fn: string): { sigma1: number;
  * ```
  */
 export function expectedLambda(options: StandardInitOptions): number {
-  const { sigma1, sigma2, ni, no } = schemeStds(options, 'expectedLambda');
+  const { sigma1, sigma2, ni, no } = schemeStds(options, 'expectedLambda', false);
   // Closed forms for the named schemes (exact in floating point for simple ratios).
   switch (options.scheme) {
     case 'lecun':
@@ -208,7 +219,7 @@ export function expectedLambda(options: StandardInitOptions): number {
  * ```
  */
 export function sampleStandardInit(options: SampleStandardInitOptions): StandardInitWeights {
-  const { sigma1, sigma2, ni, nh, no } = schemeStds(options, 'sampleStandardInit');
+  const { sigma1, sigma2, ni, nh, no } = schemeStds(options, 'sampleStandardInit', true);
   if (options.seed === undefined || options.seed === null) {
     throw new InvalidArgumentError(
       'invalid argument. `seed` must be given: seed is required for reproducibility (pass any integer, e.g. seed: 0). Value: undefined.',

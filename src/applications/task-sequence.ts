@@ -12,13 +12,14 @@ import { InvalidArgumentError, ShapeError } from '../errors.js';
 import { toArray } from '../linalg/dense.js';
 import {
   assertInteger,
+  assertKnownOptions,
   assertOptions,
   assertPositiveNumber,
   assertTime,
+  type MatrixLike,
   optionalNumber,
   toMatrix,
   toTimes,
-  type MatrixLike,
 } from '../validation.js';
 import { sigmaYXOf } from './task-input.js';
 
@@ -221,6 +222,15 @@ export function halfSquaredDistance(a: Float64Array, b: Float64Array): number {
  */
 export function trainSequence(options: TrainSequenceOptions): TaskSequence {
   assertOptions(options, 'trainSequence', '{ w1, w2, tasks, tau?, times?, pointsPerSegment?, balanceTolerance? }');
+  assertKnownOptions(options, 'trainSequence', {
+    w1: true,
+    w2: true,
+    tasks: true,
+    tau: true,
+    times: true,
+    pointsPerSegment: true,
+    balanceTolerance: true,
+  } satisfies Record<keyof TrainSequenceOptions, true>);
   const w1 = toMatrix(options.w1, 'w1');
   const w2 = toMatrix(options.w2, 'w2');
   const tau = optionalNumber(options.tau, 1, 'tau', assertPositiveNumber);
@@ -240,6 +250,7 @@ export function trainSequence(options: TrainSequenceOptions): TaskSequence {
   tasks.forEach((stage: unknown, k: number) => {
     const name = `tasks[${k}]`;
     assertOptions(stage, name, '{ task | sigmaYX, duration }');
+    assertKnownOptions(stage, `the stage \`${name}\``, { task: true, sigmaYX: true, duration: true } satisfies Record<keyof SequenceStage, true>);
     const hasTask = stage.task !== undefined;
     const hasSigma = stage.sigmaYX !== undefined;
     if (hasTask === hasSigma) {

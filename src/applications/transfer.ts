@@ -14,11 +14,12 @@ import { InvalidArgumentError, ShapeError } from '../errors.js';
 import { toArray } from '../linalg/dense.js';
 import {
   assertInteger,
+  assertKnownOptions,
   assertOptions,
   assertPositiveNumber,
+  type MatrixLike,
   optionalNumber,
   toTimes,
-  type MatrixLike,
 } from '../validation.js';
 import { firstCrossing } from './crossing-time.js';
 import { halfSquaredDistance, trainSequence, type TaskSequence } from './task-sequence.js';
@@ -221,6 +222,17 @@ function cosine(a: Float64Array, b: Float64Array): number {
  */
 export function transfer(options: TransferOptions): TransferResult {
   assertOptions(options, 'transfer', '{ w1, w2, source, target, pretrainTime, time, times?, points?, tau? }');
+  assertKnownOptions(options, 'transfer', {
+    w1: true,
+    w2: true,
+    source: true,
+    target: true,
+    pretrainTime: true,
+    time: true,
+    times: true,
+    points: true,
+    tau: true,
+  } satisfies Record<keyof TransferOptions, true>);
   const source = sigmaYXOf(options.source, 'source');
   const target = sigmaYXOf(options.target, 'target');
   if (source.rows !== target.rows || source.columns !== target.columns) {

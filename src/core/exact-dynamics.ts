@@ -11,6 +11,7 @@ import { pivotedCholeskyFactor } from '../linalg/low-rank-factor.js';
 import {
   assertFiniteNumber,
   assertInteger,
+  assertKnownOptions,
   assertPositiveNumber,
   assertShape,
   assertTime,
@@ -170,6 +171,7 @@ export function validatedDynamicsInputs(options: ExactDynamicsOptions): {
   if (options === null || typeof options !== 'object') {
     throw new InvalidArgumentError('invalid argument. exactDynamics expects an options object { w1, w2, sigmaYX, tau?, balanceTolerance? }.');
   }
+  assertKnownOptions(options, 'exactDynamics', { w1: true, w2: true, sigmaYX: true, tau: true, balanceTolerance: true } satisfies Record<keyof ExactDynamicsOptions, true>);
   const w1 = toMatrix(options.w1, 'w1');
   const w2 = toMatrix(options.w2, 'w2');
   const sigmaYX = toMatrix(options.sigmaYX, 'sigmaYX');
@@ -342,6 +344,15 @@ export function exactDynamicsFromQQt(options: QQtDynamicsOptions): ExactDynamics
       'invalid argument. exactDynamicsFromQQt expects an options object { qqt, inputDim, hiddenDim, sigmaYX, lambda?, tau?, balanceTolerance? }.',
     );
   }
+  assertKnownOptions(options, 'exactDynamicsFromQQt', {
+    qqt: true,
+    inputDim: true,
+    hiddenDim: true,
+    lambda: true,
+    sigmaYX: true,
+    tau: true,
+    balanceTolerance: true,
+  } satisfies Record<keyof QQtDynamicsOptions, true>);
   const p = toMatrix(options.qqt, 'qqt');
   const n = p.rows;
   assertShape(p, n, n, 'qqt', 'square (Ni+No)×(Ni+No)');

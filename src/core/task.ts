@@ -10,7 +10,7 @@ import { frobenius, fromArray, gramOfRows, matmul, matmulT, powerOfTwoTowardOne,
 import { orthonormalColumns } from '../linalg/householder.js';
 import { symmetricEigen } from '../linalg/symmetric-eigen.js';
 import { createRng, gaussianMatrix } from '../random.js';
-import { assertFiniteNumber, assertInteger, toMatrix, type MatrixLike } from '../validation.js';
+import { assertFiniteNumber, assertInteger, assertKnownOptions, type MatrixLike, toMatrix } from '../validation.js';
 
 /**
  * A supervised learning task, summarised by its second-order statistics (MATH.md §1). For
@@ -220,6 +220,7 @@ export function taskFromData(X: MatrixLike, Y: MatrixLike, options: TaskFromData
   if (options === null || typeof options !== 'object') {
     throw new InvalidArgumentError('invalid argument. taskFromData options must be an object { whiten?, tolerance? }.', 'options');
   }
+  assertKnownOptions(options, 'taskFromData', { whiten: true, tolerance: true } satisfies Record<keyof TaskFromDataOptions, true>);
   const whiten = options.whiten ?? false;
   if (typeof whiten !== 'boolean') {
     throw new InvalidArgumentError(`invalid argument. \`whiten\` must be a boolean. Value: ${String(whiten)}.`, 'whiten');
@@ -338,6 +339,13 @@ export function randomTask(options: RandomTaskOptions): Task {
       'invalid argument. randomTask expects an options object { inputDim, outputDim, samples, seed, scale? }.',
     );
   }
+  assertKnownOptions(options, 'randomTask', {
+    inputDim: true,
+    outputDim: true,
+    samples: true,
+    seed: true,
+    scale: true,
+  } satisfies Record<keyof RandomTaskOptions, true>);
   const { inputDim: ni, outputDim: no, samples: p, seed } = options;
   assertInteger(ni, 'inputDim');
   assertInteger(no, 'outputDim');

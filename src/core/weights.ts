@@ -11,10 +11,11 @@ import { adoptArray, matmulT, toArray } from '../linalg/dense.js';
 import {
   assertFiniteNumber,
   assertInteger,
+  assertKnownOptions,
   assertLambdaPossible,
   assertShape,
-  toMatrix,
   type MatrixLike,
+  toMatrix,
 } from '../validation.js';
 import { fullSvd } from './svd.js';
 
@@ -152,6 +153,16 @@ export function lambdaBalancedWeights(options: LambdaBalancedWeightsOptions): Ba
       'invalid argument. lambdaBalancedWeights expects an options object { inputDim, hiddenDim, outputDim, lambda, seed, scale?, alignTo?, productSingularValues? }.',
     );
   }
+  assertKnownOptions(options, 'lambdaBalancedWeights', {
+    inputDim: true,
+    hiddenDim: true,
+    outputDim: true,
+    lambda: true,
+    scale: true,
+    seed: true,
+    alignTo: true,
+    productSingularValues: true,
+  } satisfies Record<keyof LambdaBalancedWeightsOptions, true>);
   const { inputDim: ni, hiddenDim: nh, outputDim: no, lambda, seed, alignTo, productSingularValues } = options;
   assertInteger(ni, 'inputDim');
   assertInteger(nh, 'hiddenDim');

@@ -14,7 +14,7 @@ import { ExactDlnError, ImpossibleLambdaError, NotBalancedError, NotWhitenedErro
 import { exactDynamics, type ExactDynamics } from '../core/exact-dynamics.js';
 import { randomTask, taskFromData, taskFromSigmaYX, type Task } from '../core/task.js';
 import { lambdaBalancedWeights } from '../core/weights.js';
-import { describe, toMatrix } from '../validation.js';
+import { assertKnownOptions, assertOptions, describe, toMatrix } from '../validation.js';
 import { ConfigError } from './config-error.js';
 import { readDataFile } from './data-file.js';
 
@@ -434,6 +434,8 @@ export function configWeights(config: RunConfig): { w1: Matrix; w2: Matrix } {
  * ```
  */
 export async function resolveRunConfig(value: unknown, options: { baseDir?: string; source?: string } = {}): Promise<ResolvedRun> {
+  assertOptions(options, 'resolveRunConfig', '{ baseDir?, source? }');
+  assertKnownOptions(options, 'resolveRunConfig', { baseDir: true, source: true } satisfies Record<keyof typeof options, true>);
   const config = parseRunConfig(value, options.source);
   const prefix = options.source === undefined ? '' : `${options.source}: `;
   try {

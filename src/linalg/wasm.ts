@@ -262,6 +262,15 @@ export function setKernelBackend(backend: KernelBackend | 'auto', options: { min
   if (backend !== 'wasm' && backend !== 'js' && backend !== 'auto') {
     throw new InvalidArgumentError(`invalid argument. \`backend\` must be 'wasm', 'js' or 'auto', not ${JSON.stringify(backend)}.`, 'backend');
   }
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new InvalidArgumentError(`invalid argument. The options of setKernelBackend must be an object { minWork? }, not ${options === null ? 'null' : typeof options}.`, 'options');
+  }
+  // (validation.ts's assertKnownOptions would import this module's importers back.)
+  for (const key of Object.keys(options)) {
+    if (key !== 'minWork') {
+      throw new InvalidArgumentError(`invalid argument. Unknown option \`${key}\` for setKernelBackend; the options are \`minWork\`.`, key);
+    }
+  }
   const minWork = options.minWork ?? DEFAULT_WASM_MIN_WORK;
   if (!(Number.isFinite(minWork) && minWork >= 0)) {
     throw new InvalidArgumentError(`invalid argument. \`minWork\` must be a finite number ≥ 0, not ${String(minWork)}.`, 'minWork');

@@ -26,7 +26,7 @@ import type { TrajectorySummaries } from '../core/trajectory-summaries.js';
 import * as errors from '../errors.js';
 import { adoptArray } from '../linalg/dense.js';
 import { kernelSettings } from '../linalg/wasm.js';
-import { assertInteger, toTimes } from '../validation.js';
+import { assertInteger, assertKnownOptions, toTimes } from '../validation.js';
 import { packMatrix, type CurveJob, type CurveKind, type ErrorReport, type Job, type JobResult } from './protocol.js';
 
 /**
@@ -341,6 +341,7 @@ export function createDynamicsPool(options: DynamicsPoolOptions = {}): DynamicsP
   if (options === null || typeof options !== 'object') {
     throw new errors.InvalidArgumentError('invalid argument. createDynamicsPool expects an options object { threads?, workerUrl? }.', 'options');
   }
+  assertKnownOptions(options, 'createDynamicsPool', { threads: true, workerUrl: true } satisfies Record<keyof DynamicsPoolOptions, true>);
   const threads = options.threads ?? availableParallelism();
   assertInteger(threads, 'threads', 1);
   const url = workerUrl(options.workerUrl);

@@ -17,7 +17,7 @@ import { modeStrengths } from '../analysis/mode-strengths.js';
 import { simulateGradientDescent } from '../simulation/gradient-descent.js';
 import { InvalidArgumentError } from '../errors.js';
 import { assertObject, isObject } from './guards.js';
-import { assertFiniteNumber, describe } from '../validation.js';
+import { assertFiniteNumber, assertKnownOptions, describe } from '../validation.js';
 
 /**
  * The layer widths of one network of a study.
@@ -303,6 +303,20 @@ function studyRun(task: Task, widths: NetworkWidths, lambda: number, s: LazyRich
  */
 export function lazyRichStudy(options: LazyRichStudyOptions = {}): LazyRichStudy {
   assertObject(options as unknown, 'options', 'lazyRichStudy');
+  assertKnownOptions(options, 'lazyRichStudy', {
+    networks: true,
+    lambdas: true,
+    scale: true,
+    samples: true,
+    taskSeed: true,
+    weightSeed: true,
+    duration: true,
+    points: true,
+    learningRate: true,
+    simulatedPoints: true,
+    sweepScales: true,
+    onProgress: true,
+  } satisfies Record<keyof LazyRichStudyOptions, true>);
   const { onProgress, ...rest } = options;
   const defined = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
   const settings = { ...DEFAULT_LAZY_RICH_STUDY, ...defined } as LazyRichStudy['settings'];

@@ -10,7 +10,7 @@
 import { Matrix } from 'ml-matrix';
 import { fromArray, toArray } from '../linalg/dense.js';
 import { ExactDlnError } from '../errors.js';
-import { assertInteger, assertPositiveNumber, assertShape, toMatrix, type MatrixLike } from '../validation.js';
+import { assertInteger, assertKnownOptions, assertPositiveNumber, assertShape, type MatrixLike, toMatrix } from '../validation.js';
 import { assertOptionsObject, prepareProblem, VectorField, type TwoLayerProblem } from './gradient-flow.js';
 
 /**
@@ -134,6 +134,15 @@ export interface GradientDescentResult {
  */
 export function simulateGradientDescent(options: GradientDescentOptions): GradientDescentResult {
   assertOptionsObject(options, 'simulateGradientDescent');
+  assertKnownOptions(options, 'simulateGradientDescent', {
+    w1: true,
+    w2: true,
+    X: true,
+    Y: true,
+    learningRate: true,
+    steps: true,
+    recordEvery: true,
+  } satisfies Record<keyof GradientDescentOptions, true>);
   const x = toMatrix(options.X, 'X');
   const y = toMatrix(options.Y, 'Y');
   assertShape(y, undefined, x.columns, 'Y', `output×samples, with as many columns (samples) as X, which is ${x.rows}×${x.columns}`);
@@ -208,6 +217,15 @@ export function simulateGradientDescent(options: GradientDescentOptions): Gradie
  */
 export function gradientDescentFromTask(options: TaskGradientDescentOptions): GradientDescentResult {
   assertOptionsObject(options, 'gradientDescentFromTask');
+  assertKnownOptions(options, 'gradientDescentFromTask', {
+    w1: true,
+    w2: true,
+    sigmaYX: true,
+    sigmaXX: true,
+    learningRate: true,
+    steps: true,
+    recordEvery: true,
+  } satisfies Record<keyof TaskGradientDescentOptions, true>);
   const problem = prepareProblem(options.w1, options.w2, options.sigmaYX, options.sigmaXX);
   const { learningRate, steps, recordEvery } = checkSchedule(options);
   return runGradientDescent(problem, learningRate, steps, recordEvery, 0, 'gradientDescentFromTask');

@@ -14,12 +14,13 @@ import { Matrix } from 'ml-matrix';
 import { fromArray, matmulT, toArray, transpose } from '../linalg/dense.js';
 import { ExactDlnError, InvalidArgumentError } from '../errors.js';
 import {
+  assertKnownOptions,
   assertPositiveNumber,
   assertShape,
+  type MatrixLike,
   optionalNumber,
   toMatrix,
   toTimes,
-  type MatrixLike,
 } from '../validation.js';
 
 /**
@@ -141,6 +142,15 @@ export interface GradientFlowResult {
  */
 export function integrateGradientFlow(options: GradientFlowOptions): GradientFlowResult {
   assertOptionsObject(options, 'integrateGradientFlow');
+  assertKnownOptions(options, 'integrateGradientFlow', {
+    w1: true,
+    w2: true,
+    sigmaYX: true,
+    sigmaXX: true,
+    tau: true,
+    times: true,
+    maxStep: true,
+  } satisfies Record<keyof GradientFlowOptions, true>);
   const problem = prepareProblem(options.w1, options.w2, options.sigmaYX, options.sigmaXX);
   const tau = optionalNumber(options.tau, 1, 'tau', assertPositiveNumber);
   const times = toTimes(options.times, 'times');

@@ -6,7 +6,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { FIGURE_CONFIG, VEGA_LITE_SCHEMA } from './style.js';
 import { InvalidArgumentError } from '../../errors.js';
-import { describe } from '../../validation.js';
+import { assertKnownOptions, describe } from '../../validation.js';
 import { assertObject } from '../guards.js';
 
 /**
@@ -58,6 +58,11 @@ export function sweepHeatmapFigure(
     );
   }
   assertObject(options, 'options', 'sweepHeatmapFigure');
+  assertKnownOptions(options, 'sweepHeatmapFigure', {
+    title: true,
+    valueTitle: true,
+    legendTitle: true,
+  } satisfies Record<keyof typeof options, true>);
   const networks = [...new Set(cells.map((c) => c.network).filter((n): n is string => n !== undefined))];
   const lambdas = [...new Set(cells.map((c) => c.lambda))].sort((a, b) => a - b);
   const scales = [...new Set(cells.map((c) => c.scale))].sort((a, b) => b - a);
