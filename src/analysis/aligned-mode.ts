@@ -121,7 +121,12 @@ export interface ModeConstants {
 /** The constants from K, p₊, p₋ and p₊₋, scaled as {@link ModeConstants.kDen} says. */
 function constantsOf(form: ModeConstants['form'], a0: number, k: number, sigma: number, lambda: number, pPlus: number, pMinus: number, pm: number): ModeConstants {
   const big = Math.max(k, pPlus, pMinus);
-  const f = big > 2 ** 500 ? powerOfTwoTowardOne(big) : 1;
+  // Scaled only when a product or sum below could overflow: scaling by K's power of two when
+  // nothing overflows would flush a small p₊ to 0 (σ = 1e200, a0 = 1e-200: p₊ = 2e-200,
+  // 0/0 once E underflows).
+  const lg = (x: number): number => (x === 0 ? -Infinity : Math.log2(Math.abs(x)));
+  const top = Math.max(lg(big), lg(sigma) + lg(Math.max(pPlus, pMinus)), lg(lambda) + lg(pm));
+  const f = top > 1000 ? powerOfTwoTowardOne(big) : 1;
   const [kDen, pp, pn, ppm] = f === 1 ? [k, pPlus, pMinus, pm] : [k * f, pPlus * f, pMinus * f, pm * f];
   return { form, a0, k, kDen, pPlus: pp, pMinus: pn, c0: sigma * pp, c1: lambda * ppm, c2: sigma * pn };
 }
@@ -171,7 +176,8 @@ export function projectedModeConstants(sigma: number, lambda: number, psiPlus: n
 
 /** a at s = t/τ > 0: one exp or expm1 and a few flops. @internal */
 export function evaluateMode(m: ModeConstants, s: number): number {
-  if (m.form === DEGENERATE) return m.a0 / (1 + 2 * Math.abs(m.a0) * s);
+  // (a0 = 0 stays 0, also when t/τ overflows to s = ∞.)
+  if (m.form === DEGENERATE) return m.a0 === 0 ? 0 : m.a0 / (1 + 2 * Math.abs(m.a0) * s);
   const x = m.k * s;
   let e: number;
   let oneMinusE: number;
@@ -274,7 +280,15 @@ export function alignedMode(options: AlignedModeOptions): AlignedMode {
         );
       }
       const n = times.length;
-      const out = new Float64Array(n);
+      if (!(Number.isInteger(n) && n >= 0 && n <= 2 ** 32 - 1)) {
+        throw new InvalidArgumentError(`invalid argument. \`times.length\` must be an array length (an integer in [0, 2^32 − 1]). Value: ${n}.`, 'times');
+      }
+      let out: Float64Array;
+      try {
+        out = new Float64Array(n);
+      } catch {
+        throw new InvalidArgumentError(`invalid argument. \`times\` has ${n} entries: their values (${n * 8} bytes) cannot be allocated.`, 'times');
+      }
       for (let i = 0; i < n; i++) {
         const t = times[i];
         if (typeof t !== 'number' || !(t >= 0 && t < Infinity)) assertTime(t, `times[${i}]`);

@@ -219,7 +219,7 @@ export function convergedRepresentations(options: ConvergedRepresentationsOption
     const kappa = mode.gamma;
     // κ + |λ|/2 directly, κ − |λ|/2 = σ²/(κ + |λ|/2): no cancellation.
     const big = kappa + absHalf;
-    const small = (sigma * sigma) / big;
+    const small = sigma < 2 ** 500 ? (sigma * sigma) / big : sigma * (sigma / big); // σ² would overflow
     addOuter(w1tw1, v, alpha, lambda >= 0 ? small : big); // κ − λ/2
     addOuter(w2w2t, u, alpha, lambda >= 0 ? big : small); // κ + λ/2
     for (let o = 0; o < no; o++) {

@@ -18,6 +18,7 @@
  * @module
  */
 import { InvalidArgumentError } from '../errors.js';
+import { powerOfTwoTowardOne } from '../linalg/dense.js';
 import {
   assertFiniteNumber,
   assertKnownOptions,
@@ -114,18 +115,24 @@ export function learningTime(options: LearningTimeOptions): number {
   if (sigma === 0) return Infinity;
   if (lambda === 0 && a0 <= 0) return Infinity;
 
-  const q = Math.abs(lambda) / 2;
+  // The potential below is scale-free up to a constant (σ, a, q → cσ, ca, cq adds log c to
+  // it, and κ → cκ): σ, a0 and |λ|/2 are scaled by a power of two c when their squares could
+  // overflow or underflow (λ = 1e155 gave NaN, σ = 1e154 Infinity), and s = c·Δ/(2κ_c).
+  const size = Math.max(sigma, Math.abs(a0), Math.abs(lambda) / 2);
+  const c = size > 2 ** 500 || size < 2 ** -500 ? powerOfTwoTowardOne(size) : 1;
+  const q = (Math.abs(lambda) / 2) * c;
   const q2 = q * q;
-  const kappa = Math.hypot(sigma, q);
+  const sigmaC = sigma * c;
+  const kappa = Math.hypot(sigmaC, q);
   const logQ = Math.log(q); // −Infinity at λ = 0 (only used when σa + q² < 0, excluded above)
   const potential = (a: number): number => {
     const rho = Math.hypot(a, q);
-    const w = sigma * a + q2;
-    if (w >= 0) return Math.log(kappa * rho + w) - Math.log(sigma - a);
+    const w = sigmaC * a + q2;
+    if (w >= 0) return Math.log(kappa * rho + w) - Math.log(sigmaC - a);
     // κρ + w = q²(σ − a)²/(κρ − w), without cancellation.
-    return 2 * logQ + Math.log(sigma - a) - Math.log(kappa * rho - w);
+    return 2 * logQ + Math.log(sigmaC - a) - Math.log(kappa * rho - w);
   };
-  const s = (potential(target) - potential(a0)) / (2 * kappa);
+  const s = (c * (potential(target * c) - potential(a0 * c))) / (2 * kappa);
   // s > 0 mathematically; rounding can only matter when a0 is within an ulp of the target.
   return tau * Math.max(s, 0);
 }

@@ -7,6 +7,7 @@
  */
 import type { Matrix } from 'ml-matrix';
 import { InvalidArgumentError } from '../errors.js';
+import { powerOfTwoTowardOne } from '../linalg/dense.js';
 import { createRng, gaussianMatrix } from '../random.js';
 import { assertFiniteNumber, assertInteger, assertKnownOptions, assertNonNegativeNumber, assertOptions } from '../validation.js';
 
@@ -193,8 +194,22 @@ export function expectedLambda(options: StandardInitOptions): number {
       return 2 * (no / options.hiddenDim - 1);
     case 'glorot':
       return (2 * no) / (options.hiddenDim + no) - (2 * ni) / (ni + options.hiddenDim);
-    default:
-      return no * sigma2 * sigma2 - ni * sigma1 * sigma1;
+    default: {
+      // No·σ2² − Ni·σ1², also where the squares over- or underflow (σ = 1e200 gave ∞ − ∞):
+      // scaled by an exact power of two. A λ beyond double precision is an error, not ±∞.
+      const size = Math.max(sigma1, sigma2);
+      const c = size > 2 ** 400 || (size > 0 && size < 2 ** -400) ? powerOfTwoTowardOne(size) : 1;
+      const a = sigma1 * c;
+      const b = sigma2 * c;
+      const lambda = (no * b * b - ni * a * a) / c / c;
+      if (!Number.isFinite(lambda)) {
+        throw new InvalidArgumentError(
+          `invalid argument. With sigma1 = ${sigma1} and sigma2 = ${sigma2} the expected λ = No·σ2² − Ni·σ1² is beyond double precision.`,
+          'sigma1, sigma2',
+        );
+      }
+      return lambda;
+    }
   }
 }
 
