@@ -195,6 +195,25 @@ export function assertLambdaPossible(lambda: number, inputDim: number, hiddenDim
   }
 }
 
+/**
+ * Most points a generated time grid may have (`pointsPerSegment`, `points`): ten million
+ * solves take hours, and a longer grid would exhaust memory or crash the engine (an array of
+ * 2²⁸ times is a fatal V8 error, which no try/catch sees) instead of failing cleanly.
+ */
+export const MAX_GRID_POINTS = 10_000_000;
+
+/** Throws unless `x` is an integer in [min, {@link MAX_GRID_POINTS}] (`total` points in all, when the grid repeats it). */
+export function assertGridPoints(x: unknown, name: string, min: number, repeats = 1): asserts x is number {
+  assertInteger(x, name, min);
+  if ((x - 1) * repeats + 1 > MAX_GRID_POINTS) {
+    throw new InvalidArgumentError(
+      `invalid argument. \`${name}\` = ${x} makes a grid of ${(x - 1) * repeats + 1} times; at most ${MAX_GRID_POINTS} are allowed ` +
+        '(each time is a solve of its own: pass the times you need as `times` instead).',
+      name,
+    );
+  }
+}
+
 /** Reads an optional number option with a default, validating it when present. */
 export function optionalNumber(value: unknown, fallback: number, name: string, check: (x: unknown, n: string) => void): number {
   if (value === undefined) return fallback;

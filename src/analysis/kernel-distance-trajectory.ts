@@ -129,7 +129,7 @@ function isRun(value: unknown): value is WeightRun {
  */
 export function kernelDistanceTrajectory(
   source: ExactDynamics,
-  times: readonly number[],
+  times: readonly number[] | Float64Array,
   options?: KernelDistanceOptions,
 ): KernelDistanceTrajectory;
 export function kernelDistanceTrajectory(source: WeightRun, options?: KernelDistanceOptions): KernelDistanceTrajectory;
@@ -140,13 +140,13 @@ export function kernelDistanceTrajectory(
 ): KernelDistanceTrajectory;
 export function kernelDistanceTrajectory(
   source: ExactDynamics | WeightRun,
-  timesOrOptions?: readonly number[] | KernelDistanceOptions,
+  timesOrOptions?: readonly number[] | Float64Array | KernelDistanceOptions,
   maybeOptions?: KernelDistanceOptions,
 ): KernelDistanceTrajectory {
   if (isDynamics(source)) {
-    if (!Array.isArray(timesOrOptions)) {
+    if (!Array.isArray(timesOrOptions) && !(timesOrOptions instanceof Float64Array)) {
       throw new InvalidArgumentError(
-        'invalid argument. `times` must be an array of times ≥ 0 when the source is an ExactDynamics: ' +
+        'invalid argument. `times` must be an array (or Float64Array) of times ≥ 0 when the source is an ExactDynamics: ' +
           'kernelDistanceTrajectory(dynamics, times, { inputs }).',
         'times',
       );

@@ -9,6 +9,7 @@ import { exactDynamics } from '../core/exact-dynamics.js';
 import type { Task } from '../core/task.js';
 import { balancedWeightsFromBasis, drawBalancedBasis, type BalancedBasis } from '../core/weights.js';
 import { InvalidArgumentError } from '../errors.js';
+import { assertWhitened } from '../applications/task-input.js';
 import { frobenius } from '../linalg/dense.js';
 import {
   assertFiniteNumber,
@@ -48,7 +49,7 @@ export interface LazyRichSweepOptions {
   lambdas: readonly number[];
   /** Initial scales: the product W2W1(0) has singular values scale·|N(0,1)|. */
   scales: readonly number[];
-  /** The task: a {@link Task} or just `{ sigmaYX }` (No×Ni, whitened inputs assumed). */
+  /** The task: a whitened {@link Task} (its Σxx is checked) or just `{ sigmaYX }` (No×Ni, whitened inputs assumed). */
   task: Task | { sigmaYX: MatrixLike };
   /** Hidden width Nh. */
   hiddenDim: number;
@@ -136,6 +137,7 @@ function distanceF(x: Float64Array, y: Float64Array): number {
  * distances, O((Ni+No)·Nh² + Nh³ + Ni³ + No²): a 100-cell grid of 10×10×10 networks takes
  * milliseconds.
  *
+ * @throws {@link NotWhitenedError} if `task` is a Task whose Σxx is not the identity.
  * @throws {@link ImpossibleLambdaError} if a λ of the grid is impossible for the widths
  *   (λ > 0 needs hiddenDim ≤ outputDim, λ < 0 needs hiddenDim ≤ inputDim); the message
  *   names the offending λ.
@@ -201,6 +203,8 @@ export function sweepPlan(options: LazyRichSweepOptions): SweepPlan {
     throw new InvalidArgumentError('invalid argument. `task` must be a Task or { sigmaYX }.', 'task');
   }
   const sigmaYX = toMatrix(options.task.sigmaYX, 'task.sigmaYX');
+  // A Task (with its Σxx) must be whitened, as everywhere else: the sweep's dynamics assume Σxx = I.
+  if ((options.task as Partial<Task>).sigmaXX !== undefined) assertWhitened({ ...(options.task as Task), sigmaYX }, 'task');
   assertInteger(options.hiddenDim, 'hiddenDim');
   assertTime(options.time, 'time');
   assertInteger(options.seed, 'seed', Number.MIN_SAFE_INTEGER);

@@ -9,7 +9,7 @@
 import { Matrix } from 'ml-matrix';
 import type { Task } from '../core/task.js';
 import { InvalidArgumentError, NotWhitenedError } from '../errors.js';
-import { toMatrix, type MatrixLike } from '../validation.js';
+import { assertShape, toMatrix, type MatrixLike } from '../validation.js';
 
 /** Largest max |Σxx − I| entry accepted for a Task used by the exact dynamics (as `taskFromData`). */
 export const WHITENED_TOLERANCE = 1e-8;
@@ -27,17 +27,22 @@ export function isTask(value: unknown): value is Task {
 
 /**
  * Throws {@link NotWhitenedError} unless the task's Σxx is the identity to
- * {@link WHITENED_TOLERANCE}; the message names the argument.
+ * {@link WHITENED_TOLERANCE}, and {@link ShapeError} unless its fields fit together: Σxx
+ * Ni×Ni and Σyy No×No for Σyx No×Ni, and data X (Ni×P) and Y (No×P) with one P, when given
+ * (a Task edited by hand would otherwise read past its arrays: NaN entries, or a TypeError).
+ * The message names the argument.
  */
 export function assertWhitened(task: Task, name: string): void {
-  const sxx = toMatrix(task.sigmaXX, `${name}.sigmaXX`);
+  const no = task.sigmaYX.rows;
   const n = task.sigmaYX.columns;
-  if (sxx.rows !== n || sxx.columns !== n) {
-    throw new InvalidArgumentError(
-      `invalid argument. \`${name}.sigmaXX\` must be ${n}×${n} (input×input, matching sigmaYX). Value: ${sxx.rows}×${sxx.columns}.`,
-      name,
-    );
-  }
+  const sxx = toMatrix(task.sigmaXX, `${name}.sigmaXX`);
+  assertShape(sxx, n, n, `${name}.sigmaXX`, `input×input, matching ${name}.sigmaYX (${no}×${n})`);
+  assertShape(toMatrix(task.sigmaYY, `${name}.sigmaYY`), no, no, `${name}.sigmaYY`, `output×output, matching ${name}.sigmaYX (${no}×${n})`);
+  // The data only need their shapes: a Matrix is not copied (784×2000 inputs would be).
+  const x = task.X === undefined ? undefined : Matrix.isMatrix(task.X) ? task.X : toMatrix(task.X, `${name}.X`);
+  const y = task.Y === undefined ? undefined : Matrix.isMatrix(task.Y) ? task.Y : toMatrix(task.Y, `${name}.Y`);
+  if (x !== undefined) assertShape(x, n, y?.columns, `${name}.X`, `input×samples, with ${n} inputs${y === undefined ? '' : ` and as many samples as ${name}.Y (${y.columns})`}`);
+  if (y !== undefined) assertShape(y, no, undefined, `${name}.Y`, `output×samples, with ${no} outputs`);
   let deviation = 0;
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) deviation = Math.max(deviation, Math.abs(sxx.get(i, j) - (i === j ? 1 : 0)));
   if (!(deviation <= WHITENED_TOLERANCE)) {

@@ -11,6 +11,7 @@ import type { Task } from '../core/task.js';
 import { InvalidArgumentError, ShapeError } from '../errors.js';
 import { toArray } from '../linalg/dense.js';
 import {
+  assertGridPoints,
   assertInteger,
   assertKnownOptions,
   assertOptions,
@@ -320,7 +321,7 @@ export function trainSequence(options: TrainSequenceOptions): TaskSequence {
     });
   } else {
     const points = optionalNumber(options.pointsPerSegment, DEFAULT_POINTS_PER_SEGMENT, 'pointsPerSegment', (x, n) =>
-      assertInteger(x, n, 2),
+      assertGridPoints(x, n, 2, segments.length),
     );
     times = [0];
     for (const seg of segments) {

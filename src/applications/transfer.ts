@@ -13,6 +13,7 @@ import type { Task } from '../core/task.js';
 import { InvalidArgumentError, ShapeError } from '../errors.js';
 import { toArray } from '../linalg/dense.js';
 import {
+  assertGridPoints,
   assertInteger,
   assertKnownOptions,
   assertOptions,
@@ -255,7 +256,7 @@ export function transfer(options: TransferOptions): TransferResult {
       }
     });
   } else {
-    const points = optionalNumber(options.points, 101, 'points', (x, n) => assertInteger(x, n, 2));
+    const points = optionalNumber(options.points, 101, 'points', (x, n) => assertGridPoints(x, n, 2));
     times = Array.from({ length: points }, (_, k) => (k === points - 1 ? time : (time * k) / (points - 1)));
   }
 

@@ -170,6 +170,9 @@ export function integrateGradientFlow(options: GradientFlowOptions): GradientFlo
   return { times: times.slice(), w1: w1Out, w2: w2Out, loss: lossOut };
 }
 
+/** Most RK4 steps a fixed `maxStep` may ask for (at about a microsecond each for small networks, a quarter of an hour). */
+const MAX_RK4_STEPS = 1e9;
+
 /**
  * Classical RK4 on the state y = [W1 | W2] (row-major), with all buffers allocated once.
  * The hot loop lives in a method of its own (not in a closure of the exported function)
@@ -224,8 +227,23 @@ class Rk4Integrator {
 
   /** Integrates from the current time to `target` ≥ t, landing exactly on it. */
   advanceTo(target: number): void {
+    if (this.maxStep !== undefined && (target - this.t) / this.maxStep > MAX_RK4_STEPS) {
+      throw new InvalidArgumentError(
+        `invalid argument. \`maxStep\` = ${this.maxStep} would take ${((target - this.t) / this.maxStep).toExponential(2)} steps to reach t = ${target}; ` +
+          `at most ${MAX_RK4_STEPS.toExponential(0)} are allowed. Pass a larger maxStep, or omit it for the automatic step.`,
+        'maxStep',
+      );
+    }
     while (this.t < target) {
       let h = this.maxStep ?? (DEFAULT_STEP_FACTOR * this.tau) / (this.syxNorm + 2 * this.sxxNorm * this.q2 + 1e-300);
+      if (this.t + h === this.t) {
+        // The step is below the resolution of t: the loop would never end.
+        throw new InvalidArgumentError(
+          `invalid argument. The RK4 step h = ${h} is below the resolution of t = ${this.t} (t + h = t), so t = ${target} cannot be reached` +
+            (this.maxStep === undefined ? '; the weights are too large for steps that short.' : '. Pass a larger `maxStep`.'),
+          this.maxStep === undefined ? 'times' : 'maxStep',
+        );
+      }
       const remaining = target - this.t;
       const lands = remaining <= h * (1 + 1e-10);
       if (lands) h = remaining;

@@ -356,3 +356,18 @@ describe('integrateGradientFlow: input validation', () => {
     expect(after).toBe(before);
   });
 });
+
+describe('integrateGradientFlow refuses step sizes it could never finish with', () => {
+  const w = { w1: [[0.5]], w2: [[0.5]], sigmaYX: [[1]] };
+  it('a maxStep below the resolution of the times (t + h = t: the loop never ended) is an InvalidArgumentError', () => {
+    const e = expectTypedError(() => integrateGradientFlow({ ...w, times: [1e6], maxStep: 1e-11 }), InvalidArgumentError, /maxStep/);
+    expect(e.argument).toBe('maxStep');
+  });
+
+  it('a maxStep that needs more than 1e9 steps is refused before the first one', () => {
+    const e = expectTypedError(() => integrateGradientFlow({ ...w, times: [1e4], maxStep: 1e-6 }), InvalidArgumentError, /1\.00e\+10 steps/, /at most 1e\+9/);
+    expect(e.argument).toBe('maxStep');
+    // A grid it can finish still runs (2000 steps).
+    expect(integrateGradientFlow({ ...w, times: [2], maxStep: 1e-3 }).loss[0]).toBeLessThan(0.5);
+  });
+});
