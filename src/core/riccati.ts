@@ -37,7 +37,7 @@ import {
   readArray,
   transpose,
 } from '../linalg/dense.js';
-import { InvalidArgumentError } from '../errors.js';
+import { ExactDlnError, InvalidArgumentError } from '../errors.js';
 import { completeOrthonormalBasis } from '../linalg/complete-basis.js';
 import { orthonormalColumns } from '../linalg/householder.js';
 import { rowKernels } from '../linalg/row-kernels.js';
@@ -54,6 +54,19 @@ import type { Spectrum } from './spectrum.js';
 export const RELATIVE_RANK_TOLERANCE = 1e-10;
 /** See {@link RELATIVE_RANK_TOLERANCE}. */
 export const ABSOLUTE_RANK_TOLERANCE = 1e-12;
+
+/**
+ * The error when M = I + ΨᵀΦΨ (scaled) is not positive definite in floating point: it is in
+ * exact arithmetic, so its rounding has outgrown it — seen only at s·‖Q(0)‖² beyond about
+ * 1e25 for a λ = 0 network with a rank-deficient Q(0) (modes of rate 0 decay like 1/s, and
+ * terms of size s·|ψ|² meet terms of size 1).
+ */
+function lostDefiniteness(s: number): ExactDlnError {
+  return new ExactDlnError(
+    `exact-dln cannot evaluate this state at t/τ = ${s}: the closed form's Gram matrix lost its positive definiteness to rounding ` +
+      '(this happens only at extreme t·‖W‖², for λ = 0 with modes of growth rate 0). converged() gives the limit t → ∞.',
+  );
+}
 
 /** The time-independent part of the closed form for one (Q(0), F) pair. */
 export class RiccatiSolution {
@@ -216,22 +229,32 @@ export class RiccatiSolution {
     while (nG < n && this.gamma[nG] > 0) nG++;
     this.nG = nG;
 
-    // Graded orthogonalisation of the growing rows: Ψ_G = L·K.
-    const { lMat, cols, kRows, pivots, pivotRows, full } = gradedOrthogonalisation(psi, nG, nh, qNorm);
-    const pivotGamma = pivotRows.map((i) => this.gamma[i]);
-    if (full < nG) {
+    // Graded orthogonalisation of the growing rows: Ψ_G = L·K; then of the rows of rate 0
+    // (λ = 0 with left-over directions, or σ = 0), whose terms in S grow like s: the hidden
+    // directions they do not reach (Q(0) is rank-deficient at λ = 0 when Nh > min(Ni, No))
+    // must get exactly 0 from them, not rounding of size ε·|ψ|, which s·|ψ|² amplifies
+    // beyond the identity once s·|ψ|² > 1/ε (a 1×2×1 network at λ = 0 with weights of 1e5:
+    // "not positive definite" at t = 3e6).
+    let n0 = 0;
+    while (nG + n0 < n && this.gamma[nG + n0] === 0) n0++;
+    const nGZ = nG + n0;
+    const { lMat, cols, kRows, pivots: allPivots, pivotRows, full } = gradedOrthogonalisation(psi, nGZ, nh, qNorm);
+    // The growing rows come first, so their pivots are the first ones.
+    const pivots = pivotRows.filter((i) => i < nG).length;
+    const pivotGamma = pivotRows.slice(0, pivots).map((i) => this.gamma[i]);
+    if (full < nGZ) {
       // Once the Nh basis vectors span R^Nh, every further row is in their span: its
       // coefficients are ψ_i·Kᵀ, one blocked product for all of them (a wide or tall network
       // has many such rows: its left-over modes often grow). Same numbers as the two
       // Gram–Schmidt passes, up to rounding.
-      matmulT(psi.subarray(full * nh, nG * nh), kRows, nG - full, nh, nh, lMat.subarray(full * nh, nG * nh));
-      cols.fill(nh, full, nG);
+      matmulT(psi.subarray(full * nh, nGZ * nh), kRows, nGZ - full, nh, nh, lMat.subarray(full * nh, nGZ * nh));
+      cols.fill(nh, full, nGZ);
     }
     this.pivots = pivots;
     // Complete K with orthonormal directions (growth rate 0, not pivots): the shared
     // Householder completion, orthogonal to working precision however the missing
     // directions spread over the coordinates.
-    const r = pivots;
+    const r = allPivots;
     if (r < nh) {
       const columns = new Float64Array(nh * r);
       for (let j = 0; j < r; j++) for (let i = 0; i < nh; i++) columns[i * r + j] = kRows[j * nh + i];
@@ -245,6 +268,8 @@ export class RiccatiSolution {
     // Ψ_Z K for the non-growing rows.
     const nZ = n - nG;
     const psiZK = matmulT(psi.subarray(nG * nh), kRows, nZ, nh, nh);
+    // Rows of rate 0: their coefficients from the orthogonalisation, exactly 0 beyond their pivots.
+    psiZK.set(lMat.subarray(nG * nh, nGZ * nh));
     this.psiZK = psiZK;
 
     this.modeIn = Int32Array.from(modes, (m) => Math.max(m.input, 0));
@@ -854,9 +879,7 @@ export class RiccatiSolution {
         for (let j = 0; j <= i; j++) sMat[io + j] += qi * q[j] * gram[io + j];
       }
     }
-    if (nh > 0 && !(wasm !== undefined ? wasm.cholesky(sMat, nh) : choleskyInPlaceJs(sMat, nh))) {
-      throw new Error('exact-dln internal error: the Riccati Gram matrix is not positive definite');
-    }
+    if (nh > 0 && !(wasm !== undefined ? wasm.cholesky(sMat, nh) : choleskyInPlaceJs(sMat, nh))) throw lostDefiniteness(s);
     if (wasm !== undefined) wasm.solveRowsLowerT(g, n, sMat, nh, rowLo);
     else solveRowsLowerTInPlaceJs(g, n, sMat, nh, rowLo);
     if (rowExponents !== undefined && scaleBack) scaleRowsByPowersOfTwoFlushed(g, n, nh, rowExponents);
@@ -891,9 +914,7 @@ export class RiccatiSolution {
         for (let k = 0; k <= j; k++) sMat[j * m + k] += dj * g[go + k];
       }
     }
-    if (m > 0 && !choleskyInPlace(sMat, m)) {
-      throw new Error('exact-dln internal error: the Riccati Gram matrix is not positive definite');
-    }
+    if (m > 0 && !choleskyInPlace(sMat, m)) throw lostDefiniteness(Infinity);
     solveRowsLowerTInPlace(g, n, sMat, m);
     const out = new Float64Array(n * nh);
     const { modeIn, modeA, modeOut, modeB } = this;

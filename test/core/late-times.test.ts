@@ -24,6 +24,9 @@ import { exactDynamics } from '../../src/core/exact-dynamics.js';
 import { RiccatiSolution } from '../../src/core/riccati.js';
 import { kernelDistance } from '../../src/analysis/kernel-distance.js';
 import { buildConfig, configParams, type ConfigParams } from '../helpers/configs.js';
+import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
+import { createRng, gaussianMatrix } from '../../src/random.js';
+import { relErr } from '../helpers/oracles.js';
 
 const TIMES = [5, 30, 120, 400, 2000];
 
@@ -148,5 +151,50 @@ describe('late times: the subnormal-free path is the same trajectory', () => {
     expect(solution.mayUnderflow(255 / fastest)).toBe(false);
     expect(solution.productsMayUnderflow(400 / fastest)).toBe(true);
     expect(solution.mayUnderflow(400 / fastest)).toBe(true);
+  });
+});
+
+describe('λ = 0 with more hidden units than min(Ni, No): modes of rate 0 at late times', () => {
+  // With Σyx = 0 and λ = 0 the Riccati equation is dP/dt = −P², so P(t) = P0·(I + t·P0)⁻¹ =
+  // V·diag(μ/(1 + tμ))·Vᵀ from P0's eigendecomposition (ml-matrix, no code shared): every
+  // direction decays like 1/t. Q(0) is rank-deficient here (rank ≤ min(Ni, No) < Nh); the
+  // directions it does not reach used to get rounding of size ε·|ψ| that t·|ψ|² amplified
+  // past the identity: "not positive definite" (an untyped Error) from t·‖W‖² ≈ 1e16 on.
+  it('1×2×1 from weights of 1e5 rotated in the hidden layer: P00 = a²/(1 + 2a²t) up to t = 1e8', () => {
+    const a = 1e5;
+    const dyn = exactDynamics({ w1: [[0.6 * a], [0.8 * a]], w2: [[0.6 * a, 0.8 * a]], sigmaYX: [[0]] });
+    for (const t of [1e5, 3e6, 1e7, 1e8]) {
+      const exact = (a * a) / (1 + 2 * a * a * t);
+      expect(Math.abs(dyn.at(t).qqt.get(0, 0) - exact) / exact, `t = ${t}`).toBeLessThan(1e-13);
+      expect(Math.abs(dyn.lossCurve([t])[0] - 0.5 * (dyn.at(t).qqt.get(1, 0) ** 2)) / exact ** 2).toBeLessThan(1e-12);
+    }
+  });
+
+  it('random 3×5×2, 4×6×3 and 4×7×1 networks on Σyx = 0: P(t) = P0(I + tP0)⁻¹ to 1e-11 for t·‖P0‖ up to 1e20', () => {
+    // W1 = W2ᵀ·Eᵀ with E the first No columns of I_Ni: W2ᵀW2 − W1W1ᵀ is exactly 0 in floating
+    // point (the same products), so λ̂ = 0 exactly. (Weights balanced only to rounding give
+    // λ̂ ≈ 1e-17, whose rates ±λ̂/2 then really do act over t ≈ 1e17: the input's precision.)
+    for (const [ni, nh, no, seed] of [
+      [3, 5, 2, 1],
+      [4, 6, 3, 2],
+      [4, 7, 1, 3],
+    ]) {
+      const w2 = gaussianMatrix(no, nh, createRng(seed));
+      const w1 = new Matrix(nh, ni);
+      for (let h = 0; h < nh; h++) for (let o = 0; o < no; o++) w1.set(h, o, w2.get(o, h));
+      const dyn = exactDynamics({ w1, w2, sigmaYX: new Matrix(no, ni) });
+      expect(dyn.lambda).toBe(0);
+      const p0 = dyn.at(0).qqt;
+      const evd = new EigenvalueDecomposition(p0, { assumeSymmetric: true });
+      const v = evd.eigenvectorMatrix;
+      const mu = evd.realEigenvalues;
+      const top = Math.max(...mu);
+      for (const scaled of [1e2, 1e8, 1e14, 1e17, 1e20]) {
+        const t = scaled / top;
+        const d = Matrix.diag(mu.map((m) => (m > 1e-12 * top ? m / (1 + t * m) : 0)));
+        const expected = v.mmul(d).mmul(v.transpose());
+        expect(relErr(dyn.at(t).qqt, expected), `${ni}×${nh}×${no}, t·μ_max = ${scaled}`).toBeLessThan(1e-11);
+      }
+    }
   });
 });
