@@ -313,7 +313,12 @@ export interface QQtDynamicsOptions {
  * below ≈ √(N·ε·‖P‖) (a mode still on its plateau from a tiny initialisation), and the
  * restart treats it as silent. And a direction that is resolved but within a factor 100 of
  * the rounding level is mostly noise in orientation — it can decide whether a mode leaves a
- * saddle — so such a P is refused too. In all these cases restart from weights instead:
+ * saddle — so such a P is refused too. A state exactly on a saddle (an aligned mode reversed
+ * at λ = 0, MATH.md §8, decaying towards a = 0) is unstable: any perturbation leaves it, and
+ * P's own rounding, ε·‖P‖ in orientation, is one — a restart from such a P may learn the mode
+ * (measured: weakest direction 460 to 1.9e5 times the rounding level, loss 1e-6 … 5e-11 at
+ * t + 30 where the trajectory stays at 0.5), while the weights, which keep the mode's exact
+ * zeros, stay on it. In all these cases restart from weights instead:
  * `exactDynamics({ ...snapshot.weights, sigmaYX })` keeps every direction (so does
  * `trainSequence`, which passes the factor from one task to the next).
  *
