@@ -37,7 +37,9 @@ export interface ReversedTaskOptions {
  * i.e. the listed modes keep their singular vectors and value but change sign. Flipping all
  * modes (the default) gives exactly −Σyx. A network that has learned Σyx then sits, for
  * each flipped mode, at a strength a = −σ relative to the new task: at λ = 0 an aligned
- * network is stuck on a saddle forever, any λ ≠ 0 escapes (see `trainSequence`, MATH.md §8).
+ * network is stuck on a saddle forever, any λ ≠ 0 escapes (see `trainSequence`, MATH.md §8)
+ * — in the closed form, any λ above its rounding level, |λ| > 32·(Ni + No)·ε·‖W‖² (below it
+ * λ counts as 0; docs/model.md).
  *
  * For a {@link Task} (which must be whitened, Σxx = I) the result is a Task: Σyx' as above,
  * Y' = Y − 2 M X with M = Σ_{α ∈ modes} σ_α ũ_α ṽ_αᵀ (when the task carries X and Y; Y is

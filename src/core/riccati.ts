@@ -49,11 +49,41 @@ import type { Spectrum } from './spectrum.js';
  * ABSOLUTE_RANK_TOLERANCE·‖Q(0)‖_F is treated as dependent on faster-growing rows (it
  * starts no new growing direction). The absolute part makes projections that are zero
  * up to rounding, such as the reversed mode of an aligned initialisation at λ = 0
- * (MATH.md §8), stay exactly on their saddle instead of amplifying round-off.
+ * (MATH.md §8), stay exactly on their saddle instead of amplifying round-off. Once λ is
+ * resolved both give way to {@link lambdaRankTolerance}.
  */
 export const RELATIVE_RANK_TOLERANCE = 1e-10;
 /** See {@link RELATIVE_RANK_TOLERANCE}. */
 export const ABSOLUTE_RANK_TOLERANCE = 1e-12;
+/**
+ * λ counts as resolved (not zero up to rounding) when |λ| > LAMBDA_RESOLUTION·N·ε·‖Q(0)‖²_F,
+ * a multiple of the rounding level of λ̂ = tr(W2ᵀW2 − W1W1ᵀ)/Nh.
+ */
+const LAMBDA_RESOLUTION = 32;
+
+/**
+ * The residual above which a row starts a new direction in
+ * {@link gradedOrthogonalisation} however small the rank tolerances make it, in Ψ's
+ * units: 0.1·|λ|/‖Q(0)‖_F when λ is resolved, Infinity (no effect) when it is zero up to
+ * rounding. At λ = 0 a growing row can lie exactly in the span of faster ones (a saddle:
+ * the reversed mode of MATH.md §8, or a square network whose det W2W1 has the wrong sign),
+ * and the tolerances keep such rows, up to their rounding, dependent. At λ ≠ 0 those
+ * saddles are gone, and the same row's residual is of order |λ|/‖Q(0)‖ — at least
+ * 0.35·|λ|/‖Q(0)‖_F for an aligned reversed mode (from the balance d² − c² = λ), ≈ 2.7·|λ|/‖Q(0)‖_F
+ * for a 3×3×3 network of the wrong determinant sign — which for |λ| below about 1e-10·‖Q(0)‖²
+ * fell under the tolerances and was taken for a saddle: a 1×1×1 network from w1w2 = −1 at
+ * λ = 1e-12 stayed at 0 where the flow learns by t ≈ 30τ. With λ at the rounding level the
+ * λ = 0 conventions stay.
+ *
+ * @param qNorm - ‖Ψ‖_F = ‖Q(0)‖_F, in the scaled units of Ψ.
+ * @param lambdaScaled - λ in the same units (λ times the square of Ψ's scale factor).
+ * @param n - N = Ni + No.
+ */
+function lambdaRankTolerance(qNorm: number, lambdaScaled: number, n: number): number {
+  if (!(qNorm > 0)) return Infinity;
+  const relative = Math.abs(lambdaScaled) / qNorm / qNorm; // |λ|/‖Q‖², ≤ about 1 for balanced weights
+  return relative > LAMBDA_RESOLUTION * n * Number.EPSILON ? 0.1 * relative * qNorm : Infinity;
+}
 
 /**
  * The error when M = I + ΨᵀΦΨ (scaled) is not positive definite in floating point: it is in
@@ -238,7 +268,13 @@ export class RiccatiSolution {
     let n0 = 0;
     while (nG + n0 < n && this.gamma[nG + n0] === 0) n0++;
     const nGZ = nG + n0;
-    const { lMat, cols, kRows, pivots: allPivots, pivotRows, full } = gradedOrthogonalisation(psi, nGZ, nh, qNorm);
+    const { lMat, cols, kRows, pivots: allPivots, pivotRows, full } = gradedOrthogonalisation(
+      psi,
+      nGZ,
+      nh,
+      qNorm,
+      lambdaRankTolerance(qNorm, spectrum.lambda * this.identityRoot * this.identityRoot, n),
+    );
     // The growing rows come first, so their pivots are the first ones.
     const pivots = pivotRows.filter((i) => i < nG).length;
     const pivotGamma = pivotRows.slice(0, pivots).map((i) => this.gamma[i]);
@@ -1250,7 +1286,8 @@ class Workspace {
  * The graded orthogonalisation of the growing rows ψ_0 … ψ_{nG−1} of Ψ (N×Nh, row-major),
  * taken in order (fastest-growing first): ψ_i = Σ_b L_ib·k_b, where each new orthonormal
  * k_b is the part of a row orthogonal to the rows before it, kept only when it is above
- * RELATIVE_RANK_TOLERANCE·‖ψ_i‖ and ABSOLUTE_RANK_TOLERANCE·‖Q(0)‖_F (otherwise the row
+ * RELATIVE_RANK_TOLERANCE·‖ψ_i‖ and ABSOLUTE_RANK_TOLERANCE·‖Q(0)‖_F, or above
+ * `lambdaTolerance` (see {@link lambdaRankTolerance}; otherwise the row
  * starts no new direction). Each row is orthogonalised by classical Gram–Schmidt applied
  * twice ("twice is enough": orthogonal to working precision), as two matrix–vector
  * products with the basis so far, so that they run in the row kernels. Stops at the first
@@ -1266,6 +1303,7 @@ function gradedOrthogonalisation(
   nG: number,
   nh: number,
   qNorm: number,
+  lambdaTolerance: number,
 ): { lMat: Float64Array; cols: Int32Array; kRows: Float64Array; pivots: number; pivotRows: number[]; full: number } {
   const { kernels, arrays } = rowKernels(nG * nh * nh, [nh * nh, nh, nh, nh]);
   const [basis, work, coef, comb] = arrays;
@@ -1295,7 +1333,7 @@ function gradedOrthogonalisation(
     let res2 = 0;
     for (let j = 0; j < nh; j++) res2 += work[j] * work[j];
     const res = Math.sqrt(res2);
-    if (res > RELATIVE_RANK_TOLERANCE * rowNorm && res > ABSOLUTE_RANK_TOLERANCE * qNorm) {
+    if (res > Math.min(Math.max(RELATIVE_RANK_TOLERANCE * rowNorm, ABSOLUTE_RANK_TOLERANCE * qNorm), lambdaTolerance)) {
       for (let j = 0; j < nh; j++) basis[r * nh + j] = work[j] / res;
       lMat[i * nh + r] = res;
       pivotRows.push(i);

@@ -14,6 +14,7 @@ import { lambdaBalancedWeights } from '../../src/core/weights.js';
 import { createRng, randomOrthogonal } from '../../src/random.js';
 import { ExactDlnError, InvalidArgumentError, NonFiniteError } from '../../src/errors.js';
 import { expectTypedError, thrown } from '../helpers/errors.js';
+import { scalarModeRk4 } from '../helpers/oracles.js';
 
 /** Σyx = U diag(sigma) Vᵀ (n×n) with seeded random orthogonal U, V. */
 function taskWithSingularValues(sigma: number[], seed: number): Matrix {
@@ -22,21 +23,6 @@ function taskWithSingularValues(sigma: number[], seed: number): Matrix {
   const u = randomOrthogonal(n, rng);
   const v = randomOrthogonal(n, rng);
   return u.mmul(Matrix.diag(sigma)).mmul(v.transpose());
-}
-
-/** Classical RK4 for da/ds = sqrt(λ² + 4a²)(σ − a), n equal steps from 0 to s. */
-function rk4(sigma: number, a0: number, lambda: number, s: number, n: number): number {
-  const f = (a: number): number => Math.sqrt(lambda * lambda + 4 * a * a) * (sigma - a);
-  const h = s / n;
-  let a = a0;
-  for (let i = 0; i < n; i++) {
-    const k1 = f(a);
-    const k2 = f(a + (h / 2) * k1);
-    const k3 = f(a + (h / 2) * k2);
-    const k4 = f(a + h * k3);
-    a += (h / 6) * (k1 + 2 * k2 + 2 * k3 + k4);
-  }
-  return a;
 }
 
 describe('alignedMode vs exactDynamics on aligned initialisations', () => {
@@ -109,7 +95,7 @@ describe('alignedMode vs RK4 integration of the scalar ODE', () => {
       const mode = alignedMode({ sigma, a0, lambda, tau });
       const rate = Math.abs(lambda) + 2 * Math.max(Math.abs(a0), sigma) + 1;
       for (const s of [0.05, 0.4, 1.5]) {
-        const ref = rk4(sigma, a0, lambda, s, Math.ceil((s * rate) / 1e-3));
+        const ref = scalarModeRk4(sigma, a0, lambda, s, Math.ceil((s * rate) / 1e-3));
         const err = Math.abs(mode.at(s * tau) - ref) / Math.max(1, Math.abs(a0), sigma);
         worst = Math.max(worst, err);
         expect(err, `σ=${sigma} a0=${a0} λ=${lambda} s=${s}`).toBeLessThan(1e-9);
@@ -183,7 +169,7 @@ describe('alignedMode limits and special cases', () => {
     const sigmoid = (s: number): number => (sigma * Math.exp(2 * sigma * s)) / (Math.exp(2 * sigma * s) - 1 + sigma / a0);
     const sStar = Math.log(1 - sigma / a0) / (2 * sigma);
     expect(Math.abs(sigmoid(sStar * (1 - 1e-9)))).toBeGreaterThan(1e6);
-    const ref = rk4(sigma, a0, 0, 1, 20000);
+    const ref = scalarModeRk4(sigma, a0, 0, 1, 20000);
     expect(ref).toBeLessThan(0);
     expect(ref).toBeGreaterThan(a0);
     expect(sigmoid(1)).toBeGreaterThan(1); // the sigmoid claims a(1) > σ

@@ -19,6 +19,8 @@ import { firstCrossing } from '../../src/applications/crossing-time.js';
 import { reversedTask } from '../../src/applications/reversed-task.js';
 import { trainSequence } from '../../src/applications/task-sequence.js';
 import { fullSvd } from '../../src/core/svd.js';
+import { createRng, randomOrthogonal } from '../../src/random.js';
+import { scalarModeRk4 } from '../helpers/oracles.js';
 
 /** Σyx = Ũ diag(3, 2, 1) Ṽᵀ with random singular vectors (3×3). */
 const base = randomTask({ inputDim: 3, outputDim: 3, samples: 9, seed: 4 }).sigmaYX;
@@ -197,5 +199,152 @@ describe('the determinant-sign saddle: reversal learning in disguise (Ni = No, �
       expect(exactDynamics({ ...b, sigmaYX: wide }).at(1e4).loss).toBeLessThan(1e-25);
     }
     expect(stuck).toBeGreaterThan(0);
+  });
+});
+
+/**
+ * λ ≠ 0 but tiny against ‖W‖²: the saddles of λ = 0 are gone (MATH.md §8), and the weakest
+ * growing direction's projection is of order |λ|/‖Q(0)‖ — 1e-13 to 1e-11 of ‖Q(0)‖ here, far
+ * above Q's rounding (≈ ε·‖Q(0)‖) but below the rank tolerances that keep λ = 0 saddles
+ * exact; those are now lowered when λ is resolved (|λ| > 32·N·ε·‖Q(0)‖²).
+ *
+ * Accuracy: the projection is computed from Q(0) with an absolute rounding of a few ε·‖Q(0)‖,
+ * so its relative error is up to ≈ 10·ε·‖Q(0)‖²/|λ| (projection ≥ 0.35·|λ|/‖Q(0)‖), and the
+ * escape, at a time ≈ ln(1/projection)/κ, shifts by that over 2κ: the tolerances below are
+ * this bound (`escapeTolerance`), not a fit to the measured errors.
+ */
+describe('reversal and the determinant-sign saddle at tiny λ ≠ 0 (|λ| = 1e-13 … 1e-11 of ‖W‖²)', () => {
+  const escapeTolerance = (lambda: number, qNorm2: number, kappa: number): number => (10 * Number.EPSILON * qNorm2) / Math.abs(lambda) / (2 * kappa);
+
+  /** a(t) of a scalar network from its scalar flow (MATH.md §8), by RK4 in a with step about h. */
+  const scalarStrength = (a0v: number, sigma: number, lambda: number, t: number, h = 2e-4): number =>
+    scalarModeRk4(sigma, a0v, lambda, t, Math.ceil(t / h));
+
+  it('a 1×1×1 network with w1w2 < 0 crosses zero and learns, as the scalar flow of its exact λ does', () => {
+    // w1 = −1, w2 = 1 + 2⁻ᵏ are doubles whose λ = w2² − w1² = 2^{1−k} + 2^{−2k} and
+    // a0 = −(1 + 2⁻ᵏ) are exact: the reference integrates the scalar flow of exactly these weights.
+    for (const k of [40, 44]) {
+      const w2v = 1 + 2 ** -k;
+      const lambda = 2 ** (1 - k) + 2 ** (-2 * k);
+      const a0v = -w2v;
+      const dyn = exactDynamics({ w1: [[-1]], w2: [[w2v]], sigmaYX: [[1]] });
+      expect(Math.abs(dyn.lambda / lambda - 1)).toBeLessThan(1e-12); // λ̂ from the rounded squares
+      const a = (t: number): number => dyn.at(t).w2w1.get(0, 0);
+      // The escape: the time a reaches σ/2, on the closed form by bisection and on the scalar flow.
+      const closed = firstCrossing((t) => a(t) >= 0.5, 100);
+      let lo = 0;
+      let hi = 100;
+      for (let it = 0; it < 40; it++) {
+        const mid = (lo + hi) / 2;
+        if (scalarStrength(a0v, 1, lambda, mid, 5e-3) >= 0.5) hi = mid;
+        else lo = mid;
+      }
+      const tolerance = escapeTolerance(lambda, 1 + w2v * w2v, 1);
+      expect(Math.abs(closed - hi)).toBeLessThan(tolerance); // measured 2e-5 (k = 40), 1.1e-4 (k = 44); tolerance 1.2e-3, 0.020
+      expect(hi).toBeGreaterThan(20); // a real plateau: ≈ ln(1/λ)/σ … not an instant escape
+      // … and the learned state: a(t) → σ.
+      expect(Math.abs(a(60) - scalarStrength(a0v, 1, lambda, 60))).toBeLessThan(1e-9);
+      expect(a(60)).toBeCloseTo(1, 9);
+    }
+  });
+
+  it('MATH.md §8 from a(0) = −(2.5, 1.5, 0.5) at λ = ±1e-12, ±5e-13: every mode reaches 90 % when learningTime says', () => {
+    for (const lambda of [1e-12, -1e-12, 5e-13, -5e-13]) {
+      const { w1, w2, dyn } = reversed(lambda);
+      const qNorm2 = w1.norm('frobenius') ** 2 + w2.norm('frobenius') ** 2;
+      for (let alpha = 0; alpha < 3; alpha++) {
+        const sigma = dyn.sigma[alpha];
+        const want = learningTime({ sigma, a0: a0[alpha], lambda: dyn.lambda });
+        expect(want).toBeLessThan(40);
+        const kappa = Math.hypot(sigma, lambda / 2);
+        // measured ≤ 1.3e-3 (mode 0 at |λ| = 5e-13, tolerance 0.013)
+        expect(Math.abs(timeTo90(dyn, alpha) - want)).toBeLessThan(escapeTolerance(lambda, qNorm2, kappa));
+      }
+    }
+  });
+
+  // Random 3×3×3 initialisations of unit scale whose det W2W1 has the wrong sign (the seeds
+  // of the λ = 0 test above that get stuck there).
+  const wrongSign = [5, 7, 8];
+  function escapeTime(lambda: number, seed: number, times: number[], withRk4: boolean): { closed: number; rk4: number } {
+    const { w1, w2 } = lambdaBalancedWeights({ inputDim: 3, hiddenDim: 3, outputDim: 3, lambda, scale: 1, seed });
+    expect(Math.sign(determinant(w2.mmul(w1)))).not.toBe(Math.sign(determinant(sigmaYX)));
+    const dyn = exactDynamics({ w1, w2, sigmaYX });
+    // The loss falls from its plateau ½σ_min² = 0.5 once the weakest mode escapes: when it crosses 0.25.
+    const crossing = (loss: number[]): number => {
+      for (let k = 1; k < loss.length; k++) {
+        if (loss[k] < 0.25) return times[k - 1] + ((loss[k - 1] - 0.25) / (loss[k - 1] - loss[k])) * (times[k] - times[k - 1]);
+      }
+      return Infinity;
+    };
+    const rk4 = withRk4 ? crossing(integrateGradientFlow({ w1, w2, sigmaYX, times }).loss) : Number.NaN;
+    return { closed: crossing(times.map((t) => dyn.at(t).loss)), rk4 };
+  }
+
+  it('a square network of the wrong determinant sign escapes for λ = 1e-9 … 1e-12: ln(10)/σ_min later per decade, as RK4 does', () => {
+    const times = Array.from({ length: 181 }, (_, k) => 15 + k * 0.1); // 15 … 33
+    for (const seed of wrongSign) {
+      const escapes = [1e-9, 1e-10, 1e-11, 1e-12].map((lambda, k) => escapeTime(lambda, seed, times, k < 3));
+      // The weakest direction's projection is linear in λ and grows like e^{σ_min·t} in Q:
+      // each decade of λ delays the escape by ln(10)/σ_min (σ_min = 1), up to O(λ).
+      for (let k = 1; k < escapes.length; k++) {
+        expect(Math.abs(escapes[k].closed - escapes[k - 1].closed - Math.LN10)).toBeLessThan(1e-3); // measured ≤ 5e-4 (linear interpolation on a 0.1 grid)
+      }
+      // RK4 on the weights conserves λ only to its rounding (≈ ε·‖Q‖² per step over ≈ 1e4 steps),
+      // which moves its own escape by up to ≈ 1e-3 at λ = 1e-11 (measured 3e-4); compared where that
+      // is below 2e-3.
+      for (const e of escapes.slice(0, 3)) expect(Math.abs(e.closed - e.rk4)).toBeLessThan(2e-3);
+    }
+  });
+
+  it('an exact saddle at λ ≠ 0 stays one however small λ is (Ni = 2 < No = 3, a hidden unit parked on the spare output)', () => {
+    // The other side of the tolerance: unit 2 with W1 column 0 and W2 column √λ·ũ3 (ũ3 ⟂ range Σyx)
+    // is a fixed point of the flow (dW1 = W2ᵀ(Σyx − W2W1) and dW2 = (Σyx − W2W1)W1ᵀ vanish on it),
+    // so mode 2 is never learned: the loss stays ½σ2² = 0.5 for ever. Its projection on mode 2's
+    // growing direction is 0 up to the rounding of the rotations (≈ ε·‖Q‖), whatever λ is.
+    const small = randomTask({ inputDim: 2, outputDim: 3, samples: 6, seed: 3 }).sigmaYX;
+    const { u: uu, v: vv } = fullSvd(small);
+    const task = uu.mmul(new Matrix([[2, 0], [0, 1], [0, 0]])).mmul(vv.transpose());
+    for (const lambda of [1e-6, 1e-9, 1e-11, 1e-12, 1e-13, -1e-12]) {
+      for (const seed of [1, 2, 3]) {
+        // λ < 0 mirrored: the spare direction is then on the input side (Ni = 3 > No = 2).
+        const positive = lambda > 0;
+        const root = Math.sqrt(Math.abs(lambda));
+        const c = 0.5;
+        const d = Math.sqrt(c * c + lambda);
+        const rot = randomOrthogonal(2, createRng(seed));
+        const target = positive ? task : task.transpose();
+        const { u: tu, v: tv } = fullSvd(target);
+        const w1h = positive ? new Matrix([[c, 0], [0, 0]]) : new Matrix([[c, 0, 0], [0, 0, root]]);
+        const w2h = positive ? new Matrix([[d, 0], [0, 0], [0, root]]) : new Matrix([[d, 0], [0, 0]]);
+        const w1 = rot.mmul(w1h).mmul(tv.transpose());
+        const w2 = tu.mmul(w2h).mmul(rot.transpose());
+        const dyn = exactDynamics({ w1, w2, sigmaYX: target });
+        expect(Math.abs(dyn.lambda / lambda - 1)).toBeLessThan(1e-2);
+        for (const t of [10, 100, 1e4, 1e8]) expect(dyn.at(t).loss).toBeCloseTo(0.5, 12);
+        expect(dyn.converged().loss).toBeCloseTo(0.5, 12);
+      }
+    }
+  });
+
+  it('trainSequence: after learning a task at λ = 1e-12, its reversal is learned when learningTime says', () => {
+    const task = randomTask({ inputDim: 3, outputDim: 3, samples: 9, seed: 8 });
+    const lambda = 1e-12;
+    const { u: uu, s, v: vv } = fullSvd(task.sigmaYX);
+    const { w1, w2 } = lambdaBalancedWeights({ inputDim: 3, hiddenDim: 3, outputDim: 3, lambda, seed: 2, alignTo: task.sigmaYX, productSingularValues: [0.01, 0.01, 0.01] });
+    const seq = trainSequence({ w1, w2, tasks: [{ task, duration: 60 }, { task: reversedTask(task), duration: 200 }], times: [60, 260] });
+    const strength = (t: number, alpha: number): number => {
+      const w = seq.at(t).w2w1;
+      return Matrix.rowVector(uu.getColumn(alpha)).mmul(w).mmul(Matrix.columnVector(vv.getColumn(alpha))).get(0, 0);
+    };
+    expect(seq.losses[0][0]).toBeLessThan(1e-20); // the first task is learned: a_α(60) = σ_α
+    expect(seq.losses[1][1]).toBeLessThan(1e-20); // and so is its reversal (at λ = 0 it stays at ½‖Σyx‖²)
+    const wNorm2 = seq.at(60).weights.w1.norm('frobenius') ** 2 + seq.at(60).weights.w2.norm('frobenius') ** 2;
+    for (let alpha = 0; alpha < 3; alpha++) {
+      // Against the reversed task the mode starts at −σ_α and must reach −0.9σ_α.
+      const want = learningTime({ sigma: s[alpha], a0: -strength(60, alpha), lambda });
+      const got = firstCrossing((t) => -strength(60 + t, alpha) >= 0.9 * s[alpha], 200);
+      expect(Math.abs(got - want)).toBeLessThan(escapeTolerance(lambda, wNorm2, s[alpha])); // measured ≤ 1e-3 (mode 2 at t ≈ 89τ; tolerance 0.024)
+    }
   });
 });

@@ -105,3 +105,21 @@ export function convergedP(sigmaYX: Matrix, lambda: number, hiddenDim: number): 
   p.setSubMatrix(rr, ni, ni);
   return p;
 }
+
+/**
+ * a(s) of one aligned mode from its scalar flow da/ds = √(λ² + 4a²)(σ − a) (MATH.md §8;
+ * s = t/τ), by classical RK4 in a with n equal steps from 0 to s.
+ */
+export function scalarModeRk4(sigma: number, a0: number, lambda: number, s: number, n: number): number {
+  const f = (a: number): number => Math.sqrt(lambda * lambda + 4 * a * a) * (sigma - a);
+  const h = s / n;
+  let a = a0;
+  for (let i = 0; i < n; i++) {
+    const k1 = f(a);
+    const k2 = f(a + (h / 2) * k1);
+    const k3 = f(a + (h / 2) * k2);
+    const k4 = f(a + h * k3);
+    a += (h / 6) * (k1 + 2 * k2 + 2 * k3 + k4);
+  }
+  return a;
+}
