@@ -6,6 +6,7 @@
 import { Matrix } from 'ml-matrix';
 import { adoptArray, copyMatrix, gramOfRows, gramOfRowsNormal, matmul, matmulT, matmulTNormal, transpose } from '../linalg/dense.js';
 import type { RiccatiSolution } from './riccati.js';
+import { InvalidArgumentError } from '../errors.js';
 import { lossOfSingularProduct, singularProductOf } from './trajectory-summaries.js';
 
 /**
@@ -14,7 +15,8 @@ import { lossOfSingularProduct, singularProductOf } from './trajectory-summaries
  * and cached, so reading only `loss` never builds the (Ni+No)×(Ni+No) matrix QQᵀ. Every
  * read returns a fresh copy (O(size), against O(size·Nh) to compute it): ml-matrix's
  * arithmetic works in place, and `snap.w2w1.sub(sigmaYX)` must not change what the
- * Snapshot, or anything computed from it later, reports.
+ * Snapshot, or anything computed from it later, reports. Snapshots come from the
+ * dynamics (`at`, `converged`); `new Snapshot(…)` throws an {@link InvalidArgumentError}.
  *
  * @example
  * ```ts
@@ -70,6 +72,15 @@ export class Snapshot {
    * are `solution.mayUnderflow` and `solution.productsMayUnderflow` at its time.
    */
   constructor(t: number, lambda: number, solution: RiccatiSolution, z: Float64Array, compressed = false, careful = false, productsCareful = careful) {
+    // The class is exported (for instanceof and its type), so `new Snapshot()` can be tried:
+    // a typed error rather than a TypeError from inside.
+    if (typeof (solution as Partial<RiccatiSolution> | undefined)?.storedRows !== 'function' || !(z instanceof Float64Array)) {
+      throw new InvalidArgumentError(
+        'invalid argument. A Snapshot is not constructed directly: get one from exactDynamics(...).at(t) or .converged(), ' +
+          'exactDynamicsFromQQt(...).at(t), or a task sequence’s at(t).',
+        'solution',
+      );
+    }
     this.t = t;
     this.lambda = lambda;
     this.solution = solution;

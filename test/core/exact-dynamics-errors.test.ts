@@ -13,6 +13,7 @@ import {
   ShapeError,
 } from '../../src/errors.js';
 import { exactDynamics, exactDynamicsFromQQt } from '../../src/core/exact-dynamics.js';
+import { Snapshot } from '../../src/core/snapshot.js';
 import { lambdaBalancedWeights } from '../../src/core/weights.js';
 import { expectTypedError } from '../helpers/errors.js';
 
@@ -87,5 +88,16 @@ describe('exactDynamics input validation', () => {
 
   it('lambdaBalancedWeights refuses λ impossible for the widths', () => {
     expect(() => lambdaBalancedWeights({ inputDim: 3, hiddenDim: 4, outputDim: 2, lambda: 1, seed: 0 })).toThrow(ImpossibleLambdaError);
+  });
+});
+
+describe('Snapshot', () => {
+  it('is exported for instanceof, but `new Snapshot(…)` gives a typed error pointing to at(t), not a TypeError', () => {
+    const snap = exactDynamics({ ...good, sigmaYX }).at(1);
+    expect(snap).toBeInstanceOf(Snapshot);
+    const construct = Snapshot as unknown as new (...args: unknown[]) => Snapshot;
+    expectTypedError(() => new construct(), InvalidArgumentError, /not constructed directly/, /exactDynamics\(\.\.\.\)\.at\(t\)/);
+    expectTypedError(() => new construct(1, 0, {}, new Float64Array(4)), InvalidArgumentError, /not constructed directly/);
+    expectTypedError(() => new construct(1, 0, snap.solution, [1, 2]), InvalidArgumentError, /not constructed directly/);
   });
 });
