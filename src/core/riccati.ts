@@ -50,7 +50,7 @@ import type { Spectrum } from './spectrum.js';
  * starts no new growing direction). The absolute part makes projections that are zero
  * up to rounding, such as the reversed mode of an aligned initialisation at λ = 0
  * (MATH.md §8), stay exactly on their saddle instead of amplifying round-off. Once λ is
- * resolved both give way to {@link lambdaRankTolerance}.
+ * resolved both give way to {@link loweredRankTolerances}.
  */
 export const RELATIVE_RANK_TOLERANCE = 1e-10;
 /** See {@link RELATIVE_RANK_TOLERANCE}. */
@@ -62,27 +62,61 @@ export const ABSOLUTE_RANK_TOLERANCE = 1e-12;
 const LAMBDA_RESOLUTION = 32;
 
 /**
- * The residual above which a row starts a new direction in
- * {@link gradedOrthogonalisation} however small the rank tolerances make it, in Ψ's
- * units: 0.1·|λ|/‖Q(0)‖_F when λ is resolved, Infinity (no effect) when it is zero up to
- * rounding. At λ = 0 a growing row can lie exactly in the span of faster ones (a saddle:
- * the reversed mode of MATH.md §8, or a square network whose det W2W1 has the wrong sign),
+ * The rounding of a row of Ψ, per LOWERED_RANK_FLOOR·N·ε·‖Q(0)‖_F·(1 + max|γ|/gap): Ψ = OᵀQ(0)
+ * is formed in the singular basis of Σyx, whose vectors the SVD finds only to an angle of
+ * about ε·‖Σyx‖/gap from the others (gap: to the nearest different singular value), so a
+ * row that is exactly 0 picks up that fraction of its neighbours' rows.
+ */
+const LOWERED_RANK_FLOOR = 2;
+
+/**
+ * Per growing (or rate-0) row, the residual above which it starts a new direction in
+ * {@link gradedOrthogonalisation} however small the rank tolerances make it, in Ψ's units;
+ * `undefined` when λ is zero up to rounding (the tolerances alone decide).
+ *
+ * At λ = 0 a growing row can lie exactly in the span of faster ones (a saddle: the
+ * reversed mode of MATH.md §8, or a square network whose det W2W1 has the wrong sign),
  * and the tolerances keep such rows, up to their rounding, dependent. At λ ≠ 0 those
  * saddles are gone, and the same row's residual is of order |λ|/‖Q(0)‖ — at least
  * 0.35·|λ|/‖Q(0)‖_F for an aligned reversed mode (from the balance d² − c² = λ), ≈ 2.7·|λ|/‖Q(0)‖_F
  * for a 3×3×3 network of the wrong determinant sign — which for |λ| below about 1e-10·‖Q(0)‖²
  * fell under the tolerances and was taken for a saddle: a 1×1×1 network from w1w2 = −1 at
- * λ = 1e-12 stayed at 0 where the flow learns by t ≈ 30τ. With λ at the rounding level the
- * λ = 0 conventions stay.
+ * λ = 1e-12 stayed at 0 where the flow learns by t ≈ 30τ. So with λ resolved the threshold
+ * is 0.1·|λ|/‖Q(0)‖_F — but never below the row's rounding ({@link LOWERED_RANK_FLOOR}):
+ * exact saddles remain at λ ≠ 0 (a unit parked on a direction the task does not use, or on
+ * a mode other than the one it could learn), and next to a close singular value, or under a
+ * large ‖Σyx‖, their rows' rounding exceeds 0.1·|λ|/‖Q(0)‖ (Σyx with σ = 1 + 2⁻¹⁰ and 1: a
+ * residual of 2.2e-13·‖Q(0)‖ on an exact saddle). The caller takes the smaller of this and
+ * the tolerances, so nothing is taken for a saddle that was not before.
  *
+ * @param gamma - all N rates, sorted decreasing (snapped: equal rates are equal).
+ * @param count - the rows wanted (the first `count`).
  * @param qNorm - ‖Ψ‖_F = ‖Q(0)‖_F, in the scaled units of Ψ.
  * @param lambdaScaled - λ in the same units (λ times the square of Ψ's scale factor).
- * @param n - N = Ni + No.
+ * @param rateBound - max |γ|.
  */
-function lambdaRankTolerance(qNorm: number, lambdaScaled: number, n: number): number {
-  if (!(qNorm > 0)) return Infinity;
+function loweredRankTolerances(gamma: Float64Array, count: number, qNorm: number, lambdaScaled: number, rateBound: number): Float64Array | undefined {
+  const n = gamma.length;
+  if (!(qNorm > 0)) return undefined;
   const relative = Math.abs(lambdaScaled) / qNorm / qNorm; // |λ|/‖Q‖², ≤ about 1 for balanced weights
-  return relative > LAMBDA_RESOLUTION * n * Number.EPSILON ? 0.1 * relative * qNorm : Infinity;
+  if (!(relative > LAMBDA_RESOLUTION * n * Number.EPSILON)) return undefined;
+  const fromLambda = 0.1 * relative * qNorm;
+  const rounding = LOWERED_RANK_FLOOR * n * Number.EPSILON * qNorm;
+  // The nearest different rate above each row (Infinity for the first group), then below.
+  const gap = new Float64Array(count).fill(Infinity);
+  let above = Infinity;
+  for (let i = 0; i < count; i++) {
+    if (i > 0 && gamma[i - 1] !== gamma[i]) above = gamma[i - 1];
+    gap[i] = above - gamma[i];
+  }
+  let below = -Infinity;
+  for (let i = n - 1; i >= 0; i--) {
+    if (i < n - 1 && gamma[i + 1] !== gamma[i]) below = gamma[i + 1];
+    if (i < count) gap[i] = Math.min(gap[i], gamma[i] - below);
+  }
+  const out = new Float64Array(count);
+  for (let i = 0; i < count; i++) out[i] = Math.max(fromLambda, rounding * (1 + rateBound / gap[i]));
+  return out;
 }
 
 /**
@@ -273,7 +307,7 @@ export class RiccatiSolution {
       nGZ,
       nh,
       qNorm,
-      lambdaRankTolerance(qNorm, spectrum.lambda * this.identityRoot * this.identityRoot, n),
+      loweredRankTolerances(this.gamma, nGZ, qNorm, spectrum.lambda * this.identityRoot * this.identityRoot, this.rateBound),
     );
     // The growing rows come first, so their pivots are the first ones.
     const pivots = pivotRows.filter((i) => i < nG).length;
@@ -1287,7 +1321,7 @@ class Workspace {
  * taken in order (fastest-growing first): ψ_i = Σ_b L_ib·k_b, where each new orthonormal
  * k_b is the part of a row orthogonal to the rows before it, kept only when it is above
  * RELATIVE_RANK_TOLERANCE·‖ψ_i‖ and ABSOLUTE_RANK_TOLERANCE·‖Q(0)‖_F, or above
- * `lambdaTolerance` (see {@link lambdaRankTolerance}; otherwise the row
+ * `lowered[i]` (see {@link loweredRankTolerances}; otherwise the row
  * starts no new direction). Each row is orthogonalised by classical Gram–Schmidt applied
  * twice ("twice is enough": orthogonal to working precision), as two matrix–vector
  * products with the basis so far, so that they run in the row kernels. Stops at the first
@@ -1303,7 +1337,7 @@ function gradedOrthogonalisation(
   nG: number,
   nh: number,
   qNorm: number,
-  lambdaTolerance: number,
+  lowered: Float64Array | undefined,
 ): { lMat: Float64Array; cols: Int32Array; kRows: Float64Array; pivots: number; pivotRows: number[]; full: number } {
   const { kernels, arrays } = rowKernels(nG * nh * nh, [nh * nh, nh, nh, nh]);
   const [basis, work, coef, comb] = arrays;
@@ -1333,7 +1367,8 @@ function gradedOrthogonalisation(
     let res2 = 0;
     for (let j = 0; j < nh; j++) res2 += work[j] * work[j];
     const res = Math.sqrt(res2);
-    if (res > Math.min(Math.max(RELATIVE_RANK_TOLERANCE * rowNorm, ABSOLUTE_RANK_TOLERANCE * qNorm), lambdaTolerance)) {
+    const tolerance = Math.max(RELATIVE_RANK_TOLERANCE * rowNorm, ABSOLUTE_RANK_TOLERANCE * qNorm);
+    if (res > (lowered === undefined ? tolerance : Math.min(tolerance, lowered[i]))) {
       for (let j = 0; j < nh; j++) basis[r * nh + j] = work[j] / res;
       lMat[i * nh + r] = res;
       pivotRows.push(i);

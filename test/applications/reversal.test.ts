@@ -327,6 +327,34 @@ describe('reversal and the determinant-sign saddle at tiny λ ≠ 0 (|λ| = 1e-1
     }
   });
 
+  it('an exact saddle at λ ≠ 0 next to a close or a dominant singular value stays one (the SVD’s rounding is no projection)', () => {
+    // Σyx = H diag(σ) Hᵀ with H the 4×4 Hadamard matrix / 2: every entry, and H's columns, exact.
+    // One hidden unit sits on the mode of σ = 1 (W1 = c·h, W2 = d·h, d² − c² = λ), a fixed point;
+    // the modes it does not sit on are exactly invariant (Σyx·h' = σ'h', W1h' = 0, h'ᵀW2 = 0), so
+    // the loss stays ½Σ_{σ' ≠ 1} σ'² + ½(1 − cd)² for ever. But the SVD finds the singular vectors
+    // only to an angle ≈ ε·‖Σyx‖/gap, so the faster modes' rows of Ψ are ≈ that fraction of the
+    // unit's row instead of 0 — 2.2e-13·‖Q(0)‖ for σ = 1 + 2⁻¹⁰ — which a tolerance of 0.1·|λ|/‖Q(0)‖
+    // alone took for a real projection (the unit switched modes at t ≈ 3e4, or at t ≈ 60 under
+    // σ_max = 1024).
+    const h4 = new Matrix([[1, 1, 1, 1], [1, -1, 1, -1], [1, 1, -1, -1], [1, -1, -1, 1]]).mul(0.5);
+    const cases: { sigma: number[]; rel: number }[] = [];
+    for (const g of [2 ** -10, 2 ** -13]) for (const rel of [1e-13, 1e-12, 1e-11]) cases.push({ sigma: [1 + g, 1, 0.5, 0.25], rel });
+    for (const top of [1024, 16384]) for (const rel of [1e-13, 1e-12]) cases.push({ sigma: [top, 1.5, 1, 0.25], rel });
+    for (const { sigma, rel } of cases) {
+      const task = h4.mmul(Matrix.diag(sigma)).mmul(h4.transpose());
+      const k = sigma.indexOf(1);
+      const columns = [0, 1, 2, 3].map((i) => h4.getColumnVector(i));
+      for (const lambda of [2 * rel, -2 * rel]) {
+        const c = lambda > 0 ? 1 : Math.sqrt(1 - lambda);
+        const d = lambda > 0 ? Math.sqrt(1 + lambda) : 1;
+        const dyn = exactDynamics({ w1: columns[k].transpose().mul(c), w2: columns[k].clone().mul(d), sigmaYX: task });
+        const want = 0.5 * sigma.reduce((acc, x, i) => (i === k ? acc : acc + x * x), 0) + 0.5 * (1 - c * d) ** 2;
+        for (const t of [1e2, 1e5, 1e12]) expect(Math.abs(dyn.at(t).loss - want)).toBeLessThan(1e-12 * want);
+        expect(Math.abs(dyn.converged().loss - want)).toBeLessThan(1e-12 * want);
+      }
+    }
+  });
+
   it('trainSequence: after learning a task at λ = 1e-12, its reversal is learned when learningTime says', () => {
     const task = randomTask({ inputDim: 3, outputDim: 3, samples: 9, seed: 8 });
     const lambda = 1e-12;
