@@ -197,7 +197,10 @@ export function validatedDynamicsInputs(options: ExactDynamicsOptions): {
  * λ constraints allow: bottlenecked networks (Nh < min(Ni, No), converging to the best
  * rank-Nh approximation of Σyx), Nh between Ni and No, Nh above both at λ = 0,
  * rank-deficient Σyx, repeated singular values, and degenerate initialisations (e.g. the
- * reversal-learning saddle of MATH.md §8). Finite for any t up to 1e8·τ and beyond, and
+ * reversal-learning saddle of MATH.md §8: projections on a growing direction that are zero
+ * up to rounding are taken as exactly zero; at λ ≠ 0 above its rounding level,
+ * |λ| > 32·(Ni + No)·ε·‖W‖², such saddles are gone and even projections of order
+ * |λ|/‖W‖ are kept — docs/model.md). Finite for any t up to 1e8·τ and beyond, and
  * exact to rounding for small and large initialisations too: weights from about 1e-240
  * (initial products far below the smallest double) up to about 1.3e154 (products near the
  * largest) are evaluated without subnormal or overflowing arithmetic (the initial factor
