@@ -364,7 +364,6 @@ export function createDynamicsPool(options: DynamicsPoolOptions = {}): DynamicsP
     // have to be valid in a worker: --max-old-space-size, --trace-gc, … are not), and
     // --input-type, which makes a worker started from a file fail, applies to that script.
     const worker = new Worker(`import(${JSON.stringify(url.href)});`, { eval: true });
-    worker.unref();
     const slot: Slot = { worker, pending: new Map() };
     worker.on('message', (result: JobResult) => {
       const job = slot.pending.get(result.id);
@@ -374,8 +373,15 @@ export function createDynamicsPool(options: DynamicsPoolOptions = {}): DynamicsP
     });
     worker.on('error', (error) => fail(slot, error));
     worker.on('exit', (code) => {
-      fail(slot, new Error(closed ? 'exact-dln/parallel: the pool was closed while this call ran.' : `exact-dln/parallel: a worker thread stopped (exit code ${code}).`));
+      fail(
+        slot,
+        new errors.ExactDlnError(closed ? 'exact-dln/parallel: the pool was closed while this call ran.' : `exact-dln/parallel: a worker thread stopped (exit code ${code}).`),
+      );
     });
+    // Idle workers must not keep the program alive — unref after the listeners: adding a
+    // 'message' listener refs the worker's port again (a pool that never ran a call kept
+    // its script from ending).
+    worker.unref();
     slots[index] = slot;
     return slot;
   };

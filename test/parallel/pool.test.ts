@@ -495,6 +495,7 @@ describe('life cycle', () => {
     const running = own.lossCurve(opts, Array.from({ length: 2000 }, (_, k) => k / 100));
     await own.close();
     await expect(running).rejects.toThrow('closed');
+    await expect(running).rejects.toBeInstanceOf(ExactDlnError); // typed, like every error of the library
     await expect(own.lossCurve(opts, [1])).rejects.toBeInstanceOf(InvalidArgumentError);
     await expect(own.close()).resolves.toBeUndefined(); // closing twice is harmless
   });
@@ -523,6 +524,33 @@ describe('life cycle', () => {
       expect(r.error, 'the script did not end within 30 s').toBeUndefined();
       expect(r.status, r.stderr).toBe(0);
       expect(r.stdout.trim()).toBe('4');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('… and so does one whose pool never ran a call, or whose only call was refused up front', () => {
+    // Idle workers were unref'd before their 'message' listener was added, which refs them
+    // again: a pool that never answered a call kept its script alive for ever.
+    const dir = mkdtempSync(join(root, 'node_modules', '.pool-exit-'));
+    try {
+      const bodies = [
+        ['const pool = createDynamicsPool({ threads: 2 });', "console.log('made', pool.threads);"],
+        [
+          'const pool = createDynamicsPool({ threads: 2 });',
+          "const r = await pool.lossCurve({ w1: [[0.1]], w2: [[0.1]], sigmaYX: [[1]] }, [0, -1]).catch((e) => e.name);",
+          'console.log(r);',
+        ],
+      ];
+      const outputs = bodies.map((body, k) => {
+        const script = join(dir, `idle-${k}.mts`);
+        writeFileSync(script, [`import { createDynamicsPool } from ${JSON.stringify(join(root, 'src', 'parallel', 'index.ts'))};`, ...body].join('\n'));
+        const r = spawnSync(join(root, 'node_modules', '.bin', 'tsx'), [script], { encoding: 'utf8', timeout: 30_000 });
+        expect(r.error, `script ${k} did not end within 30 s`).toBeUndefined();
+        expect(r.status, r.stderr).toBe(0);
+        return r.stdout.trim();
+      });
+      expect(outputs).toEqual(['made 2', 'InvalidArgumentError']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
