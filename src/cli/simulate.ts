@@ -102,7 +102,7 @@ export function registerSimulate(program: Command, io: CliIo): void {
     .requiredOption('--config <file>', 'the run configuration (JSON)')
     .option('--learning-rate <eta>', 'learning rate η > 0', parsePositive, DEFAULT_LEARNING_RATE)
     .addOption(new Option('--steps <n>', 'number of gradient steps').argParser(parsePositiveInteger).conflicts('until'))
-    .addOption(new Option('--until <t>', 'train until time t/τ (steps = t/(η·τ), rounded)').argParser(parsePositive))
+    .addOption(new Option('--until <t>', 'train until time t (in the unit of τ; steps = t/(η·τ), rounded)').argParser(parsePositive))
     .option('--record-every <k>', 'record every k steps (default: about 100 records)', parsePositiveInteger)
     .addOption(new Option('--format <format>', 'output format').choices(['json', 'csv']))
     .option('--out <file>', 'write to this file instead of standard output')

@@ -84,7 +84,7 @@ export function registerSweep(program: Command, io: CliIo): void {
     .option('--config <file>', 'a run configuration (JSON) giving the widths, seed and task')
     .option('--lambdas <list>', 'comma-separated λ values, e.g. --lambdas=-10,0,10', parseNumberList)
     .option('--scales <list>', 'comma-separated initial scales (> 0), e.g. 0.01,0.1,1', parseNumberList)
-    .option('--time <t>', 'the time t/τ at which kernel distance and loss are read (> 0)', parsePositive)
+    .option('--time <t>', 'the time t at which kernel distance and loss are read (> 0; in the unit of τ: t/τ time constants)', parsePositive)
     .addOption(new Option('--format <format>', 'output format').choices(['json', 'csv']))
     .option('--out <file>', 'write the grid to this file instead of standard output')
     .option('--heatmap <file.svg>', 'also write a heatmap of the converged kernel distance (SVG)')

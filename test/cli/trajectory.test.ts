@@ -47,6 +47,21 @@ describe('exact-dln trajectory', () => {
     expect(json.points.at(-1)!.loss).toBeLessThan(json.points[0].loss * 1e-3);
   });
 
+  it('times are t in the unit of τ, as the library’s at(t): with τ = 2 the state at t is τ = 1’s at t/2', async () => {
+    writeJson(dir, 'tau2.json', { ...SMALL_CONFIG, tau: 2 });
+    const slow = JSON.parse((await cli(['trajectory', '--config', 'tau2.json'], dir)).out) as TrajectoryJson;
+    const unit = JSON.parse((await cli(['trajectory', '--config', 'run.json'], dir)).out) as TrajectoryJson;
+    expect(slow.tau).toBe(2);
+    const task = randomTask({ inputDim: 3, outputDim: 3, samples: 30, seed: 1 });
+    const { w1, w2 } = lambdaBalancedWeights({ inputDim: 3, hiddenDim: 3, outputDim: 3, lambda: 1, scale: 0.1, seed: 2 });
+    const fast = exactDynamics({ w1, w2, sigmaYX: task.sigmaYX });
+    slow.points.forEach((p, k) => {
+      expect(p.t).toBe(unit.points[k].t);
+      expect(p.loss).toBeCloseTo(fast.at(p.t / 2).loss, 12);
+    });
+    expect(slow.points[2].loss).toBeCloseTo(unit.points[1].loss, 12); // t = 1 at τ = 2 is t = 0.5 at τ = 1
+  });
+
   it('--threads computes the times on worker threads: the same output, byte for byte (JSON with --matrices, CSV)', async () => {
     // A wide network (the compressed path, whose W2W1 depends on the order the getters are read in) and the square one.
     writeJson(dir, 'wide.json', { ...SMALL_CONFIG, weights: { inputDim: 9, hiddenDim: 3, outputDim: 2, lambda: -0.5, scale: 0.3, seed: 4 }, times: { from: 0, to: 8, count: 23 } });
