@@ -107,16 +107,29 @@ function isMain(): boolean {
 }
 
 /**
- * Makes a reader that stops early (`exact-dln trajectory … | head`) end the program quietly,
- * as it ends `cat` or `seq`, instead of an unhandled EPIPE error and its stack trace: the
- * exit code is the one set so far (0 unless the command had already failed). Other stream
- * errors are rethrown. For the executables only (`run` itself never touches `process`).
+ * What happens when the program's output streams fail. A reader that stops early
+ * (`exact-dln trajectory … | head`) ends the program quietly, as it ends `cat` or `seq`,
+ * instead of an unhandled EPIPE error and its stack trace: the exit code is the one set so
+ * far (0 unless the command had already failed) — unless the command's product is files
+ * (`demo`, or `--out` / `--heatmap` given): those are still written, and only the rest of
+ * the terminal output is dropped (`exact-dln demo | head -1` used to exit 0 with no report).
+ * Any other write error (a full disk, /dev/full) is one line on stderr and exit code 1.
+ * For the executables only (`run` itself never touches `process`).
+ *
+ * @param argv - the command line after the program name, to tell whether it writes files.
  */
-export function exitQuietlyWhenOutputCloses(): void {
+export function exitQuietlyWhenOutputCloses(argv: readonly string[] = process.argv.slice(2)): void {
+  const writesFiles = argv[0] === 'demo' || argv.some((a) => /^--(out|heatmap)(=|$)/.test(a));
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code !== 'EPIPE') throw error;
-      process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+      if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') {
+        if (writesFiles) return; // later writes to the closed stream fail here too, and are dropped
+        process.exit(typeof process.exitCode === 'number' ? process.exitCode : EXIT_CODES.success);
+      }
+      if (stream === process.stdout && process.stderr.writable) {
+        process.stderr.write(`exact-dln: cannot write to standard output: ${error.message}\n`);
+      }
+      process.exit(EXIT_CODES.failure);
     });
   }
 }

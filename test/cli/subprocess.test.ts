@@ -57,4 +57,25 @@ describe('exact-dln whose reader stops early', () => {
     expect(r.stderr).not.toContain('Error');
     expect(r.stderr.trim()).toBe('exit=0');
   });
+
+  it('still writes the files of a command whose product is files (demo, --out): `demo | true` leaves the report', () => {
+    // `true` reads nothing and exits at once, so the demo's first line to stdout meets a closed
+    // pipe; it used to end the program there with exit code 0 and no report.
+    const r = spawnSync('bash', ['-c', `"${tsx}" "${main}" demo --out rep --quiet | true; echo "exit=\${PIPESTATUS[0]}" >&2`], {
+      cwd: dir,
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    expect(r.stderr).not.toContain('EPIPE');
+    expect(r.stderr.trim()).toBe('exit=0');
+    expect(readFileSync(join(dir, 'rep', 'index.html'), 'utf8')).toContain('<svg');
+    expect(readFileSync(join(dir, 'rep', 'summary.csv'), 'utf8').split('\n').length).toBeGreaterThan(5);
+  });
+
+  it('a full disk on standard output is one line and exit code 1, not a stack trace', () => {
+    const r = spawnSync('bash', ['-c', `"${tsx}" "${main}" trajectory --config run.json > /dev/full`], { cwd: dir, encoding: 'utf8', timeout: 30_000 });
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toMatch(/^exact-dln: cannot write to standard output: .*ENOSPC/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
 });
