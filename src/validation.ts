@@ -202,6 +202,14 @@ export function assertLambdaPossible(lambda: number, inputDim: number, hiddenDim
  */
 export const MAX_GRID_POINTS = 10_000_000;
 
+/**
+ * The most gradient-descent steps one call (or one `exact-dln simulate` run) may take: about
+ * 1e3–1e4 s even for the smallest network (≈ 1–10 µs per step), where a learning rate or a
+ * time constant given wrongly by orders of magnitude (η = 1e-300) would otherwise run for
+ * ever with nothing to show. As MAX_RK4_STEPS for the RK4 integrator.
+ */
+export const MAX_GRADIENT_STEPS = 1e9;
+
 /** Throws unless `x` is an integer in [min, {@link MAX_GRID_POINTS}] (`total` points in all, when the grid repeats it). */
 export function assertGridPoints(x: unknown, name: string, min: number, repeats = 1): asserts x is number {
   assertInteger(x, name, min);

@@ -10,6 +10,7 @@ import type { Matrix } from 'ml-matrix';
 import { qqtOf } from '../core/qqt.js';
 import { loadRunConfig, type ResolvedRun } from '../io/run-config.js';
 import { gradientDescentFromTask, simulateGradientDescent } from '../simulation/gradient-descent.js';
+import { MAX_GRADIENT_STEPS, MAX_GRID_POINTS } from '../validation.js';
 import { UsageError, parsePositive, parsePositiveInteger, type CliIo } from './io.js';
 import { checkOutPath, chooseFormat, emit, toCsv, type OutputFormat } from './output.js';
 import { LazyProgress } from './progress.js';
@@ -115,10 +116,19 @@ export function registerSimulate(program: Command, io: CliIo): void {
       const eta = options.learningRate;
       const until = options.until ?? Math.max(...run.times);
       const steps = options.steps ?? Math.round(until / (eta * run.tau));
+      if (steps > MAX_GRADIENT_STEPS) {
+        throw new UsageError(
+          `the run would take ${steps.toExponential(2)} steps (t = ${until} in steps of η·τ = ${eta * run.tau}); at most ` +
+            `${MAX_GRADIENT_STEPS.toExponential(0)} are allowed: use a larger --learning-rate, a shorter --until or fewer --steps.`,
+        );
+      }
       if (steps < 1) {
         throw new UsageError(`the run would have no steps: t = ${until} is shorter than one step η·τ = ${eta * run.tau}; use --steps or a larger --until.`);
       }
       const recordEvery = options.recordEvery ?? Math.max(1, Math.round(steps / 100));
+      if (Math.floor(steps / recordEvery) + 2 > MAX_GRID_POINTS) {
+        throw new UsageError(`--record-every ${recordEvery} would record ${Math.floor(steps / recordEvery) + 2} states of ${steps} steps; at most ${MAX_GRID_POINTS} are kept: use a larger --record-every.`);
+      }
       const progress = new LazyProgress(options.quiet ? undefined : io.progress, steps, 'gradient descent');
       const records = train(run, eta, steps, recordEvery, progress);
       const points = records.steps.map((step, k) => {

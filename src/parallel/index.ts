@@ -40,8 +40,9 @@ import { packMatrix, type CurveJob, type CurveKind, type ErrorReport, type Job, 
  */
 export interface DynamicsPoolOptions {
   /**
-   * The number of worker threads, an integer ≥ 1; default `os.availableParallelism()` (the
-   * calling thread only splits the grid and joins the parts while they run).
+   * The number of worker threads, an integer from 1 to max(16, 4 × the cores); default
+   * `os.availableParallelism()` (the calling thread only splits the grid and joins the
+   * parts while they run).
    */
   threads?: number;
   /**
@@ -322,7 +323,7 @@ function rebuildError(report: ErrorReport): Error {
  *   {@link DynamicsPoolOptions.workerUrl}).
  * @returns the pool; call `close()` when done.
  * @throws `InvalidArgumentError` (exported by 'exact-dln') if `threads` is not an integer ≥ 1
- *   or `workerUrl` names no file; `ExactDlnError` if the default worker file is missing.
+ *   or is above max(16, 4 × the cores), or `workerUrl` names no file; `ExactDlnError` if the default worker file is missing.
  * @example
  * ```ts
  * import { exactDynamics, lambdaBalancedWeights, randomTask } from 'exact-dln';
@@ -342,8 +343,20 @@ export function createDynamicsPool(options: DynamicsPoolOptions = {}): DynamicsP
     throw new errors.InvalidArgumentError('invalid argument. createDynamicsPool expects an options object { threads?, workerUrl? }.', 'options');
   }
   assertKnownOptions(options, 'createDynamicsPool', { threads: true, workerUrl: true } satisfies Record<keyof DynamicsPoolOptions, true>);
-  const threads = options.threads ?? availableParallelism();
+  const cores = availableParallelism();
+  const threads = options.threads ?? cores;
   assertInteger(threads, 'threads', 1);
+  // Every worker starts at once and holds its own copy of the library (≈ 10 MB, 0.1–0.3 s to
+  // start): 1000 of them took minutes and ≈ 10 GB before the first answer. Beyond the cores
+  // they add nothing but memory.
+  const maxThreads = Math.max(16, 4 * cores);
+  if (threads > maxThreads) {
+    throw new errors.InvalidArgumentError(
+      `invalid argument. \`threads\` = ${threads} is more than ${maxThreads} (4 per core on this machine's ${cores}, at least 16): ` +
+        'each worker starts at once with its own copy of the library, and workers beyond the cores only add memory.',
+      'threads',
+    );
+  }
   const url = workerUrl(options.workerUrl);
   const slots: Array<Slot | undefined> = new Array<Slot | undefined>(threads).fill(undefined);
   let closed = false;

@@ -9,8 +9,8 @@
  */
 import { Matrix } from 'ml-matrix';
 import { fromArray, toArray } from '../linalg/dense.js';
-import { ExactDlnError } from '../errors.js';
-import { assertInteger, assertKnownOptions, assertPositiveNumber, assertShape, type MatrixLike, toMatrix } from '../validation.js';
+import { ExactDlnError, InvalidArgumentError } from '../errors.js';
+import { assertInteger, assertKnownOptions, assertPositiveNumber, assertShape, MAX_GRADIENT_STEPS, MAX_GRID_POINTS, type MatrixLike, toMatrix } from '../validation.js';
 import { assertOptionsObject, prepareProblem, VectorField, type TwoLayerProblem } from './gradient-flow.js';
 
 /**
@@ -119,7 +119,8 @@ export interface GradientDescentResult {
  *   is not Nh×Ni (Ni = rows of X), or `w2` is not No×Nh (No = rows of Y).
  * @throws {@link NonFiniteError} if an entry or `learningRate` is NaN or infinite.
  * @throws {@link InvalidArgumentError} if `learningRate` is not positive, `steps` is not an
- *   integer ≥ 0 or `recordEvery` is not an integer ≥ 1.
+ *   integer in [0, 1e9] or `recordEvery` is not an integer ≥ 1, or more than 1e7 states would
+ *   be recorded (steps/recordEvery).
  * @throws {@link ExactDlnError} if the weights become non-finite: the learning rate is too
  *   large and the iteration diverged (the message gives the step).
  * @example
@@ -202,7 +203,8 @@ export function simulateGradientDescent(options: GradientDescentOptions): Gradie
  *   `sigmaXX` is not Ni×Ni (Nh×Ni from `w1`, No from `sigmaYX`).
  * @throws {@link NonFiniteError} if an entry or `learningRate` is NaN or infinite.
  * @throws {@link InvalidArgumentError} if `learningRate` is not positive, `steps` is not an
- *   integer ≥ 0, `recordEvery` is not an integer ≥ 1, or `sigmaXX` is not symmetric.
+ *   integer in [0, 1e9], `recordEvery` is not an integer ≥ 1, more than 1e7 states would be
+ *   recorded (steps/recordEvery), or `sigmaXX` is not symmetric.
  * @throws {@link ExactDlnError} if the weights become non-finite (learning rate too large).
  * @example
  * ```ts
@@ -241,6 +243,21 @@ function checkSchedule(options: { learningRate: unknown; steps: unknown; recordE
   assertPositiveNumber(learningRate, 'learningRate');
   assertInteger(steps, 'steps', 0);
   assertInteger(recordEvery, 'recordEvery', 1);
+  if (steps > MAX_GRADIENT_STEPS) {
+    throw new InvalidArgumentError(
+      `invalid argument. \`steps\` = ${steps}: at most ${MAX_GRADIENT_STEPS.toExponential(0)} gradient steps are allowed in one call ` +
+        '(hours of computing at any size); reach long times with a larger learningRate, or with the exact dynamics.',
+      'steps',
+    );
+  }
+  const records = Math.floor(steps / recordEvery) + 2; // step 0, every recordEvery-th, the last
+  if (records > MAX_GRID_POINTS) {
+    throw new InvalidArgumentError(
+      `invalid argument. \`steps\` = ${steps} with \`recordEvery\` = ${recordEvery} would record ${records} states; at most ` +
+        `${MAX_GRID_POINTS} are kept (each holds both weight matrices): pass a larger recordEvery.`,
+      'recordEvery',
+    );
+  }
   return { learningRate, steps, recordEvery };
 }
 

@@ -184,6 +184,10 @@ describe('exact-dln trajectory: errors', () => {
     );
     expect((await bad('missing.json', { weights: SMALL_CONFIG.weights })).err).toContain('config must have required property "task"');
     expect((await bad('times.json', { ...SMALL_CONFIG, times: [0, -1] })).err).toContain('config.times[1] must be >= 0');
+    // A grid beyond ten million times (a billion ran out of memory after 24 s) is refused by the schema.
+    const huge = await bad('huge.json', { ...SMALL_CONFIG, times: { from: 0, to: 10, count: 1e9 } });
+    expect(huge.code).toBe(1);
+    expect(huge.err).toContain('config.times.count must be <= 10000000');
     const ragged = await bad('ragged.json', { weights: { w1: [[1, 0]], w2: [[1]] }, task: { sigmaYX: [[1, 2], [3]] } });
     expect(ragged.code).toBe(1);
     expect(ragged.err).toContain('config.task.sigmaYX must be a rectangular matrix');

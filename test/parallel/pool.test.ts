@@ -447,6 +447,14 @@ describe('errors', () => {
     expect(error.tolerance).toBe(1e-8);
   });
 
+  it('threads above max(16, 4 per core) are refused before any worker starts (1000 took minutes and ≈ 10 GB)', async () => {
+    const { availableParallelism } = await import('node:os');
+    const most = Math.max(16, 4 * availableParallelism());
+    const e = thrown(() => createDynamicsPool({ threads: most + 1 }));
+    expect(e).toBeInstanceOf(InvalidArgumentError);
+    expect(e.message).toContain(`\`threads\` = ${most + 1} is more than ${most}`);
+  });
+
   it('threads must be an integer ≥ 1', () => {
     for (const threads of [0, -1, 1.5, Number.NaN, '2' as unknown as number]) {
       const e = thrown(() => createDynamicsPool({ threads }));

@@ -340,6 +340,9 @@ describe('gradient descent: input validation', () => {
       ['steps', undefined, InvalidArgumentError],
       ['recordEvery', 0, InvalidArgumentError],
       ['recordEvery', 1.5, InvalidArgumentError],
+      // A run that could never end (η or τ wrong by orders of magnitude upstream), refused up front.
+      ['steps', 1e300, InvalidArgumentError],
+      ['steps', 1e9 + 1, InvalidArgumentError],
     ];
     for (const [name, value, cls] of cases) {
       for (const run of [
@@ -349,6 +352,13 @@ describe('gradient descent: input validation', () => {
         expectTypedError(run, cls, `\`${name}\``);
       }
     }
+  });
+
+  it('refuses to record more than 1e7 states (it ran out of memory), not the steps themselves', () => {
+    const e = expectTypedError(() => gradientDescentFromTask({ w1: [[0.1]], w2: [[0.1]], sigmaYX: [[1]], learningRate: 1e-9, steps: 2e7 }), InvalidArgumentError, '`recordEvery`', /2000000[12] states/);
+    expect(e.message).toContain('larger recordEvery');
+    const fine = gradientDescentFromTask({ w1: [[0.1]], w2: [[0.1]], sigmaYX: [[1]], learningRate: 1e-9, steps: 2e5, recordEvery: 1e5 });
+    expect(fine.steps).toEqual([0, 1e5, 2e5]);
   });
 
   it('reports divergence with the step at which it happened', () => {
