@@ -5,6 +5,8 @@
  * @module
  */
 import { InvalidArgumentError } from 'commander';
+import type { Matrix } from 'ml-matrix';
+import { ConfigError } from '../io/config-error.js';
 
 /**
  * The input/output of one CLI invocation.
@@ -85,4 +87,23 @@ export function parseNumberList(value: string): number[] {
     if (!Number.isFinite(x)) throw new InvalidArgumentError(`expected a comma-separated list of numbers, but ${JSON.stringify(p)} is not a number.`);
     return x;
   });
+}
+
+/**
+ * Refuses a configuration whose initial weights are all zero for the commands that measure
+ * change from them (`trajectory`: the kernel distance d(K(0), K(t)); `simulate`: the deviation
+ * relative to ‖P_exact‖): zero weights are a fixed point of gradient flow and of gradient
+ * descent — every gradient vanishes, nothing is ever learned — and K(0) = 0, P = 0 leave both
+ * measures undefined (`trajectory` failed with a message about probes, `simulate` printed NaN).
+ */
+export function assertNotAllZero(run: { w1: Matrix; w2: Matrix }, path: string): void {
+  const zero = (m: Matrix): boolean => m.to1DArray().every((x) => x === 0);
+  if (zero(run.w1) && zero(run.w2)) {
+    throw new ConfigError(
+      `${path}: config.weights: the initial weights are all zero, a fixed point of gradient flow (every gradient vanishes, so nothing is ` +
+        'ever learned), where the kernel distance d(K(0), K(t)) and the relative deviation are undefined (K(0) = 0). Start from small ' +
+        'non-zero weights, e.g. "scale": 0.01.',
+      'config.weights',
+    );
+  }
 }

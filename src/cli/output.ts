@@ -6,6 +6,7 @@
  */
 import { stat } from 'node:fs/promises';
 import { dirname, extname, resolve } from 'node:path';
+import { ExactDlnError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { UsageError, type CliIo } from './io.js';
 
@@ -56,7 +57,36 @@ export function csvNumber(x: number): string {
   return Number.isFinite(x) ? String(x) : Number.isNaN(x) ? 'NaN' : x > 0 ? 'Infinity' : '-Infinity';
 }
 
-/** A CSV document from a header and rows of numbers. */
+/** A CSV document from a header and rows of numbers; refuses non-finite ones ({@link toJson}). */
 export function toCsv(header: readonly string[], rows: ReadonlyArray<ReadonlyArray<number>>): string {
+  rows.forEach((r, k) => r.forEach((x, j) => assertFiniteOutput(x, `${header[j] ?? `column ${j + 1}`} in row ${k + 1}`)));
   return [header.join(','), ...rows.map((r) => r.map(csvNumber).join(','))].join('\n') + '\n';
+}
+
+/**
+ * A JSON document (two-space indent, final newline). Every number the commands output is
+ * finite when it can be computed; one that is not has overflowed double precision (weights of
+ * 1e100 make losses of 1e400), and JSON would have turned it silently into `null`: refused,
+ * naming the field.
+ */
+export function toJson(value: unknown): string {
+  return (
+    JSON.stringify(
+      value,
+      function (this: unknown, key: string, x: unknown) {
+        if (typeof x === 'number') assertFiniteOutput(x, key === '' ? 'the result' : `\`${key}\``);
+        return x;
+      },
+      2,
+    ) + '\n'
+  );
+}
+
+function assertFiniteOutput(x: number, what: string): void {
+  if (!Number.isFinite(x)) {
+    throw new ExactDlnError(
+      `cannot write ${what} = ${x}: it is beyond double precision (an overflow: e.g. weights of 1e100 make losses of 1e400). ` +
+        'Use a smaller initial scale or smaller task values.',
+    );
+  }
 }

@@ -11,8 +11,8 @@ import { qqtOf } from '../core/qqt.js';
 import { loadRunConfig, type ResolvedRun } from '../io/run-config.js';
 import { gradientDescentFromTask, simulateGradientDescent } from '../simulation/gradient-descent.js';
 import { MAX_GRADIENT_STEPS, MAX_GRID_POINTS } from '../validation.js';
-import { UsageError, parsePositive, parsePositiveInteger, type CliIo } from './io.js';
-import { checkOutPath, chooseFormat, emit, toCsv, type OutputFormat } from './output.js';
+import { assertNotAllZero, UsageError, parsePositive, parsePositiveInteger, type CliIo } from './io.js';
+import { checkOutPath, chooseFormat, emit, toCsv, toJson, type OutputFormat } from './output.js';
 import { LazyProgress } from './progress.js';
 
 interface SimulateOptions {
@@ -113,6 +113,7 @@ export function registerSimulate(program: Command, io: CliIo): void {
       const format = chooseFormat(options.format, options.out);
       const out = await checkOutPath(io, options.out);
       const run = await loadRunConfig(resolve(io.cwd, options.config));
+      assertNotAllZero(run, resolve(io.cwd, options.config));
       const eta = options.learningRate;
       const until = options.until ?? Math.max(...run.times);
       const steps = options.steps ?? Math.round(until / (eta * run.tau));
@@ -142,7 +143,7 @@ export function registerSimulate(program: Command, io: CliIo): void {
       const text =
         format === 'csv'
           ? toCsv(['step', 't', 'loss', 'exact_loss', 'deviation'], points.map((p) => [p.step, p.t, p.loss, p.exactLoss, p.deviation]))
-          : JSON.stringify({ lambda: run.dynamics.lambda, learningRate: eta, tau: run.tau, steps, recordEvery, maxDeviation, points }, null, 2) + '\n';
+          : toJson({ lambda: run.dynamics.lambda, learningRate: eta, tau: run.tau, steps, recordEvery, maxDeviation, points });
       await emit(io, out, text);
       if (!options.quiet) {
         io.err(`simulated ${steps} steps (η = ${eta}, t = ${steps * eta * run.tau}); largest relative deviation from the exact trajectory: ${maxDeviation.toExponential(3)}\n`);

@@ -16,7 +16,7 @@ import { impossibleLambdaReason } from '../report/lazy-rich-study.js';
 import { renderSvg } from '../report/render-svg.js';
 import { createDynamicsPool } from '../parallel/index.js';
 import { UsageError, parseNumberList, parsePositive, parsePositiveInteger, type CliIo } from './io.js';
-import { checkOutPath, chooseFormat, emit, toCsv, type OutputFormat } from './output.js';
+import { checkOutPath, chooseFormat, emit, toCsv, toJson, type OutputFormat } from './output.js';
 
 interface SweepOptions {
   config?: string;
@@ -145,7 +145,7 @@ export function registerSweep(program: Command, io: CliIo): void {
               COLUMNS.map(([name]) => name),
               sweep.rows.map((row) => COLUMNS.map(([, key]) => row[key])),
             )
-          : JSON.stringify({ inputDim: sweep.inputDim, hiddenDim: sweep.hiddenDim, outputDim: sweep.outputDim, time, tau, skipped, rows: sweep.rows }, null, 2) + '\n';
+          : toJson({ inputDim: sweep.inputDim, hiddenDim: sweep.hiddenDim, outputDim: sweep.outputDim, time, tau, skipped, rows: sweep.rows });
       const svg =
         heatmap === undefined
           ? undefined

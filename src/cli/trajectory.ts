@@ -10,8 +10,8 @@ import { modeStrengths } from '../analysis/mode-strengths.js';
 import type { Matrix } from 'ml-matrix';
 import { loadRunConfig, type ResolvedRun } from '../io/run-config.js';
 import { createDynamicsPool, type DynamicsPool } from '../parallel/index.js';
-import { parsePositiveInteger, UsageError, type CliIo } from './io.js';
-import { checkOutPath, chooseFormat, emit, toCsv, type OutputFormat } from './output.js';
+import { assertNotAllZero, parsePositiveInteger, UsageError, type CliIo } from './io.js';
+import { checkOutPath, chooseFormat, emit, toCsv, toJson, type OutputFormat } from './output.js';
 
 interface TrajectoryOptions {
   config: string;
@@ -98,6 +98,7 @@ export function registerTrajectory(program: Command, io: CliIo): void {
       let points: Points;
       try {
         run = await loadRunConfig(resolve(io.cwd, options.config));
+        assertNotAllZero(run, resolve(io.cwd, options.config));
         points = pool === undefined ? pointsHere(run, options.matrices === true) : await pointsOnPool(run, options.matrices === true, pool);
       } finally {
         await pool?.close();
@@ -126,7 +127,7 @@ export function registerTrajectory(program: Command, io: CliIo): void {
           sigma: dynamics.sigma,
           points: json,
         };
-        text = JSON.stringify(result, null, 2) + '\n';
+        text = toJson(result);
       }
       await emit(io, out, text);
     });

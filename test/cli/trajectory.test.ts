@@ -193,6 +193,23 @@ describe('exact-dln trajectory: errors', () => {
     expect(ragged.err).toContain('config.task.sigmaYX must be a rectangular matrix');
   });
 
+  it('zero initial weights and overflowing results: a clear refusal, never NaN, null or a message about probes', async () => {
+    for (const command of ['trajectory', 'simulate']) {
+      writeJson(dir, 'zero.json', { ...SMALL_CONFIG, weights: { ...SMALL_CONFIG.weights, lambda: 0, scale: 0 } });
+      const zero = await cli([command, '--config', 'zero.json', '--quiet'].slice(0, command === 'simulate' ? 4 : 3), dir);
+      expect(zero.code, command).toBe(1);
+      expect(zero.out).toBe('');
+      expect(zero.err).toContain('zero.json: config.weights: the initial weights are all zero, a fixed point of gradient flow');
+    }
+    // Product singular values of 1e200 (weights of 1e100): the loss is ≈ 1e400, beyond double
+    // precision — JSON turned it into null, CSV into Infinity.
+    for (const format of ['json', 'csv']) {
+      const huge = await bad(`huge-${format}.json`, { ...SMALL_CONFIG, weights: { ...SMALL_CONFIG.weights, lambda: 0, scale: 1e200 } }, ['--format', format]);
+      expect(huge.code, format).toBe(1);
+      expect(huge.err).toMatch(/cannot write .*loss.* = Infinity: it is beyond double precision/);
+    }
+  });
+
   it('inconsistent or impossible settings name the field', async () => {
     const impossible = await bad('impossible.json', { ...SMALL_CONFIG, weights: { ...SMALL_CONFIG.weights, hiddenDim: 4 } });
     expect(impossible.code).toBe(1);
