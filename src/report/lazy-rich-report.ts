@@ -319,6 +319,13 @@ export async function buildLazyRichReport(
   onProgress?: (rendered: number, total: number) => void,
 ): Promise<Record<string, string>> {
   assertStudy(study, 'buildLazyRichReport');
+  if (study.networks.every((n) => n.runs.length === 0)) {
+    throw new InvalidArgumentError(
+      'invalid argument. The study has no runs (every λ was impossible for every network), so there is nothing to report: ' +
+        'lazyRichStudy refuses such settings; this study was made or edited by hand.',
+      'study',
+    );
+  }
   const specs = lazyRichFigures(study);
   const figures = [];
   for (const figure of specs) {

@@ -17,7 +17,7 @@ import { modeStrengths } from '../analysis/mode-strengths.js';
 import { simulateGradientDescent } from '../simulation/gradient-descent.js';
 import { InvalidArgumentError } from '../errors.js';
 import { assertObject, isObject } from './guards.js';
-import { assertFiniteNumber, assertKnownOptions, describe } from '../validation.js';
+import { assertFiniteNumber, assertInteger, assertKnownOptions, describe } from '../validation.js';
 
 /**
  * The layer widths of one network of a study.
@@ -186,6 +186,7 @@ export const DEFAULT_LAZY_RICH_STUDY: Readonly<Required<Omit<LazyRichStudyOption
 export function impossibleLambdaReason(lambda: number, widths: NetworkWidths): string | undefined {
   assertFiniteNumber(lambda, 'lambda');
   assertObject(widths, 'widths', 'impossibleLambdaReason');
+  for (const key of ['inputDim', 'hiddenDim', 'outputDim'] as const) assertInteger(widths[key], `widths.${key}`, 1);
   if (lambda > 0 && widths.hiddenDim > widths.outputDim) {
     return `λ > 0 needs hiddenDim ≤ outputDim (${widths.hiddenDim} > ${widths.outputDim})`;
   }
@@ -291,7 +292,8 @@ function studyRun(task: Task, widths: NetworkWidths, lambda: number, s: LazyRich
  *
  * @param options - see {@link LazyRichStudyOptions}; defaults {@link DEFAULT_LAZY_RICH_STUDY}.
  * @returns the study: settings and one entry per network.
- * @throws `InvalidArgumentError` for invalid settings; library errors for invalid widths.
+ * @throws `InvalidArgumentError` for invalid settings, or when no λ is possible for any
+ *   network (nothing to study); library errors for invalid widths.
  * @example
  * ```ts
  * import { lazyRichStudy } from 'exact-dln/report';
@@ -327,6 +329,12 @@ export function lazyRichStudy(options: LazyRichStudyOptions = {}): LazyRichStudy
       `invalid argument. \`duration\`, \`learningRate\` and \`scale\` must be positive. Value: ${settings.duration}, ${settings.learningRate}, ${settings.scale}.`,
     );
   }
+  for (const [name, list] of [['lambdas', settings.lambdas], ['sweepScales', settings.sweepScales], ['networks', settings.networks]] as const) {
+    if (!Array.isArray(list)) {
+      throw new InvalidArgumentError(`invalid argument. \`${name}\` must be an array. Value: ${describe(list)}.`, name);
+    }
+  }
+  settings.networks.forEach((w, i) => assertObject(w as unknown, `networks[${i}]`, 'lazyRichStudy'));
   if (settings.lambdas.length === 0 || settings.networks.length === 0) {
     throw new InvalidArgumentError('invalid argument. `lambdas` and `networks` must be non-empty.');
   }
@@ -334,6 +342,15 @@ export function lazyRichStudy(options: LazyRichStudyOptions = {}): LazyRichStudy
     (n, w) => n + settings.lambdas.filter((lambda) => impossibleLambdaReason(lambda, w) === undefined).length,
     0,
   );
+  if (total === 0) {
+    // Every cell would be skipped: a report of empty figures (whose rendering failed).
+    const reasons = settings.networks.map((w) => `${w.inputDim}×${w.hiddenDim}×${w.outputDim}: ${impossibleLambdaReason(settings.lambdas[0], w)}`);
+    throw new InvalidArgumentError(
+      `invalid argument. None of \`lambdas\` = [${settings.lambdas.join(', ')}] is possible for any of the networks (${reasons.join('; ')}); ` +
+        'add λ = 0, or widths that allow these λ.',
+      'lambdas',
+    );
+  }
   let done = 0;
   const networks = settings.networks.map((widths): StudyNetwork => {
     const task = randomTask({ inputDim: widths.inputDim, outputDim: widths.outputDim, samples: settings.samples, seed: settings.taskSeed });

@@ -10,6 +10,16 @@ import * as report from '../../src/report/index.js';
 
 const GARBAGE: unknown[] = [undefined, null, 0, NaN, 'x', [], [[]], [[NaN]], {}, { networks: 3 }, { settings: {}, networks: [{}] }, true, new Matrix(2, 2)];
 
+/** What fn throws (or rejects with); fails the test if it returns. */
+async function thrownAsync(fn: () => unknown): Promise<Error> {
+  try {
+    await fn();
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('expected a throw');
+}
+
 /** Calls fn; a throw (or rejection) must be an ExactDlnError. Returns whether it threw. */
 async function typedOrFine(label: string, fn: () => unknown): Promise<boolean> {
   try {
@@ -68,6 +78,32 @@ describe('exact-dln/report: wrong arguments give typed errors', () => {
       ['renderSvg', (g) => report.renderSvg(g as never)],
     ];
     for (const [name, fn] of cases) for (const g of GARBAGE) await typedOrFine(`${name} with ${String(g)}`, () => fn(g));
+  });
+
+  it('lazyRichStudy: settings of the wrong kind, and settings that leave nothing to study, are refused up front', async () => {
+    const tiny = { duration: 1, points: 3, simulatedPoints: 2, learningRate: 0.01, sweepScales: [] as number[] };
+    for (const [bad, field] of [
+      [{ lambdas: '0' }, '`lambdas` must be an array'],
+      [{ networks: { inputDim: 2, hiddenDim: 2, outputDim: 2 } }, '`networks` must be an array'],
+      [{ sweepScales: 1 }, '`sweepScales` must be an array'],
+      [{ networks: [3] }, 'networks[0]'],
+    ] as const) {
+      const e = await thrownAsync(() => report.lazyRichStudy({ ...tiny, ...(bad as object) }));
+      expect(e, field).toBeInstanceOf(InvalidArgumentError);
+      expect(e.message).toContain(field);
+    }
+    // Every λ impossible for every network: the study used to succeed and its report to fail in Vega.
+    const none = await thrownAsync(() => report.lazyRichStudy({ ...tiny, networks: [{ inputDim: 2, hiddenDim: 3, outputDim: 2 }], lambdas: [-1, 1] }));
+    expect(none).toBeInstanceOf(InvalidArgumentError);
+    expect(none.message).toMatch(/None of `lambdas` = \[-1, 1\] is possible .*2×3×2: λ < 0 needs hiddenDim ≤ inputDim/);
+    // … and a study edited by hand to have no runs cannot be reported.
+    const study = report.lazyRichStudy({ ...tiny, networks: [{ inputDim: 2, hiddenDim: 2, outputDim: 2 }], lambdas: [0] });
+    const emptied = { ...study, networks: study.networks.map((n) => ({ ...n, runs: [], sweep: [] })) };
+    const e = await thrownAsync(() => report.buildLazyRichReport(emptied));
+    expect(e).toBeInstanceOf(InvalidArgumentError);
+    expect(e.message).toContain('no runs');
+    // Widths are checked, not read as "possible".
+    expect(await thrownAsync(() => report.impossibleLambdaReason(1, {} as never))).toBeInstanceOf(InvalidArgumentError);
   });
 
   it('valid arguments still work', () => {
