@@ -88,12 +88,16 @@ function factorPair(a: number, lambda: number): { c: number; d: number } {
     const r = Math.sqrt(a);
     return { c: r, d: r };
   }
-  const root = Math.hypot(lambda, 2 * a); // sqrt(λ² + 4a²) without overflow
+  // (sqrt(λ² + 4a²) + |λ|)/2 without overflow: for |λ| or a above 2¹⁰⁰⁰ from halves (the
+  // sum overflowed from λ ≈ 9e307 on: λ = 1e308 gave NaN weights), otherwise as written
+  // (halving first would flush a subnormal λ to 0).
+  const big = Math.abs(lambda) > 2 ** 1000 || a > 2 ** 1000;
+  const large = big ? Math.hypot(lambda / 2, a) + Math.abs(lambda) / 2 : (Math.hypot(lambda, 2 * a) + Math.abs(lambda)) / 2;
   if (lambda > 0) {
-    const d = Math.sqrt((root + lambda) / 2);
+    const d = Math.sqrt(large);
     return { c: a / d, d };
   }
-  const c = Math.sqrt((root - lambda) / 2);
+  const c = Math.sqrt(large);
   return { c, d: a / c };
 }
 

@@ -18,6 +18,7 @@ import {
   ShapeError,
 } from '../../src/errors.js';
 import { createRng, randomOrthogonal } from '../../src/random.js';
+import { balanceOf } from '../../src/core/balance.js';
 import { expectTypedError, thrown } from '../helpers/errors.js';
 
 function maxAbs(m: Matrix): number {
@@ -326,5 +327,25 @@ describe('lambdaBalancedWeights: errors name the field', () => {
   it('options must be an object', () => {
     expect(thrown(build(undefined))).toBeInstanceOf(InvalidArgumentError);
     expect(thrown(build(null))).toBeInstanceOf(InvalidArgumentError);
+  });
+});
+
+describe('lambdaBalancedWeights at the largest |λ| doubles hold', () => {
+  it('gives finite weights balanced at λ up to ±1.7e308 (λ = 1e308 gave NaN: (√(λ² + 4a²) + λ)/2 overflowed)', () => {
+    for (const lambda of [1e300, 1e308, 1.7e308, -1e308, -1.7e308]) {
+      const { w1, w2 } = lambdaBalancedWeights({ inputDim: 3, hiddenDim: 3, outputDim: 3, lambda, seed: 2 });
+      for (const m of [w1, w2]) expect(m.to1DArray().every(Number.isFinite), String(lambda)).toBe(true);
+      // B = W2ᵀW2 − W1W1ᵀ from weights scaled by 2⁻²⁰⁰ (exact), so that no square overflows: λ·2⁻⁴⁰⁰ I.
+      const s = 2 ** -200;
+      const b = balanceOf(w1.clone().mul(s), w2.clone().mul(s));
+      expect(Math.abs(b.lambda / (lambda * s * s) - 1), String(lambda)).toBeLessThan(1e-12);
+      expect(b.residual).toBeLessThan(1e-12);
+    }
+    // … and the smallest: a subnormal λ with a zero mode keeps its c = √|λ| (halving λ first flushed it to 0, and 0/0).
+    for (const lambda of [5e-324, -5e-324]) {
+      const { w1, w2 } = lambdaBalancedWeights({ inputDim: 1, hiddenDim: 1, outputDim: 1, lambda, seed: 2, productSingularValues: [0] });
+      expect([w1.get(0, 0), w2.get(0, 0)].every(Number.isFinite)).toBe(true);
+      expect(Math.abs(lambda > 0 ? w2.get(0, 0) : w1.get(0, 0))).toBe(Math.sqrt(5e-324));
+    }
   });
 });
