@@ -20,12 +20,17 @@ export function chooseFormat(format: OutputFormat | undefined, out: string | und
 }
 
 /** Checks early that the folder of `--out` exists, so that no work is wasted. */
-export async function checkOutPath(io: CliIo, out: string | undefined, option = '--out'): Promise<string | undefined> {
+export async function checkOutPath(io: CliIo, out: string | undefined, option = '--out <file>'): Promise<string | undefined> {
   if (out === undefined) return undefined;
   const path = resolve(io.cwd, out);
   const folder = await stat(dirname(path)).catch(() => undefined);
   if (folder === undefined || !folder.isDirectory()) {
-    throw new UsageError(`option '${option} <file>': the folder ${dirname(path)} does not exist.`);
+    throw new UsageError(`option '${option}': the folder ${dirname(path)} does not exist.`);
+  }
+  // A folder at the path itself used to fail only at the end, after all the computing, with
+  // the rename's raw EISDIR.
+  if ((await stat(path).catch(() => undefined))?.isDirectory() === true) {
+    throw new UsageError(`option '${option}': ${path} is a folder; give a file name.`);
   }
   return path;
 }

@@ -94,7 +94,7 @@ export function registerSweep(program: Command, io: CliIo): void {
       if (options.scales?.some((s) => !(s > 0))) throw new UsageError(`option '--scales <list>': every scale must be > 0, got ${options.scales.join(',')}.`);
       const format = chooseFormat(options.format, options.out);
       const out = await checkOutPath(io, options.out);
-      const heatmap = await checkOutPath(io, options.heatmap, '--heatmap');
+      const heatmap = await checkOutPath(io, options.heatmap, '--heatmap <file.svg>');
 
       let task: Task;
       let widths: { inputDim: number; hiddenDim: number; outputDim: number };

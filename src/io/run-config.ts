@@ -288,7 +288,13 @@ export function configTimes(times: RunConfig['times']): number[] {
   if (Array.isArray(times)) return times.slice();
   const { from, to, count } = times ?? DEFAULT_TIMES;
   if (count === 1) return [from];
-  return Array.from({ length: count }, (_, k) => (k === count - 1 ? to : from + ((to - from) * k) / (count - 1)));
+  // (to − from)·k can overflow for a span near the largest double (to = 1e308 gave Infinity).
+  const span = to - from;
+  return Array.from({ length: count }, (_, k) => {
+    if (k === count - 1) return to;
+    const x = span * k;
+    return from + (Number.isFinite(x) ? x / (count - 1) : span * (k / (count - 1)));
+  });
 }
 
 /** Re-throws a library error as a ConfigError attached to `field`. */
@@ -505,7 +511,7 @@ export async function readConfigJson(path: string): Promise<unknown> {
     throw new ConfigError(`cannot read the config file ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`, 'config');
   }
   try {
-    return JSON.parse(text);
+    return JSON.parse(text.replace(/^\uFEFF/, '')); // a byte-order mark, as some Windows editors write, is not JSON
   } catch (error) {
     throw new ConfigError(`${path} is not valid JSON: ${(error as Error).message}`, 'config');
   }

@@ -210,6 +210,17 @@ describe('exact-dln trajectory: errors', () => {
     }
   });
 
+  it('--out naming a folder is refused before any work (it failed at the end with a raw EISDIR); a config with a byte-order mark is read', async () => {
+    mkdirSync(join(dir, 'a-folder'), { recursive: true });
+    const r = await cli(['trajectory', '--config', 'run.json', '--out', 'a-folder'], dir);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('a-folder is a folder; give a file name');
+    writeFileSync(join(dir, 'bom.json'), '\uFEFF' + JSON.stringify(SMALL_CONFIG));
+    const bom = await cli(['trajectory', '--config', 'bom.json'], dir);
+    expect(bom.code, bom.err).toBe(0);
+    expect((JSON.parse(bom.out) as TrajectoryJson).points).toHaveLength(11);
+  });
+
   it('inconsistent or impossible settings name the field', async () => {
     const impossible = await bad('impossible.json', { ...SMALL_CONFIG, weights: { ...SMALL_CONFIG.weights, hiddenDim: 4 } });
     expect(impossible.code).toBe(1);

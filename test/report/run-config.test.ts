@@ -51,6 +51,10 @@ describe('run configuration schema', () => {
     expect(configTimes({ from: 1, to: 2, count: 5 })).toEqual([1, 1.25, 1.5, 1.75, 2]);
     expect(configTimes({ from: 0, to: 0.3, count: 4 }).at(-1)).toBe(0.3);
     expect(configTimes(undefined)).toHaveLength(101);
+    // A span near the largest double: (to − from)·k overflowed (to = 1e308 gave Infinity).
+    const far = configTimes({ from: 0, to: 1e308, count: 4 });
+    expect(far.every(Number.isFinite)).toBe(true);
+    far.slice(1).forEach((t, k) => expect(Math.abs(t - far[k] - 1e308 / 3)).toBeLessThan(1e293));
   });
 
   it('resolves weights, task and dynamics', async () => {
