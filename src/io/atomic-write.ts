@@ -7,6 +7,7 @@
  */
 import { mkdir, mkdtemp, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { ExactDlnError } from '../errors.js';
 
 /**
  * Writes `content` to `path` atomically: the data go to a hidden temporary file next to
@@ -36,7 +37,8 @@ export async function writeFileAtomic(path: string, content: string): Promise<vo
  * Writes a set of files into the folder `dir` all or nothing: every file is first written
  * into a fresh temporary folder next to `dir`; only when all are written is the folder
  * renamed to `dir` (if `dir` does not exist) or are the files moved into it one by one
- * (if it does; other files in `dir` are kept). On failure the temporary folder is removed.
+ * (if it does; other files in `dir` are kept), after checking that no folder there has one
+ * of their names. On failure the temporary folder is removed.
  *
  * @param dir - the destination folder (created if missing, with its parents).
  * @param files - file name → text content; names may not contain path separators.
@@ -52,17 +54,26 @@ export async function writeFolderAtomic(dir: string, files: Readonly<Record<stri
       throw new Error(`invalid file name ${JSON.stringify(name)}: names inside the report folder may not contain path separators.`);
     }
   }
+  // Whatever would make a move fail is checked before anything is written or replaced (a
+  // folder named like one of the files used to fail half-way: some files new, some stale).
+  const existing = await stat(dir).catch(() => undefined);
+  if (existing !== undefined && !existing.isDirectory()) throw new ExactDlnError(`${dir} exists and is not a folder.`);
+  if (existing !== undefined) {
+    for (const name of Object.keys(files)) {
+      if ((await stat(join(dir, name)).catch(() => undefined))?.isDirectory() === true) {
+        throw new ExactDlnError(`cannot write ${join(dir, name)}: a folder of that name is in the way; nothing was written.`);
+      }
+    }
+  }
   const parent = dirname(dir);
   await mkdir(parent, { recursive: true });
   const temp = await mkdtemp(join(parent, `.${basename(dir)}.tmp-`));
   try {
     for (const [name, content] of Object.entries(files)) await writeFile(join(temp, name), content, 'utf8');
-    const existing = await stat(dir).catch(() => undefined);
     if (existing === undefined) {
       await rename(temp, dir);
       return;
     }
-    if (!existing.isDirectory()) throw new Error(`${dir} exists and is not a folder.`);
     for (const name of await readdir(temp)) await rename(join(temp, name), join(dir, name));
     await rm(temp, { recursive: true, force: true });
   } catch (error) {

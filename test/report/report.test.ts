@@ -5,7 +5,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exactDynamics, lambdaBalancedWeights } from '../../src/index.js';
+import { ExactDlnError, exactDynamics, lambdaBalancedWeights } from '../../src/index.js';
 import { writeFileAtomic, writeFolderAtomic } from '../../src/io/atomic-write.js';
 import { reportHtml, summaryRows, summaryText } from '../../src/report/lazy-rich-report.js';
 import { impossibleLambdaReason, lazyRichStudy, timeToLossFraction, type LazyRichStudy } from '../../src/report/lazy-rich-study.js';
@@ -124,5 +124,14 @@ describe('all-or-nothing writes', () => {
     await expect(writeFolderAtomic(join(dir, 'x'), { '../evil': '1' })).rejects.toThrow(/invalid file name/);
     mkdirSync(join(dir, 'empty'));
     expect(entries(join(dir, 'empty'))).toEqual([]);
+    // A folder in the way of one of the files: nothing is replaced (the files before it in the
+    // list used to be new already, the rest stale), and the error is typed.
+    mkdirSync(join(target, 'z.txt'));
+    const error = await writeFolderAtomic(target, { 'a.txt': '4', 'b.txt': '5', 'z.txt': '6' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ExactDlnError);
+    expect(String(error)).toContain('a folder of that name is in the way; nothing was written');
+    expect(readFileSync(join(target, 'a.txt'), 'utf8')).toBe('3');
+    expect(readFileSync(join(target, 'b.txt'), 'utf8')).toBe('2');
+    expect(entries(dir).filter((n) => n.includes('.tmp-'))).toEqual([]);
   });
 });
