@@ -13,7 +13,7 @@
  * @packageDocumentation
  * @module exact-dln/parallel
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -230,7 +230,7 @@ function workerUrl(given: unknown): URL {
     if (given instanceof URL) url = given;
     else if (typeof given === 'string' && given !== '') url = given.startsWith('file:') ? new URL(given) : pathToFileURL(given);
     else throw new errors.InvalidArgumentError(`invalid argument. \`workerUrl\` must be a file: URL or a path (string or URL) of the worker's code; got ${given === '' ? 'an empty string' : typeof given}.`, 'workerUrl');
-    if (url.protocol !== 'file:' || !existsSync(url)) {
+    if (url.protocol !== 'file:' || !existsSync(url) || !statSync(url).isFile()) {
       throw new errors.InvalidArgumentError(`invalid argument. \`workerUrl\` must name an existing file (a bundle of exact-dln/parallel-worker); there is none at ${url.href}.`, 'workerUrl');
     }
     return url;

@@ -215,6 +215,9 @@ export function impossibleLambdaReason(lambda: number, widths: NetworkWidths): s
  * ```
  */
 export function timeToLossFraction(dynamics: ExactDynamics, fraction: number): number {
+  if (!isObject(dynamics) || typeof (dynamics as Partial<ExactDynamics>).at !== 'function' || typeof (dynamics as Partial<ExactDynamics>).converged !== 'function') {
+    throw new InvalidArgumentError(`invalid argument. timeToLossFraction expects the dynamics returned by exactDynamics(…). Value: ${describe(dynamics)}.`, 'dynamics');
+  }
   if (!(fraction > 0 && fraction < 1)) {
     throw new InvalidArgumentError(`invalid argument. \`fraction\` must be in (0, 1). Value: ${fraction}.`, 'fraction');
   }

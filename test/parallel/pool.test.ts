@@ -466,7 +466,9 @@ describe('errors', () => {
 
   it('workerUrl must name an existing file (a path or a file: URL); the named worker is the one started', async () => {
     const missing = join(root, 'src', 'parallel', 'no-such-worker.js');
-    for (const workerUrl of [missing, pathToFileURL(missing), pathToFileURL(missing).href, 'https://example.org/worker.js', '', 5 as unknown as string]) {
+    // A folder is no file either (it was accepted, and calls then failed with Node's 'Directory import … is not supported').
+    const folder = join(root, 'src', 'parallel');
+    for (const workerUrl of [missing, pathToFileURL(missing), pathToFileURL(missing).href, 'https://example.org/worker.js', '', 5 as unknown as string, folder]) {
       const e = thrown(() => createDynamicsPool({ threads: 1, workerUrl })) as InvalidArgumentError;
       expect(e, String(workerUrl)).toBeInstanceOf(InvalidArgumentError);
       expect(e.argument).toBe('workerUrl');

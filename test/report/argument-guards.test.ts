@@ -102,6 +102,10 @@ describe('exact-dln/report: wrong arguments give typed errors', () => {
     const e = await thrownAsync(() => report.buildLazyRichReport(emptied));
     expect(e).toBeInstanceOf(InvalidArgumentError);
     expect(e.message).toContain('no runs');
+    // timeToLossFraction wants dynamics (it read `dynamics.at` of anything).
+    const notDynamics = await thrownAsync(() => report.timeToLossFraction({} as never, 0.5));
+    expect(notDynamics).toBeInstanceOf(InvalidArgumentError);
+    expect(notDynamics.message).toContain('expects the dynamics');
     // Widths are checked, not read as "possible".
     expect(await thrownAsync(() => report.impossibleLambdaReason(1, {} as never))).toBeInstanceOf(InvalidArgumentError);
   });
