@@ -66,8 +66,15 @@ export async function writeFolderAtomic(dir: string, files: Readonly<Record<stri
     }
   }
   const parent = dirname(dir);
-  await mkdir(parent, { recursive: true });
-  const temp = await mkdtemp(join(parent, `.${basename(dir)}.tmp-`));
+  let temp: string;
+  try {
+    await mkdir(parent, { recursive: true });
+    temp = await mkdtemp(join(parent, `.${basename(dir)}.tmp-`));
+  } catch (error) {
+    // e.g. a read-only or virtual file system (/proc): one clear line instead of mkdtemp's raw error.
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new ExactDlnError(`cannot write the folder ${dir}: its parent ${parent} cannot hold new files (${code}).`);
+  }
   try {
     for (const [name, content] of Object.entries(files)) await writeFile(join(temp, name), content, 'utf8');
     if (existing === undefined) {

@@ -133,5 +133,9 @@ describe('all-or-nothing writes', () => {
     expect(readFileSync(join(target, 'a.txt'), 'utf8')).toBe('3');
     expect(readFileSync(join(target, 'b.txt'), 'utf8')).toBe('2');
     expect(entries(dir).filter((n) => n.includes('.tmp-'))).toEqual([]);
+    // A parent that cannot hold new files (a virtual file system): a typed one-line error, not mkdtemp's.
+    const virtual = await writeFolderAtomic('/proc/exact-dln-report', { 'a.txt': '1' }).catch((e: unknown) => e);
+    expect(virtual).toBeInstanceOf(ExactDlnError);
+    expect(String(virtual)).toContain('cannot write the folder /proc/exact-dln-report: its parent /proc cannot hold new files');
   });
 });
