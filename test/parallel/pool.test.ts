@@ -474,6 +474,7 @@ describe('errors', () => {
       expect(e.argument).toBe('workerUrl');
     }
     expect(thrown(() => createDynamicsPool({ threads: 1, workerUrl: missing })).message).toContain(pathToFileURL(missing).href);
+    expect(thrown(() => createDynamicsPool({ threads: 1, workerUrl: 'https://example.org/worker.js' })).message).toContain('there is none at https://example.org/worker.js');
     // A worker file that fails on loading: its error reaches the call, so it is the file started.
     const dir = mkdtempSync(join(tmpdir(), 'exact-dln-worker-'));
     try {
