@@ -7,6 +7,8 @@
 import { InvalidArgumentError } from 'commander';
 import type { Matrix } from 'ml-matrix';
 import { ConfigError } from '../io/config-error.js';
+import { InvalidArgumentError as LibraryInvalidArgumentError } from '../errors.js';
+import { createDynamicsPool, type DynamicsPool } from '../parallel/index.js';
 
 /**
  * The input/output of one CLI invocation.
@@ -105,5 +107,20 @@ export function assertNotAllZero(run: { w1: Matrix; w2: Matrix }, path: string):
         'non-zero weights, e.g. "scale": 0.01.',
       'config.weights',
     );
+  }
+}
+
+/**
+ * `createDynamicsPool({ threads })` for `--threads <n>`: a count the pool refuses (above
+ * max(16, 4 per core)) is a bad option value, exit code 2, not a library failure.
+ */
+export function poolForOption(threads: number): DynamicsPool {
+  try {
+    return createDynamicsPool({ threads });
+  } catch (error) {
+    if (error instanceof LibraryInvalidArgumentError && error.argument === 'threads') {
+      throw new UsageError(`option '--threads <n>': ${error.message.replace(/^invalid argument\. /, '')}`);
+    }
+    throw error;
   }
 }

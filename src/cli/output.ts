@@ -90,8 +90,9 @@ export function toJson(value: unknown): string {
 function assertFiniteOutput(x: number, what: string): void {
   if (!Number.isFinite(x)) {
     throw new ExactDlnError(
-      `cannot write ${what} = ${x}: it is beyond double precision (an overflow: e.g. weights of 1e100 make losses of 1e400). ` +
-        'Use a smaller initial scale or smaller task values.',
+      `cannot write ${what} = ${x}: the computation left the range of double precision (weights, λ or task values far from ` +
+        'the usual range — e.g. weights of 1e100 make losses of 1e400, weights of 1e-200 products of 0 — or a diverging ' +
+        'gradient descent); bring them nearer to 1, or lower the learning rate.',
     );
   }
 }

@@ -119,7 +119,7 @@ export function registerSimulate(program: Command, io: CliIo): void {
       const steps = options.steps ?? Math.round(until / (eta * run.tau));
       if (steps > MAX_GRADIENT_STEPS) {
         throw new UsageError(
-          `the run would take ${steps.toExponential(2)} steps (t = ${until} in steps of η·τ = ${eta * run.tau}); at most ` +
+          `the run would take ${steps < 1e15 ? steps : steps.toExponential(2)} steps (t = ${until} in steps of η·τ = ${eta * run.tau}); at most ` +
             `${MAX_GRADIENT_STEPS.toExponential(0)} are allowed: use a larger --learning-rate, a shorter --until or fewer --steps.`,
         );
       }
@@ -127,8 +127,9 @@ export function registerSimulate(program: Command, io: CliIo): void {
         throw new UsageError(`the run would have no steps: t = ${until} is shorter than one step η·τ = ${eta * run.tau}; use --steps or a larger --until.`);
       }
       const recordEvery = options.recordEvery ?? Math.max(1, Math.round(steps / 100));
-      if (Math.floor(steps / recordEvery) + 2 > MAX_GRID_POINTS) {
-        throw new UsageError(`--record-every ${recordEvery} would record ${Math.floor(steps / recordEvery) + 2} states of ${steps} steps; at most ${MAX_GRID_POINTS} are kept: use a larger --record-every.`);
+      const recorded = Math.floor(steps / recordEvery) + (steps % recordEvery === 0 ? 1 : 2); // step 0, every K-th, the last
+      if (recorded > MAX_GRID_POINTS) {
+        throw new UsageError(`--record-every ${recordEvery} would record ${recorded} states of ${steps} steps; at most ${MAX_GRID_POINTS} are kept: use a larger --record-every.`);
       }
       const progress = new LazyProgress(options.quiet ? undefined : io.progress, steps, 'gradient descent');
       const records = train(run, eta, steps, recordEvery, progress);

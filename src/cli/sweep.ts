@@ -14,8 +14,7 @@ import { parseRunConfig, readConfigJson, resolveTask } from '../io/run-config.js
 import { sweepHeatmapFigure } from '../report/figures/sweep-heatmap-figure.js';
 import { impossibleLambdaReason } from '../report/lazy-rich-study.js';
 import { renderSvg } from '../report/render-svg.js';
-import { createDynamicsPool } from '../parallel/index.js';
-import { UsageError, parseNumberList, parsePositive, parsePositiveInteger, type CliIo } from './io.js';
+import { poolForOption, UsageError, parseNumberList, parsePositive, parsePositiveInteger, type CliIo } from './io.js';
 import { checkOutPath, chooseFormat, emit, toCsv, toJson, type OutputFormat } from './output.js';
 
 interface SweepOptions {
@@ -163,7 +162,7 @@ export function registerSweep(program: Command, io: CliIo): void {
 /** `lazyRichSweep` in this thread, or on a pool of `threads` worker threads (bit-identical rows). */
 async function sweepOn(threads: number, options: LazyRichSweepOptions): Promise<LazyRichSweep> {
   if (threads === 1) return lazyRichSweep(options);
-  const pool = createDynamicsPool({ threads });
+  const pool = poolForOption(threads);
   try {
     return await pool.lazyRichSweep(options);
   } finally {

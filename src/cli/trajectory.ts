@@ -9,8 +9,8 @@ import { kernelDistanceOfSnapshots } from '../analysis/kernel-distance-trajector
 import { modeStrengths } from '../analysis/mode-strengths.js';
 import type { Matrix } from 'ml-matrix';
 import { loadRunConfig, type ResolvedRun } from '../io/run-config.js';
-import { createDynamicsPool, type DynamicsPool } from '../parallel/index.js';
-import { assertNotAllZero, parsePositiveInteger, UsageError, type CliIo } from './io.js';
+import type { DynamicsPool } from '../parallel/index.js';
+import { assertNotAllZero, parsePositiveInteger, poolForOption, UsageError, type CliIo } from './io.js';
 import { checkOutPath, chooseFormat, emit, toCsv, toJson, type OutputFormat } from './output.js';
 
 interface TrajectoryOptions {
@@ -93,7 +93,7 @@ export function registerTrajectory(program: Command, io: CliIo): void {
       const out = await checkOutPath(io, options.out);
       const threads = options.threads ?? 1;
       // Started before the config is read, so the workers load the library meanwhile.
-      const pool = threads > 1 ? createDynamicsPool({ threads }) : undefined;
+      const pool = threads > 1 ? poolForOption(threads) : undefined;
       let run: ResolvedRun;
       let points: Points;
       try {

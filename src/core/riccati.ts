@@ -64,8 +64,9 @@ const LAMBDA_RESOLUTION = 32;
 /**
  * The rounding of a row of Ψ, per LOWERED_RANK_FLOOR·N·ε·‖Q(0)‖_F·(1 + max|γ|/gap): Ψ = OᵀQ(0)
  * is formed in the singular basis of Σyx, whose vectors the SVD finds only to an angle of
- * about ε·‖Σyx‖/gap from the others (gap: to the nearest different singular value), so a
- * row that is exactly 0 picks up that fraction of its neighbours' rows.
+ * about ε·‖Σyx‖/gap from the others (gap: to the nearest different singular value; taken
+ * as the gap to the nearest different growth rate, which is never larger), so a row that is
+ * exactly 0 picks up that fraction of its neighbours' rows.
  */
 const LOWERED_RANK_FLOOR = 2;
 

@@ -34,6 +34,25 @@ export async function writeFileAtomic(path: string, content: string): Promise<vo
 }
 
 /**
+ * mkdir -p, one level at a time from the nearest existing ancestor: Node's recursive mkdir
+ * never returns for a missing folder under /proc (`demo --out /proc/x/rep` hung at full CPU),
+ * where a plain mkdir fails at once.
+ */
+async function makeFolders(path: string): Promise<void> {
+  const missing: string[] = [];
+  let p = path;
+  while ((await stat(p).catch(() => undefined)) === undefined && dirname(p) !== p) {
+    missing.push(p);
+    p = dirname(p);
+  }
+  for (const folder of missing.reverse()) {
+    await mkdir(folder).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EEXIST') throw error; // created meanwhile
+    });
+  }
+}
+
+/**
  * Writes a set of files into the folder `dir` all or nothing: every file is first written
  * into a fresh temporary folder next to `dir`; only when all are written is the folder
  * renamed to `dir` (if `dir` does not exist) or are the files moved into it one by one
@@ -68,7 +87,7 @@ export async function writeFolderAtomic(dir: string, files: Readonly<Record<stri
   const parent = dirname(dir);
   let temp: string;
   try {
-    await mkdir(parent, { recursive: true });
+    await makeFolders(parent);
     temp = await mkdtemp(join(parent, `.${basename(dir)}.tmp-`));
   } catch (error) {
     // e.g. a read-only or virtual file system (/proc): one clear line instead of mkdtemp's raw error.

@@ -228,8 +228,8 @@ function workerUrl(given: unknown): URL {
   if (given !== undefined) {
     let url: URL;
     if (given instanceof URL) url = given;
-    // A string with a scheme (file:, https:, …) is a URL, anything else a path ('https://x/w.js' was read as a relative path).
-    else if (typeof given === 'string' && given !== '') url = /^[a-z][a-z0-9+.-]*:/i.test(given) && !/^[a-z]:[\\/]/i.test(given) ? new URL(given) : pathToFileURL(given);
+    // file:… and scheme://… are URLs ('https://x/w.js' was read as a relative path), anything else a path (also 'v2:w.js', 'C:\\w.js').
+    else if (typeof given === 'string' && given !== '') url = given.startsWith('file:') || /^[a-z][a-z0-9+.-]*:\/\//i.test(given) ? new URL(given) : pathToFileURL(given);
     else throw new errors.InvalidArgumentError(`invalid argument. \`workerUrl\` must be a file: URL or a path (string or URL) of the worker's code; got ${given === '' ? 'an empty string' : typeof given}.`, 'workerUrl');
     if (url.protocol !== 'file:' || !existsSync(url) || !statSync(url).isFile()) {
       throw new errors.InvalidArgumentError(`invalid argument. \`workerUrl\` must name an existing file (a bundle of exact-dln/parallel-worker); there is none at ${url.href}.`, 'workerUrl');

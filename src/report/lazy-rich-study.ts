@@ -17,7 +17,7 @@ import { modeStrengths } from '../analysis/mode-strengths.js';
 import { simulateGradientDescent } from '../simulation/gradient-descent.js';
 import { InvalidArgumentError } from '../errors.js';
 import { assertObject, isObject } from './guards.js';
-import { assertFiniteNumber, assertInteger, assertKnownOptions, describe } from '../validation.js';
+import { assertFiniteNumber, assertInteger, assertKnownOptions, describe, MAX_GRADIENT_STEPS } from '../validation.js';
 
 /**
  * The layer widths of one network of a study.
@@ -330,6 +330,15 @@ export function lazyRichStudy(options: LazyRichStudyOptions = {}): LazyRichStudy
   if (!(settings.duration > 0) || !(settings.learningRate > 0) || !(settings.scale > 0)) {
     throw new InvalidArgumentError(
       `invalid argument. \`duration\`, \`learningRate\` and \`scale\` must be positive. Value: ${settings.duration}, ${settings.learningRate}, ${settings.scale}.`,
+    );
+  }
+  if (Math.round(settings.duration / settings.learningRate) > MAX_GRADIENT_STEPS) {
+    // Each run trains for duration/learningRate steps; the library's refusal named `steps`, which the study has not.
+    throw new InvalidArgumentError(
+      `invalid argument. \`duration\` / \`learningRate\` = ${settings.duration} / ${settings.learningRate} would be ` +
+        `${Math.round(settings.duration / settings.learningRate)} gradient steps per run; at most ${MAX_GRADIENT_STEPS.toExponential(0)}: ` +
+        'shorten the duration or raise the learning rate.',
+      'duration',
     );
   }
   for (const [name, list] of [['lambdas', settings.lambdas], ['sweepScales', settings.sweepScales], ['networks', settings.networks]] as const) {

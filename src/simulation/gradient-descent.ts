@@ -250,7 +250,7 @@ function checkSchedule(options: { learningRate: unknown; steps: unknown; recordE
       'steps',
     );
   }
-  const records = Math.floor(steps / recordEvery) + 2; // step 0, every recordEvery-th, the last
+  const records = Math.floor(steps / recordEvery) + (steps % recordEvery === 0 ? 1 : 2); // step 0, every recordEvery-th, the last
   if (records > MAX_GRID_POINTS) {
     throw new InvalidArgumentError(
       `invalid argument. \`steps\` = ${steps} with \`recordEvery\` = ${recordEvery} would record ${records} states; at most ` +

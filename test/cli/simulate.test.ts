@@ -114,7 +114,7 @@ describe('exact-dln simulate', () => {
     expect(endless.err).toMatch(/5\.00e\+300 steps.*at most 1e\+9/);
     const hoard = await cli(['simulate', '--config', 'run.json', '--steps', '100000000', '--record-every', '1'], dir);
     expect(hoard.code).toBe(2);
-    expect(hoard.err).toContain('--record-every 1 would record 100000002 states');
+    expect(hoard.err).toContain('--record-every 1 would record 100000001 states');
     const diverge = await cli(['simulate', '--config', 'run.json', '--learning-rate', '50', '--steps', '200', '--out', 'boom.json'], dir);
     expect(diverge.code).toBe(1);
     expect(diverge.err).toContain('diverged');

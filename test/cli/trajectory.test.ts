@@ -206,7 +206,7 @@ describe('exact-dln trajectory: errors', () => {
     for (const format of ['json', 'csv']) {
       const huge = await bad(`huge-${format}.json`, { ...SMALL_CONFIG, weights: { ...SMALL_CONFIG.weights, lambda: 0, scale: 1e200 } }, ['--format', format]);
       expect(huge.code, format).toBe(1);
-      expect(huge.err).toMatch(/cannot write .*loss.* = Infinity: it is beyond double precision/);
+      expect(huge.err).toMatch(/cannot write .*loss.* = Infinity: the computation left the range of double precision/);
     }
   });
 
@@ -215,6 +215,10 @@ describe('exact-dln trajectory: errors', () => {
     const r = await cli(['trajectory', '--config', 'run.json', '--out', 'a-folder'], dir);
     expect(r.code).toBe(2);
     expect(r.err).toContain('a-folder is a folder; give a file name');
+    // More --threads than the pool allows is a bad option value (exit 2), named as the option.
+    const threads = await cli(['trajectory', '--config', 'run.json', '--threads', '1000'], dir);
+    expect(threads.code).toBe(2);
+    expect(threads.err).toContain("option '--threads <n>': `threads` = 1000 is more than");
     writeFileSync(join(dir, 'bom.json'), '\uFEFF' + JSON.stringify(SMALL_CONFIG));
     const bom = await cli(['trajectory', '--config', 'bom.json'], dir);
     expect(bom.code, bom.err).toBe(0);

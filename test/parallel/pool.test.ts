@@ -475,6 +475,8 @@ describe('errors', () => {
     }
     expect(thrown(() => createDynamicsPool({ threads: 1, workerUrl: missing })).message).toContain(pathToFileURL(missing).href);
     expect(thrown(() => createDynamicsPool({ threads: 1, workerUrl: 'https://example.org/worker.js' })).message).toContain('there is none at https://example.org/worker.js');
+    // … while a path with a colon is still a path.
+    expect(thrown(() => createDynamicsPool({ threads: 1, workerUrl: 'v2:worker.js' })).message).toContain(pathToFileURL('v2:worker.js').href);
     // A worker file that fails on loading: its error reaches the call, so it is the file started.
     const dir = mkdtempSync(join(tmpdir(), 'exact-dln-worker-'));
     try {

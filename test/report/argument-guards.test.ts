@@ -102,6 +102,10 @@ describe('exact-dln/report: wrong arguments give typed errors', () => {
     const e = await thrownAsync(() => report.buildLazyRichReport(emptied));
     expect(e).toBeInstanceOf(InvalidArgumentError);
     expect(e.message).toContain('no runs');
+    // Too long a run names the study's own settings (the refusal named `steps`, which the study has not).
+    const long = await thrownAsync(() => report.lazyRichStudy({ ...tiny, duration: 1e8 }));
+    expect(long).toBeInstanceOf(InvalidArgumentError);
+    expect(long.message).toContain('`duration` / `learningRate` = 100000000 / 0.01 would be 10000000000 gradient steps');
     // timeToLossFraction wants dynamics (it read `dynamics.at` of anything).
     const notDynamics = await thrownAsync(() => report.timeToLossFraction({} as never, 0.5));
     expect(notDynamics).toBeInstanceOf(InvalidArgumentError);

@@ -137,5 +137,9 @@ describe('all-or-nothing writes', () => {
     const virtual = await writeFolderAtomic('/proc/exact-dln-report', { 'a.txt': '1' }).catch((e: unknown) => e);
     expect(virtual).toBeInstanceOf(ExactDlnError);
     expect(String(virtual)).toContain('cannot write the folder /proc/exact-dln-report: its parent /proc cannot hold new files');
+    // … also two levels down, where Node's recursive mkdir never returned (the demo hung at full CPU).
+    const deeper = await writeFolderAtomic('/proc/exact-dln-missing/report', { 'a.txt': '1' }).catch((e: unknown) => e);
+    expect(deeper).toBeInstanceOf(ExactDlnError);
+    expect(String(deeper)).toContain('its parent /proc/exact-dln-missing cannot hold new files');
   });
 });
