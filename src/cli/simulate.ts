@@ -9,7 +9,7 @@ import { Option, type Command } from 'commander';
 import type { Matrix } from 'ml-matrix';
 import { qqtOf } from '../core/qqt.js';
 import { loadRunConfig, type ResolvedRun } from '../io/run-config.js';
-import { gradientDescentFromTask, simulateGradientDescent } from '../simulation/gradient-descent.js';
+import { gradientDescentFromTask, recordedStates, simulateGradientDescent } from '../simulation/gradient-descent.js';
 import { MAX_GRADIENT_STEPS, MAX_GRID_POINTS } from '../validation.js';
 import { assertNotAllZero, UsageError, parsePositive, parsePositiveInteger, type CliIo } from './io.js';
 import { checkOutPath, chooseFormat, emit, toCsv, toJson, type OutputFormat } from './output.js';
@@ -127,7 +127,7 @@ export function registerSimulate(program: Command, io: CliIo): void {
         throw new UsageError(`the run would have no steps: t = ${until} is shorter than one step η·τ = ${eta * run.tau}; use --steps or a larger --until.`);
       }
       const recordEvery = options.recordEvery ?? Math.max(1, Math.round(steps / 100));
-      const recorded = Math.floor(steps / recordEvery) + (steps % recordEvery === 0 ? 1 : 2); // step 0, every K-th, the last
+      const recorded = recordedStates(steps, recordEvery);
       if (recorded > MAX_GRID_POINTS) {
         throw new UsageError(`--record-every ${recordEvery} would record ${recorded} states of ${steps} steps; at most ${MAX_GRID_POINTS} are kept: use a larger --record-every.`);
       }

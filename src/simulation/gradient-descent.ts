@@ -233,6 +233,16 @@ export function gradientDescentFromTask(options: TaskGradientDescentOptions): Gr
   return runGradientDescent(problem, learningRate, steps, recordEvery, 0, 'gradientDescentFromTask');
 }
 
+/**
+ * How many states a run of `steps` steps records: step 0, every `recordEvery`-th, and the
+ * last one if it is not among them.
+ *
+ * @internal
+ */
+export function recordedStates(steps: number, recordEvery: number): number {
+  return Math.floor(steps / recordEvery) + (steps % recordEvery === 0 ? 1 : 2);
+}
+
 function checkSchedule(options: { learningRate: unknown; steps: unknown; recordEvery?: unknown }): {
   learningRate: number;
   steps: number;
@@ -250,7 +260,7 @@ function checkSchedule(options: { learningRate: unknown; steps: unknown; recordE
       'steps',
     );
   }
-  const records = Math.floor(steps / recordEvery) + (steps % recordEvery === 0 ? 1 : 2); // step 0, every recordEvery-th, the last
+  const records = recordedStates(steps, recordEvery);
   if (records > MAX_GRID_POINTS) {
     throw new InvalidArgumentError(
       `invalid argument. \`steps\` = ${steps} with \`recordEvery\` = ${recordEvery} would record ${records} states; at most ` +
