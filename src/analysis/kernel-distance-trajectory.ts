@@ -11,12 +11,14 @@ import { ExactDlnError, InvalidArgumentError } from '../errors.js';
 import { toTimes, type MatrixLike } from '../validation.js';
 import {
   assertSameWidths,
+  distanceOfStates,
   distanceToReference,
   referenceKernel,
   probeGeometry,
   solutionGeometry,
   storedRepresentations,
   type KernelDistanceOptions,
+  type ProbeGeometry,
 } from './kernel-distance.js';
 import { representationsOf, type NetworkRepresentations } from './network-representations.js';
 
@@ -222,10 +224,16 @@ function alongDynamics(
   const reference = storedRepresentations(start, undefined, true);
   // Each time's A and R overwrite the previous time's (the reference keeps its own arrays).
   let scratch: NetworkRepresentations | undefined;
-  const states = (k: number): NetworkRepresentations =>
-    times[k] === 0 ? reference : (scratch = storedRepresentations(snapshotAt(times[k], k), scratch, true));
+  let current = start;
+  const states = (k: number): NetworkRepresentations => {
+    if (times[k] === 0) return reference;
+    current = snapshotAt(times[k], k);
+    return (scratch = storedRepresentations(current, scratch, true));
+  };
   const nameAt = (k: number): string => `source.at(${times[k]})`;
-  return trace(reference, times, states, options, 'source.at(0)', nameAt, start.solution);
+  // Small distances of a lazy network again from the accurate change (distanceOfStates).
+  const refined = (k: number, d: number, geometry: ProbeGeometry): number => (times[k] === 0 ? d : distanceOfStates(start, current, d, geometry));
+  return trace(reference, times, states, options, 'source.at(0)', nameAt, start.solution, refined);
 }
 
 /**
@@ -266,6 +274,7 @@ function trace(
   referenceName: string,
   nameAt: (k: number) => string,
   solution?: RiccatiSolution,
+  refined?: (k: number, d: number, geometry: ProbeGeometry) => number,
 ): KernelDistanceTrajectory {
   const plain = probeGeometry(options, reference.inputDim);
   const geometry = solution === undefined ? plain : solutionGeometry(plain, solution);
@@ -274,7 +283,8 @@ function trace(
     const rep = stateAt(k);
     const name = nameAt(k);
     assertSameWidths(reference, rep, referenceName, name);
-    return distanceToReference(ref, rep, geometry, name);
+    const d = distanceToReference(ref, rep, geometry, name);
+    return refined === undefined ? d : refined(k, d, geometry);
   });
   return { times: times.slice(), distance };
 }

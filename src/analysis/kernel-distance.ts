@@ -12,6 +12,7 @@ import { Snapshot } from '../core/snapshot.js';
 import { choleskyInPlace, gramOfRows, gramOfRowsNormal, matmul, powerOfTwoTowardOne, readArray, tmatmul, toArray } from '../linalg/dense.js';
 import { symmetricEigen } from '../linalg/symmetric-eigen.js';
 import { assertKnownOptions, assertShape, type MatrixLike, toMatrix } from '../validation.js';
+import { balancedSide, representationChange, type RepresentationChange } from './representation-change.js';
 import { extremeScale, representationsOf, representationsOutOfRange, type NetworkRepresentations, type NetworkState } from './network-representations.js';
 
 /**
@@ -273,7 +274,8 @@ function piecesOf(rep: NetworkRepresentations, s: ScaledState, rSize: number): K
  * d = 1 − ⟨K_a, K_b⟩/(‖K_a‖‖K_b‖) from normalised pieces. Because K is linear in (A, R)
  * and ‖K̂_a‖ = ‖K̂_b‖ = 1, d = ½‖K̂_a − K̂_b‖²_F = ½‖K(Â_a − Â_b, R̂_a − R̂_b)‖²_F, evaluated
  * with the trace identity of MATH.md §6 on the differences: no cancellation between two
- * numbers close to 1, so small distances keep their relative accuracy.
+ * numbers close to 1; what is left is the pieces' own rounding, a relative error of about
+ * ε/√d in d (see `distanceOfStates` for the states of one dynamics).
  * Cost O(Ni³ + No²).
  *
  * @internal
@@ -285,6 +287,85 @@ export function distanceBetween(pa: KernelPieces, pb: KernelPieces, geometry: Pr
   for (let k = 0; k < dr.length; k++) dr[k] = pa.r[k] - pb.r[k];
   const d = 0.5 * squaredNorm(da, dr, pa.rSize, pa.outputDim, geometry);
   return checkedDistance(d);
+}
+
+/**
+ * Below this kernel distance, d from normalised pieces ({@link distanceBetween}) may have lost
+ * digits to the rounding of a large representation (its relative error is about
+ * ε/√(2d): 2e-11 here), and states of one dynamics whose large block the balance identity
+ * gives are compared through their accurate change instead ({@link distanceOfStates}).
+ */
+const ACCURATE_DISTANCE = 1e-10;
+
+/**
+ * The kernel distance between two Snapshots `a`, `b` of one dynamics, given `d`, the
+ * distance from their normalised pieces.
+ * When d < 1e-10 and the balance identity gives the large block's change
+ * (`representationChange`), d is computed again from that change
+ * ({@link distanceFromChange}), accurate relative to d itself; otherwise `d` is returned.
+ *
+ * @internal
+ */
+export function distanceOfStates(a: Snapshot, b: Snapshot, d: number, geometry: ProbeGeometry): number {
+  if (!(d < ACCURATE_DISTANCE) || balancedSide(a) === null) return d;
+  const change = representationChange(a, b, unscaledOf(a), storedRepresentations(b));
+  return change.fromBalance === null ? d : distanceFromChange(change, geometry, d);
+}
+
+/** The unscaled stored representations of a trajectory's reference, formed once. */
+const unscaled = new WeakMap<Snapshot, NetworkRepresentations>();
+
+function unscaledOf(s: Snapshot): NetworkRepresentations {
+  let rep = unscaled.get(s);
+  if (rep === undefined) unscaled.set(s, (rep = storedRepresentations(s)));
+  return rep;
+}
+
+/**
+ * d(a, b) from a's representations and the change (ΔA, ΔR) = b − a (`representationChange`). With u = (‖K_b‖ − ‖K_a‖)/‖K_a‖
+ * = (2⟨K_a, ΔK⟩ + ‖ΔK‖²)/((‖K_a‖ + ‖K_b‖)‖K_a‖),
+ *
+ *     K̂_a − K̂_b = (u·K_a − ΔK)/‖K_b‖,   d = ½‖K(u·A_a − ΔA, u·R_a − ΔR)‖² / ‖K_b‖²,
+ *
+ * every term from the trace identity of MATH.md §6 (K is linear in (A, R)), so d is as
+ * accurate as ΔA and ΔR are — not limited by the rounding of A_a and R_a themselves.
+ * Returns `fallback` for a zero kernel (the caller's route reports it).
+ *
+ * @internal
+ */
+export function distanceFromChange(change: RepresentationChange, geometry: ProbeGeometry, fallback: number): number {
+  const { ra } = change;
+  const [size, rSize] = sizesOf(ra, geometry);
+  // Everything scaled by one power of two (exactly) to entries of order 1: d is scale-free.
+  const big = largestEntry(ra.a, ra.r);
+  if (!(big > 0 && big < Infinity)) return fallback;
+  const p = powerOfTwoTowardOne(big);
+  const a = divided(ra.a, 1 / p);
+  const r = divided(ra.r, 1 / p);
+  const da = divided(change.da, 1 / p);
+  const dr = divided(change.dr, 1 / p);
+  const no = ra.outputDim;
+  const ni = geometry.inputDim;
+  const times = (x: Float64Array): Float64Array => (geometry.identity ? x : matmul(x, geometry.g, size, size, size));
+  // ⟨K(x1, z1), K(x2, z2)⟩ for symmetric x, z (MATH.md §6 with the normalised G).
+  const inner = (x1: Float64Array, x1g: Float64Array, z1: Float64Array, x2: Float64Array, x2g: Float64Array, z2: Float64Array): number =>
+    geometry.identity
+      ? (no * dot(x1, x2) + trace(z2, rSize) * trace(x1, size) + trace(z1, rSize) * trace(x2, size)) / (ni * ni) + dot(z1, z2) * geometry.trG2
+      : no * traceOfProduct(x1g, x2g, size) + trace(z2, rSize) * dot(x1, geometry.g2) + trace(z1, rSize) * dot(x2, geometry.g2) + dot(z1, z2) * geometry.trG2;
+  const ag = times(a);
+  const dag = times(da);
+  const na2 = inner(a, ag, r, a, ag, r);
+  const cross = inner(a, ag, r, da, dag, dr);
+  const dd = inner(da, dag, dr, da, dag, dr);
+  const nb2 = na2 + 2 * cross + dd;
+  if (!(na2 > 0 && nb2 > 0)) return fallback;
+  const u = (2 * cross + dd) / ((Math.sqrt(na2) + Math.sqrt(nb2)) * Math.sqrt(na2));
+  const x = new Float64Array(a.length);
+  const z = new Float64Array(r.length);
+  for (let k = 0; k < x.length; k++) x[k] = u * a[k] - da[k];
+  for (let k = 0; k < z.length; k++) z[k] = u * r[k] - dr[k];
+  const xg = times(x);
+  return checkedDistance((0.5 * inner(x, xg, z, x, xg, z)) / nb2);
 }
 
 /** max |entry| of a and r. */
@@ -424,7 +505,8 @@ export function referenceKernel(rep: NetworkRepresentations, geometry: ProbeGeom
  * - other probes: one product A·G per time (was two: one for ‖K‖, one for the difference),
  *   since (ΔA)·G = A·G/‖K‖ − Â_ref·G with Â_ref·G formed once ({@link referenceKernel}).
  * Every difference is formed before it is squared (the trace identity of MATH.md §6 on the
- * differences), so small distances keep their relative accuracy. Throws as `kernelPieces`
+ * differences), so small distances keep a relative accuracy of about ε/√d (below 1e-10
+ * the caller refines them, `distanceOfStates`). Throws as `kernelPieces`
  * does for a zero kernel.
  *
  * @internal
@@ -495,7 +577,12 @@ export function assertSameWidths(ra: NetworkRepresentations, rb: NetworkRepresen
  * ⟨K_a, K_b⟩ = No·tr(A_a G A_b G) + tr(R_b)·tr(A_a G²) + tr(R_a)·tr(A_b G²) + ⟨R_a, R_b⟩·tr(G²).
  * Since K is linear in (A, R), the implementation normalises each kernel (Â = A/‖K‖,
  * R̂ = R/‖K‖) and evaluates the same identity on the differences,
- * d = ½‖K̂_a − K̂_b‖²_F, which avoids the cancellation in 1 − (a number close to 1).
+ * d = ½‖K̂_a − K̂_b‖²_F, which avoids the cancellation in 1 − (a number close to 1). Its
+ * relative error is then about ε/√d, set by the rounding of the larger representation;
+ * for two Snapshots of one dynamics with d < 1e-10 whose hidden layer spans the large side
+ * (Nh = No for λ > 0, Nh = Ni for λ < 0: lazy networks at large |λ|), d is computed again
+ * from the representations' change taken from the balance identity, accurate relative to d
+ * itself (docs/lazy-rich.md, "Accuracy deep in the lazy regime").
  * Mathematically d ≥ 0 (Cauchy–Schwarz) and d ≤ 1 (both kernels are positive
  * semi-definite, so ⟨K_a, K_b⟩ ≥ 0); a rounding result in [−1e-15, 0) is returned as 0.
  *
@@ -542,8 +629,10 @@ export function kernelDistance(a: NetworkState, b: NetworkState, options: Kernel
     // Two states of one exact dynamics: their stored singular-basis (or compressed) factors,
     // as along kernelDistanceTrajectory — no rotation back, no Ni×Ni representations for
     // wide networks.
+    // Small distances of a lazy network again from the representations' accurate change.
     const geometry = solutionGeometry(probeGeometry(options, a.inputDim), a.solution);
-    return distanceBetween(kernelPieces(storedRepresentations(a, undefined, true), geometry, 'a'), kernelPieces(storedRepresentations(b, undefined, true), geometry, 'b'), geometry);
+    const d = distanceBetween(kernelPieces(storedRepresentations(a, undefined, true), geometry, 'a'), kernelPieces(storedRepresentations(b, undefined, true), geometry, 'b'), geometry);
+    return distanceOfStates(a, b, d, geometry);
   }
   const ra = representationsOf(a, 'a', true);
   const rb = representationsOf(b, 'b', true);

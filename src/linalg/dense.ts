@@ -646,11 +646,22 @@ export function scaleRowsColumnsInto(a: Float64Array, r: Float64Array, c: Float6
   }
 }
 
-/** Frobenius norm. */
+/**
+ * Frobenius norm. When the sum of squares leaves [2⁻⁹⁰⁰, 2⁹⁰⁰] (entries below about 1e-154
+ * square to subnormals or 0, above 1e154 to ∞) the entries are scaled by a power of two
+ * first, exactly, so tiny and huge matrices keep their norm; otherwise the plain sum.
+ */
 export function frobenius(a: ArrayLike<number>): number {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i] * a[i];
-  return Math.sqrt(s);
+  if (s >= 2 ** -900 && s <= 2 ** 900) return Math.sqrt(s);
+  let big = 0;
+  for (let i = 0; i < a.length; i++) big = Math.max(big, Math.abs(a[i]));
+  if (!(big > 0 && big < Infinity)) return big === 0 ? 0 : Math.sqrt(s);
+  const p = powerOfTwoTowardOne(big);
+  let t = 0;
+  for (let i = 0; i < a.length; i++) t += a[i] * p * (a[i] * p);
+  return Math.sqrt(t) / p;
 }
 
 /**

@@ -123,3 +123,42 @@ export function scalarModeRk4(sigma: number, a0: number, lambda: number, s: numb
   }
   return a;
 }
+
+/**
+ * The change of W1ᵀW1 and W2W2ᵀ from t = 0 to t = s (τ = 1, whitened inputs) by RK4 on the
+ * weight ODE dW1/dt = W2ᵀ(Σyx − W2W1), dW2/dt = (Σyx − W2W1)W1ᵀ, with the changes carried as
+ * their own integrals,
+ *
+ *     d(W1ᵀW1)/dt = Yᵀ(Σyx − Y) + (Σyx − Y)ᵀY,   d(W2W2ᵀ)/dt = (Σyx − Y)Yᵀ + Y(Σyx − Y)ᵀ   (Y = W2W1),
+ *
+ * which hold for any weights (no balance used). The changes are never formed as differences
+ * of the representations, so they keep their relative accuracy when one representation is
+ * much larger than its change (|λ| ≫ ‖Σyx‖: W2W2ᵀ ≈ λI changes by ~‖Σyx‖²/λ).
+ */
+export function representationChangeRk4(w1: Matrix, w2: Matrix, sigmaYX: Matrix, s: number, n: number): { dA: Matrix; dR: Matrix } {
+  const h = s / n;
+  const derivative = (a: Matrix, b: Matrix): Matrix[] => {
+    const y = b.mmul(a);
+    const e = Matrix.sub(sigmaYX, y);
+    const ye = y.transpose().mmul(e);
+    const ey = e.mmul(y.transpose());
+    return [b.transpose().mmul(e), e.mmul(a.transpose()), ye.clone().add(ye.transpose()), ey.clone().add(ey.transpose())];
+  };
+  let a = w1.clone();
+  let b = w2.clone();
+  const dA = Matrix.zeros(w1.columns, w1.columns);
+  const dR = Matrix.zeros(w2.rows, w2.rows);
+  const step = (x: Matrix, k: Matrix, c: number): Matrix => Matrix.add(x, Matrix.mul(k, c));
+  for (let i = 0; i < n; i++) {
+    const k1 = derivative(a, b);
+    const k2 = derivative(step(a, k1[0], h / 2), step(b, k1[1], h / 2));
+    const k3 = derivative(step(a, k2[0], h / 2), step(b, k2[1], h / 2));
+    const k4 = derivative(step(a, k3[0], h), step(b, k3[1], h));
+    const combine = (j: number): Matrix => k1[j].clone().add(Matrix.mul(k2[j], 2)).add(Matrix.mul(k3[j], 2)).add(k4[j]).mul(h / 6);
+    a = a.add(combine(0));
+    b = b.add(combine(1));
+    dA.add(combine(2));
+    dR.add(combine(3));
+  }
+  return { dA, dR };
+}

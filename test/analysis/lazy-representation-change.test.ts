@@ -1,0 +1,166 @@
+/**
+ * Representation changes and kernel distances of lazy networks (|λ| ≫ ‖Σyx‖), where one
+ * representation is of size |λ| (W2W2ᵀ ≈ λI for λ > 0) and changes by only ~‖Σyx‖²/|λ|.
+ * Formed as differences of the two states' matrices they carry an error of ε·|λ|, relative
+ * ε·λ²/‖Σyx‖² (5e-5 at λ = 1e6, larger than the change from λ ≈ 1e7); the library takes the
+ * large block's change from the balance identity instead (src/analysis/representation-change.ts).
+ *
+ * Oracle: RK4 on the weight ODE carrying d(W1ᵀW1)/dt and d(W2W2ᵀ)/dt as their own integrals
+ * (test/helpers/oracles.ts), so no difference of large matrices is formed; step h with
+ * h·|λ| = 2e-3, whose truncation error (h|λ|)⁴ ≈ 2e-11 bounds the oracle's relative error.
+ * Tolerance 1e-9 relative: the oracle's error with margin, against errors of 5e-5 and more
+ * before (measured: λ = 1e6 5e-5, λ = 1e8 1.4, λ = 1e10 2e4 for ‖ΔW2W2ᵀ‖).
+ */
+import { Matrix } from 'ml-matrix';
+import { describe, expect, it } from 'vitest';
+import { lazyRichSweep } from '../../src/analysis/lazy-rich-sweep.js';
+import { kernelDistance } from '../../src/analysis/kernel-distance.js';
+import { kernelDistanceTrajectory } from '../../src/analysis/kernel-distance-trajectory.js';
+import { exactDynamics } from '../../src/core/exact-dynamics.js';
+import { lambdaBalancedWeights } from '../../src/core/weights.js';
+import { randomTask } from '../../src/core/task.js';
+import { frobenius } from '../../src/linalg/dense.js';
+import { createRng, gaussianMatrix } from '../../src/random.js';
+import { representationChangeRk4 } from '../helpers/oracles.js';
+
+const rel = (x: number, y: number): number => Math.abs(x - y) / Math.abs(y);
+
+interface Case {
+  ni: number;
+  nh: number;
+  no: number;
+  lambda: number;
+}
+
+/** Widths where the hidden layer spans the large side (Nh = No for λ > 0, Nh = Ni for λ < 0), compressed or not. */
+const cases: Case[] = [
+  { ni: 3, nh: 3, no: 3, lambda: 1e4 },
+  { ni: 3, nh: 3, no: 3, lambda: -1e6 },
+  { ni: 3, nh: 3, no: 3, lambda: 1e8 },
+  { ni: 8, nh: 2, no: 2, lambda: 1e6 }, // wide: input side compressed
+  { ni: 2, nh: 2, no: 5, lambda: -1e9 }, // tall: output side compressed
+  { ni: 4, nh: 3, no: 3, lambda: 10 }, // moderate λ (both routes accurate)
+];
+
+function setUp(c: Case, seed: number) {
+  const task = randomTask({ inputDim: c.ni, outputDim: c.no, samples: 40, seed });
+  const weights = lambdaBalancedWeights({ inputDim: c.ni, hiddenDim: c.nh, outputDim: c.no, lambda: c.lambda, scale: 0.5, seed: seed + 1 });
+  const sigmaYX = new Matrix(task.sigmaYX);
+  const rate = Math.max(Math.abs(c.lambda), 1);
+  return { task, weights, sigmaYX, rate, time: 5 / rate };
+}
+
+/** The oracle's change at s (rate·s/2e-3 RK4 steps). */
+function oracle(w: { w1: Matrix; w2: Matrix }, sigmaYX: Matrix, s: number, rate: number) {
+  return representationChangeRk4(w.w1, w.w2, sigmaYX, s, Math.ceil((s * rate) / 2e-3));
+}
+
+/** The NTK on probes X' (Ni×P'), output-major, built explicitly: I_No ⊗ X'ᵀAX' + R ⊗ X'ᵀX'. */
+function explicitKernel(a: Matrix, r: Matrix, x: Matrix): Matrix {
+  const inner = x.transpose().mmul(a).mmul(x);
+  return Matrix.eye(r.rows).kroneckerProduct(inner).add(r.kroneckerProduct(x.transpose().mmul(x)));
+}
+
+const frob = (m: Matrix, n: Matrix): number => {
+  let s = 0;
+  for (let i = 0; i < m.rows; i++) for (let j = 0; j < m.columns; j++) s += m.get(i, j) * n.get(i, j);
+  return s;
+};
+
+/**
+ * d(K_a, K_a + ΔK) = ½‖K̂_a − K̂_b‖² written without the cancellation of 1 − cos:
+ * K̂_a − K̂_b = (u·K_a − ΔK)/‖K_b‖ with u = (‖K_b‖ − ‖K_a‖)/‖K_a‖ = (2⟨K_a,ΔK⟩ + ‖ΔK‖²)/((‖K_a‖+‖K_b‖)‖K_a‖).
+ */
+function distanceFromChange(ka: Matrix, dk: Matrix): number {
+  const na2 = frob(ka, ka);
+  const cross = frob(ka, dk);
+  const dd = frob(dk, dk);
+  const nb2 = na2 + 2 * cross + dd;
+  const u = (2 * cross + dd) / ((Math.sqrt(na2) + Math.sqrt(nb2)) * Math.sqrt(na2));
+  const diff = Matrix.mul(ka, u).sub(dk);
+  return (0.5 * frob(diff, diff)) / nb2;
+}
+
+describe('representation changes of lazy networks: lazyRichSweep vs RK4 with the changes as integrals', () => {
+  for (const c of cases) {
+    it(`${c.ni}×${c.nh}×${c.no}, λ = ${c.lambda}: ‖ΔW1ᵀW1‖ and ‖ΔW2W2ᵀ‖ at t and at convergence to 1e-9`, () => {
+      const seed = 11;
+      const { task, weights, sigmaYX, rate, time } = setUp(c, seed);
+      const row = lazyRichSweep({ lambdas: [c.lambda], scales: [0.5], task, hiddenDim: c.nh, time, seed: seed + 1 }).rows[0];
+      const mid = oracle(weights, sigmaYX, time, rate);
+      // Converged: 40/rate is e⁻⁴⁰ ≈ 4e-18 from the limit for the lazy rate |λ| (at λ = 10, 40/10 with σ ~ 1 is not: use 60).
+      const end = oracle(weights, sigmaYX, (Math.abs(c.lambda) >= 1e3 ? 40 : 60) / rate, rate);
+      const checks: [string, number, Matrix][] = [
+        ['deltaW1tW1', row.deltaW1tW1, mid.dA],
+        ['deltaW2W2t', row.deltaW2W2t, mid.dR],
+        ['convergedDeltaW1tW1', row.convergedDeltaW1tW1, end.dA],
+        ['convergedDeltaW2W2t', row.convergedDeltaW2W2t, end.dR],
+      ];
+      for (const [name, got, want] of checks) expect(rel(got, want.norm()), name).toBeLessThan(1e-9);
+    });
+  }
+
+  it('the changes scale exactly like 1/λ deep in the lazy limit: λ = 1e10 and 1e200 agree after multiplying by λ (were 0 or rounding at 1e200)', () => {
+    const task = randomTask({ inputDim: 3, outputDim: 3, samples: 40, seed: 5 });
+    const rows = [1e10, 1e200, -1e10, -1e200].map((lambda) => lazyRichSweep({ lambdas: [lambda], scales: [1], task, hiddenDim: 3, time: 10, seed: 6 }).rows[0]);
+    // ΔR = Δ(YYᵀ)/λ + O(‖Y‖⁴/λ³): at λ = 1e10 the correction is 1e-20 relative.
+    for (const [small, large] of [[rows[0], rows[1]], [rows[2], rows[3]]]) {
+      for (const key of ['deltaW1tW1', 'deltaW2W2t', 'convergedDeltaW1tW1', 'convergedDeltaW2W2t'] as const) {
+        expect(small[key], key).toBeGreaterThan(0);
+        expect(rel(large[key] * Math.abs(large.lambda), small[key] * Math.abs(small.lambda)), `${key} at λ = ${large.lambda}`).toBeLessThan(1e-12);
+      }
+    }
+  });
+});
+
+describe('kernel distances of lazy networks: relative accuracy far below d = ε²', () => {
+  const probeSets: [string, (ni: number) => Matrix | undefined][] = [
+    ['whitened probes', () => undefined],
+    ['random probes', (ni) => gaussianMatrix(ni, 4, createRng(3))],
+  ];
+  for (const c of cases) {
+    for (const [probeName, probes] of probeSets) {
+      it(`${c.ni}×${c.nh}×${c.no}, λ = ${c.lambda}, ${probeName}: kernelDistance, kernelDistanceTrajectory and the sweep vs the explicit NTK change`, () => {
+        const seed = 21;
+        const { task, weights, sigmaYX, rate, time } = setUp(c, seed);
+        const x = probes(c.ni);
+        const options = x === undefined ? {} : { inputs: x };
+        const xp = x ?? Matrix.eye(c.ni); // whitened: X' = I (X'X'ᵀ = I)
+        const a0 = weights.w1.transpose().mmul(weights.w1);
+        const r0 = weights.w2.mmul(weights.w2.transpose());
+        const ka = explicitKernel(a0, r0, xp);
+        const { dA, dR } = oracle(weights, sigmaYX, time, rate);
+        const dk = explicitKernel(dA, dR, xp);
+        const want = distanceFromChange(ka, dk);
+        const dyn = exactDynamics({ w1: weights.w1, w2: weights.w2, sigmaYX: task.sigmaYX });
+        const got = {
+          kernelDistance: kernelDistance(dyn.at(0), dyn.at(time), options),
+          trajectory: kernelDistanceTrajectory(dyn, [0, time], options).distance[1],
+          sweep: lazyRichSweep({ lambdas: [c.lambda], scales: [0.5], task, hiddenDim: c.nh, time, seed: seed + 1, kernel: options }).rows[0].kernelDistance,
+        };
+        for (const [name, d] of Object.entries(got)) expect(rel(d, want), `${name}: ${d} vs ${want}`).toBeLessThan(1e-9);
+      });
+    }
+  }
+
+  it('the oracle formula is the kernel distance: at λ = 1 (d ≈ 1e-2, no cancellation to fear) it equals 1 − ⟨K_a, K_b⟩/(‖K_a‖‖K_b‖) to 1e-13', () => {
+    const { weights, sigmaYX } = setUp({ ni: 3, nh: 3, no: 3, lambda: 1 }, 31);
+    const xp = Matrix.eye(3);
+    const ka = explicitKernel(weights.w1.transpose().mmul(weights.w1), weights.w2.mmul(weights.w2.transpose()), xp);
+    const { dA, dR } = oracle(weights, sigmaYX, 2, 1);
+    const dk = explicitKernel(dA, dR, xp);
+    const kb = Matrix.add(ka, dk);
+    const cosine = 1 - frob(ka, kb) / Math.sqrt(frob(ka, ka) * frob(kb, kb));
+    expect(cosine).toBeGreaterThan(1e-3);
+    expect(rel(distanceFromChange(ka, dk), cosine)).toBeLessThan(1e-13);
+  });
+});
+
+describe('frobenius keeps tiny and huge matrices (the sweep reports changes of 1e-199)', () => {
+  for (const scale of [1e-200, 1e-160, 1e160, 1e200, 2 ** -1070]) {
+    it(`entries 3·${scale} and 4·${scale}: norm 5·${scale} to 1e-15`, () => {
+      const want = 5 * scale;
+      expect(rel(frobenius(new Float64Array([3 * scale, 4 * scale])), want)).toBeLessThan(scale < 1e-300 ? 0.01 : 1e-15);
+    });
+  }
+});
