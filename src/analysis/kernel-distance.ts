@@ -291,16 +291,17 @@ export function distanceBetween(pa: KernelPieces, pb: KernelPieces, geometry: Pr
 
 /**
  * Below this kernel distance, d from normalised pieces ({@link distanceBetween}) may have lost
- * digits to the rounding of a large representation (its relative error is about
- * ε/√(2d): 2e-11 here), and states of one dynamics whose large block the balance identity
- * gives are compared through their accurate change instead ({@link distanceOfStates}).
+ * digits to the rounding of a large representation (its relative error grows like 1/√d; a
+ * review measured 8.8e-9 at d = 7.8e-10, about ε·800/√(2d)), and states of one dynamics whose
+ * large block the balance identity gives are compared through their accurate change instead
+ * ({@link distanceOfStates}).
  */
-const ACCURATE_DISTANCE = 1e-10;
+const ACCURATE_DISTANCE = 1e-6;
 
 /**
  * The kernel distance between two Snapshots `a`, `b` of one dynamics, given `d`, the
  * distance from their normalised pieces.
- * When d < 1e-10 and the balance identity gives the large block's change
+ * When d < 1e-6 and the balance identity gives the large block's change
  * (`representationChange`), d is computed again from that change
  * ({@link distanceFromChange}), accurate relative to d itself; otherwise `d` is returned.
  *
@@ -308,7 +309,11 @@ const ACCURATE_DISTANCE = 1e-10;
  */
 export function distanceOfStates(a: Snapshot, b: Snapshot, d: number, geometry: ProbeGeometry): number {
   if (!(d < ACCURATE_DISTANCE) || balancedSide(a) === null) return d;
-  const change = representationChange(a, b, unscaledOf(a), storedRepresentations(b));
+  const ra = unscaledOf(a);
+  const rb = storedRepresentations(b);
+  // Representations formed unscaled outside [2⁻⁸⁰⁰, 2⁸⁰⁰] may have lost digits themselves.
+  if (representationsOutOfRange(ra) || representationsOutOfRange(rb)) return d;
+  const change = representationChange(a, b, ra, rb);
   return change.fromBalance === null ? d : distanceFromChange(change, geometry, d);
 }
 
@@ -365,7 +370,11 @@ export function distanceFromChange(change: RepresentationChange, geometry: Probe
   for (let k = 0; k < x.length; k++) x[k] = u * a[k] - da[k];
   for (let k = 0; k < z.length; k++) z[k] = u * r[k] - dr[k];
   const xg = times(x);
-  return checkedDistance((0.5 * inner(x, xg, z, x, xg, z)) / nb2);
+  const refined = (0.5 * inner(x, xg, z, x, xg, z)) / nb2;
+  // The trace identity sums terms of order ‖ΔK‖²: an absolute error of about ε·‖ΔK‖²/‖K_b‖²,
+  // which matters only when ΔA and ΔR nearly cancel in the kernel (d ≡ 0 for Ni = No = 1).
+  // A result at that level is not resolved: keep the caller's.
+  return refined <= 8 * Number.EPSILON * (dd / nb2) ? fallback : checkedDistance(refined);
 }
 
 /** max |entry| of a and r. */
@@ -505,7 +514,7 @@ export function referenceKernel(rep: NetworkRepresentations, geometry: ProbeGeom
  * - other probes: one product A·G per time (was two: one for ‖K‖, one for the difference),
  *   since (ΔA)·G = A·G/‖K‖ − Â_ref·G with Â_ref·G formed once ({@link referenceKernel}).
  * Every difference is formed before it is squared (the trace identity of MATH.md §6 on the
- * differences), so small distances keep a relative accuracy of about ε/√d (below 1e-10
+ * differences), so small distances keep a relative accuracy of order ε/√d (below 1e-6
  * the caller refines them, `distanceOfStates`). Throws as `kernelPieces`
  * does for a zero kernel.
  *
@@ -579,7 +588,7 @@ export function assertSameWidths(ra: NetworkRepresentations, rb: NetworkRepresen
  * R̂ = R/‖K‖) and evaluates the same identity on the differences,
  * d = ½‖K̂_a − K̂_b‖²_F, which avoids the cancellation in 1 − (a number close to 1). Its
  * relative error is then about ε/√d, set by the rounding of the larger representation;
- * for two Snapshots of one dynamics with d < 1e-10 whose hidden layer spans the large side
+ * for two Snapshots of one dynamics with d < 1e-6 whose hidden layer spans the large side
  * (Nh = No for λ > 0, Nh = Ni for λ < 0: lazy networks at large |λ|), d is computed again
  * from the representations' change taken from the balance identity, accurate relative to d
  * itself (docs/lazy-rich.md, "Accuracy deep in the lazy regime").

@@ -28,7 +28,7 @@ import type { Snapshot } from '../core/snapshot.js';
 import { ExactDlnError } from '../errors.js';
 import { frobenius, gramOfRows, matmul, matmulT, matmulTNormal, powerOfTwoTowardOne, transpose } from '../linalg/dense.js';
 import { symmetricEigen } from '../linalg/symmetric-eigen.js';
-import { representationsOutOfRange, type NetworkRepresentations } from './network-representations.js';
+import type { NetworkRepresentations } from './network-representations.js';
 
 /**
  * ΔA = A_b − A_a and ΔR = R_b − R_a in the states' stored basis (the shapes of their
@@ -64,8 +64,8 @@ export function balancedSide(a: Snapshot): 'a' | 'r' | null {
  * The change of the representations from Snapshot `a` to Snapshot `b` (of one dynamics),
  * given their `storedRepresentations` `ra`, `rb` formed unscaled. The large block comes from
  * the balance identity when {@link balancedSide} names it, |λ| ≥ ‖Y‖_F at both states (where
- * h(M)'s error ε·‖Y‖²/|λ| is below the difference's ε·|λ|), and both states' representations
- * are within the range where they are formed unscaled; otherwise both blocks are differences.
+ * h(M)'s error ε·‖Y‖²/|λ| is below the difference's ε·|λ|; Y is scaled by a power of two, so
+ * this holds up to |λ| ≈ 1e308); otherwise both blocks are differences.
  * A state's h(M) is kept with it (a trajectory compares every time with one reference).
  * Cost O(rSize·aSize·Nh) for Y and, for the n×n block of the identity, a few n×n products
  * (|λ| ≥ 20·‖Y‖: the power series of h) or an eigendecomposition; O(aSize² + rSize²) otherwise.
@@ -77,7 +77,7 @@ export function representationChange(a: Snapshot, b: Snapshot, ra: NetworkRepres
   const da = difference(rb.a, ra.a);
   const dr = difference(rb.r, ra.r);
   const side = balancedSide(a);
-  if (side === null || representationsOutOfRange(ra) || representationsOutOfRange(rb)) return { ra, da, dr, fromBalance: null };
+  if (side === null) return { ra, da, dr, fromBalance: null };
   const lambda = Math.abs(a.lambda);
   const pa = balanceParts(a);
   const pb = balanceParts(b);

@@ -102,9 +102,13 @@ describe('representation changes of lazy networks: lazyRichSweep vs RK4 with the
 
   it('the changes scale exactly like 1/λ deep in the lazy limit: λ = 1e10 and 1e200 agree after multiplying by λ (were 0 or rounding at 1e200)', () => {
     const task = randomTask({ inputDim: 3, outputDim: 3, samples: 40, seed: 5 });
-    const rows = [1e10, 1e200, -1e10, -1e200].map((lambda) => lazyRichSweep({ lambdas: [lambda], scales: [1], task, hiddenDim: 3, time: 10, seed: 6 }).rows[0]);
-    // ΔR = Δ(YYᵀ)/λ + O(‖Y‖⁴/λ³): at λ = 1e10 the correction is 1e-20 relative.
-    for (const [small, large] of [[rows[0], rows[1]], [rows[2], rows[3]]]) {
+    const lambdas = [1e10, 1e200, 1e250, 1e300, -1e10, -1e200, -1e250, -1e300];
+    const rows = lambdas.map((lambda) => lazyRichSweep({ lambdas: [lambda], scales: [1], task, hiddenDim: 3, time: 10, seed: 6 }).rows[0]);
+    // ΔR = Δ(YYᵀ)/λ + O(‖Y‖⁴/λ³): at λ = 1e10 the correction is 1e-20 relative. Above 2⁸⁰⁰ ≈ 6.7e240
+    // the representations are out of the range where they are formed unscaled (a review found
+    // 1.7e235 for a change of 2.4e-250 there before the balance route ignored that range).
+    const pairs = [1, 2, 3, 5, 6, 7].map((k) => [rows[k < 4 ? 0 : 4], rows[k]]);
+    for (const [small, large] of pairs) {
       for (const key of ['deltaW1tW1', 'deltaW2W2t', 'convergedDeltaW1tW1', 'convergedDeltaW2W2t'] as const) {
         expect(small[key], key).toBeGreaterThan(0);
         expect(rel(large[key] * Math.abs(large.lambda), small[key] * Math.abs(small.lambda)), `${key} at λ = ${large.lambda}`).toBeLessThan(1e-12);
@@ -142,6 +146,33 @@ describe('kernel distances of lazy networks: relative accuracy far below d = ε�
       });
     }
   }
+
+  it('a distance just above 1e-10 from a review (2×2×2, λ = −1324, random probes): 7.79e-10 to 1e-9, was 8.8e-9 off', () => {
+    const task = randomTask({ inputDim: 2, outputDim: 2, samples: 40, seed: 307500, scale: 0.0019392521263850986 });
+    const weights = lambdaBalancedWeights({ inputDim: 2, hiddenDim: 2, outputDim: 2, lambda: -1323.6864207061262, scale: 8.068611556058245, seed: 307501 });
+    const x = new Matrix([
+      [-0.30049991933628917, -0.39216526388190687, 0.350204941816628, 0.11684529553167522],
+      [0.15161283453926444, -0.4105205580126494, -0.49575803242623806, -0.40285631106235087],
+    ]);
+    const t = 0.000769929294699226;
+    const ka = explicitKernel(weights.w1.transpose().mmul(weights.w1), weights.w2.mmul(weights.w2.transpose()), x);
+    // Rate from the weights' scale (‖W‖² ≈ 65 + |λ|): 1e-3/rate per RK4 step.
+    const { dA, dR } = representationChangeRk4(weights.w1, weights.w2, new Matrix(task.sigmaYX), t, Math.ceil((t * 2000) / 1e-3));
+    const want = distanceFromChange(ka, explicitKernel(dA, dR, x));
+    const dyn = exactDynamics({ w1: weights.w1, w2: weights.w2, sigmaYX: task.sigmaYX });
+    expect(rel(kernelDistance(dyn.at(0), dyn.at(t), { inputs: x }), want)).toBeLessThan(1e-9);
+    expect(rel(kernelDistanceTrajectory(dyn, [t], { inputs: x }).distance[0], want)).toBeLessThan(1e-9);
+  });
+
+  it('Ni = No = 1: the kernel is (W1ᵀW1 + W2W2ᵀ)·XᵀX, so d is 0 at every time (the refinement does not print its rounding)', () => {
+    const task = randomTask({ inputDim: 1, outputDim: 1, samples: 40, seed: 433669, scale: 0.2721969716025203 });
+    const weights = lambdaBalancedWeights({ inputDim: 1, hiddenDim: 1, outputDim: 1, lambda: 0.36280147620804293, scale: 0.008195559878587005, seed: 433670 });
+    const dyn = exactDynamics({ w1: weights.w1, w2: weights.w2, sigmaYX: task.sigmaYX });
+    for (const t of [0.1, 1, 15.794756475662803, 100]) {
+      expect(kernelDistance(dyn.at(0), dyn.at(t)), `t = ${t}`).toBe(0);
+      expect(kernelDistanceTrajectory(dyn, [t]).distance[0], `t = ${t}`).toBe(0);
+    }
+  });
 
   it('the oracle formula is the kernel distance: at λ = 1 (d ≈ 1e-2, no cancellation to fear) it equals 1 − ⟨K_a, K_b⟩/(‖K_a‖‖K_b‖) to 1e-13', () => {
     const { weights, sigmaYX } = setUp({ ni: 3, nh: 3, no: 3, lambda: 1 }, 31);
