@@ -12,7 +12,7 @@ import { Snapshot } from '../core/snapshot.js';
 import { choleskyInPlace, gramOfRows, gramOfRowsNormal, matmul, powerOfTwoTowardOne, readArray, tmatmul, toArray } from '../linalg/dense.js';
 import { symmetricEigen } from '../linalg/symmetric-eigen.js';
 import { assertKnownOptions, assertShape, type MatrixLike, toMatrix } from '../validation.js';
-import { balancedSide, representationChange, type RepresentationChange } from './representation-change.js';
+import { representationChange, type RepresentationChange } from './representation-change.js';
 import { extremeScale, representationsOf, representationsOutOfRange, type NetworkRepresentations, type NetworkState } from './network-representations.js';
 
 /**
@@ -308,13 +308,13 @@ const ACCURATE_DISTANCE = 1e-6;
  * @internal
  */
 export function distanceOfStates(a: Snapshot, b: Snapshot, d: number, geometry: ProbeGeometry): number {
-  if (!(d < ACCURATE_DISTANCE) || balancedSide(a) === null) return d;
+  if (!(d < ACCURATE_DISTANCE) || a.lambda === 0) return d;
   const ra = unscaledOf(a);
   const rb = storedRepresentations(b);
   // Representations formed unscaled outside [2⁻⁸⁰⁰, 2⁸⁰⁰] may have lost digits themselves.
   if (representationsOutOfRange(ra) || representationsOutOfRange(rb)) return d;
   const change = representationChange(a, b, ra, rb);
-  return change.fromBalance === null ? d : distanceFromChange(change, geometry, d);
+  return change.route === 'difference' ? d : distanceFromChange(change, geometry, d);
 }
 
 /** The unscaled stored representations of a trajectory's reference, formed once. */
@@ -588,10 +588,11 @@ export function assertSameWidths(ra: NetworkRepresentations, rb: NetworkRepresen
  * R̂ = R/‖K‖) and evaluates the same identity on the differences,
  * d = ½‖K̂_a − K̂_b‖²_F, which avoids the cancellation in 1 − (a number close to 1). Its
  * relative error is then about ε/√d, set by the rounding of the larger representation;
- * for two Snapshots of one dynamics with d < 1e-6 whose hidden layer spans the large side
- * (Nh = No for λ > 0, Nh = Ni for λ < 0: lazy networks at large |λ|), d is computed again
- * from the representations' change taken from the balance identity, accurate relative to d
- * itself (docs/lazy-rich.md, "Accuracy deep in the lazy regime").
+ * for two Snapshots of one dynamics with d < 1e-6, d is computed again from the
+ * representations' change — from the balance identity when the hidden layer spans the large
+ * side (Nh = No for λ > 0, Nh = Ni for λ < 0), else, when that change is small, as the
+ * integral of its time derivative along the closed form — accurate relative to d itself
+ * (docs/lazy-rich.md, "Accuracy deep in the lazy regime").
  * Mathematically d ≥ 0 (Cauchy–Schwarz) and d ≤ 1 (both kernels are positive
  * semi-definite, so ⟨K_a, K_b⟩ ≥ 0); a rounding result in [−1e-15, 0) is returned as 0.
  *

@@ -94,8 +94,8 @@ export interface LazyRichRow {
    * ‖W2W2ᵀ(time) − W2W2ᵀ(0)‖_F: how much the output-side representation moved. For large
    * |λ| the large representation's change (this one for λ > 0 with hiddenDim = outputDim,
    * ΔW1ᵀW1 for λ < 0 with hiddenDim = inputDim) comes from the balance identity, accurate
-   * relative to the change itself; with a hidden layer narrower than the large side it is a
-   * difference, with an absolute error of a few ε·|λ| (docs/lazy-rich.md, "Accuracy deep in
+   * relative to the change itself; with a hidden layer narrower than the large side a small
+   * change is integrated along the closed form instead (docs/lazy-rich.md, "Accuracy deep in
    * the lazy regime").
    */
   deltaW2W2t: number;
@@ -136,9 +136,10 @@ export interface LazyRichSweep {
  * rotate its column space onto the task's); mirrored for Ni > No.
  *
  * Deep in the lazy regime (|λ| ≫ ‖Σyx‖) the large representation (W2W2ᵀ ≈ λI for λ > 0)
- * changes by only ≈ ‖Σyx‖²/|λ|, far below its own rounding ε·|λ|: where the hidden layer
- * spans the large side the changes and kernel distances are taken from the balance identity
- * (MATH.md §5), accurate to about 1e-13 relative at any λ (tested to λ = ±1e9 against RK4).
+ * changes by only ≈ ‖Σyx‖²/|λ|, far below its own rounding ε·|λ|: the changes and kernel
+ * distances are taken from the balance identity where the hidden layer spans the large side
+ * (MATH.md §5), and from the integral of their time derivatives where it does not (at `time`;
+ * more costly), accurate to about 1e-13 relative (tested to λ = ±1e9 against RK4).
  *
  * Cost: per cell one SVD of Σyx plus three evaluations of the closed form and three kernel
  * distances, O((Ni+No)·Nh² + Nh³ + Ni³ + No²): a 100-cell grid of 10×10×10 networks takes

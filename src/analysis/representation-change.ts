@@ -18,15 +18,16 @@
  * size of the change, accurate to about ε·‖Y‖²/|λ| (h′ ≤ 1/|λ|).
  *
  * When the hidden layer does not span the large side (Nh < No for λ > 0), R = λ·Π + h(YYᵀ)
- * with Π the projection on W2's column space, whose rotation during learning is no smaller
- * than the learning itself (the lazy limit needs the spanning layer): the difference is kept.
+ * with Π the projection on W2's column space, whose small rotation Y does not carry to better
+ * than ε: a small change at a finite time is then the integral of its time derivative along
+ * the closed form (see `integratedOr`), a larger one or one at t = ∞ the difference.
  *
  * @module
  * @internal
  */
 import type { Snapshot } from '../core/snapshot.js';
 import { ExactDlnError } from '../errors.js';
-import { frobenius, gramOfRows, matmul, matmulT, matmulTNormal, powerOfTwoTowardOne, transpose } from '../linalg/dense.js';
+import { frobenius, gramOfRows, matmul, matmulT, matmulTNormal, powerOfTwoTowardOne, tmatmul, transpose } from '../linalg/dense.js';
 import { symmetricEigen } from '../linalg/symmetric-eigen.js';
 import type { NetworkRepresentations } from './network-representations.js';
 
@@ -43,8 +44,12 @@ export interface RepresentationChange {
   readonly da: Float64Array;
   /** R_b − R_a, rSize×rSize row-major. */
   readonly dr: Float64Array;
-  /** 'r' or 'a': that block's change is h(M_b) − h(M_a); null: both are plain differences. */
-  readonly fromBalance: 'a' | 'r' | null;
+  /**
+   * How the large block's change was formed: 'balance' (h(M_b) − h(M_a), spanning hidden
+   * layer), 'integral' (both blocks as integrals of their time derivatives, see
+   * {@link representationChange}), or 'difference' (both blocks as plain differences).
+   */
+  readonly route: 'balance' | 'integral' | 'difference';
 }
 
 /**
@@ -72,18 +77,23 @@ export function balancedSide(a: Snapshot): 'a' | 'r' | null {
  *
  * @internal
  */
-export function representationChange(a: Snapshot, b: Snapshot, ra: NetworkRepresentations, rb: NetworkRepresentations): RepresentationChange {
+export function representationChange(
+  a: Snapshot,
+  b: Snapshot,
+  ra: NetworkRepresentations,
+  rb: NetworkRepresentations,
+): RepresentationChange {
   if (a.solution !== b.solution) throw new ExactDlnError('exact-dln internal error: representationChange needs two states of one dynamics.');
   const da = difference(rb.a, ra.a);
   const dr = difference(rb.r, ra.r);
   const side = balancedSide(a);
-  if (side === null) return { ra, da, dr, fromBalance: null };
+  if (side === null) return integratedOr(a, b, ra, da, dr);
   const lambda = Math.abs(a.lambda);
   const pa = balanceParts(a);
   const pb = balanceParts(b);
-  if (!(Math.max(pa.size, pb.size) <= lambda)) return { ra, da, dr, fromBalance: null };
+  if (!(Math.max(pa.size, pb.size) <= lambda)) return { ra, da, dr, route: 'difference' };
   const dh = difference(balanceRoot(pb, side, lambda), balanceRoot(pa, side, lambda));
-  return side === 'r' ? { ra, da, dr: dh, fromBalance: side } : { ra, da: dh, dr, fromBalance: side };
+  return side === 'r' ? { ra, da, dr: dh, route: 'balance' } : { ra, da: dh, dr, route: 'balance' };
 }
 
 /** x − y entry by entry, in a new array. */
@@ -192,4 +202,143 @@ function eigenRoot(m: Float64Array, n: number, rho: number, p: number): Float64A
     }
   }
   return out;
+}
+
+/**
+ * Below this ratio of the large block's change to its size, a difference has lost more than
+ * about N·ε/1e-5 ≈ 1e-10·N relative: the change is integrated instead.
+ */
+const SMALL_CHANGE = 1e-5;
+
+/**
+ * When the hidden layer does not span the large side (R = λ·Π + h(YYᵀ) with Π the projector
+ * on W2's column space, which rotates by an angle that Y does not carry to better than ε):
+ * if the large block's difference is small against its size (below {@link SMALL_CHANGE}) and
+ * both states are at finite times of the same evaluation, the changes as integrals of
+ *
+ *     τ d(W2W2ᵀ)/dt = (Σyx − Y)Yᵀ + Y(Σyx − Y)ᵀ,   τ d(W1ᵀW1)/dt = Yᵀ(Σyx − Y) + (Σyx − Y)ᵀY
+ *
+ * (the gradient flow with Σxx = I; no balance used), Y(s) from the closed form at the nodes
+ * of 10-point Gauss–Legendre panels that grow geometrically (×1.3) from 1e-3 of the fastest
+ * time scale: accurate to about ε·‖Y‖·‖Σyx‖ per unit of s, relative to the change itself.
+ * Otherwise the plain differences.
+ */
+function integratedOr(
+  a: Snapshot,
+  b: Snapshot,
+  ra: NetworkRepresentations,
+  da: Float64Array,
+  dr: Float64Array,
+): RepresentationChange {
+  const plain: RepresentationChange = { ra, da, dr, route: 'difference' };
+  if (a.lambda === 0) return plain;
+  const big = a.lambda > 0 ? dr : da;
+  const size = frobenius(a.lambda > 0 ? ra.r : ra.a);
+  if (!(frobenius(big) < SMALL_CHANGE * size)) return plain;
+  const sa = a.solutionState;
+  const sb = b.solutionState;
+  if (!(Number.isFinite(sa.s) && Number.isFinite(sb.s)) || sa.compressed !== sb.compressed || sa.s === sb.s) return plain;
+  // I(s_b) − I(s_a), each ∫ from 0 in one canonical order of panels: the same numbers for a
+  // pair, along a trajectory, and in any worker of 'exact-dln/parallel'.
+  const rule = integrand(a);
+  const ib = rule.from0(sb.s);
+  if (sa.s === 0) return { ra, da: ib.da, dr: ib.dr, route: 'integral' };
+  const ia = rule.from0(sa.s);
+  return { ra, da: difference(ib.da, ia.da), dr: difference(ib.dr, ia.dr), route: 'integral' };
+}
+
+/** Nodes and weights of 10-point Gauss–Legendre quadrature on [−1, 1] (positive half; symmetric). */
+const GAUSS_NODES = [0.1488743389816312, 0.4333953941292472, 0.6794095682990244, 0.8650633666889845, 0.9739065285171717];
+const GAUSS_WEIGHTS = [0.2955242247147529, 0.2692667193099963, 0.219086362515982, 0.1494513491505806, 0.0666713443086881];
+
+/** The time derivative of the representations along one evaluation, and its integral from 0. */
+interface Integrand {
+  /** ∫ from 0 to s (fresh arrays): the whole panels below s summed in order, then the part panel up to s. */
+  from0(s: number): { da: Float64Array; dr: Float64Array };
+}
+
+const integrands = new WeakMap<Snapshot['solution'], Map<boolean, Integrand>>();
+
+/**
+ * The integrand of `state`'s solution (in the stored basis of `state`), formed once per
+ * solution and storage. Panels: the edges of one geometric grid from s = 0 (first panel 1e-3
+ * of the fastest time scale, each next ×1.3, so no panel is longer than 0.3·s), the last one
+ * cut at the requested time, each with 10-point Gauss–Legendre. The fastest time scale is the largest
+ * of the growth rates 2|γ| and ‖Q(0)‖² (large weights shrink at that rate).
+ */
+function integrand(state: Snapshot): Integrand {
+  const { solution } = state;
+  const { compressed } = state.solutionState;
+  let bySolution = integrands.get(solution);
+  if (bySolution === undefined) integrands.set(solution, (bySolution = new Map()));
+  const known = bySolution.get(compressed);
+  if (known !== undefined) return known;
+  const { inputRows: ni, outputRows: no } = state.storedFactor;
+  const nh = state.hiddenDim;
+  const sigma = state.sigma;
+  const factorAt = (s: number): Float64Array => (compressed ? solution.compressedFactorAt(s) : solution.factorAt(s));
+  let rate = 0;
+  for (const m of solution.spectrum.modes) rate = Math.max(rate, 2 * Math.abs(m.gamma));
+  rate = Math.max(rate, frobenius(factorAt(0)) ** 2, Number.MIN_VALUE);
+  const first = 1e-3 / rate;
+  const e = new Float64Array(no * ni);
+  const tProduct = new Float64Array(no * no);
+  const uProduct = new Float64Array(ni * ni);
+  const add = (s: number, w: number, da: Float64Array, dr: Float64Array): void => {
+    const z = factorAt(s);
+    const y = matmulTNormal(z.subarray(ni * nh, (ni + no) * nh), z.subarray(0, ni * nh), no, nh, ni);
+    for (let k = 0; k < e.length; k++) e[k] = -y[k];
+    for (let k = 0; k < Math.min(ni, no, sigma.length); k++) e[k * ni + k] += sigma[k];
+    // (Σ − Y)Yᵀ + Y(Σ − Y)ᵀ = T + Tᵀ with T = (Σ − Y)Yᵀ, and Yᵀ(Σ − Y) + (Σ − Y)ᵀY = U + Uᵀ with
+    // U = Yᵀ(Σ − Y): lower triangles, mirrored at the end.
+    const t = matmulT(e, y, no, ni, no, tProduct);
+    for (let i = 0; i < no; i++) for (let j = 0; j <= i; j++) dr[i * no + j] += w * (t[i * no + j] + t[j * no + i]);
+    const u = tmatmul(y, e, no, ni, ni, uProduct);
+    for (let i = 0; i < ni; i++) for (let j = 0; j <= i; j++) da[i * ni + j] += w * (u[i * ni + j] + u[j * ni + i]);
+  };
+  const panel = (left: number, right: number, da: Float64Array, dr: Float64Array): void => {
+    const mid = 0.5 * (left + right);
+    const half = 0.5 * (right - left);
+    for (let k = 0; k < GAUSS_NODES.length; k++) {
+      add(mid - half * GAUSS_NODES[k], half * GAUSS_WEIGHTS[k], da, dr);
+      add(mid + half * GAUSS_NODES[k], half * GAUSS_WEIGHTS[k], da, dr);
+    }
+  };
+  const edge = (k: number): number => (first * Math.expm1(k * Math.log(1.3))) / 0.3;
+  // The sum of the whole panels 0..k−1, kept for the next, later time (a trajectory pays
+  // for each panel once); an earlier time sums again from 0, in the same order.
+  let whole = 0;
+  let sum = { da: new Float64Array(ni * ni), dr: new Float64Array(no * no) };
+  const rule: Integrand = {
+    from0(s: number) {
+      if (!(s > 0)) return { da: new Float64Array(ni * ni), dr: new Float64Array(no * no) };
+      let k = Math.max(0, Math.floor(Math.log1p((0.3 * s) / first) / Math.log(1.3)));
+      while (k > 0 && edge(k) > s) k--;
+      while (edge(k + 1) <= s) k++;
+      if (k < whole) {
+        whole = 0;
+        sum = { da: new Float64Array(ni * ni), dr: new Float64Array(no * no) };
+      }
+      for (; whole < k; whole++) {
+        const p = { da: new Float64Array(ni * ni), dr: new Float64Array(no * no) };
+        panel(edge(whole), edge(whole + 1), p.da, p.dr);
+        for (let i = 0; i < p.da.length; i++) sum.da[i] += p.da[i];
+        for (let i = 0; i < p.dr.length; i++) sum.dr[i] += p.dr[i];
+      }
+      const da = sum.da.slice();
+      const dr = sum.dr.slice();
+      if (s > edge(k)) {
+        const p = { da: new Float64Array(ni * ni), dr: new Float64Array(no * no) };
+        panel(edge(k), s, p.da, p.dr);
+        for (let i = 0; i < p.da.length; i++) da[i] += p.da[i];
+        for (let i = 0; i < p.dr.length; i++) dr[i] += p.dr[i];
+      }
+      for (const [m, n] of [[da, ni], [dr, no]] as const) {
+        for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) m[j * n + i] = m[i * n + j];
+      }
+      return { da, dr };
+    },
+  };
+  bySolution.set(compressed, rule);
+  return rule;
 }

@@ -542,7 +542,7 @@ export function buildDynamics(
         throw new ExactDlnError(`exact-dln internal error: non-finite state at t = ${t}; please report this configuration.`);
       }
     }
-    return new Snapshot(timeOffset + t, lambda, solution, z, compressed, solution.mayUnderflow(t / tau), solution.productsMayUnderflow(t / tau));
+    return new Snapshot(timeOffset + t, lambda, solution, z, compressed, solution.mayUnderflow(t / tau), solution.productsMayUnderflow(t / tau), t / tau);
   };
   let convergedSnap: Snapshot | undefined;
   const ownSigmaYX = copyMatrix(sigmaYX);
@@ -577,8 +577,8 @@ export function buildDynamics(
     },
     converged(): Snapshot {
       convergedSnap ??= compressed
-        ? new Snapshot(Infinity, lambda, solution, solution.compressedLimitFactor(), true)
-        : new Snapshot(Infinity, lambda, solution, solution.factorAt(Infinity));
+        ? new Snapshot(Infinity, lambda, solution, solution.compressedLimitFactor(), true, false, false, Infinity)
+        : new Snapshot(Infinity, lambda, solution, solution.factorAt(Infinity), false, false, false, Infinity);
       return convergedSnap;
     },
   };

@@ -46,6 +46,7 @@ export class Snapshot {
    */
   readonly #z: Float64Array;
   readonly #compressed: boolean;
+  readonly #solutionTime: number;
   /**
    * Whether products of the factor's rows may be subnormal: in its Gram matrices
    * (RiccatiSolution.mayUnderflow) and in Ũᵀ W2W1 Ṽ (productsMayUnderflow, earlier).
@@ -69,9 +70,19 @@ export class Snapshot {
   /**
    * @internal `z` is the factor from `solution.factorAt`, or from
    * `solution.compressedFactorAt` when `compressed` is true; `careful` and `productsCareful`
-   * are `solution.mayUnderflow` and `solution.productsMayUnderflow` at its time.
+   * are `solution.mayUnderflow` and `solution.productsMayUnderflow` at its time;
+   * `solutionTime` is the solution's s = (t − offset)/τ of this state (NaN when not known).
    */
-  constructor(t: number, lambda: number, solution: RiccatiSolution, z: Float64Array, compressed = false, careful = false, productsCareful = careful) {
+  constructor(
+    t: number,
+    lambda: number,
+    solution: RiccatiSolution,
+    z: Float64Array,
+    compressed = false,
+    careful = false,
+    productsCareful = careful,
+    solutionTime = Number.NaN,
+  ) {
     // The class is exported (for instanceof and its type), so `new Snapshot()` can be tried:
     // a typed error rather than a TypeError from inside.
     if (typeof (solution as Partial<RiccatiSolution> | undefined)?.storedRows !== 'function' || !(z instanceof Float64Array)) {
@@ -86,6 +97,7 @@ export class Snapshot {
     this.solution = solution;
     this.#z = z;
     this.#compressed = compressed;
+    this.#solutionTime = solutionTime;
     this.#careful = careful;
     this.#productsCareful = productsCareful || careful;
     this.inputDim = solution.inputDim;
@@ -107,6 +119,15 @@ export class Snapshot {
    */
   get storedFactor(): { z: Float64Array; inputRows: number; outputRows: number; careful: boolean } {
     return { z: this.#z, inputRows: this.#inputRows, outputRows: this.#outputRows, careful: this.#productsCareful };
+  }
+
+  /**
+   * @internal The solution's time s = (t − offset)/τ of this state (∞ for `converged()`, NaN
+   * when not known), and whether its stored factor is the compressed one: what
+   * `representationChange` needs to evaluate the same solution between two states.
+   */
+  get solutionState(): { s: number; compressed: boolean } {
+    return { s: this.#solutionTime, compressed: this.#compressed };
   }
 
   /** @internal The factor in the task's singular basis: N×Nh, input rows first. */

@@ -42,6 +42,21 @@ const cases: Case[] = [
   { ni: 4, nh: 3, no: 3, lambda: 10 }, // moderate λ (both routes accurate)
 ];
 
+/**
+ * Widths where it does not (λ > 0 with Nh < No, λ < 0 with Nh < Ni): the large block is λ times
+ * the projector on W2's (W1ᵀ's) column space, whose small rotation Y does not carry; the
+ * library integrates the changes' derivatives along the closed form instead. Changes at a time
+ * only: these networks converge on the slow time scale of that rotation (≈ |λ|/σ²).
+ */
+const nonSpanned: Case[] = [
+  { ni: 2, nh: 2, no: 4, lambda: 1e6 }, // was 3 % off
+  { ni: 4, nh: 2, no: 2, lambda: -1e6 },
+  { ni: 3, nh: 1, no: 5, lambda: -1.88e6 },
+  { ni: 5, nh: 2, no: 9, lambda: 1e9 }, // tall: output side compressed
+  { ni: 9, nh: 2, no: 5, lambda: -1e8 }, // wide: input side compressed
+  { ni: 3, nh: 2, no: 3, lambda: 1e5 },
+];
+
 function setUp(c: Case, seed: number) {
   const task = randomTask({ inputDim: c.ni, outputDim: c.no, samples: 40, seed });
   const weights = lambdaBalancedWeights({ inputDim: c.ni, hiddenDim: c.nh, outputDim: c.no, lambda: c.lambda, scale: 0.5, seed: seed + 1 });
@@ -100,6 +115,17 @@ describe('representation changes of lazy networks: lazyRichSweep vs RK4 with the
     });
   }
 
+  for (const c of nonSpanned) {
+    it(`${c.ni}×${c.nh}×${c.no}, λ = ${c.lambda} (hidden layer narrower than the large side): ‖ΔW1ᵀW1‖ and ‖ΔW2W2ᵀ‖ at t to 1e-9`, () => {
+      const seed = 11;
+      const { task, weights, sigmaYX, rate, time } = setUp(c, seed);
+      const row = lazyRichSweep({ lambdas: [c.lambda], scales: [0.5], task, hiddenDim: c.nh, time, seed: seed + 1 }).rows[0];
+      const mid = oracle(weights, sigmaYX, time, rate);
+      expect(rel(row.deltaW1tW1, mid.dA.norm()), 'deltaW1tW1').toBeLessThan(1e-9);
+      expect(rel(row.deltaW2W2t, mid.dR.norm()), 'deltaW2W2t').toBeLessThan(1e-9);
+    });
+  }
+
   it('the changes scale exactly like 1/λ deep in the lazy limit: λ = 1e10 and 1e200 agree after multiplying by λ (were 0 or rounding at 1e200)', () => {
     const task = randomTask({ inputDim: 3, outputDim: 3, samples: 40, seed: 5 });
     const lambdas = [1e10, 1e200, 1e250, 1e300, -1e10, -1e200, -1e250, -1e300];
@@ -122,7 +148,7 @@ describe('kernel distances of lazy networks: relative accuracy far below d = ε�
     ['whitened probes', () => undefined],
     ['random probes', (ni) => gaussianMatrix(ni, 4, createRng(3))],
   ];
-  for (const c of cases) {
+  for (const c of [...cases, ...nonSpanned]) {
     for (const [probeName, probes] of probeSets) {
       it(`${c.ni}×${c.nh}×${c.no}, λ = ${c.lambda}, ${probeName}: kernelDistance, kernelDistanceTrajectory and the sweep vs the explicit NTK change`, () => {
         const seed = 21;
@@ -140,6 +166,8 @@ describe('kernel distances of lazy networks: relative accuracy far below d = ε�
         const got = {
           kernelDistance: kernelDistance(dyn.at(0), dyn.at(time), options),
           trajectory: kernelDistanceTrajectory(dyn, [0, time], options).distance[1],
+          // Along a trajectory of several times (later times reuse the earlier panels), and out of order.
+          trajectoryOfMany: kernelDistanceTrajectory(dyn, [time / 3, time, time / 2], options).distance[1],
           sweep: lazyRichSweep({ lambdas: [c.lambda], scales: [0.5], task, hiddenDim: c.nh, time, seed: seed + 1, kernel: options }).rows[0].kernelDistance,
         };
         for (const [name, d] of Object.entries(got)) expect(rel(d, want), `${name}: ${d} vs ${want}`).toBeLessThan(1e-9);
