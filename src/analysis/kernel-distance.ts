@@ -308,7 +308,7 @@ const ACCURATE_DISTANCE = 1e-6;
  * @internal
  */
 export function distanceOfStates(a: Snapshot, b: Snapshot, d: number, geometry: ProbeGeometry): number {
-  if (!(d < ACCURATE_DISTANCE) || a.lambda === 0) return d;
+  if (!(d < ACCURATE_DISTANCE)) return d;
   const ra = unscaledOf(a);
   const rb = storedRepresentations(b);
   // Representations formed unscaled outside [2⁻⁸⁰⁰, 2⁸⁰⁰] may have lost digits themselves.

@@ -20,7 +20,8 @@
  * When the hidden layer does not span the large side (Nh < No for λ > 0), R = λ·Π + h(YYᵀ)
  * with Π the projection on W2's column space, whose small rotation Y does not carry to better
  * than ε: a small change at a finite time is then the integral of its time derivative along
- * the closed form (see `integratedOr`), a larger one or one at t = ∞ the difference.
+ * the closed form (see `integratedOr`; also for |λ| < ‖Y‖ and at λ = 0, where small changes
+ * — early times — lose digits the same way), a larger one or one at t = ∞ the difference.
  *
  * @module
  * @internal
@@ -91,7 +92,7 @@ export function representationChange(
   const lambda = Math.abs(a.lambda);
   const pa = balanceParts(a);
   const pb = balanceParts(b);
-  if (!(Math.max(pa.size, pb.size) <= lambda)) return { ra, da, dr, route: 'difference' };
+  if (!(Math.max(pa.size, pb.size) <= lambda)) return integratedOr(a, b, ra, da, dr);
   const dh = difference(balanceRoot(pb, side, lambda), balanceRoot(pa, side, lambda));
   return side === 'r' ? { ra, da, dr: dh, route: 'balance' } : { ra, da: dh, dr, route: 'balance' };
 }
@@ -211,10 +212,12 @@ function eigenRoot(m: Float64Array, n: number, rho: number, p: number): Float64A
 const SMALL_CHANGE = 1e-5;
 
 /**
- * When the hidden layer does not span the large side (R = λ·Π + h(YYᵀ) with Π the projector
- * on W2's column space, which rotates by an angle that Y does not carry to better than ε):
- * if the large block's difference is small against its size (below {@link SMALL_CHANGE}) and
- * both states are at finite times of the same evaluation, the changes as integrals of
+ * When the balance identity does not give the change — the hidden layer does not span the
+ * large side (R = λ·Π + h(YYᵀ) with Π the projector on W2's column space, which rotates by an
+ * angle that Y does not carry to better than ε), or |λ| < ‖Y‖ (a rich network, e.g. at early
+ * times) — and the larger block's difference is small against its size (below
+ * {@link SMALL_CHANGE}) with both states at finite times of the same evaluation: the changes
+ * as integrals of
  *
  *     τ d(W2W2ᵀ)/dt = (Σyx − Y)Yᵀ + Y(Σyx − Y)ᵀ,   τ d(W1ᵀW1)/dt = Yᵀ(Σyx − Y) + (Σyx − Y)ᵀY
  *
@@ -231,10 +234,11 @@ function integratedOr(
   dr: Float64Array,
 ): RepresentationChange {
   const plain: RepresentationChange = { ra, da, dr, route: 'difference' };
-  if (a.lambda === 0) return plain;
-  const big = a.lambda > 0 ? dr : da;
-  const size = frobenius(a.lambda > 0 ? ra.r : ra.a);
-  if (!(frobenius(big) < SMALL_CHANGE * size)) return plain;
+  // The larger representation (W2W2ᵀ for λ > 0, W1ᵀW1 for λ < 0; at λ = 0 whichever is).
+  const sizeR = frobenius(ra.r);
+  const sizeA = frobenius(ra.a);
+  const onR = a.lambda > 0 || (a.lambda === 0 && sizeR >= sizeA);
+  if (!(frobenius(onR ? dr : da) < SMALL_CHANGE * (onR ? sizeR : sizeA))) return plain;
   const sa = a.solutionState;
   const sb = b.solutionState;
   if (!(Number.isFinite(sa.s) && Number.isFinite(sb.s)) || sa.compressed !== sb.compressed || sa.s === sb.s) return plain;

@@ -126,6 +126,20 @@ describe('representation changes of lazy networks: lazyRichSweep vs RK4 with the
     });
   }
 
+  for (const lambda of [0, 0.5, -0.3]) {
+    it(`a rich network at an early time (3×3×3 and 2×2×4, λ = ${lambda}, t = 1e-9): the changes to 1e-9, not the representations' rounding`, () => {
+      // ‖ΔR‖ ≈ 1e-8 against ‖R‖ ≈ 3: a difference would be ~1e-7 off.
+      for (const [ni, nh, no] of [[3, 3, 3], [2, 2, 4]]) {
+        const task = randomTask({ inputDim: ni, outputDim: no, samples: 40, seed: 41 });
+        const weights = lambdaBalancedWeights({ inputDim: ni, hiddenDim: nh, outputDim: no, lambda, scale: 1, seed: 42 });
+        const row = lazyRichSweep({ lambdas: [lambda], scales: [1], task, hiddenDim: nh, time: 1e-9, seed: 42 }).rows[0];
+        const want = representationChangeRk4(weights.w1, weights.w2, new Matrix(task.sigmaYX), 1e-9, 10);
+        expect(rel(row.deltaW1tW1, want.dA.norm()), `${ni}×${nh}×${no} deltaW1tW1`).toBeLessThan(1e-9);
+        expect(rel(row.deltaW2W2t, want.dR.norm()), `${ni}×${nh}×${no} deltaW2W2t`).toBeLessThan(1e-9);
+      }
+    });
+  }
+
   it('the changes scale exactly like 1/λ deep in the lazy limit: λ = 1e10 and 1e200 agree after multiplying by λ (were 0 or rounding at 1e200)', () => {
     const task = randomTask({ inputDim: 3, outputDim: 3, samples: 40, seed: 5 });
     const lambdas = [1e10, 1e200, 1e250, 1e300, -1e10, -1e200, -1e250, -1e300];
