@@ -311,8 +311,9 @@ export function distanceOfStates(a: Snapshot, b: Snapshot, d: number, geometry: 
   if (!(d < ACCURATE_DISTANCE)) return d;
   const ra = unscaledOf(a);
   const rb = storedRepresentations(b);
-  // Representations formed unscaled outside [2⁻⁸⁰⁰, 2⁸⁰⁰] may have lost digits themselves.
-  if (representationsOutOfRange(ra) || representationsOutOfRange(rb)) return d;
+  // Tiny representations formed unscaled (below 2⁻⁸⁰⁰) may have lost digits to subnormal
+  // products; huge ones have not (distanceFromChange scales them by a power of two).
+  if (!(largestDiagonal(ra) >= 2 ** -800 && largestDiagonal(rb) >= 2 ** -800)) return d;
   const change = representationChange(a, b, ra, rb);
   return change.route === 'difference' ? d : distanceFromChange(change, geometry, d);
 }
@@ -324,6 +325,16 @@ function unscaledOf(s: Snapshot): NetworkRepresentations {
   let rep = unscaled.get(s);
   if (rep === undefined) unscaled.set(s, (rep = storedRepresentations(s)));
   return rep;
+}
+
+/** The largest diagonal entry of A and R (both positive semi-definite). */
+function largestDiagonal(rep: NetworkRepresentations): number {
+  const aSize = rep.aSize ?? rep.inputDim;
+  const rSize = rep.rSize ?? rep.outputDim;
+  let big = 0;
+  for (let i = 0; i < aSize; i++) big = Math.max(big, rep.a[i * aSize + i]);
+  for (let i = 0; i < rSize; i++) big = Math.max(big, rep.r[i * rSize + i]);
+  return big;
 }
 
 /**
@@ -373,8 +384,9 @@ export function distanceFromChange(change: RepresentationChange, geometry: Probe
   const refined = (0.5 * inner(x, xg, z, x, xg, z)) / nb2;
   // The trace identity sums terms of order ‖ΔK‖²: an absolute error of about ε·‖ΔK‖²/‖K_b‖²,
   // which matters only when ΔA and ΔR nearly cancel in the kernel (d ≡ 0 for Ni = No = 1).
-  // A result at that level is not resolved: keep the caller's.
-  return refined <= 8 * Number.EPSILON * (dd / nb2) ? fallback : checkedDistance(refined);
+  // A result below that level is not resolved: keep the caller's (but a 0 that is the
+  // underflow of a change below 1e-154 of the kernel is the answer).
+  return refined < 8 * Number.EPSILON * (dd / nb2) ? fallback : checkedDistance(refined);
 }
 
 /** max |entry| of a and r. */

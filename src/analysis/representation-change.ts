@@ -283,7 +283,9 @@ function integrand(state: Snapshot): Integrand {
   const factorAt = (s: number): Float64Array => (compressed ? solution.compressedFactorAt(s) : solution.factorAt(s));
   let rate = 0;
   for (const m of solution.spectrum.modes) rate = Math.max(rate, 2 * Math.abs(m.gamma));
-  rate = Math.max(rate, frobenius(factorAt(0)) ** 2, Number.MIN_VALUE);
+  // Kept within [1e-290, 1e300] so that the first panel and the grid's edges stay finite and
+  // non-zero (an overflowing 2|γ| at |λ| ≈ 1e308, or a network that does not move at all).
+  rate = Math.min(Math.max(rate, frobenius(factorAt(0)) ** 2, 1e-290), 1e300);
   const first = 1e-3 / rate;
   const e = new Float64Array(no * ni);
   const tProduct = new Float64Array(no * no);
@@ -316,7 +318,9 @@ function integrand(state: Snapshot): Integrand {
   const rule: Integrand = {
     from0(s: number) {
       if (!(s > 0)) return { da: new Float64Array(ni * ni), dr: new Float64Array(no * no) };
-      let k = Math.max(0, Math.floor(Math.log1p((0.3 * s) / first) / Math.log(1.3)));
+      // The grid's index of s from logarithms (0.3·s/first itself may overflow), then adjusted.
+      const ratio = (0.3 * s) / first;
+      let k = Math.max(0, Math.floor((Number.isFinite(ratio) ? Math.log1p(ratio) : Math.log(0.3) + Math.log(s) - Math.log(first)) / Math.log(1.3)));
       while (k > 0 && edge(k) > s) k--;
       while (edge(k + 1) <= s) k++;
       if (k < whole) {

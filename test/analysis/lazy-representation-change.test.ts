@@ -229,6 +229,23 @@ describe('kernel distances of lazy networks: relative accuracy far below d = ε�
   });
 });
 
+describe('the integral route at the ends of the range (a review found an endless loop where s·rate overflowed)', () => {
+  it('λ = 1e300 at t = 1e6 (sweep), λ = 1.5e308 at t = 1 and λ = −1e290 at t = 1e16 (kernelDistance) return finite values', () => {
+    const task = randomTask({ inputDim: 2, outputDim: 3, samples: 12, seed: 5, scale: 0.001 });
+    const row = lazyRichSweep({ lambdas: [1e300], scales: [0.5], task, hiddenDim: 1, time: 1e6, seed: 6 }).rows[0];
+    for (const v of Object.values(row)) expect(Number.isFinite(v)).toBe(true);
+    for (const [lambda, t] of [[1.5e308, 1], [-1e290, 1e16]]) {
+      const [ni, no] = lambda > 0 ? [2, 3] : [3, 2];
+      const tk = randomTask({ inputDim: ni, outputDim: no, samples: 12, seed: 5 });
+      const w = lambdaBalancedWeights({ inputDim: ni, hiddenDim: 1, outputDim: no, lambda, scale: 0.5, seed: 6 });
+      const dyn = exactDynamics({ w1: w.w1, w2: w.w2, sigmaYX: tk.sigmaYX });
+      const d = kernelDistance(dyn.at(0), dyn.at(t));
+      // The kernel moves by ~1/|λ| of its size: d ≈ 1/λ² underflows to 0 (it was the ε² floor, 1.6e-33).
+      expect(d, `λ = ${lambda}`).toBe(0);
+    }
+  });
+});
+
 describe('frobenius keeps tiny and huge matrices (the sweep reports changes of 1e-199)', () => {
   for (const scale of [1e-200, 1e-160, 1e160, 1e200, 2 ** -1070]) {
     it(`entries 3·${scale} and 4·${scale}: norm 5·${scale} to 1e-15`, () => {
