@@ -98,11 +98,18 @@ export function spectrumOf(sigmaYX: Matrix, lambda: number): Spectrum {
   modes.sort((x, y) => y.gamma - x.gamma);
   // Snap growth rates that differ only by rounding (repeated singular values) so that
   // degenerate modes are exactly degenerate, and rates that are zero up to rounding to 0.
+  // Only modes whose singular values agree to the tolerance are merged (left-over directions
+  // count as σ = 0): for |λ| ≫ σ the rates of distinct singular values, ±√(σ² + λ²/4), differ
+  // by only (σ_α² − σ_β²)/(κ_α + κ_β), below 1e-12·|λ| from |λ| ≈ 1e6·σ on, and merging them
+  // lost the slow competition between them (a 1×1×2 network at λ = 1e7 never finished learning).
   const scale = Math.max(Math.abs(half), s.length > 0 ? s[0] : 0);
   const tol = GAMMA_CLUSTER_TOLERANCE * scale;
+  const sigmaTol = GAMMA_CLUSTER_TOLERANCE * (s.length > 0 ? s[0] : 0);
+  const sigmaOf = (m: Mode): number => (m.alpha >= 0 ? s[m.alpha] : 0);
   for (const m of modes) if (Math.abs(m.gamma) <= tol) m.gamma = 0;
   for (let i = 1; i < modes.length; i++) {
-    if (modes[i - 1].gamma - modes[i].gamma <= tol) modes[i].gamma = modes[i - 1].gamma;
+    const close = modes[i - 1].gamma - modes[i].gamma <= tol;
+    if (close && (modes[i].gamma === 0 || Math.abs(sigmaOf(modes[i - 1]) - sigmaOf(modes[i])) <= sigmaTol)) modes[i].gamma = modes[i - 1].gamma;
   }
   return { inputDim, outputDim, lambda, sigma: Object.freeze(s.slice(0, r)), u, v, modes };
 }
