@@ -148,6 +148,11 @@ export interface ExactDynamics {
   /**
    * The state as t → ∞ (MATH.md §5): P(∞) = Σ 2γᵢ oᵢoᵢᵀ over the Nh fastest-growing
    * directions reachable from Q(0). Its `t` is `Infinity`.
+   *
+   * @throws {@link ExactDlnError} when the hidden layer must choose between two growth rates
+   *   closer than their rounding — distinct singular values at |λ| above about
+   *   1e8·√(σ_a² − σ_b²) with a hidden layer narrower than the large side (docs/model.md) —
+   *   whose limit double precision cannot decide.
    */
   converged(): Snapshot;
 }

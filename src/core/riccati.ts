@@ -42,7 +42,7 @@ import { completeOrthonormalBasis } from '../linalg/complete-basis.js';
 import { orthonormalColumns } from '../linalg/householder.js';
 import { rowKernels } from '../linalg/row-kernels.js';
 import { kernelsFor, type WasmKernels } from '../linalg/wasm.js';
-import type { Spectrum } from './spectrum.js';
+import { GAMMA_CLUSTER_TOLERANCE, type Spectrum } from './spectrum.js';
 
 /**
  * A row whose residual after orthogonalisation is below RELATIVE_RANK_TOLERANCE·‖ψ_i‖ or
@@ -126,6 +126,12 @@ function loweredRankTolerances(gamma: Float64Array, count: number, qNorm: number
  * 1e25 for a λ = 0 network with a rank-deficient Q(0) (modes of rate 0 decay like 1/s, and
  * terms of size s·|ψ|² meet terms of size 1).
  */
+/** The singular value of sorted mode i of the spectrum (0 for a left-over direction). */
+function sigmaOfMode(spectrum: Spectrum, i: number): number {
+  const alpha = spectrum.modes[i].alpha;
+  return alpha >= 0 ? spectrum.sigma[alpha] : 0;
+}
+
 function lostDefiniteness(s: number): ExactDlnError {
   return new ExactDlnError(
     `exact-dln cannot evaluate this state at t/τ = ${s}: the closed form's Gram matrix lost its positive definiteness to rounding ` +
@@ -150,6 +156,10 @@ export class RiccatiSolution {
   readonly pivots: number;
   /** Growth rate of each pivot column. */
   private readonly pivotGamma: Float64Array;
+  /** The singular value of each pivot's mode (0 for a left-over direction): see {@link limitFactor}. */
+  private readonly pivotSigma: Float64Array;
+  /** Whether each growing row is a pivot (a new basis direction) of the graded orthogonalisation. */
+  private readonly pivotRow: Uint8Array;
   /** L (nG×Nh): L_ij for j < cols[i], zero elsewhere. */
   private readonly lMat: Float64Array;
   /** Number of pivots that exist once growing row i has been processed. */
@@ -333,6 +343,9 @@ export class RiccatiSolution {
       for (let j = r; j < nh; j++) for (let i = 0; i < nh; i++) kRows[j * nh + i] = completed[i * nh + j];
     }
     this.pivotGamma = Float64Array.from(pivotGamma);
+    this.pivotSigma = Float64Array.from(pivotRows.slice(0, pivots), (i) => sigmaOfMode(spectrum, i));
+    this.pivotRow = new Uint8Array(n);
+    for (const i of pivotRows.slice(0, pivots)) this.pivotRow[i] = 1;
     this.lMat = lMat;
     this.cols = cols;
 
@@ -957,6 +970,33 @@ export class RiccatiSolution {
     return { x: g, c: sMat, h };
   }
 
+  /**
+   * Throws when growing row i keeps a share of pivot j in the limit only because their rates
+   * are equal in double precision, not in fact: the spectrum merges rates only for singular
+   * values that agree (repeated σ), so equal rates of different σ are two rates closer than
+   * their rounding ((σ_a² − σ_b²)/(κ_a + κ_b) < ε·|λ|/2, from |λ| ≈ 1e8·√Δσ²). Which of the two
+   * the hidden layer keeps is decided on the time scale 1/gap, which the closed form cannot
+   * resolve: its "limit" would be the initial mixture, not a stationary point of the flow.
+   */
+  private assertResolvedRates(i: number, j: number): void {
+    const spectrum = this.spectrum;
+    const sigmaRow = sigmaOfMode(spectrum, i);
+    const sigmaPivot = this.pivotSigma[j];
+    const sigmaMax = spectrum.sigma.length > 0 ? spectrum.sigma[0] : 0;
+    if (Math.abs(sigmaRow - sigmaPivot) <= GAMMA_CLUSTER_TOLERANCE * sigmaMax) return;
+    const lambda = spectrum.lambda;
+    const kappa = (x: number): number => Math.hypot(x, lambda / 2);
+    const gap = Math.abs((sigmaPivot - sigmaRow) * (sigmaPivot + sigmaRow)) / (kappa(sigmaPivot) + kappa(sigmaRow));
+    const name = (x: number): string => (x === 0 ? 'a direction Σyx does not use (σ = 0)' : `σ = ${x.toPrecision(6)}`);
+    throw new ExactDlnError(
+      `exact-dln cannot give the converged state of this network: two of its growth rates, of ${name(sigmaPivot)} and ${name(sigmaRow)}, ` +
+        `differ by (σ_a² − σ_b²)/(κ_a + κ_b) ≈ ${gap.toExponential(2)}, below the rounding of the rates themselves at λ = ${lambda} ` +
+        `(≈ ε·|λ|/2 = ${((Number.EPSILON * Math.abs(lambda)) / 2).toExponential(2)}); its hidden layer, too narrow for both, chooses between them ` +
+        `over a time of order ${(1 / gap).toExponential(2)}·τ, which double precision cannot resolve here (|λ| above about 1e8·√(σ_a² − σ_b²); ` +
+        `see docs/model.md). Smaller |λ| or at(t) at times well below ${(1e-6 / gap).toExponential(2)}·τ are accurate.`,
+    );
+  }
+
   /** The converged factor (s = ∞): only pivot columns take part. */
   private limitFactor(): Float64Array {
     const nh = this.hiddenDim;
@@ -977,6 +1017,9 @@ export class RiccatiSolution {
         const l = this.lMat[i * nh + j];
         if (l === 0) continue;
         g[go + j] = gi - this.pivotGamma[j] === 0 ? l : 0;
+        // A dependent row that keeps a share of a pivot of the same rate (a pivot row's
+        // shares only mix directions that all stay).
+        if (g[go + j] !== 0 && this.pivotRow[i] === 0) this.assertResolvedRates(i, j);
       }
       const d = 1 / (2 * gi);
       for (let j = 0; j < ci; j++) {

@@ -52,7 +52,7 @@ const nonSpanned: Case[] = [
   { ni: 2, nh: 2, no: 4, lambda: 1e6 }, // was 3 % off
   { ni: 4, nh: 2, no: 2, lambda: -1e6 },
   { ni: 3, nh: 1, no: 5, lambda: -1.88e6 },
-  { ni: 5, nh: 2, no: 9, lambda: 1e9 }, // tall: output side compressed
+  { ni: 5, nh: 2, no: 9, lambda: 1e7 }, // tall: output side compressed (at 1e9 its converged state is beyond double precision, see below)
   { ni: 9, nh: 2, no: 5, lambda: -1e8 }, // wide: input side compressed
   { ni: 3, nh: 2, no: 3, lambda: 1e5 },
 ];
@@ -230,10 +230,11 @@ describe('kernel distances of lazy networks: relative accuracy far below d = ε�
 });
 
 describe('the integral route at the ends of the range (a review found an endless loop where s·rate overflowed)', () => {
-  it('λ = 1e300 at t = 1e6 (sweep), λ = 1.5e308 at t = 1 and λ = −1e290 at t = 1e16 (kernelDistance) return finite values', () => {
+  it('λ = 1e300 at t = 1e6 (sweep), λ = 1.5e308 at t = 1 and λ = −1e290 at t = 1e16 (kernelDistance) return', () => {
     const task = randomTask({ inputDim: 2, outputDim: 3, samples: 12, seed: 5, scale: 0.001 });
-    const row = lazyRichSweep({ lambdas: [1e300], scales: [0.5], task, hiddenDim: 1, time: 1e6, seed: 6 }).rows[0];
-    for (const v of Object.values(row)) expect(Number.isFinite(v)).toBe(true);
+    // The sweep's converged columns need the hidden unit's choice between rates 1e-306 apart:
+    // a typed error that says so (the integral route at t = 1e6 itself returned in ~0.1 s).
+    expect(() => lazyRichSweep({ lambdas: [1e300], scales: [0.5], task, hiddenDim: 1, time: 1e6, seed: 6 })).toThrow(/cannot give the converged state/);
     for (const [lambda, t] of [[1.5e308, 1], [-1e290, 1e16]]) {
       const [ni, no] = lambda > 0 ? [2, 3] : [3, 2];
       const tk = randomTask({ inputDim: ni, outputDim: no, samples: 12, seed: 5 });

@@ -10,6 +10,8 @@
 import { describe, expect, it } from 'vitest';
 import { exactDynamics } from '../../src/core/exact-dynamics.js';
 import { lambdaBalancedWeights } from '../../src/core/weights.js';
+import { ExactDlnError } from '../../src/errors.js';
+import { thrown } from '../helpers/errors.js';
 
 describe('distinct singular values stay distinct at large |λ| (rates merged only for repeated σ)', () => {
   for (const lambda of [1e7, 5e7, -1e7, -5e7]) {
@@ -26,4 +28,29 @@ describe('distinct singular values stay distinct at large |λ| (rates merged onl
       expect(dyn.converged().loss).toBeLessThan(1e-20);
     });
   }
+});
+
+describe('beyond the rates’ resolution converged() says so instead of returning a frozen mixture', () => {
+  for (const lambda of [1e9, 1e12, -1e9]) {
+    it(`λ = ${lambda}, 1×1×2 (or its mirror): converged() throws a typed error naming the two rates; early times still evaluate`, () => {
+      const [ni, no] = lambda > 0 ? [1, 2] : [2, 1];
+      const sigmaYX = lambda > 0 ? [[1], [0]] : [[1, 0]];
+      const { w1, w2 } = lambdaBalancedWeights({ inputDim: ni, hiddenDim: 1, outputDim: no, lambda, scale: 0.5, seed: 3 });
+      const dyn = exactDynamics({ w1, w2, sigmaYX });
+      const error = thrown(() => dyn.converged());
+      expect(error).toBeInstanceOf(ExactDlnError);
+      expect(error.message).toMatch(/σ = 1\.00000 and a direction Σyx does not use/);
+      expect(error.message).toMatch(/docs\/model\.md/);
+      // The lazy phase (t ≈ 10/|λ|) is far inside the resolved times.
+      expect(dyn.at(10 / Math.abs(lambda)).loss).toBeGreaterThan(1e-3);
+    });
+  }
+
+  it('a hidden layer that spans the large side has no choice to make: 3×3×3 at λ = ±1e12 with distinct σ converges to loss 0', () => {
+    for (const lambda of [1e12, -1e12]) {
+      const sigmaYX = [[3, 0, 0], [0, 2, 0], [0, 0, 1]];
+      const { w1, w2 } = lambdaBalancedWeights({ inputDim: 3, hiddenDim: 3, outputDim: 3, lambda, scale: 0.5, seed: 4 });
+      expect(exactDynamics({ w1, w2, sigmaYX }).converged().loss, `λ = ${lambda}`).toBeLessThan(1e-20);
+    }
+  });
 });
