@@ -152,7 +152,8 @@ export interface ExactDynamics {
    * @throws {@link ExactDlnError} when the hidden layer must choose between two growth rates
    *   closer than their rounding — distinct singular values at |λ| above about
    *   1e8·√(σ_a² − σ_b²) with a hidden layer narrower than the large side (docs/model.md) —
-   *   whose limit double precision cannot decide.
+   *   whose limit double precision cannot decide; `at(t)` and the summaries throw the same
+   *   error once that choice would have gone 1e-6 of its way (t/τ > 1e-6/gap).
    */
   converged(): Snapshot;
 }
@@ -541,6 +542,7 @@ export function buildDynamics(
   const compressed = solution.compression !== undefined;
   const at = (t: number): Snapshot => {
     assertTime(t, 't');
+    solution.assertResolvedAt(t / tau);
     const z = compressed ? solution.compressedFactorAt(t / tau) : solution.factorAt(t / tau);
     for (let i = 0; i < z.length; i++) {
       if (!Number.isFinite(z[i])) {

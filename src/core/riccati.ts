@@ -132,6 +132,44 @@ function sigmaOfMode(spectrum: Spectrum, i: number): number {
   return alpha >= 0 ? spectrum.sigma[alpha] : 0;
 }
 
+/**
+ * A dependent growing row (not a pivot) that keeps a share of a pivot of the same rate in
+ * double precision though their singular values differ — the spectrum merges rates only for
+ * repeated σ, so these are two rates closer than their rounding ((σ_a² − σ_b²)/(κ_a + κ_b) <
+ * ε·|λ|/2, from |λ| ≈ 1e8·√Δσ²). The hidden layer decides between them over a time 1/gap that
+ * the closed form cannot resolve (its "limit" would be the initial mixture). Pivot rows only
+ * mix directions that all stay, and need no choice. The smallest such true gap, or undefined.
+ */
+function unresolvedRates(
+  spectrum: Spectrum,
+  gamma: Float64Array,
+  nG: number,
+  nh: number,
+  lMat: Float64Array,
+  cols: Int32Array | Float64Array | number[],
+  pivotRows: number[],
+  pivotGamma: Float64Array,
+): { gap: number; sigmaA: number; sigmaB: number } | undefined {
+  const pivots = pivotRows.length;
+  const isPivot = new Set(pivotRows);
+  const sigmaMax = spectrum.sigma.length > 0 ? spectrum.sigma[0] : 0;
+  const kappa = (x: number): number => Math.hypot(x, spectrum.lambda / 2);
+  let found: { gap: number; sigmaA: number; sigmaB: number } | undefined;
+  for (let i = 0; i < nG; i++) {
+    if (isPivot.has(i)) continue;
+    const ci = Math.min(cols[i], pivots);
+    for (let j = 0; j < ci; j++) {
+      if (lMat[i * nh + j] === 0 || gamma[i] !== pivotGamma[j]) continue;
+      const a = sigmaOfMode(spectrum, pivotRows[j]);
+      const b = sigmaOfMode(spectrum, i);
+      if (Math.abs(a - b) <= GAMMA_CLUSTER_TOLERANCE * sigmaMax) continue;
+      const gap = Math.abs((a - b) * (a + b)) / (kappa(a) + kappa(b));
+      if (found === undefined || gap < found.gap) found = { gap, sigmaA: a, sigmaB: b };
+    }
+  }
+  return found;
+}
+
 function lostDefiniteness(s: number): ExactDlnError {
   return new ExactDlnError(
     `exact-dln cannot evaluate this state at t/τ = ${s}: the closed form's Gram matrix lost its positive definiteness to rounding ` +
@@ -156,10 +194,11 @@ export class RiccatiSolution {
   readonly pivots: number;
   /** Growth rate of each pivot column. */
   private readonly pivotGamma: Float64Array;
-  /** The singular value of each pivot's mode (0 for a left-over direction): see {@link limitFactor}. */
-  private readonly pivotSigma: Float64Array;
-  /** Whether each growing row is a pivot (a new basis direction) of the graded orthogonalisation. */
-  private readonly pivotRow: Uint8Array;
+  /**
+   * Two growth rates the hidden layer must choose between that are equal in double precision
+   * but not in fact (see {@link unresolvedRates}): the smallest true gap and its singular values.
+   */
+  private readonly unresolved: { gap: number; sigmaA: number; sigmaB: number } | undefined;
   /** L (nG×Nh): L_ij for j < cols[i], zero elsewhere. */
   private readonly lMat: Float64Array;
   /** Number of pivots that exist once growing row i has been processed. */
@@ -343,11 +382,9 @@ export class RiccatiSolution {
       for (let j = r; j < nh; j++) for (let i = 0; i < nh; i++) kRows[j * nh + i] = completed[i * nh + j];
     }
     this.pivotGamma = Float64Array.from(pivotGamma);
-    this.pivotSigma = Float64Array.from(pivotRows.slice(0, pivots), (i) => sigmaOfMode(spectrum, i));
-    this.pivotRow = new Uint8Array(n);
-    for (const i of pivotRows.slice(0, pivots)) this.pivotRow[i] = 1;
     this.lMat = lMat;
     this.cols = cols;
+    this.unresolved = unresolvedRates(spectrum, this.gamma, nG, nh, lMat, cols, pivotRows.slice(0, pivots), this.pivotGamma);
 
     // Ψ_Z K for the non-growing rows.
     const nZ = n - nG;
@@ -971,34 +1008,27 @@ export class RiccatiSolution {
   }
 
   /**
-   * Throws when growing row i keeps a share of pivot j in the limit only because their rates
-   * are equal in double precision, not in fact: the spectrum merges rates only for singular
-   * values that agree (repeated σ), so equal rates of different σ are two rates closer than
-   * their rounding ((σ_a² − σ_b²)/(κ_a + κ_b) < ε·|λ|/2, from |λ| ≈ 1e8·√Δσ²). Which of the two
-   * the hidden layer keeps is decided on the time scale 1/gap, which the closed form cannot
-   * resolve: its "limit" would be the initial mixture, not a stationary point of the flow.
+   * Throws {@link ExactDlnError} when the state at s depends on a choice between two growth
+   * rates that double precision cannot tell apart (see {@link unresolvedRates}): at s = ∞
+   * always, at finite s once the choice has gone 1e-6 of its way (gap·s > 1e-6).
    */
-  private assertResolvedRates(i: number, j: number): void {
-    const spectrum = this.spectrum;
-    const sigmaRow = sigmaOfMode(spectrum, i);
-    const sigmaPivot = this.pivotSigma[j];
-    const sigmaMax = spectrum.sigma.length > 0 ? spectrum.sigma[0] : 0;
-    if (Math.abs(sigmaRow - sigmaPivot) <= GAMMA_CLUSTER_TOLERANCE * sigmaMax) return;
-    const lambda = spectrum.lambda;
-    const kappa = (x: number): number => Math.hypot(x, lambda / 2);
-    const gap = Math.abs((sigmaPivot - sigmaRow) * (sigmaPivot + sigmaRow)) / (kappa(sigmaPivot) + kappa(sigmaRow));
+  assertResolvedAt(s: number): void {
+    const u = this.unresolved;
+    if (u === undefined || !(u.gap * s > 1e-6)) return;
+    const lambda = this.spectrum.lambda;
     const name = (x: number): string => (x === 0 ? 'a direction Σyx does not use (σ = 0)' : `σ = ${x.toPrecision(6)}`);
     throw new ExactDlnError(
-      `exact-dln cannot give the converged state of this network: two of its growth rates, of ${name(sigmaPivot)} and ${name(sigmaRow)}, ` +
-        `differ by (σ_a² − σ_b²)/(κ_a + κ_b) ≈ ${gap.toExponential(2)}, below the rounding of the rates themselves at λ = ${lambda} ` +
-        `(≈ ε·|λ|/2 = ${((Number.EPSILON * Math.abs(lambda)) / 2).toExponential(2)}); its hidden layer, too narrow for both, chooses between them ` +
-        `over a time of order ${(1 / gap).toExponential(2)}·τ, which double precision cannot resolve here (|λ| above about 1e8·√(σ_a² − σ_b²); ` +
-        `see docs/model.md). Smaller |λ| or at(t) at times well below ${(1e-6 / gap).toExponential(2)}·τ are accurate.`,
+      `exact-dln cannot give ${s === Infinity ? 'the converged state of this network' : `this network's state at t/τ = ${s}`}: two of its growth rates, ` +
+        `of ${name(u.sigmaA)} and ${name(u.sigmaB)}, differ by (σ_a² − σ_b²)/(κ_a + κ_b) ≈ ${u.gap.toExponential(2)}, below the rounding of the rates ` +
+        `themselves at λ = ${lambda} (≈ ε·|λ|/2 = ${((Number.EPSILON * Math.abs(lambda)) / 2).toExponential(2)}); its hidden layer, too narrow for both, ` +
+        `chooses between them over a time of order ${(1 / u.gap).toExponential(2)}·τ, which double precision cannot follow here (|λ| above about ` +
+        `1e8·√(σ_a² − σ_b²); see docs/model.md). Smaller |λ|, or times t/τ below ${(1e-6 / u.gap).toExponential(2)}, are accurate.`,
     );
   }
 
   /** The converged factor (s = ∞): only pivot columns take part. */
   private limitFactor(): Float64Array {
+    this.assertResolvedAt(Infinity);
     const nh = this.hiddenDim;
     const ni = this.inputDim;
     const n = ni + this.outputDim;
@@ -1017,9 +1047,6 @@ export class RiccatiSolution {
         const l = this.lMat[i * nh + j];
         if (l === 0) continue;
         g[go + j] = gi - this.pivotGamma[j] === 0 ? l : 0;
-        // A dependent row that keeps a share of a pivot of the same rate (a pivot row's
-        // shares only mix directions that all stay).
-        if (g[go + j] !== 0 && this.pivotRow[i] === 0) this.assertResolvedRates(i, j);
       }
       const d = 1 / (2 * gi);
       for (let j = 0; j < ci; j++) {

@@ -90,6 +90,10 @@ export interface SummaryRequest {
 export function summariesOf(solution: RiccatiSolution, times: readonly number[], tau: number, request: SummaryRequest): TrajectorySummaries {
   const nh = solution.hiddenDim;
   const r = Math.min(solution.inputDim, solution.outputDim);
+  // Times at which the state depends on growth rates closer than their rounding are refused.
+  let latest = 0;
+  for (const t of times) latest = Math.max(latest, t);
+  solution.assertResolvedAt(latest / tau);
   const decoupled = decoupledModes(solution);
   if (decoupled !== undefined) return decoupledSummaries(decoupled, solution.spectrum.sigma, r, times, tau, request);
   // The factor without the left-over directions of the wider layer (whose part of the

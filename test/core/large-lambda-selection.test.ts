@@ -30,7 +30,7 @@ describe('distinct singular values stay distinct at large |λ| (rates merged onl
   }
 });
 
-describe('beyond the rates’ resolution converged() says so instead of returning a frozen mixture', () => {
+describe('beyond the rates’ resolution converged() and late times say so instead of returning a frozen mixture', () => {
   for (const lambda of [1e9, 1e12, -1e9]) {
     it(`λ = ${lambda}, 1×1×2 (or its mirror): converged() throws a typed error naming the two rates; early times still evaluate`, () => {
       const [ni, no] = lambda > 0 ? [1, 2] : [2, 1];
@@ -41,8 +41,13 @@ describe('beyond the rates’ resolution converged() says so instead of returnin
       expect(error).toBeInstanceOf(ExactDlnError);
       expect(error.message).toMatch(/σ = 1\.00000 and a direction Σyx does not use/);
       expect(error.message).toMatch(/docs\/model\.md/);
-      // The lazy phase (t ≈ 10/|λ|) is far inside the resolved times.
+      // The lazy phase (t ≈ 10/|λ|) is far inside the resolved times; once the choice (rate
+      // gap ≈ 1/|λ|) would have gone 1e-6 of its way, at(t) and the summaries refuse too.
       expect(dyn.at(10 / Math.abs(lambda)).loss).toBeGreaterThan(1e-3);
+      expect(dyn.summaries([10 / Math.abs(lambda)]).loss[0]).toBeGreaterThan(1e-3);
+      const late = 1e-5 * Math.abs(lambda);
+      expect(thrown(() => dyn.at(late)).message).toMatch(/cannot give this network's state at t\/τ/);
+      expect(thrown(() => dyn.lossCurve([0, late])).message).toMatch(/cannot give this network's state at t\/τ/);
     });
   }
 
