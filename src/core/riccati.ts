@@ -132,6 +132,9 @@ function sigmaOfMode(spectrum: Spectrum, i: number): number {
   return alpha >= 0 ? spectrum.sigma[alpha] : 0;
 }
 
+/** Relative to ‖Q(0)‖, the share of a pivot below which a dependent row's choice is not asked for (see {@link unresolvedRates}). */
+const UNRESOLVED_SHARE = 1e-10;
+
 /**
  * A dependent growing row (not a pivot) that keeps a share of a pivot of the same rate in
  * double precision though their singular values differ — the spectrum merges rates only for
@@ -149,6 +152,7 @@ function unresolvedRates(
   cols: Int32Array | Float64Array | number[],
   pivotRows: number[],
   pivotGamma: Float64Array,
+  qNorm: number,
 ): { gap: number; sigmaA: number; sigmaB: number } | undefined {
   const pivots = pivotRows.length;
   const isPivot = new Set(pivotRows);
@@ -159,7 +163,9 @@ function unresolvedRates(
     if (isPivot.has(i)) continue;
     const ci = Math.min(cols[i], pivots);
     for (let j = 0; j < ci; j++) {
-      if (lMat[i * nh + j] === 0 || gamma[i] !== pivotGamma[j]) continue;
+      // Shares below 1e-10·‖Q(0)‖ are rounding (an aligned start's other modes get ~ε·‖Q(0)‖
+      // from the SVD's basis) or too small to move the limit by more than that.
+      if (!(Math.abs(lMat[i * nh + j]) > UNRESOLVED_SHARE * qNorm) || gamma[i] !== pivotGamma[j]) continue;
       const a = sigmaOfMode(spectrum, pivotRows[j]);
       const b = sigmaOfMode(spectrum, i);
       if (Math.abs(a - b) <= GAMMA_CLUSTER_TOLERANCE * sigmaMax) continue;
@@ -384,7 +390,7 @@ export class RiccatiSolution {
     this.pivotGamma = Float64Array.from(pivotGamma);
     this.lMat = lMat;
     this.cols = cols;
-    this.unresolved = unresolvedRates(spectrum, this.gamma, nG, nh, lMat, cols, pivotRows.slice(0, pivots), this.pivotGamma);
+    this.unresolved = unresolvedRates(spectrum, this.gamma, nG, nh, lMat, cols, pivotRows.slice(0, pivots), this.pivotGamma, qNorm);
 
     // Ψ_Z K for the non-growing rows.
     const nZ = n - nG;

@@ -59,3 +59,19 @@ describe('beyond the rates’ resolution converged() and late times say so inste
     }
   });
 });
+
+describe('an aligned start has no choice to make either (a review found it refused: its other modes had rounding-level shares)', () => {
+  for (const lambda of [1e9, 1e12, -1e9]) {
+    it(`λ = ${lambda}, a non-diagonal 3×2 task, one hidden unit on its stronger mode: converged and late losses are σ₂²/2 (the truncated SVD)`, () => {
+      const base = [[0.6, 0.8], [-0.8, 0.6], [0.3, 0.1]];
+      const sigmaYX = lambda > 0 ? base : [[0.6, -0.8, 0.3], [0.8, 0.6, 0.1]];
+      const [ni, no] = lambda > 0 ? [2, 3] : [3, 2];
+      const { w1, w2 } = lambdaBalancedWeights({ inputDim: ni, hiddenDim: 1, outputDim: no, lambda, scale: 0.5, seed: 5, alignTo: sigmaYX });
+      const dyn = exactDynamics({ w1, w2, sigmaYX });
+      // σ₂ of [[0.6, 0.8], [−0.8, 0.6], [0.3, 0.1]]: ΣᵀΣ = [[1.09, 0.03], [0.03, 1.01]], eigenvalues 1.05 ± √(0.04² + 0.03²) = 1.05 ± 0.05.
+      const lost = 1.0 / 2;
+      expect(Math.abs(dyn.converged().loss - lost)).toBeLessThan(1e-12);
+      expect(Math.abs(dyn.at(1e4).loss - lost)).toBeLessThan(1e-12);
+    });
+  }
+});
