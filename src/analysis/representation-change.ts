@@ -1,7 +1,7 @@
 /**
  * The change of the representations W1ᵀW1 and W2W2ᵀ between two states of one exact
- * dynamics, with the large block's change taken from the balance identity instead of a
- * difference of two large matrices (MATH.md §2, §5).
+ * dynamics, with the large block's change taken from the balance identity, or from the
+ * integral of its time derivative, instead of a difference of two large matrices (MATH.md §2, §5).
  *
  * Why: for |λ| far above the task's scale one representation is of size |λ| (W2W2ᵀ ≈ λI for
  * λ > 0), while it changes during learning by only about ‖Σyx‖²/|λ|. Each state's W2W2ᵀ
@@ -34,7 +34,7 @@ import type { NetworkRepresentations } from './network-representations.js';
 
 /**
  * ΔA = A_b − A_a and ΔR = R_b − R_a in the states' stored basis (the shapes of their
- * `storedRepresentations`), and which block, if any, came from the balance identity.
+ * `storedRepresentations`), and how they were formed.
  *
  * @internal
  */
@@ -71,7 +71,8 @@ export function balancedSide(a: Snapshot): 'a' | 'r' | null {
  * given their `storedRepresentations` `ra`, `rb` formed unscaled. The large block comes from
  * the balance identity when {@link balancedSide} names it, |λ| ≥ ‖Y‖_F at both states (where
  * h(M)'s error ε·‖Y‖²/|λ| is below the difference's ε·|λ|; Y is scaled by a power of two, so
- * this holds up to |λ| ≈ 1e308); otherwise both blocks are differences.
+ * this holds up to |λ| ≈ 1e308); otherwise a small change at finite times is integrated
+ * (`integratedOr`), and anything else is the plain differences.
  * A state's h(M) is kept with it (a trajectory compares every time with one reference).
  * Cost O(rSize·aSize·Nh) for Y and, for the n×n block of the identity, a few n×n products
  * (|λ| ≥ 20·‖Y‖: the power series of h) or an eigendecomposition; O(aSize² + rSize²) otherwise.
