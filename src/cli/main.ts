@@ -87,11 +87,11 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
       return EXIT_CODES.usage;
     }
     if (error instanceof ExactDlnError) {
-      io.err(`exact-dln: ${error.message}\n`);
+      io.err(`${prefixed(error.message)}\n`);
       return EXIT_CODES.failure;
     }
     const e = error as NodeJS.ErrnoException;
-    io.err(`exact-dln: ${e?.message ?? String(error)}\n`);
+    io.err(`${prefixed(e?.message ?? String(error))}\n`);
     return EXIT_CODES.failure;
   }
 }
@@ -139,4 +139,9 @@ if (isMain()) {
   run(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });
+}
+
+/** `exact-dln: message`, unless the message already starts with the program's name (the library's own "exact-dln cannot …"). */
+function prefixed(message: string): string {
+  return message.startsWith('exact-dln') ? message : `exact-dln: ${message}`;
 }

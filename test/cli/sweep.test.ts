@@ -29,6 +29,18 @@ const COLUMNS = [
 ];
 
 describe('exact-dln sweep', () => {
+  it('a λ whose converged state double precision cannot decide (wide output, λ = 1e9): exit 1, the library’s message once', async () => {
+    const config = join(dir, 'huge-lambda.json');
+    writeJson(dir, 'huge-lambda.json', {
+      weights: { inputDim: 2, hiddenDim: 1, outputDim: 3, lambda: 1, seed: 2 },
+      task: { random: { samples: 20, seed: 1 } },
+    });
+    const r = await cli(['sweep', '--config', config, '--lambdas', '1e9', '--scales', '0.5', '--format', 'csv'], dir);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^exact-dln cannot give the converged state of this network: two of its growth rates/);
+    expect(r.err).not.toMatch(/exact-dln: exact-dln/);
+  });
+
   it('default network: CSV with one row per (λ, scale), matching lazyRichSweep', async () => {
     const r = await cli(['sweep', '--lambdas=-10,0,10', '--scales', '0.01,1', '--format', 'csv'], dir);
     expect(r.code, r.err).toBe(0);
