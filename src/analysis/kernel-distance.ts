@@ -13,7 +13,7 @@ import { choleskyInPlace, gramOfRows, gramOfRowsNormal, matmul, powerOfTwoToward
 import { symmetricEigen } from '../linalg/symmetric-eigen.js';
 import { assertKnownOptions, assertShape, type MatrixLike, toMatrix } from '../validation.js';
 import { representationChange, type RepresentationChange } from './representation-change.js';
-import { extremeScale, representationsOf, representationsOutOfRange, type NetworkRepresentations, type NetworkState } from './network-representations.js';
+import { extremeScale, largestDiagonal, representationsOf, representationsOutOfRange, type NetworkRepresentations, type NetworkState } from './network-representations.js';
 
 /**
  * Options of {@link kernelDistance} and `kernelDistanceTrajectory`: the probe inputs on
@@ -300,21 +300,21 @@ const ACCURATE_DISTANCE = 1e-6;
 
 /**
  * The kernel distance between two Snapshots `a`, `b` of one dynamics, given `d`, the
- * distance from their normalised pieces.
+ * distance from their normalised pieces (and their `representationChange` when the caller has it).
  * When d < 1e-6 and the balance identity gives the large block's change
  * (`representationChange`), d is computed again from that change
  * ({@link distanceFromChange}), accurate relative to d itself; otherwise `d` is returned.
  *
  * @internal
  */
-export function distanceOfStates(a: Snapshot, b: Snapshot, d: number, geometry: ProbeGeometry): number {
+export function distanceOfStates(a: Snapshot, b: Snapshot, d: number, geometry: ProbeGeometry, known?: RepresentationChange): number {
   if (!(d < ACCURATE_DISTANCE)) return d;
-  const ra = unscaledOf(a);
-  const rb = storedRepresentations(b);
+  const ra = known?.ra ?? unscaledOf(a);
+  const rb = known?.rb ?? storedRepresentations(b);
   // Tiny representations formed unscaled (below 2⁻⁸⁰⁰) may have lost digits to subnormal
   // products; huge ones have not (distanceFromChange scales them by a power of two).
   if (!(largestDiagonal(ra) >= 2 ** -800 && largestDiagonal(rb) >= 2 ** -800)) return d;
-  const change = representationChange(a, b, ra, rb);
+  const change = known ?? representationChange(a, b, ra, rb);
   return change.route === 'difference' ? d : distanceFromChange(change, geometry, d);
 }
 
@@ -325,16 +325,6 @@ function unscaledOf(s: Snapshot): NetworkRepresentations {
   let rep = unscaled.get(s);
   if (rep === undefined) unscaled.set(s, (rep = storedRepresentations(s)));
   return rep;
-}
-
-/** The largest diagonal entry of A and R (both positive semi-definite). */
-function largestDiagonal(rep: NetworkRepresentations): number {
-  const aSize = rep.aSize ?? rep.inputDim;
-  const rSize = rep.rSize ?? rep.outputDim;
-  let big = 0;
-  for (let i = 0; i < aSize; i++) big = Math.max(big, rep.a[i * aSize + i]);
-  for (let i = 0; i < rSize; i++) big = Math.max(big, rep.r[i * rSize + i]);
-  return big;
 }
 
 /**

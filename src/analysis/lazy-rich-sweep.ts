@@ -264,8 +264,8 @@ export function sweepCell(plan: Omit<SweepPlan, 'lambdas' | 'scales'>, lambda: n
   return {
     lambda,
     scale,
-    kernelDistance: distanceOfStates(start, mid, distanceBetween(p0, pMid, geometry), geometry),
-    convergedKernelDistance: distanceOfStates(start, end, distanceBetween(p0, pEnd, geometry), geometry),
+    kernelDistance: distanceOfStates(start, mid, distanceBetween(p0, pMid, geometry), geometry, toMid),
+    convergedKernelDistance: distanceOfStates(start, end, distanceBetween(p0, pEnd, geometry), geometry, toEnd),
     initialLoss: start.loss,
     loss: mid.loss,
     deltaW1tW1: frobenius(toMid.da),

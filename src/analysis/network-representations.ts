@@ -130,14 +130,23 @@ export function extremeScale(...arrays: Float64Array[]): number {
  * tell: {@link extremeScale} is 1 for zero weights). O(Ni + No). @internal
  */
 export function representationsOutOfRange(rep: NetworkRepresentations): boolean {
-  // Diagonal entries are sums of squares: ≥ 0.
+  const big = largestDiagonal(rep);
+  return !(big >= NORMAL_SQUARES && big <= LARGE_SQUARES);
+}
+
+/**
+ * The largest diagonal entry of A and R (sums of squares, ≥ 0): their size.
+ *
+ * @internal
+ */
+export function largestDiagonal(rep: NetworkRepresentations): number {
   const { a, r } = rep;
   const aSize = rep.aSize ?? rep.inputDim;
   const rSize = rep.rSize ?? rep.outputDim;
   let big = 0;
   for (let i = 0; i < aSize; i++) if (a[i * aSize + i] > big) big = a[i * aSize + i];
   for (let i = 0; i < rSize; i++) if (r[i * rSize + i] > big) big = r[i * rSize + i];
-  return !(big >= NORMAL_SQUARES && big <= LARGE_SQUARES);
+  return big;
 }
 const NORMAL_SQUARES = 2 ** -800;
 const LARGE_SQUARES = 2 ** 800;

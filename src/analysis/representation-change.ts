@@ -39,8 +39,9 @@ import type { NetworkRepresentations } from './network-representations.js';
  * @internal
  */
 export interface RepresentationChange {
-  /** a's representations as `storedRepresentations(a)` forms them (unscaled). */
+  /** a's and b's representations as `storedRepresentations` forms them (unscaled). */
   readonly ra: NetworkRepresentations;
+  readonly rb: NetworkRepresentations;
   /** A_b − A_a, aSize×aSize row-major. */
   readonly da: Float64Array;
   /** R_b − R_a, rSize×rSize row-major. */
@@ -89,13 +90,13 @@ export function representationChange(
   const da = difference(rb.a, ra.a);
   const dr = difference(rb.r, ra.r);
   const side = balancedSide(a);
-  if (side === null) return integratedOr(a, b, ra, da, dr);
+  if (side === null) return integratedOr(a, b, ra, rb, da, dr);
   const lambda = Math.abs(a.lambda);
   const pa = balanceParts(a);
   const pb = balanceParts(b);
-  if (!(Math.max(pa.size, pb.size) <= lambda)) return integratedOr(a, b, ra, da, dr);
+  if (!(Math.max(pa.size, pb.size) <= lambda)) return integratedOr(a, b, ra, rb, da, dr);
   const dh = difference(balanceRoot(pb, side, lambda), balanceRoot(pa, side, lambda));
-  return side === 'r' ? { ra, da, dr: dh, route: 'balance' } : { ra, da: dh, dr, route: 'balance' };
+  return side === 'r' ? { ra, rb, da, dr: dh, route: 'balance' } : { ra, rb, da: dh, dr, route: 'balance' };
 }
 
 /** x − y entry by entry, in a new array. */
@@ -231,10 +232,11 @@ function integratedOr(
   a: Snapshot,
   b: Snapshot,
   ra: NetworkRepresentations,
+  rb: NetworkRepresentations,
   da: Float64Array,
   dr: Float64Array,
 ): RepresentationChange {
-  const plain: RepresentationChange = { ra, da, dr, route: 'difference' };
+  const plain: RepresentationChange = { ra, rb, da, dr, route: 'difference' };
   // The larger representation (W2W2ᵀ for λ > 0, W1ᵀW1 for λ < 0; at λ = 0 whichever is).
   const sizeR = frobenius(ra.r);
   const sizeA = frobenius(ra.a);
@@ -247,9 +249,9 @@ function integratedOr(
   // pair, along a trajectory, and in any worker of 'exact-dln/parallel'.
   const rule = integrand(a);
   const ib = rule.from0(sb.s);
-  if (sa.s === 0) return { ra, da: ib.da, dr: ib.dr, route: 'integral' };
+  if (sa.s === 0) return { ra, rb, da: ib.da, dr: ib.dr, route: 'integral' };
   const ia = rule.from0(sa.s);
-  return { ra, da: difference(ib.da, ia.da), dr: difference(ib.dr, ia.dr), route: 'integral' };
+  return { ra, rb, da: difference(ib.da, ia.da), dr: difference(ib.dr, ia.dr), route: 'integral' };
 }
 
 /** Nodes and weights of 10-point Gauss–Legendre quadrature on [−1, 1] (positive half; symmetric). */

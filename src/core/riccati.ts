@@ -42,7 +42,7 @@ import { completeOrthonormalBasis } from '../linalg/complete-basis.js';
 import { orthonormalColumns } from '../linalg/householder.js';
 import { rowKernels } from '../linalg/row-kernels.js';
 import { kernelsFor, type WasmKernels } from '../linalg/wasm.js';
-import { GAMMA_CLUSTER_TOLERANCE, type Spectrum } from './spectrum.js';
+import { GAMMA_CLUSTER_TOLERANCE, modeSigma, type Spectrum } from './spectrum.js';
 
 /**
  * A row whose residual after orthogonalisation is below RELATIVE_RANK_TOLERANCE·‖ψ_i‖ or
@@ -126,12 +126,6 @@ function loweredRankTolerances(gamma: Float64Array, count: number, qNorm: number
  * 1e25 for a λ = 0 network with a rank-deficient Q(0) (modes of rate 0 decay like 1/s, and
  * terms of size s·|ψ|² meet terms of size 1).
  */
-/** The singular value of sorted mode i of the spectrum (0 for a left-over direction). */
-function sigmaOfMode(spectrum: Spectrum, i: number): number {
-  const alpha = spectrum.modes[i].alpha;
-  return alpha >= 0 ? spectrum.sigma[alpha] : 0;
-}
-
 /** Relative to ‖Q(0)‖, the share of a pivot below which a dependent row's choice is not asked for (see {@link unresolvedRates}). */
 const UNRESOLVED_SHARE = 1e-10;
 
@@ -166,8 +160,8 @@ function unresolvedRates(
       // Shares below 1e-10·‖Q(0)‖ are rounding (an aligned start's other modes get ~ε·‖Q(0)‖
       // from the SVD's basis) or too small to move the limit by more than that.
       if (!(Math.abs(lMat[i * nh + j]) > UNRESOLVED_SHARE * qNorm) || gamma[i] !== pivotGamma[j]) continue;
-      const a = sigmaOfMode(spectrum, pivotRows[j]);
-      const b = sigmaOfMode(spectrum, i);
+      const a = modeSigma(spectrum.sigma, spectrum.modes[pivotRows[j]]);
+      const b = modeSigma(spectrum.sigma, spectrum.modes[i]);
       if (Math.abs(a - b) <= GAMMA_CLUSTER_TOLERANCE * sigmaMax) continue;
       const gap = Math.abs((a - b) * (a + b)) / (kappa(a) + kappa(b));
       if (found === undefined || gap < found.gap) found = { gap, sigmaA: a, sigmaB: b };

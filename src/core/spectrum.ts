@@ -72,6 +72,11 @@ export interface Spectrum {
   modes: Mode[];
 }
 
+/** The singular value a mode comes from (0 for a left-over direction). @internal */
+export function modeSigma(sigma: readonly number[], m: Mode): number {
+  return m.alpha >= 0 ? sigma[m.alpha] : 0;
+}
+
 /** Relative tolerance below which two growth rates are treated as one (degenerate). */
 export const GAMMA_CLUSTER_TOLERANCE = 1e-12;
 
@@ -105,7 +110,7 @@ export function spectrumOf(sigmaYX: Matrix, lambda: number): Spectrum {
   const scale = Math.max(Math.abs(half), s.length > 0 ? s[0] : 0);
   const tol = GAMMA_CLUSTER_TOLERANCE * scale;
   const sigmaTol = GAMMA_CLUSTER_TOLERANCE * (s.length > 0 ? s[0] : 0);
-  const sigmaOf = (m: Mode): number => (m.alpha >= 0 ? s[m.alpha] : 0);
+  const sigmaOf = (m: Mode): number => modeSigma(s, m);
   for (const m of modes) if (Math.abs(m.gamma) <= tol) m.gamma = 0;
   for (let i = 1; i < modes.length; i++) {
     const close = modes[i - 1].gamma - modes[i].gamma <= tol;
