@@ -62,6 +62,8 @@ export interface ConvergedRepresentations {
 /** A growing direction of F (γ > 0) and the piece it adds to P(∞) = Σ 2γ o oᵀ. */
 interface GrowingMode {
   gamma: number;
+  /** The singular value it comes from (0 for a left-over direction): γ grows with it. */
+  sigma: number;
   kind: 'pair' | 'output' | 'input';
   /** Column of Ũ / Ṽ. */
   index: number;
@@ -177,19 +179,25 @@ export function convergedRepresentations(options: ConvergedRepresentationsOption
   const modes: GrowingMode[] = [];
   for (let alpha = 0; alpha < r; alpha++) {
     const kappa = Math.hypot(s[alpha], half);
-    if (kappa > tol) modes.push({ gamma: kappa, kind: 'pair', index: alpha });
+    if (kappa > tol) modes.push({ gamma: kappa, sigma: s[alpha], kind: 'pair', index: alpha });
   }
   if (absHalf > tol) {
-    if (lambda > 0) for (let k = r; k < no; k++) modes.push({ gamma: half, kind: 'output', index: k });
-    else for (let k = r; k < ni; k++) modes.push({ gamma: -half, kind: 'input', index: k });
+    if (lambda > 0) for (let k = r; k < no; k++) modes.push({ gamma: half, sigma: 0, kind: 'output', index: k });
+    else for (let k = r; k < ni; k++) modes.push({ gamma: -half, sigma: 0, kind: 'input', index: k });
   }
-  modes.sort((x, y) => y.gamma - x.gamma || x.index - y.index);
+  // By decreasing σ, which orders the rates κ = √(σ² + λ²/4) exactly even where |λ| ≫ σ makes
+  // them equal in double precision. Two rates are one (the hidden layer's choice between them
+  // is left to the initialisation) when they agree to `tol` and so do their singular values,
+  // as in the spectrum: distinct σ at large |λ| differ in rate by only Δσ²/|λ|, but differ.
+  modes.sort((x, y) => y.sigma - x.sigma || x.index - y.index);
+  const sigmaTol = GAMMA_CLUSTER_TOLERANCE * (r > 0 ? s[0] : 0);
+  const same = (x: GrowingMode, y: GrowingMode): boolean => Math.abs(x.gamma - y.gamma) <= tol && Math.abs(x.sigma - y.sigma) <= sigmaTol;
 
   const kept = Math.min(nh, modes.length);
-  if (kept < modes.length && modes[kept - 1].gamma - modes[kept].gamma <= tol) {
+  if (kept < modes.length && same(modes[kept - 1], modes[kept])) {
     const cut = modes[kept - 1].gamma;
-    const cluster = modes.filter((m) => Math.abs(m.gamma - cut) <= tol).length;
-    const inCluster = modes.slice(0, kept).filter((m) => Math.abs(m.gamma - cut) <= tol).length;
+    const cluster = modes.filter((m) => same(m, modes[kept - 1])).length;
+    const inCluster = modes.slice(0, kept).filter((m) => same(m, modes[kept - 1])).length;
     throw new InvalidArgumentError(
       `invalid argument. The converged state is not determined by sigmaYX, lambda and hiddenDim alone: with hiddenDim = ${nh} ` +
         `the hidden layer keeps only ${inCluster} of ${cluster} directions that grow at the same rate γ = ${cut} ` +

@@ -150,10 +150,10 @@ export interface ExactDynamics {
    * directions reachable from Q(0). Its `t` is `Infinity`.
    *
    * @throws {@link ExactDlnError} when the hidden layer must choose between two growth rates
-   *   closer than their rounding — distinct singular values at |λ| above about
-   *   1e8·√(σ_a² − σ_b²) with a hidden layer narrower than the large side (docs/model.md) —
-   *   whose limit double precision cannot decide; `at(t)` and the summaries throw the same
-   *   error once that choice would have gone 1e-6 of its way (t/τ > 1e-6/gap).
+   *   that double precision cannot tell apart — distinct singular values whose σ²/|λ| is
+   *   subnormal (below 2.2e-308, e.g. σ = 1e-160 at λ = 1) with a hidden layer narrower than
+   *   the large side (docs/model.md); `at(t)` and the summaries throw the same error once that
+   *   choice would have gone 1e-6 of its way (t/τ > 1e-6/gap).
    */
   converged(): Snapshot;
 }

@@ -130,22 +130,34 @@ function loweredRankTolerances(gamma: Float64Array, count: number, qNorm: number
 const UNRESOLVED_SHARE = 1e-10;
 
 /**
- * A dependent growing row (not a pivot) that keeps a share of a pivot of the same rate in
- * double precision though their singular values differ — the spectrum merges rates only for
- * repeated σ, so these are two rates closer than their rounding ((σ_a² − σ_b²)/(κ_a + κ_b) <
- * ε·|λ|/2, from |λ| ≈ 1e8·√Δσ²). The hidden layer decides between them over a time 1/gap that
- * the closed form cannot resolve (its "limit" would be the initial mixture). Pivot rows only
- * mix directions that all stay, and need no choice. The smallest such true gap, or undefined.
+ * The rates' offsets δ = σ²/(κ + |λ|/2) (see `Mode.delta`, spectrum.ts) carry their
+ * differences. A δ that is subnormal (or 0 for σ > 0: σ²/|λ| below about 1e-308) is rounded to
+ * 2⁻¹⁰⁷⁵ absolutely; a difference of such offsets below this gap is then not accurate to 2⁻⁷⁸
+ * of itself, and the closed form cannot follow the choice between the two rates.
+ */
+const SMALLEST_RESOLVED_GAP = 2 ** -996;
+
+/** Whether a mode's offset δ has a double's full precision: exactly 0 (σ = 0) or normal. */
+function fullPrecisionOffset(sigma: number, delta: number): boolean {
+  return sigma === 0 || delta >= SMALLEST_NORMAL;
+}
+
+/**
+ * A dependent growing row (not a pivot) that keeps a share of a pivot whose rate differs from
+ * its own by less than {@link SMALLEST_RESOLVED_GAP}, one of them with a subnormal offset δ,
+ * though their singular values differ (the
+ * spectrum merges rates only for repeated σ): the hidden layer decides between the two over a
+ * time 1/gap that the closed form cannot resolve (its "limit" would be the initial mixture).
+ * Pivot rows only mix directions that all stay, and need no choice. The smallest such true
+ * gap (σ_a² − σ_b²)/(κ_a + κ_b), or undefined.
  */
 function unresolvedRates(
   spectrum: Spectrum,
-  gamma: Float64Array,
   nG: number,
   nh: number,
   lMat: Float64Array,
   cols: Int32Array | Float64Array | number[],
   pivotRows: number[],
-  pivotGamma: Float64Array,
   qNorm: number,
 ): { gap: number; sigmaA: number; sigmaB: number } | undefined {
   const pivots = pivotRows.length;
@@ -159,11 +171,15 @@ function unresolvedRates(
     for (let j = 0; j < ci; j++) {
       // Shares below 1e-10·‖Q(0)‖ are rounding (an aligned start's other modes get ~ε·‖Q(0)‖
       // from the SVD's basis) or too small to move the limit by more than that.
-      if (!(Math.abs(lMat[i * nh + j]) > UNRESOLVED_SHARE * qNorm) || gamma[i] !== pivotGamma[j]) continue;
-      const a = modeSigma(spectrum.sigma, spectrum.modes[pivotRows[j]]);
-      const b = modeSigma(spectrum.sigma, spectrum.modes[i]);
+      if (!(Math.abs(lMat[i * nh + j]) > UNRESOLVED_SHARE * qNorm)) continue;
+      const pivot = spectrum.modes[pivotRows[j]];
+      const row = spectrum.modes[i];
+      const a = modeSigma(spectrum.sigma, pivot);
+      const b = modeSigma(spectrum.sigma, row);
       if (Math.abs(a - b) <= GAMMA_CLUSTER_TOLERANCE * sigmaMax) continue;
+      if (fullPrecisionOffset(a, pivot.delta) && fullPrecisionOffset(b, row.delta)) continue;
       const gap = Math.abs((a - b) * (a + b)) / (kappa(a) + kappa(b));
+      if (!(gap < SMALLEST_RESOLVED_GAP)) continue;
       if (found === undefined || gap < found.gap) found = { gap, sigmaA: a, sigmaB: b };
     }
   }
@@ -190,10 +206,16 @@ export class RiccatiSolution {
   private readonly nG: number;
   /** Growth rates of the sorted modes. */
   private readonly gamma: Float64Array;
+  /**
+   * Their offsets δ from |λ|/2 (`Mode.delta`, spectrum.ts): the difference of two growing rates is
+   * taken as the difference of their δ, exact where γ's own rounding (ε·|λ|/2) would swamp it.
+   */
+  private readonly delta: Float64Array;
   /** Number of pivots (basis vectors with their own growth rate). */
   readonly pivots: number;
-  /** Growth rate of each pivot column. */
+  /** Growth rate of each pivot column, and its offset δ. */
   private readonly pivotGamma: Float64Array;
+  private readonly pivotDelta: Float64Array;
   /**
    * Two growth rates the hidden layer must choose between that are equal in double precision
    * but not in fact (see {@link unresolvedRates}): the smallest true gap and its singular values.
@@ -220,6 +242,8 @@ export class RiccatiSolution {
   private readonly rowLo: Int32Array;
   /** Growth rate of each reversed column (0 for completion columns). */
   private readonly colRate: Float64Array;
+  /** The offset δ of each reversed pivot column's rate; NaN for the other columns (see {@link columnGaps}). */
+  private readonly colOffset: Float64Array;
   /**
    * For hidden column j = Nh − 1 − c: the first growing row whose L has column j (rows
    * before it are zero there). Non-increasing in c.
@@ -297,6 +321,7 @@ export class RiccatiSolution {
       }
     }
     this.gamma = Float64Array.from(modes, (m) => m.gamma);
+    this.delta = Float64Array.from(modes, (m) => m.delta);
     let psiSmall = Infinity;
     let psiBig = 0;
     for (let k = 0; k < psi.length; k++) {
@@ -362,6 +387,7 @@ export class RiccatiSolution {
     // The growing rows come first, so their pivots are the first ones.
     const pivots = pivotRows.filter((i) => i < nG).length;
     const pivotGamma = pivotRows.slice(0, pivots).map((i) => this.gamma[i]);
+    this.pivotDelta = Float64Array.from(pivotRows.slice(0, pivots), (i) => this.delta[i]);
     if (full < nGZ) {
       // Once the Nh basis vectors span R^Nh, every further row is in their span: its
       // coefficients are ψ_i·Kᵀ, one blocked product for all of them (a wide or tall network
@@ -384,7 +410,7 @@ export class RiccatiSolution {
     this.pivotGamma = Float64Array.from(pivotGamma);
     this.lMat = lMat;
     this.cols = cols;
-    this.unresolved = unresolvedRates(spectrum, this.gamma, nG, nh, lMat, cols, pivotRows.slice(0, pivots), this.pivotGamma, qNorm);
+    this.unresolved = unresolvedRates(spectrum, nG, nh, lMat, cols, pivotRows.slice(0, pivots), qNorm);
 
     // Ψ_Z K for the non-growing rows.
     const nZ = n - nG;
@@ -412,7 +438,11 @@ export class RiccatiSolution {
     this.g0t = transpose(g0, n, nh);
     this.rowLo = rowLo;
     this.colRate = new Float64Array(nh);
-    for (let j = 0; j < this.pivots; j++) this.colRate[nh - 1 - j] = this.pivotGamma[j];
+    this.colOffset = new Float64Array(nh).fill(NaN);
+    for (let j = 0; j < this.pivots; j++) {
+      this.colRate[nh - 1 - j] = this.pivotGamma[j];
+      this.colOffset[nh - 1 - j] = this.pivotDelta[j];
+    }
     this.colLo = new Int32Array(nh);
     for (let c = 0; c < nh; c++) {
       const j = nh - 1 - c;
@@ -436,6 +466,7 @@ export class RiccatiSolution {
       n,
       nG,
       gamma: this.gamma,
+      delta: this.delta,
       g0,
       g0t: this.g0t,
       rowLo,
@@ -469,19 +500,22 @@ export class RiccatiSolution {
     leftOver.forEach((isPerp, i) => (isPerp ? perp : main).push(i));
     if (perp.length === 0) return undefined;
     const gammaPerp = this.gamma[perp[0]];
-    if (perp.some((i) => this.gamma[i] !== gammaPerp)) return undefined; // (cannot happen: one λ)
+    const deltaPerp = this.delta[perp[0]]; // 0, or a σ ≈ 0 mode's δ where the spectrum merged them
+    if (perp.some((i) => this.gamma[i] !== gammaPerp || this.delta[i] !== deltaPerp)) return undefined; // (cannot happen: one λ)
     const inputSide = ni > no;
     const m = main.length;
     // The main rows, in their original (sorted) order: growing ones first.
     const g0 = new Float64Array(m * nh);
     const rowLo = new Int32Array(m);
     const gamma = new Float64Array(m);
+    const delta = new Float64Array(m);
     const compact = new Int32Array(n).fill(-1);
     let nG = 0;
     main.forEach((i, k) => {
       g0.set(this.g0.subarray(i * nh, (i + 1) * nh), k * nh);
       rowLo[k] = this.rowLo[i];
       gamma[k] = this.gamma[i];
+      delta[k] = this.delta[i];
       compact[i] = k;
       if (i < this.nG) nG++;
     });
@@ -532,11 +566,12 @@ export class RiccatiSolution {
       });
     }
     return {
-      set: { n: m, nG, gamma, g0, g0t: transpose(g0, m, nh), rowLo, colLo, growingMin: smallestNonZero(g0, nG * nh), coordMode, coordCoef, coords },
+      set: { n: m, nG, gamma, delta, g0, g0t: transpose(g0, m, nh), rowLo, colLo, growingMin: smallestNonZero(g0, nG * nh), coordMode, coordCoef, coords },
       inputDim: rNi,
       outputDim: rNo,
       inputSide,
       gammaPerp,
+      deltaPerp,
       growingPerp: gammaPerp > 0,
       gram,
       r,
@@ -916,31 +951,37 @@ export class RiccatiSolution {
       // exponential of its own (≲ 3 ulp) at one exponential per row and per column and band
       // instead of one per entry. Columns slower than the anchor (none while the rows are
       // sorted by rate, as they are) take one exponential per entry.
+      // Rate differences are taken from the offsets δ (all growing rates are |λ|/2 + δ):
+      // γ_i − a = δ_i − δ_a, and a − g_j from {@link columnGaps}; from γ itself they would carry
+      // its rounding, ε·|λ|/2, which for |λ| ≫ σ is most of the gap between two task modes.
+      const delta = set.delta;
+      const colGap = ws.colGap;
       for (let i = 0; i < nG; ) {
-        let lo = gamma[i];
-        let hi = gamma[i];
+        let lo = i;
         let end = i + 1;
-        while (end < nG && (Math.max(hi, gamma[end]) - Math.min(lo, gamma[end])) * s <= EXPONENT_BAND) {
-          lo = Math.min(lo, gamma[end]);
-          hi = Math.max(hi, gamma[end]);
+        while (end < nG && (delta[i] - delta[end]) * s <= EXPONENT_BAND) {
+          if (delta[end] < delta[lo]) lo = end;
           end++;
         }
+        const anchor = delta[lo];
+        columnGaps(gamma[lo], anchor, colRate, this.colOffset, colGap);
         for (let c = 0; c < nh; c++) {
-          const x = (lo - colRate[c]) * s;
-          colFactor[c] = x < EXPONENT_FLOOR - EXPONENT_BAND ? 0 : x > 0 ? NaN : expOfProduct(lo - colRate[c], s);
+          const x = colGap[c] * s;
+          colFactor[c] = x < EXPONENT_FLOOR - EXPONENT_BAND ? 0 : x > 0 ? NaN : expOfProduct(colGap[c], s);
         }
         for (let r = i; r < end; r++) {
-          const gi = gamma[r];
-          const rowPart = expOfProduct(gi - lo, s);
+          const rowGap = delta[r] - anchor; // γ_r − a ≥ 0
+          const rowPart = expOfProduct(rowGap, s);
           const go = r * nh;
           for (let c = 0; c < nh; c++) {
             const l = g0[go + c];
-            if (l === 0 || (gi - colRate[c]) * s < EXPONENT_FLOOR) {
+            const gap = rowGap + colGap[c]; // γ_r − g_c
+            if (l === 0 || gap * s < EXPONENT_FLOOR) {
               g[go + c] = 0;
               continue;
             }
             const f = colFactor[c];
-            g[go + c] = l * (f === f ? rowPart * f : expOfProduct(gi - colRate[c], s));
+            g[go + c] = l * (f === f ? rowPart * f : expOfProduct(gap, s));
           }
         }
         i = end;
@@ -981,7 +1022,8 @@ export class RiccatiSolution {
       const gp = reduced.gammaPerp;
       const q = ws.perpQ;
       if (reduced.growingPerp && !factored) {
-        columnFactors(gp, colRate, s, h);
+        columnGaps(gp, reduced.deltaPerp, colRate, this.colOffset, ws.colGap);
+        for (let c = 0; c < nh; c++) h[c] = flooredExp(ws.colGap[c], s);
         const w = Math.sqrt(-Math.expm1(-2 * gp * s) / (2 * gp));
         for (let c = 0; c < nh; c++) q[c] = w * h[c];
       } else {
@@ -1009,7 +1051,8 @@ export class RiccatiSolution {
 
   /**
    * Throws {@link ExactDlnError} when the state at s depends on a choice between two growth
-   * rates that double precision cannot tell apart (see {@link unresolvedRates}): at s = ∞
+   * rates that double precision cannot tell apart (see {@link unresolvedRates}; only for
+   * σ²/|λ| below about 1e-308): at s = ∞
    * always, at finite s once the choice has gone 1e-6 of its way (gap·s > 1e-6).
    */
   assertResolvedAt(s: number): void {
@@ -1017,12 +1060,14 @@ export class RiccatiSolution {
     if (u === undefined || !(u.gap * s > 1e-6)) return;
     const lambda = this.spectrum.lambda;
     const name = (x: number): string => (x === 0 ? 'a direction Σyx does not use (σ = 0)' : `σ = ${x.toPrecision(6)}`);
+    const timeScale = 1 / u.gap; // Infinity below 5.6e-309
+    const accurate = 1e-6 / u.gap;
     throw new ExactDlnError(
       `exact-dln cannot give ${s === Infinity ? 'the converged state of this network' : `this network's state at t/τ = ${s}`}: two of its growth rates, ` +
-        `of ${name(u.sigmaA)} and ${name(u.sigmaB)}, differ by (σ_a² − σ_b²)/(κ_a + κ_b) ≈ ${u.gap.toExponential(2)}, below the rounding of the rates ` +
-        `themselves at λ = ${lambda} (≈ ε·|λ|/2 = ${((Number.EPSILON * Math.abs(lambda)) / 2).toExponential(2)}); its hidden layer, too narrow for both, ` +
-        `chooses between them over a time of order ${(1 / u.gap).toExponential(2)}·τ, which double precision cannot follow here (|λ| above about ` +
-        `1e8·√(σ_a² − σ_b²); see docs/model.md). Smaller |λ|, or times t/τ below ${(1e-6 / u.gap).toExponential(2)}, are accurate.`,
+        `of ${name(u.sigmaA)} and ${name(u.sigmaB)}, differ by (σ_a² − σ_b²)/(κ_a + κ_b) ≈ ${u.gap.toExponential(2)} at λ = ${lambda}, ` +
+        `too little for double precision: the rates' offsets σ²/(κ + |λ|/2) from |λ|/2, which carry their differences, are subnormal ` +
+        `(below 2.2e-308); its hidden layer, too narrow for both, chooses between them over a time of order ${Number.isFinite(timeScale) ? `${timeScale.toExponential(2)}·τ` : 'more than 1.8e308·τ'}, ` +
+        `which cannot be followed (see docs/model.md). ${Number.isFinite(accurate) ? `Times t/τ below ${accurate.toExponential(2)}` : 'All finite times'} are accurate.`,
     );
   }
 
@@ -1046,7 +1091,7 @@ export class RiccatiSolution {
       for (let j = 0; j < ci; j++) {
         const l = this.lMat[i * nh + j];
         if (l === 0) continue;
-        g[go + j] = gi - this.pivotGamma[j] === 0 ? l : 0;
+        g[go + j] = this.delta[i] === this.pivotDelta[j] ? l : 0; // (both growing: equal rates ⇔ equal δ)
       }
       const d = 1 / (2 * gi);
       for (let j = 0; j < ci; j++) {
@@ -1081,8 +1126,9 @@ interface RowSet {
   /** Rows (modes), growing ones first. */
   readonly n: number;
   readonly nG: number;
-  /** Growth rate of each row. */
+  /** Growth rate of each row, and its offset δ (`Mode.delta`, spectrum.ts). */
   readonly gamma: Float64Array;
+  readonly delta: Float64Array;
   /** G0 rows (reversed hidden columns), n×Nh, and transposed. */
   readonly g0: Float64Array;
   readonly g0t: Float64Array;
@@ -1106,6 +1152,8 @@ interface Reduced {
   /** True when the left-over directions are inputs (Ni > No). */
   readonly inputSide: boolean;
   readonly gammaPerp: number;
+  /** Its offset δ (`Mode.delta`, spectrum.ts). */
+  readonly deltaPerp: number;
   readonly growingPerp: boolean;
   /** Γ = G0_⊥ᵀG0_⊥ (Nh×Nh; its lower triangle is used). */
   readonly gram: Float64Array;
@@ -1134,10 +1182,14 @@ function compressedLayout(reduced: Reduced, nh: number): { k: number; rNi: numbe
     : { k, rNi, rNo, outputAt: rNi * nh, yAt: (rNi + rNo) * nh };
 }
 
-/** e^{(γ − g_j)s} for every column j (exactly 1 where the rates are equal, 0 below e^{−600}). */
-function columnFactors(gamma: number, colRate: Float64Array, s: number, out: Float64Array): void {
+/**
+ * γ − g_c for a growing rate γ = |λ|/2 + δ and every column c: δ − δ_c for a pivot column
+ * (colOffset[c] its δ; exactly 0 where the rates are equal), γ − 0 for the others.
+ */
+function columnGaps(gamma: number, delta: number, colRate: Float64Array, colOffset: Float64Array, out: Float64Array): void {
   for (let c = 0; c < colRate.length; c++) {
-    out[c] = flooredExp(gamma - colRate[c], s);
+    const o = colOffset[c];
+    out[c] = o === o ? delta - o : gamma - colRate[c];
   }
 }
 
@@ -1362,8 +1414,10 @@ class Workspace {
   readonly einv: Float64Array;
   readonly rowScale: Float64Array;
   readonly weight: Float64Array;
-  /** e^{(γ − g_j)s} for one run of equal γ (beyond the factoring limit), Nh. */
+  /** e^{(a − g_j)s} for one band of rates with anchor a (beyond the factoring limit), Nh. */
   readonly colFactor: Float64Array;
+  /** a − g_j (or γ⊥ − g_j) from the rates' offsets ({@link columnGaps}), Nh. */
+  readonly colGap: Float64Array;
   /** √D_i of the growing rows (beyond the factoring limit), N. */
   readonly rowWeight: Float64Array;
   /** h and q of the left-over modes, Nh each. */
@@ -1381,6 +1435,7 @@ class Workspace {
     this.rowScale = new Float64Array(n);
     this.weight = new Float64Array(n);
     this.colFactor = new Float64Array(nh);
+    this.colGap = new Float64Array(nh);
     this.rowWeight = new Float64Array(n);
     this.perpH = new Float64Array(nh);
     this.perpQ = new Float64Array(nh);

@@ -16,6 +16,13 @@ import { fullSvd } from './svd.js';
 export interface Mode {
   /** Eigenvalue γ of F (growth rate of the mode, in units of 1/τ). */
   gamma: number;
+  /**
+   * The rate's offset from |λ|/2: |γ| = |λ|/2 + δ, δ = σ²/(κ + |λ|/2) ≥ 0 for a task mode
+   * (0 for a left-over direction and for a rate snapped to 0). Differences of two rates of
+   * one sign are taken as differences of their δ: for |λ| ≫ σ the rates of distinct singular
+   * values differ by only Δσ²/|λ|, which γ itself, rounded to ε·|λ|/2, does not carry.
+   */
+  delta: number;
   /** Index of the input-side singular vector ṽ (column of Ṽ), or −1. */
   input: number;
   /** Coefficient on ṽ_input. */
@@ -35,15 +42,16 @@ export interface Mode {
  *
  * @internal
  */
-export function growingEigenvector(sigma: number, lambda: number): { kappa: number; a: number; b: number } {
+export function growingEigenvector(sigma: number, lambda: number): { kappa: number; a: number; b: number; delta: number } {
   const half = lambda / 2;
   const kappa = Math.hypot(sigma, half);
-  if (kappa === 0) return { kappa, a: Math.SQRT1_2, b: Math.SQRT1_2 };
+  if (kappa === 0) return { kappa, a: Math.SQRT1_2, b: Math.SQRT1_2, delta: 0 };
   // κ ∓ λ/2 without cancellation: (κ − λ/2)(κ + λ/2) = σ² (σ·(σ/x) where σ² would overflow).
   const sigmaSquaredOver = (x: number): number => (sigma < 2 ** 500 ? (sigma * sigma) / x : sigma * (sigma / x));
   const plus = half >= 0 ? kappa + half : sigmaSquaredOver(kappa - half);
   const minus = half >= 0 ? sigmaSquaredOver(kappa + half) : kappa - half;
-  return { kappa, a: halfRootRatio(minus, kappa), b: halfRootRatio(plus, kappa) };
+  // κ − |λ|/2 is the smaller of the two.
+  return { kappa, a: halfRootRatio(minus, kappa), b: halfRootRatio(plus, kappa), delta: Math.min(plus, minus) };
 }
 
 /**
@@ -93,14 +101,25 @@ export function spectrumOf(sigmaYX: Matrix, lambda: number): Spectrum {
   const modes: Mode[] = [];
   for (let alpha = 0; alpha < r; alpha++) {
     const sigma = s[alpha];
-    const { kappa, a, b } = growingEigenvector(sigma, lambda);
-    modes.push({ gamma: kappa, input: alpha, a, output: alpha, b, alpha });
-    modes.push({ gamma: -kappa, input: alpha, a: b, output: alpha, b: -a, alpha });
+    const { kappa, a, b, delta } = growingEigenvector(sigma, lambda);
+    modes.push({ gamma: kappa, delta, input: alpha, a, output: alpha, b, alpha });
+    modes.push({ gamma: -kappa, delta, input: alpha, a: b, output: alpha, b: -a, alpha });
   }
-  for (let k = r; k < outputDim; k++) modes.push({ gamma: half, input: -1, a: 0, output: k, b: 1, alpha: -1 });
-  for (let k = r; k < inputDim; k++) modes.push({ gamma: -half, input: k, a: 1, output: -1, b: 0, alpha: -1 });
+  for (let k = r; k < outputDim; k++) modes.push({ gamma: half, delta: 0, input: -1, a: 0, output: k, b: 1, alpha: -1 });
+  for (let k = r; k < inputDim; k++) modes.push({ gamma: -half, delta: 0, input: k, a: 1, output: -1, b: 0, alpha: -1 });
 
-  modes.sort((x, y) => y.gamma - x.gamma);
+  // Decreasing γ; within one sign by δ (growing: larger δ first), which orders rates that
+  // agree to their rounding (|λ| ≫ σ) by their true values.
+  modes.sort((x, y) => {
+    const sx = Math.sign(x.gamma);
+    const sy = Math.sign(y.gamma);
+    if (sx !== sy) return sy - sx;
+    return sx > 0 ? y.delta - x.delta : sx < 0 ? x.delta - y.delta : 0;
+  });
+  // γ from hypot may be an ulp out of that order where δ is not: keep γ non-increasing.
+  for (let i = 1; i < modes.length; i++) {
+    if (Math.sign(modes[i].gamma) === Math.sign(modes[i - 1].gamma)) modes[i].gamma = Math.min(modes[i].gamma, modes[i - 1].gamma);
+  }
   // Snap growth rates that differ only by rounding (repeated singular values) so that
   // degenerate modes are exactly degenerate, and rates that are zero up to rounding to 0.
   // Only modes whose singular values agree to the tolerance are merged (left-over directions
@@ -111,10 +130,17 @@ export function spectrumOf(sigmaYX: Matrix, lambda: number): Spectrum {
   const tol = GAMMA_CLUSTER_TOLERANCE * scale;
   const sigmaTol = GAMMA_CLUSTER_TOLERANCE * (s.length > 0 ? s[0] : 0);
   const sigmaOf = (m: Mode): number => modeSigma(s, m);
-  for (const m of modes) if (Math.abs(m.gamma) <= tol) m.gamma = 0;
+  for (const m of modes) {
+    if (Math.abs(m.gamma) > tol) continue;
+    m.gamma = 0;
+    m.delta = 0;
+  }
   for (let i = 1; i < modes.length; i++) {
     const close = modes[i - 1].gamma - modes[i].gamma <= tol;
-    if (close && (modes[i].gamma === 0 || Math.abs(sigmaOf(modes[i - 1]) - sigmaOf(modes[i])) <= sigmaTol)) modes[i].gamma = modes[i - 1].gamma;
+    if (close && (modes[i].gamma === 0 || Math.abs(sigmaOf(modes[i - 1]) - sigmaOf(modes[i])) <= sigmaTol)) {
+      modes[i].gamma = modes[i - 1].gamma;
+      modes[i].delta = modes[i - 1].delta;
+    }
   }
   return { inputDim, outputDim, lambda, sigma: Object.freeze(s.slice(0, r)), u, v, modes };
 }

@@ -29,13 +29,13 @@ const COLUMNS = [
 ];
 
 describe('exact-dln sweep', () => {
-  it('a λ whose converged state double precision cannot decide (wide output, λ = 1e9): exit 1, the library’s message once', async () => {
-    const config = join(dir, 'huge-lambda.json');
-    writeJson(dir, 'huge-lambda.json', {
-      weights: { inputDim: 2, hiddenDim: 1, outputDim: 3, lambda: 1, seed: 2 },
-      task: { random: { samples: 20, seed: 1 } },
+  it('a converged state double precision cannot decide (σ = 1e-160 at λ = 1: growth rates 1e-320 apart): exit 1, the library’s message once', async () => {
+    const config = join(dir, 'subnormal-gap.json');
+    writeJson(dir, 'subnormal-gap.json', {
+      weights: { inputDim: 1, hiddenDim: 1, outputDim: 2, lambda: 1, seed: 2 },
+      task: { sigmaYX: [[1e-160], [0]] },
     });
-    const r = await cli(['sweep', '--config', config, '--lambdas', '1e9', '--scales', '0.5', '--format', 'csv'], dir);
+    const r = await cli(['sweep', '--config', config, '--lambdas', '1', '--scales', '0.5', '--format', 'csv'], dir);
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/^exact-dln cannot give the converged state of this network: two of its growth rates/);
     expect(r.err).not.toMatch(/exact-dln: exact-dln/);
