@@ -201,7 +201,7 @@ export function convergedRepresentations(options: ConvergedRepresentationsOption
     throw new InvalidArgumentError(
       `invalid argument. The converged state is not determined by sigmaYX, lambda and hiddenDim alone: with hiddenDim = ${nh} ` +
         `the hidden layer keeps only ${inCluster} of ${cluster} directions that grow at the same rate γ = ${cut} ` +
-        `(${lambda !== 0 && cut === absHalf
+        `(${lambda !== 0 && modes[kept - 1].sigma === 0
           ? `directions outside the task's ${lambda > 0 ? 'output' : 'input'} space, which hold |λ| = ${Math.abs(lambda)} when kept`
           : 'a repeated singular value of sigmaYX at the bottleneck'}), ` +
         `and which of them it keeps depends on the initialisation. ` +

@@ -151,9 +151,10 @@ export interface ExactDynamics {
    *
    * @throws {@link ExactDlnError} when the hidden layer must choose between two growth rates
    *   that double precision cannot tell apart — distinct singular values whose σ²/|λ| is
-   *   subnormal (below 2.2e-308, e.g. σ = 1e-160 at λ = 1) with a hidden layer narrower than
-   *   the large side (docs/model.md); `at(t)` and the summaries throw the same error once that
-   *   choice would have gone 1e-6 of its way (t/τ > 1e-6/gap).
+   *   subnormal (below 2.2e-308, e.g. σ = 1e-160 at λ = 1) and whose rates differ by less than
+   *   5.6e-309, with a hidden layer narrower than the large side (docs/model.md); `at(t)` and
+   *   the summaries throw the same error once that choice would have gone 1e-6 of its way
+   *   (t/τ > 1e-6/gap, beyond 1.8e302).
    */
   converged(): Snapshot;
 }

@@ -131,11 +131,11 @@ const UNRESOLVED_SHARE = 1e-10;
 
 /**
  * The rates' offsets δ = σ²/(κ + |λ|/2) (see `Mode.delta`, spectrum.ts) carry their
- * differences. A δ that is subnormal (or 0 for σ > 0: σ²/|λ| below about 1e-308) is rounded to
- * 2⁻¹⁰⁷⁵ absolutely; a difference of such offsets below this gap is then not accurate to 2⁻⁷⁸
- * of itself, and the closed form cannot follow the choice between the two rates.
+ * differences. A δ that is subnormal (or 0 for σ > 0: σ²/|λ| below about 2.2e-308) is rounded
+ * to 2⁻¹⁰⁷⁵ absolutely; a difference of such offsets above this gap is still accurate to 2⁻⁵⁰
+ * of itself, one below it is not — and its time scale 1/gap is beyond the largest double.
  */
-const SMALLEST_RESOLVED_GAP = 2 ** -996;
+const SMALLEST_RESOLVED_GAP = 2 ** -1024;
 
 /** Whether a mode's offset δ has a double's full precision: exactly 0 (σ = 0) or normal. */
 function fullPrecisionOffset(sigma: number, delta: number): boolean {
@@ -1052,7 +1052,7 @@ export class RiccatiSolution {
   /**
    * Throws {@link ExactDlnError} when the state at s depends on a choice between two growth
    * rates that double precision cannot tell apart (see {@link unresolvedRates}; only for
-   * σ²/|λ| below about 1e-308): at s = ∞
+   * gaps below 5.6e-309, between offsets σ²/|λ| that are subnormal): at s = ∞
    * always, at finite s once the choice has gone 1e-6 of its way (gap·s > 1e-6).
    */
   assertResolvedAt(s: number): void {
@@ -1065,8 +1065,8 @@ export class RiccatiSolution {
     throw new ExactDlnError(
       `exact-dln cannot give ${s === Infinity ? 'the converged state of this network' : `this network's state at t/τ = ${s}`}: two of its growth rates, ` +
         `of ${name(u.sigmaA)} and ${name(u.sigmaB)}, differ by (σ_a² − σ_b²)/(κ_a + κ_b) ≈ ${u.gap.toExponential(2)} at λ = ${lambda}, ` +
-        `too little for double precision: the rates' offsets σ²/(κ + |λ|/2) from |λ|/2, which carry their differences, are subnormal ` +
-        `(below 2.2e-308); its hidden layer, too narrow for both, chooses between them over a time of order ${Number.isFinite(timeScale) ? `${timeScale.toExponential(2)}·τ` : 'more than 1.8e308·τ'}, ` +
+        `below 5.6e-309, too little for double precision: the rates' offsets σ²/(κ + |λ|/2) from |λ|/2, which carry their differences, ` +
+        `are subnormal and hold it only to a few digits; its hidden layer, too narrow for both, chooses between them over a time of order ${Number.isFinite(timeScale) ? `${timeScale.toExponential(2)}·τ` : 'more than 1.8e308·τ'}, ` +
         `which cannot be followed (see docs/model.md). ${Number.isFinite(accurate) ? `Times t/τ below ${accurate.toExponential(2)}` : 'All finite times'} are accurate.`,
     );
   }

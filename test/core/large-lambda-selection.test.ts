@@ -17,7 +17,7 @@ import { describe, expect, it } from 'vitest';
 import { convergedRepresentations } from '../../src/analysis/converged-representations.js';
 import { exactDynamics } from '../../src/core/exact-dynamics.js';
 import { lambdaBalancedWeights } from '../../src/core/weights.js';
-import { ExactDlnError } from '../../src/errors.js';
+import { ExactDlnError, InvalidArgumentError } from '../../src/errors.js';
 import { thrown } from '../helpers/errors.js';
 import { relErr } from '../helpers/oracles.js';
 import { preciseP } from '../helpers/precise-riccati.js';
@@ -118,6 +118,20 @@ describe('converged states at large |λ| are the truncated SVD (MATH.md §5)', (
   }
 });
 
+describe('convergedRepresentations at large |λ| refuses only true ties, and names them', () => {
+  it('λ = 1e9, σ = (1, 1, 0.5) on a 4×3 task: Nh = 1 splits the repeated σ = 1 (refused as such); Nh = 3 keeps (1, 1, 0.5) over the left-over direction', () => {
+    const sigmaYX = [[1, 0, 0], [0, 1, 0], [0, 0, 0.5], [0, 0, 0]];
+    const error = thrown(() => convergedRepresentations({ sigmaYX, lambda: 1e9, hiddenDim: 1 }));
+    expect(error).toBeInstanceOf(InvalidArgumentError);
+    // (It said "directions outside the task's output space": every rate there rounds to |λ|/2.)
+    expect(error.message).toMatch(/keeps only 1 of 2 directions .*a repeated singular value of sigmaYX at the bottleneck/);
+    const kept = convergedRepresentations({ sigmaYX, lambda: 1e9, hiddenDim: 3 });
+    // W2W1 → the task itself (rank 3 ≤ Nh), and W2W2ᵀ holds no |λ| along the left-over ũ₄.
+    expect(relErr(kept.w2w1, new Matrix(sigmaYX))).toBeLessThan(1e-15);
+    expect(Math.abs(kept.w2w2t.get(3, 3))).toBe(0);
+  });
+});
+
 describe('beyond double precision the slow choice is refused, not returned frozen', () => {
   it('σ²/|λ| ≈ 1e-320 (σ = 1e-160 at λ = 1, σ = 1e-60 at λ = 1e200): converged() throws a typed error; every finite time still evaluates', () => {
     for (const [sigma, lambda] of [[1e-160, 1], [1e-60, 1e200]]) {
@@ -126,7 +140,7 @@ describe('beyond double precision the slow choice is refused, not returned froze
       const error = thrown(() => dyn.converged());
       expect(error).toBeInstanceOf(ExactDlnError);
       expect(error.message).toMatch(/σ = 1\.00000e-\d+ and a direction Σyx does not use/);
-      expect(error.message).toMatch(/subnormal/);
+      expect(error.message).toMatch(/below 5\.6e-309.*subnormal/);
       expect(error.message).toMatch(/docs\/model\.md/);
       // The gap ≈ σ²/|λ| ≈ 1e-320 is so small that the choice does not start within
       // any finite time a double can hold: there the network keeps its initial mixture, exactly.
@@ -139,11 +153,24 @@ describe('beyond double precision the slow choice is refused, not returned froze
     }
   });
 
-  it('σ = 1e-154 at λ = 1 (gap ≈ 1e-308): times from t/τ ≈ 1e302 on, where the choice would start, throw too', () => {
+  it('subnormal offsets but a gap above 5.6e-309 are still followed: σ = 1e-154 at λ = 1 (gap 1e-308) to t/τ = 1e307, against the decimal oracle', () => {
+    const sigma = 1e-154;
     const { w1, w2 } = lambdaBalancedWeights({ inputDim: 1, hiddenDim: 1, outputDim: 2, lambda: 1, scale: 0.5, seed: 3 });
-    const dyn = exactDynamics({ w1, w2, sigmaYX: [[1e-154], [0]] });
-    expect(Number.isFinite(dyn.at(1e300).loss)).toBe(true);
-    expect(thrown(() => dyn.at(1e303)).message).toMatch(/cannot give this network's state at t\/τ = 1e\+303.*Times t\/τ below 1\.0\de\+302 are accurate/);
+    const dyn = exactDynamics({ w1, w2, sigmaYX: [[sigma], [0]] });
+    // The choice moves by 2·gap·t: 2e-5, 2e-3, 0.2 of its way. Each block against its largest
+    // entry (‖·‖_F would square entries of 1e-154 into subnormal numbers).
+    for (const s of [1e303, 1e305, 1e307]) {
+      const got = blocks(dyn.at(s).qqt, 1);
+      const want = blocks(preciseP(w1, w2, [sigma], dyn.lambda, s), 1);
+      got.forEach((g, k) => {
+        const w = want[k].to1DArray();
+        const size = Math.max(...w.map(Math.abs));
+        const worst = Math.max(...g.to1DArray().map((v, i) => Math.abs(v - w[i])));
+        expect(worst / size, `block ${k} at t/τ = ${s}`).toBeLessThan(1e-12);
+      });
+    }
+    // The converged state chooses σ: W2W1 → Σyx.
+    expect(Math.abs(dyn.converged().w2w1.get(0, 0) - sigma) / sigma).toBeLessThan(1e-12);
   });
 
   it('a hidden layer that spans the large side has no choice to make: 3×3×3 at λ = ±1e12 with distinct σ converges to loss 0', () => {

@@ -3,13 +3,13 @@
  * P(s) = O·EΨ M⁻¹ ΨᵀE·Oᵀ, M = I + ΨᵀΦΨ, evaluated in decimal arithmetic of 60 digits plus
  * the decimal span of the growing modes' e^{2γs} (M's entries are sums of those: without
  * them M would be singular to working precision once the slower ones drop below the fastest)
+ * plus the digits the rates need to hold their offsets σ²/(κ + |λ|/2) from |λ|/2
  * (decimal.js) for a task whose Σyx is diagonal (σ_α at (α, α), so Ũ = I and Ṽ = I and F's
  * eigenvectors are the 2×2 rotations of MATH.md §4, "Spectrum of F", formed here in decimal).
  *
  * It shares nothing with the evaluator: no SVD, no graded orthogonalisation, no rate
- * bookkeeping — the growth rates are decimal numbers, so rates that differ by σ²/|λ| at
- * |λ| = 1e12 differ in their 24th digit and are told apart with ~90 digits to spare, and
- * e^{γs} is taken relative to e^{γ_max·s} (numerator and M scaled by e^{−2γ_max·s}), so
+ * bookkeeping — the growth rates are decimal numbers with the digits to tell apart rates that
+ * differ by σ²/|λ| (in the 24th digit at |λ| = 1e12, σ = 1) and 60 more, and e^{γs} is taken relative to e^{γ_max·s} (numerator and M scaled by e^{−2γ_max·s}), so
  * nothing overflows. The weights and λ (the double λ̂ the evaluator uses) are taken as exact.
  * Slow (Nh, N ≤ 6 or so: a few hundred decimal operations per time), for tests only.
  */
@@ -35,7 +35,10 @@ export function preciseP(w1: Matrix, w2: Matrix, sigma: readonly number[], lambd
   });
   if (ni !== no) offsets.push(0);
   const spread = (2 * (Math.max(...offsets) - Math.min(...offsets)) * s) / Math.LN10;
-  const Dec = Decimal.clone({ precision: Math.min(3000, 60 + Math.ceil(spread)), minE: -9e15, maxE: 9e15 });
+  // …and the digits that κ = |λ|/2 + δ needs to hold the smallest δ > 0 (σ²/|λ| may be 1e-308).
+  const positive = offsets.filter((d) => d > 0);
+  const rateDigits = positive.length === 0 ? 0 : Math.max(0, Math.log10((Math.abs(lambda) / 2 + Math.max(...positive)) / Math.min(...positive)));
+  const Dec = Decimal.clone({ precision: Math.min(3000, 60 + Math.ceil(spread + rateDigits)), minE: -9e15, maxE: 9e15 });
   if (sigma.length > Math.min(ni, no)) throw new Error('preciseP: more singular values than min(Ni, No)');
   const lam = new Dec(lambda);
   const half = lam.div(2);
