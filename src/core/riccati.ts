@@ -42,7 +42,7 @@ import { completeOrthonormalBasis } from '../linalg/complete-basis.js';
 import { orthonormalColumns } from '../linalg/householder.js';
 import { rowKernels } from '../linalg/row-kernels.js';
 import { kernelsFor, type WasmKernels } from '../linalg/wasm.js';
-import { GAMMA_CLUSTER_TOLERANCE, modeSigma, type Spectrum } from './spectrum.js';
+import { GAMMA_CLUSTER_TOLERANCE, growingRateGap, modeSigma, type Spectrum } from './spectrum.js';
 
 /**
  * A row whose residual after orthogonalisation is below RELATIVE_RANK_TOLERANCE·‖ψ_i‖ or
@@ -130,22 +130,17 @@ function loweredRankTolerances(gamma: Float64Array, count: number, qNorm: number
 const UNRESOLVED_SHARE = 1e-10;
 
 /**
- * The rates' offsets δ = σ²/(κ + |λ|/2) (see `Mode.delta`, spectrum.ts) carry their
- * differences. A δ that is subnormal (or 0 for σ > 0: σ²/|λ| below about 2.2e-308) is rounded
- * to 2⁻¹⁰⁷⁵ absolutely; a difference of such offsets above this gap is still accurate to 2⁻⁵⁰
- * of itself, one below it is not — and its time scale 1/gap is beyond the largest double.
+ * The differences of growing rates ({@link growingRateGap}) are accurate to a few ulps while
+ * they are normal numbers; a subnormal one is rounded to 2⁻¹⁰⁷⁵ absolutely, which above this
+ * gap is still 2⁻⁵⁰ of it and below it is not — and there the time scale 1/gap of the choice
+ * between the two rates is beyond the largest double. (σ²/|λ| below about 5.6e-309, e.g.
+ * σ = 1e-160 at λ = 1.)
  */
 const SMALLEST_RESOLVED_GAP = 2 ** -1024;
 
-/** Whether a mode's offset δ has a double's full precision: exactly 0 (σ = 0) or normal. */
-function fullPrecisionOffset(sigma: number, delta: number): boolean {
-  return sigma === 0 || delta >= SMALLEST_NORMAL;
-}
-
 /**
  * A dependent growing row (not a pivot) that keeps a share of a pivot whose rate differs from
- * its own by less than {@link SMALLEST_RESOLVED_GAP}, one of them with a subnormal offset δ,
- * though their singular values differ (the
+ * its own by less than {@link SMALLEST_RESOLVED_GAP} though their singular values differ (the
  * spectrum merges rates only for repeated σ): the hidden layer decides between the two over a
  * time 1/gap that the closed form cannot resolve (its "limit" would be the initial mixture).
  * Pivot rows only mix directions that all stay, and need no choice. The smallest such true
@@ -172,13 +167,10 @@ function unresolvedRates(
       // Shares below 1e-10·‖Q(0)‖ are rounding (an aligned start's other modes get ~ε·‖Q(0)‖
       // from the SVD's basis) or too small to move the limit by more than that.
       if (!(Math.abs(lMat[i * nh + j]) > UNRESOLVED_SHARE * qNorm)) continue;
-      const pivot = spectrum.modes[pivotRows[j]];
-      const row = spectrum.modes[i];
-      const a = modeSigma(spectrum.sigma, pivot);
-      const b = modeSigma(spectrum.sigma, row);
+      const a = modeSigma(spectrum.sigma, spectrum.modes[pivotRows[j]]);
+      const b = modeSigma(spectrum.sigma, spectrum.modes[i]);
       if (Math.abs(a - b) <= GAMMA_CLUSTER_TOLERANCE * sigmaMax) continue;
-      if (fullPrecisionOffset(a, pivot.delta) && fullPrecisionOffset(b, row.delta)) continue;
-      const gap = Math.abs((a - b) * (a + b)) / (kappa(a) + kappa(b));
+      const gap = Math.abs(growingRateGap(a, kappa(a), b, kappa(b)));
       if (!(gap < SMALLEST_RESOLVED_GAP)) continue;
       if (found === undefined || gap < found.gap) found = { gap, sigmaA: a, sigmaB: b };
     }
@@ -207,15 +199,16 @@ export class RiccatiSolution {
   /** Growth rates of the sorted modes. */
   private readonly gamma: Float64Array;
   /**
-   * Their offsets δ from |λ|/2 (`Mode.delta`, spectrum.ts): the difference of two growing rates is
-   * taken as the difference of their δ, exact where γ's own rounding (ε·|λ|/2) would swamp it.
+   * The singular value each rate comes from (`Mode.rateSigma`): differences of two growing
+   * rates are formed from these ({@link growingRateGap}), not from γ, whose own rounding ε·γ
+   * is most of them for |λ| ≫ σ or nearly repeated σ.
    */
-  private readonly delta: Float64Array;
+  private readonly rateSigma: Float64Array;
   /** Number of pivots (basis vectors with their own growth rate). */
   readonly pivots: number;
-  /** Growth rate of each pivot column, and its offset δ. */
+  /** Growth rate of each pivot column, and its singular value. */
   private readonly pivotGamma: Float64Array;
-  private readonly pivotDelta: Float64Array;
+  private readonly pivotSigma: Float64Array;
   /**
    * Two growth rates the hidden layer must choose between that are equal in double precision
    * but not in fact (see {@link unresolvedRates}): the smallest true gap and its singular values.
@@ -242,8 +235,8 @@ export class RiccatiSolution {
   private readonly rowLo: Int32Array;
   /** Growth rate of each reversed column (0 for completion columns). */
   private readonly colRate: Float64Array;
-  /** The offset δ of each reversed pivot column's rate; NaN for the other columns (see {@link columnGaps}). */
-  private readonly colOffset: Float64Array;
+  /** The singular value of each reversed pivot column's rate; NaN for the other columns (see {@link columnGaps}). */
+  private readonly colSigma: Float64Array;
   /**
    * For hidden column j = Nh − 1 − c: the first growing row whose L has column j (rows
    * before it are zero there). Non-increasing in c.
@@ -321,7 +314,7 @@ export class RiccatiSolution {
       }
     }
     this.gamma = Float64Array.from(modes, (m) => m.gamma);
-    this.delta = Float64Array.from(modes, (m) => m.delta);
+    this.rateSigma = Float64Array.from(modes, (m) => m.rateSigma);
     let psiSmall = Infinity;
     let psiBig = 0;
     for (let k = 0; k < psi.length; k++) {
@@ -387,7 +380,7 @@ export class RiccatiSolution {
     // The growing rows come first, so their pivots are the first ones.
     const pivots = pivotRows.filter((i) => i < nG).length;
     const pivotGamma = pivotRows.slice(0, pivots).map((i) => this.gamma[i]);
-    this.pivotDelta = Float64Array.from(pivotRows.slice(0, pivots), (i) => this.delta[i]);
+    this.pivotSigma = Float64Array.from(pivotRows.slice(0, pivots), (i) => this.rateSigma[i]);
     if (full < nGZ) {
       // Once the Nh basis vectors span R^Nh, every further row is in their span: its
       // coefficients are ψ_i·Kᵀ, one blocked product for all of them (a wide or tall network
@@ -438,10 +431,10 @@ export class RiccatiSolution {
     this.g0t = transpose(g0, n, nh);
     this.rowLo = rowLo;
     this.colRate = new Float64Array(nh);
-    this.colOffset = new Float64Array(nh).fill(NaN);
+    this.colSigma = new Float64Array(nh).fill(NaN);
     for (let j = 0; j < this.pivots; j++) {
       this.colRate[nh - 1 - j] = this.pivotGamma[j];
-      this.colOffset[nh - 1 - j] = this.pivotDelta[j];
+      this.colSigma[nh - 1 - j] = this.pivotSigma[j];
     }
     this.colLo = new Int32Array(nh);
     for (let c = 0; c < nh; c++) {
@@ -466,7 +459,7 @@ export class RiccatiSolution {
       n,
       nG,
       gamma: this.gamma,
-      delta: this.delta,
+      rateSigma: this.rateSigma,
       g0,
       g0t: this.g0t,
       rowLo,
@@ -500,22 +493,22 @@ export class RiccatiSolution {
     leftOver.forEach((isPerp, i) => (isPerp ? perp : main).push(i));
     if (perp.length === 0) return undefined;
     const gammaPerp = this.gamma[perp[0]];
-    const deltaPerp = this.delta[perp[0]]; // 0, or a σ ≈ 0 mode's δ where the spectrum merged them
-    if (perp.some((i) => this.gamma[i] !== gammaPerp || this.delta[i] !== deltaPerp)) return undefined; // (cannot happen: one λ)
+    const sigmaPerp = this.rateSigma[perp[0]]; // 0, or a σ ≈ 0 where the spectrum merged them
+    if (perp.some((i) => this.gamma[i] !== gammaPerp || this.rateSigma[i] !== sigmaPerp)) return undefined; // (cannot happen: one λ)
     const inputSide = ni > no;
     const m = main.length;
     // The main rows, in their original (sorted) order: growing ones first.
     const g0 = new Float64Array(m * nh);
     const rowLo = new Int32Array(m);
     const gamma = new Float64Array(m);
-    const delta = new Float64Array(m);
+    const rateSigma = new Float64Array(m);
     const compact = new Int32Array(n).fill(-1);
     let nG = 0;
     main.forEach((i, k) => {
       g0.set(this.g0.subarray(i * nh, (i + 1) * nh), k * nh);
       rowLo[k] = this.rowLo[i];
       gamma[k] = this.gamma[i];
-      delta[k] = this.delta[i];
+      rateSigma[k] = this.rateSigma[i];
       compact[i] = k;
       if (i < this.nG) nG++;
     });
@@ -566,12 +559,12 @@ export class RiccatiSolution {
       });
     }
     return {
-      set: { n: m, nG, gamma, delta, g0, g0t: transpose(g0, m, nh), rowLo, colLo, growingMin: smallestNonZero(g0, nG * nh), coordMode, coordCoef, coords },
+      set: { n: m, nG, gamma, rateSigma, g0, g0t: transpose(g0, m, nh), rowLo, colLo, growingMin: smallestNonZero(g0, nG * nh), coordMode, coordCoef, coords },
       inputDim: rNi,
       outputDim: rNo,
       inputSide,
       gammaPerp,
-      deltaPerp,
+      sigmaPerp,
       growingPerp: gammaPerp > 0,
       gram,
       r,
@@ -951,26 +944,27 @@ export class RiccatiSolution {
       // exponential of its own (≲ 3 ulp) at one exponential per row and per column and band
       // instead of one per entry. Columns slower than the anchor (none while the rows are
       // sorted by rate, as they are) take one exponential per entry.
-      // Rate differences are taken from the offsets δ (all growing rates are |λ|/2 + δ):
-      // γ_i − a = δ_i − δ_a, and a − g_j from {@link columnGaps}; from γ itself they would carry
-      // its rounding, ε·|λ|/2, which for |λ| ≫ σ is most of the gap between two task modes.
-      const delta = set.delta;
+      // Rate differences are formed from the rates' singular values ({@link growingRateGap}:
+      // γ_i − a and, in {@link columnGaps}, a − g_j); from γ itself they would carry its
+      // rounding, ε·γ, which for |λ| ≫ σ or nearly repeated σ is most of such a gap.
+      const rateSigma = set.rateSigma;
       const colGap = ws.colGap;
       for (let i = 0; i < nG; ) {
         let lo = i;
         let end = i + 1;
-        while (end < nG && (delta[i] - delta[end]) * s <= EXPONENT_BAND) {
-          if (delta[end] < delta[lo]) lo = end;
+        while (end < nG && growingRateGap(rateSigma[i], gamma[i], rateSigma[end], gamma[end]) * s <= EXPONENT_BAND) {
+          if (rateSigma[end] < rateSigma[lo]) lo = end;
           end++;
         }
-        const anchor = delta[lo];
-        columnGaps(gamma[lo], anchor, colRate, this.colOffset, colGap);
+        const anchorSigma = rateSigma[lo];
+        const anchorGamma = gamma[lo];
+        columnGaps(anchorGamma, anchorSigma, colRate, this.colSigma, colGap);
         for (let c = 0; c < nh; c++) {
           const x = colGap[c] * s;
           colFactor[c] = x < EXPONENT_FLOOR - EXPONENT_BAND ? 0 : x > 0 ? NaN : expOfProduct(colGap[c], s);
         }
         for (let r = i; r < end; r++) {
-          const rowGap = delta[r] - anchor; // γ_r − a ≥ 0
+          const rowGap = growingRateGap(rateSigma[r], gamma[r], anchorSigma, anchorGamma); // γ_r − a ≥ 0
           const rowPart = expOfProduct(rowGap, s);
           const go = r * nh;
           for (let c = 0; c < nh; c++) {
@@ -1022,7 +1016,7 @@ export class RiccatiSolution {
       const gp = reduced.gammaPerp;
       const q = ws.perpQ;
       if (reduced.growingPerp && !factored) {
-        columnGaps(gp, reduced.deltaPerp, colRate, this.colOffset, ws.colGap);
+        columnGaps(gp, reduced.sigmaPerp, colRate, this.colSigma, ws.colGap);
         for (let c = 0; c < nh; c++) h[c] = flooredExp(ws.colGap[c], s);
         const w = Math.sqrt(-Math.expm1(-2 * gp * s) / (2 * gp));
         for (let c = 0; c < nh; c++) q[c] = w * h[c];
@@ -1052,7 +1046,7 @@ export class RiccatiSolution {
   /**
    * Throws {@link ExactDlnError} when the state at s depends on a choice between two growth
    * rates that double precision cannot tell apart (see {@link unresolvedRates}; only for
-   * gaps below 5.6e-309, between offsets σ²/|λ| that are subnormal): at s = ∞
+   * gaps below 5.6e-309, σ²/|λ| that small): at s = ∞
    * always, at finite s once the choice has gone 1e-6 of its way (gap·s > 1e-6).
    */
   assertResolvedAt(s: number): void {
@@ -1065,8 +1059,7 @@ export class RiccatiSolution {
     throw new ExactDlnError(
       `exact-dln cannot give ${s === Infinity ? 'the converged state of this network' : `this network's state at t/τ = ${s}`}: two of its growth rates, ` +
         `of ${name(u.sigmaA)} and ${name(u.sigmaB)}, differ by (σ_a² − σ_b²)/(κ_a + κ_b) ≈ ${u.gap.toExponential(2)} at λ = ${lambda}, ` +
-        `below 5.6e-309, too little for double precision: the rates' offsets σ²/(κ + |λ|/2) from |λ|/2, which carry their differences, ` +
-        `are subnormal and hold it only to a few digits; its hidden layer, too narrow for both, chooses between them over a time of order ${Number.isFinite(timeScale) ? `${timeScale.toExponential(2)}·τ` : 'more than 1.8e308·τ'}, ` +
+        `below 5.6e-309, too little for double precision (a subnormal number that keeps only a few of its digits); its hidden layer, too narrow for both, chooses between them over a time of order ${Number.isFinite(timeScale) ? `${timeScale.toExponential(2)}·τ` : 'more than 1.8e308·τ'}, ` +
         `which cannot be followed (see docs/model.md). ${Number.isFinite(accurate) ? `Times t/τ below ${accurate.toExponential(2)}` : 'All finite times'} are accurate.`,
     );
   }
@@ -1091,7 +1084,7 @@ export class RiccatiSolution {
       for (let j = 0; j < ci; j++) {
         const l = this.lMat[i * nh + j];
         if (l === 0) continue;
-        g[go + j] = this.delta[i] === this.pivotDelta[j] ? l : 0; // (both growing: equal rates ⇔ equal δ)
+        g[go + j] = this.rateSigma[i] === this.pivotSigma[j] ? l : 0; // (both growing: equal rates ⇔ equal σ)
       }
       const d = 1 / (2 * gi);
       for (let j = 0; j < ci; j++) {
@@ -1126,9 +1119,9 @@ interface RowSet {
   /** Rows (modes), growing ones first. */
   readonly n: number;
   readonly nG: number;
-  /** Growth rate of each row, and its offset δ (`Mode.delta`, spectrum.ts). */
+  /** Growth rate of each row, and its singular value (`Mode.rateSigma`, spectrum.ts). */
   readonly gamma: Float64Array;
-  readonly delta: Float64Array;
+  readonly rateSigma: Float64Array;
   /** G0 rows (reversed hidden columns), n×Nh, and transposed. */
   readonly g0: Float64Array;
   readonly g0t: Float64Array;
@@ -1152,8 +1145,8 @@ interface Reduced {
   /** True when the left-over directions are inputs (Ni > No). */
   readonly inputSide: boolean;
   readonly gammaPerp: number;
-  /** Its offset δ (`Mode.delta`, spectrum.ts). */
-  readonly deltaPerp: number;
+  /** Its singular value (0, or a σ ≈ 0 merged with it). */
+  readonly sigmaPerp: number;
   readonly growingPerp: boolean;
   /** Γ = G0_⊥ᵀG0_⊥ (Nh×Nh; its lower triangle is used). */
   readonly gram: Float64Array;
@@ -1183,13 +1176,13 @@ function compressedLayout(reduced: Reduced, nh: number): { k: number; rNi: numbe
 }
 
 /**
- * γ − g_c for a growing rate γ = |λ|/2 + δ and every column c: δ − δ_c for a pivot column
- * (colOffset[c] its δ; exactly 0 where the rates are equal), γ − 0 for the others.
+ * γ − g_c for a growing rate γ of singular value σ and every column c: {@link growingRateGap}
+ * for a pivot column (colSigma[c] its σ; exactly 0 where the rates are equal), γ − 0 for the others.
  */
-function columnGaps(gamma: number, delta: number, colRate: Float64Array, colOffset: Float64Array, out: Float64Array): void {
+function columnGaps(gamma: number, sigma: number, colRate: Float64Array, colSigma: Float64Array, out: Float64Array): void {
   for (let c = 0; c < colRate.length; c++) {
-    const o = colOffset[c];
-    out[c] = o === o ? delta - o : gamma - colRate[c];
+    const o = colSigma[c];
+    out[c] = o === o ? growingRateGap(sigma, gamma, o, colRate[c]) : gamma - colRate[c];
   }
 }
 
@@ -1416,7 +1409,7 @@ class Workspace {
   readonly weight: Float64Array;
   /** e^{(a − g_j)s} for one band of rates with anchor a (beyond the factoring limit), Nh. */
   readonly colFactor: Float64Array;
-  /** a − g_j (or γ⊥ − g_j) from the rates' offsets ({@link columnGaps}), Nh. */
+  /** a − g_j (or γ⊥ − g_j) from the rates' singular values ({@link columnGaps}), Nh. */
   readonly colGap: Float64Array;
   /** √D_i of the growing rows (beyond the factoring limit), N. */
   readonly rowWeight: Float64Array;

@@ -17,12 +17,12 @@ export interface Mode {
   /** Eigenvalue γ of F (growth rate of the mode, in units of 1/τ). */
   gamma: number;
   /**
-   * The rate's offset from |λ|/2: |γ| = |λ|/2 + δ, δ = σ²/(κ + |λ|/2) ≥ 0 for a task mode
-   * (0 for a left-over direction and for a rate snapped to 0). Differences of two rates of
-   * one sign are taken as differences of their δ: for |λ| ≫ σ the rates of distinct singular
-   * values differ by only Δσ²/|λ|, which γ itself, rounded to ε·|λ|/2, does not carry.
+   * The singular value the rate comes from, |γ| = √(σ² + λ²/4) (0 for a left-over direction;
+   * equal for modes the spectrum merged). Differences of two rates of one sign are taken
+   * from these ({@link growingRateGap}): for |λ| ≫ σ, or nearly repeated σ, the rates of
+   * distinct singular values differ by far less than γ's own rounding, ε·|γ|.
    */
-  delta: number;
+  rateSigma: number;
   /** Index of the input-side singular vector ṽ (column of Ṽ), or −1. */
   input: number;
   /** Coefficient on ṽ_input. */
@@ -42,16 +42,28 @@ export interface Mode {
  *
  * @internal
  */
-export function growingEigenvector(sigma: number, lambda: number): { kappa: number; a: number; b: number; delta: number } {
+export function growingEigenvector(sigma: number, lambda: number): { kappa: number; a: number; b: number } {
   const half = lambda / 2;
   const kappa = Math.hypot(sigma, half);
-  if (kappa === 0) return { kappa, a: Math.SQRT1_2, b: Math.SQRT1_2, delta: 0 };
+  if (kappa === 0) return { kappa, a: Math.SQRT1_2, b: Math.SQRT1_2 };
   // κ ∓ λ/2 without cancellation: (κ − λ/2)(κ + λ/2) = σ² (σ·(σ/x) where σ² would overflow).
   const sigmaSquaredOver = (x: number): number => (sigma < 2 ** 500 ? (sigma * sigma) / x : sigma * (sigma / x));
   const plus = half >= 0 ? kappa + half : sigmaSquaredOver(kappa - half);
   const minus = half >= 0 ? sigmaSquaredOver(kappa + half) : kappa - half;
-  // κ − |λ|/2 is the smaller of the two.
-  return { kappa, a: halfRootRatio(minus, kappa), b: halfRootRatio(plus, kappa), delta: Math.min(plus, minus) };
+  return { kappa, a: halfRootRatio(minus, kappa), b: halfRootRatio(plus, kappa) };
+}
+
+/**
+ * γ_a − γ_b for two rates γ = √(σ² + λ²/4) > 0 of one λ, given with the singular values
+ * they come from (0 for a left-over direction): (σ_a − σ_b)(σ_a + σ_b)/(γ_a + γ_b), to a few
+ * ulps of itself, and exactly 0 for equal σ. Formed as γ_a − γ_b it would carry the rates'
+ * own rounding, ε·γ, which for |λ| ≫ σ (the gap is ≈ Δσ²/|λ|) or nearly repeated σ is most of
+ * it. (The quotient first: (σ_a − σ_b)/(γ_a + γ_b) ≤ 1, so nothing overflows.)
+ *
+ * @internal
+ */
+export function growingRateGap(sigmaA: number, gammaA: number, sigmaB: number, gammaB: number): number {
+  return sigmaA === sigmaB ? 0 : ((sigmaA - sigmaB) / (gammaA + gammaB)) * (sigmaA + sigmaB);
 }
 
 /**
@@ -101,22 +113,22 @@ export function spectrumOf(sigmaYX: Matrix, lambda: number): Spectrum {
   const modes: Mode[] = [];
   for (let alpha = 0; alpha < r; alpha++) {
     const sigma = s[alpha];
-    const { kappa, a, b, delta } = growingEigenvector(sigma, lambda);
-    modes.push({ gamma: kappa, delta, input: alpha, a, output: alpha, b, alpha });
-    modes.push({ gamma: -kappa, delta, input: alpha, a: b, output: alpha, b: -a, alpha });
+    const { kappa, a, b } = growingEigenvector(sigma, lambda);
+    modes.push({ gamma: kappa, rateSigma: sigma, input: alpha, a, output: alpha, b, alpha });
+    modes.push({ gamma: -kappa, rateSigma: sigma, input: alpha, a: b, output: alpha, b: -a, alpha });
   }
-  for (let k = r; k < outputDim; k++) modes.push({ gamma: half, delta: 0, input: -1, a: 0, output: k, b: 1, alpha: -1 });
-  for (let k = r; k < inputDim; k++) modes.push({ gamma: -half, delta: 0, input: k, a: 1, output: -1, b: 0, alpha: -1 });
+  for (let k = r; k < outputDim; k++) modes.push({ gamma: half, rateSigma: 0, input: -1, a: 0, output: k, b: 1, alpha: -1 });
+  for (let k = r; k < inputDim; k++) modes.push({ gamma: -half, rateSigma: 0, input: k, a: 1, output: -1, b: 0, alpha: -1 });
 
-  // Decreasing γ; within one sign by δ (growing: larger δ first), which orders rates that
-  // agree to their rounding (|λ| ≫ σ) by their true values.
+  // Decreasing γ; within one sign by σ (|γ| grows with σ), which orders rates that agree to
+  // their rounding (|λ| ≫ σ, nearly repeated σ) by their true values.
   modes.sort((x, y) => {
     const sx = Math.sign(x.gamma);
     const sy = Math.sign(y.gamma);
     if (sx !== sy) return sy - sx;
-    return sx > 0 ? y.delta - x.delta : sx < 0 ? x.delta - y.delta : 0;
+    return sx > 0 ? y.rateSigma - x.rateSigma : sx < 0 ? x.rateSigma - y.rateSigma : 0;
   });
-  // γ from hypot may be an ulp out of that order where δ is not: keep γ non-increasing.
+  // γ from hypot may be an ulp out of that order where σ is not: keep γ non-increasing.
   for (let i = 1; i < modes.length; i++) {
     if (Math.sign(modes[i].gamma) === Math.sign(modes[i - 1].gamma)) modes[i].gamma = Math.min(modes[i].gamma, modes[i - 1].gamma);
   }
@@ -133,13 +145,13 @@ export function spectrumOf(sigmaYX: Matrix, lambda: number): Spectrum {
   for (const m of modes) {
     if (Math.abs(m.gamma) > tol) continue;
     m.gamma = 0;
-    m.delta = 0;
+    m.rateSigma = 0;
   }
   for (let i = 1; i < modes.length; i++) {
     const close = modes[i - 1].gamma - modes[i].gamma <= tol;
     if (close && (modes[i].gamma === 0 || Math.abs(sigmaOf(modes[i - 1]) - sigmaOf(modes[i])) <= sigmaTol)) {
       modes[i].gamma = modes[i - 1].gamma;
-      modes[i].delta = modes[i - 1].delta;
+      modes[i].rateSigma = modes[i - 1].rateSigma;
     }
   }
   return { inputDim, outputDim, lambda, sigma: Object.freeze(s.slice(0, r)), u, v, modes };

@@ -6,7 +6,7 @@
  * ≈ |λ|/Δσ². The spectrum used to merge them (a 1×1×2 network at λ = 1e7 stayed at loss
  * 1.25e-2 for ever); then, with rates formed as γ, the choice came out with a relative error
  * ≈ ε·λ²/Δσ² (1e-9 at λ = 1e4, 1e-3 at λ = 1e7) and beyond λ ≈ 1e8 could not be made at all
- * (refused). The evaluator now takes rate differences from the offsets δ = σ²/(κ + |λ|/2).
+ * (refused). The evaluator now forms rate differences as (σ_a − σ_b)(σ_a + σ_b)/(κ_a + κ_b).
  *
  * References: a 120-digit evaluation of MATH.md §4's plain formula (test/helpers/precise-riccati.ts,
  * which shares nothing with the evaluator), and MATH.md §5: the converged state of a
@@ -97,6 +97,30 @@ describe('the slow choice against a 120-digit evaluation of the closed form (non
   }
 });
 
+describe('nearly repeated singular values: the slow choice between them at any λ, against the decimal oracle', () => {
+  // Rates of σ and σ(1 − g) differ by ≈ g·σ²/κ; formed from the rates (or from their offsets
+  // σ²/(κ + |λ|/2) from |λ|/2) that gap carried their rounding, ε·κ: relative errors ≈ ε/g in the choice
+  // (old code: 3e-7 at λ = 3, g = 1e-9; 4e-2 at λ = 1e3). Gaps are now (σ_a − σ_b)(σ_a + σ_b)/(κ_a + κ_b).
+  for (const lambda of [0.3, 3, 1e3, 1e7, -1e-3, -1e10]) {
+    it(`λ = ${lambda}: relative gaps 1e-6, 1e-9 and 1e-11 (not merged: above 1e-12) followed to 10/gap, to 1e-12`, () => {
+      for (const g of [1e-6, 1e-9, 1e-11]) {
+        const sigma = [0.6147579770302399, 0.6147579770302399 * (1 - g)];
+        const [ni, no] = lambda > 0 ? [2, 3] : [3, 2];
+        const sigmaYX = diagonalTask(no, ni, sigma);
+        const { w1, w2 } = lambdaBalancedWeights({ inputDim: ni, hiddenDim: 1, outputDim: no, lambda, scale: 0.3, seed: 1 });
+        const dyn = exactDynamics({ w1, w2, sigmaYX });
+        const gap = (sigma[0] ** 2 - sigma[1] ** 2) / (Math.hypot(sigma[0], lambda / 2) + Math.hypot(sigma[1], lambda / 2));
+        for (const k of [0.3, 1, 3, 10]) {
+          const s = k / gap;
+          const got = blocks(dyn.at(s).qqt, ni);
+          const want = blocks(preciseP(w1, w2, sigma, dyn.lambda, s), ni);
+          got.forEach((block, b) => expect(relErr(block, want[b]), `g = ${g}, t/τ = ${s}, block ${b}`).toBeLessThan(1e-12));
+        }
+      }
+    });
+  }
+});
+
 describe('converged states at large |λ| are the truncated SVD (MATH.md §5)', () => {
   for (const lambda of [1e9, 1e12, -1e9, -1e12]) {
     it(`λ = ${lambda}: exactDynamics(…).converged() and convergedRepresentations agree, and keep the Nh strongest modes`, () => {
@@ -153,7 +177,7 @@ describe('beyond double precision the slow choice is refused, not returned froze
     }
   });
 
-  it('subnormal offsets but a gap above 5.6e-309 are still followed: σ = 1e-154 at λ = 1 (gap 1e-308) to t/τ = 1e307, against the decimal oracle', () => {
+  it('a subnormal gap above 5.6e-309 is still followed: σ = 1e-154 at λ = 1 (gap 1e-308) to t/τ = 1e307, against the decimal oracle', () => {
     const sigma = 1e-154;
     const { w1, w2 } = lambdaBalancedWeights({ inputDim: 1, hiddenDim: 1, outputDim: 2, lambda: 1, scale: 0.5, seed: 3 });
     const dyn = exactDynamics({ w1, w2, sigmaYX: [[sigma], [0]] });

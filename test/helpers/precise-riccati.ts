@@ -1,8 +1,9 @@
 /**
  * An oracle for the closed form at any λ and any time: MATH.md §4's plain formula
  * P(s) = O·EΨ M⁻¹ ΨᵀE·Oᵀ, M = I + ΨᵀΦΨ, evaluated in decimal arithmetic of 60 digits plus
- * the decimal span of the growing modes' e^{2γs} (M's entries are sums of those: without
- * them M would be singular to working precision once the slower ones drop below the fastest)
+ * the decimal span of the Nh fastest growing modes' e^{2γs} (M's entries are sums of those:
+ * without them M would be singular to working precision once the slower ones drop below the
+ * fastest)
  * plus the digits the rates need to hold their offsets σ²/(κ + |λ|/2) from |λ|/2
  * (decimal.js) for a task whose Σyx is diagonal (σ_α at (α, α), so Ũ = I and Ṽ = I and F's
  * eigenvectors are the 2×2 rotations of MATH.md §4, "Spectrum of F", formed here in decimal).
@@ -27,27 +28,32 @@ export function preciseP(w1: Matrix, w2: Matrix, sigma: readonly number[], lambd
   const ni = w1.columns;
   const no = w2.rows;
   const n = ni + no;
-  // e^{2γs} of the growing modes span 2·(γ_max − γ_min)·s nepers; the growing rates are
-  // |λ|/2 + δ with δ = σ²/(κ + |λ|/2) (0 for left-over directions; estimated in doubles).
+  // M's smallest eigenvalue is set by the Nh-th fastest growing mode: e^{2γs} of the Nh fastest
+  // span 2·(γ_1 − γ_Nh)·s nepers; the growing rates are |λ|/2 + δ with δ = σ²/(κ + |λ|/2) (0 for
+  // left-over directions; estimated in doubles).
   const offsets = Array.from({ length: Math.min(ni, no) }, (_, a) => {
     const sg = a < sigma.length ? sigma[a] : 0;
     return (sg * sg) / (Math.hypot(sg, lambda / 2) + Math.abs(lambda) / 2);
   });
   if (ni !== no) offsets.push(0);
-  const spread = (2 * (Math.max(...offsets) - Math.min(...offsets)) * s) / Math.LN10;
+  offsets.sort((x, y) => y - x);
+  const spread = (2 * (offsets[0] - offsets[Math.min(nh, offsets.length) - 1]) * s) / Math.LN10;
   // …and the digits that κ = |λ|/2 + δ needs to hold the smallest δ > 0 (σ²/|λ| may be 1e-308).
   const positive = offsets.filter((d) => d > 0);
   const rateDigits = positive.length === 0 ? 0 : Math.max(0, Math.log10((Math.abs(lambda) / 2 + Math.max(...positive)) / Math.min(...positive)));
   const Dec = Decimal.clone({ precision: Math.min(3000, 60 + Math.ceil(spread + rateDigits)), minE: -9e15, maxE: 9e15 });
   if (sigma.length > Math.min(ni, no)) throw new Error('preciseP: more singular values than min(Ni, No)');
-  const lam = new Dec(lambda);
+  // A double's exact value (new Dec(x) would read its shortest decimal string, which for
+  // singular values 1e-9 apart is already a change of the task).
+  const exact = (x: number): D => new Dec((x < 0 ? '-' : '') + '0b' + Math.abs(x).toString(2));
+  const lam = exact(lambda);
   const half = lam.div(2);
   const zero = new Dec(0);
   // Modes: γ and the eigenvector as a dense N-vector.
   const modes: { gamma: D; vec: D[] }[] = [];
   const unit = (k: number, coef: D = new Dec(1)): D[] => Array.from({ length: n }, (_, i) => (i === k ? coef : zero));
   for (let alpha = 0; alpha < Math.min(ni, no); alpha++) {
-    const sg = new Dec(alpha < sigma.length ? sigma[alpha] : 0);
+    const sg = exact(alpha < sigma.length ? sigma[alpha] : 0);
     const kappa = sg.mul(sg).add(half.mul(half)).sqrt();
     const a = kappa.sub(half).div(kappa.mul(2)).sqrt(); // on ṽ_α
     const b = kappa.add(half).div(kappa.mul(2)).sqrt(); // on ũ_α
@@ -62,12 +68,12 @@ export function preciseP(w1: Matrix, w2: Matrix, sigma: readonly number[], lambd
 
   // Ψ = OᵀQ(0).
   const q: D[][] = [];
-  for (let i = 0; i < ni; i++) q.push(Array.from({ length: nh }, (_, j) => new Dec(w1.get(j, i))));
-  for (let o = 0; o < no; o++) q.push(Array.from({ length: nh }, (_, j) => new Dec(w2.get(o, j))));
+  for (let i = 0; i < ni; i++) q.push(Array.from({ length: nh }, (_, j) => exact(w1.get(j, i))));
+  for (let o = 0; o < no; o++) q.push(Array.from({ length: nh }, (_, j) => exact(w2.get(o, j))));
   const psi = modes.map((m) => Array.from({ length: nh }, (_, j) => m.vec.reduce((acc, v, i) => (v.isZero() ? acc : acc.add(v.mul(q[i][j]))), zero)));
 
   // Everything relative to e^{g·s}, g = max γ: E' = e^{(γ−g)s}, Φ' = e^{−2gs}Φ, M' = e^{−2gs}M.
-  const sd = new Dec(s);
+  const sd = exact(s);
   const g = modes.reduce((m, x) => Dec.max(m, x.gamma), modes[0].gamma);
   const floor = g.mul(sd).mul(-2).exp(); // e^{−2gs}
   const ePrime = modes.map((m) => m.gamma.sub(g).mul(sd).exp());
