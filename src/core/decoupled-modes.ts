@@ -20,7 +20,7 @@
  * @internal
  */
 import { evaluateMode, projectedModeConstants, type ModeConstants } from '../analysis/aligned-mode.js';
-import { frobenius, gramOfRows } from '../linalg/dense.js';
+import { frobenius, gramOfRows, SMALLEST_NORMAL } from '../linalg/dense.js';
 import { ABSOLUTE_RANK_TOLERANCE, type RiccatiSolution } from './riccati.js';
 import { growingEigenvector } from './spectrum.js';
 
@@ -78,13 +78,26 @@ function detect(solution: RiccatiSolution): DecoupledModes | undefined {
   const r = Math.min(ni, no);
   const { sigma, lambda } = solution.spectrum;
   const z = solution.initialFactor; // Q(0): rows ṽ coordinates, then ũ coordinates
-  let trace = 0;
-  for (let k = 0; k < n * nh; k++) trace += z[k] * z[k];
+  // ‖W1‖_F and ‖W2‖_F (rescaled where squares would underflow: one side may be 1e-160 and
+  // the other O(1)).
+  const sideIn = frobenius(z.subarray(0, ni * nh));
+  const sideOut = frobenius(z.subarray(ni * nh, n * nh));
+  const inputs2 = sideIn * sideIn;
+  const outputs2 = sideOut * sideOut;
+  const trace = inputs2 + outputs2;
   // Q(0) = 0: nothing to gain. A tiny Q(0) (‖Q(0)‖² below 2⁻⁹⁰⁰, weights below about 1e-135):
   // the modes' constants, quadratic in the projections, would lose their digits to subnormal
   // arithmetic; the general evaluator scales such an initialisation exactly.
   if (!(trace > 2 ** -900)) return undefined;
-  const rounding = ROUNDING_MULTIPLE * n * Number.EPSILON * trace;
+  // The rounding of P̃(0)_ij: the rows come from rotating W1ᵀ (input rows) and W2 (output
+  // rows), each to about ε times its side's norm, so a coupling of rows i and j is rounding up
+  // to (multiple)·N·ε·s_i·s_j with s = ‖W1‖_F or ‖W2‖_F. (Not N·ε·tr P̃: at |λ| ≫ 1 the sides
+  // differ by a factor |λ|, tr P̃ ≈ |λ|·Nh is all W2 (λ > 0), and couplings of the size of the
+  // network function, O(σ), passed for rounding — 2×2×2 at λ = 1e14 got the loss 0.84 for 1.42.)
+  const unit = ROUNDING_MULTIPLE * n * Number.EPSILON;
+  const side = (row: number): number => (row < ni ? sideIn : sideOut);
+  // (Plus the subnormal range, where products of rows of 1e-160 keep no relative accuracy.)
+  const rounding = (i: number, j: number): number => unit * side(i) * side(j) + nh * SMALLEST_NORMAL;
   // Block of each row: mode α for ṽ_α and ũ_α (α < r), −1 for the left-over rows.
   const block = (row: number): number => (row < ni ? (row < r ? row : -1) : row - ni < r ? row - ni : -1);
   // A quick look first (O(N·Nh)): consecutive rows of different blocks are coupled in any
@@ -95,7 +108,7 @@ function detect(solution: RiccatiSolution): DecoupledModes | undefined {
     if ((bi === bj && bi >= 0) || (bi < 0 && bj < 0)) continue;
     let dot = 0;
     for (let k = 0; k < nh; k++) dot += z[i * nh + k] * z[(i - 1) * nh + k];
-    if (Math.abs(dot) > rounding) return undefined;
+    if (Math.abs(dot) > rounding(i, i - 1)) return undefined;
   }
   const g = gramOfRows(z, n, nh); // P̃(0)
   for (let i = 0; i < n; i++) {
@@ -104,7 +117,7 @@ function detect(solution: RiccatiSolution): DecoupledModes | undefined {
       const bj = block(j);
       if (bi === bj && bi >= 0) continue; // within one mode
       if (bi < 0 && bj < 0) continue; // among the left-over rows
-      if (Math.abs(g[i * n + j]) > rounding) return undefined;
+      if (Math.abs(g[i * n + j]) > rounding(i, j)) return undefined;
     }
   }
   const modes: (ModeConstants | undefined)[] = [];
@@ -124,8 +137,10 @@ function detect(solution: RiccatiSolution): DecoupledModes | undefined {
       continue;
     }
     // One hidden direction w on the mode: rows ṽ_α and ũ_α of the factor are c·w and d·w,
-    // the block [[c², cd], [cd, d²]] has rank 1.
-    if (Math.abs(vv * uu - vu * vu) > rounding * (vv + uu)) return undefined;
+    // the block [[c², cd], [cd, d²]] has rank 1: its determinant c²d²·sin²θ is zero up to
+    // unit·(c²d² + s_in²d² + s_out²c²) — sin²θ up to a few units for a mode that holds most of
+    // its sides (a block that far from rank 1 changes the curves by about sin²θ of themselves).
+    if (Math.abs(vv * uu - vu * vu) > unit * (vv * uu + inputs2 * uu + outputs2 * vv)) return undefined;
     const sigmaA = sigma[a] ?? 0;
     const { kappa, a: ov, b: ou } = growingEigenvector(sigmaA, lambda);
     // Near-degenerate rates (which the spectrum snaps) are left to the general evaluator.
