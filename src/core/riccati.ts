@@ -179,42 +179,6 @@ function unresolvedRates(
   return found;
 }
 
-/**
- * The spectrum's modes with each run of equal growing rates reordered by decreasing ‖ψ_i‖
- * (stable): the order in which {@link gradedOrthogonalisation} takes rows of one rate is free,
- * and taking a row that holds its mode only by a tiny share η before a large one of the same
- * rate made the two pivot columns of L nearly parallel — S = Ê⁻² + BᵀB then has a scaled
- * condition number of about 1/η², and its Cholesky factor lost that much: a 3×2×3 network
- * whose hidden layer held one of two modes of a repeated σ by 1e-8 converged to loss 0.06 for 0.
- * Largest first, the later row's pivot is its residual, orthogonal to the earlier ones.
- * (Rows of different rates keep their order, which the closed form needs.) A new array; the
- * spectrum's is shared and not modified.
- */
-function largestFirst(modes: readonly Mode[], qs: Float64Array, ni: number, nh: number): Mode[] {
-  const out = modes.slice();
-  const norm2 = (m: Mode): number => {
-    let sum = 0;
-    for (let j = 0; j < nh; j++) {
-      let v = 0;
-      if (m.input >= 0) v += m.a * qs[m.input * nh + j];
-      if (m.output >= 0) v += m.b * qs[(ni + m.output) * nh + j];
-      sum += v * v;
-    }
-    return sum;
-  };
-  for (let i = 0; i < out.length && out[i].gamma > 0; ) {
-    let end = i + 1;
-    while (end < out.length && out[end].gamma === out[i].gamma && out[end].rateSigma === out[i].rateSigma) end++;
-    if (end - i > 1) {
-      const run = out.slice(i, end).map((m) => ({ m, size: norm2(m) }));
-      run.sort((x, y) => y.size - x.size); // stable: equal norms keep the spectrum's order
-      run.forEach((x, k) => (out[i + k] = x.m));
-    }
-    i = end;
-  }
-  return out;
-}
-
 function lostDefiniteness(s: number): ExactDlnError {
   return new ExactDlnError(
     `exact-dln cannot evaluate this state at t/τ = ${s}: the closed form's Gram matrix lost its positive definiteness to rounding ` +
@@ -337,8 +301,8 @@ export class RiccatiSolution {
     matmulT(transpose(this.vArr, ni, ni), transpose(q.subarray(0, ni * nh), ni, nh), ni, ni, nh, qs.subarray(0, ni * nh));
     matmulT(transpose(this.uArr, no, no), transpose(q.subarray(ni * nh, n * nh), no, nh), no, no, nh, qs.subarray(ni * nh));
     // Ψ = OᵀQ in the sorted mode order.
-    // Ψ = OᵀQ, and the modes in the order the rows are taken (see largestFirst).
-    const modes = largestFirst(spectrum.modes, qs, ni, nh);
+    // Ψ = OᵀQ in the sorted mode order (rows of one rate are reordered below, with the modes).
+    const modes = spectrum.modes.slice();
     const psi = new Float64Array(n * nh);
     let qNorm2 = 0;
     for (let i = 0; i < n; i++) {
@@ -408,13 +372,23 @@ export class RiccatiSolution {
     let n0 = 0;
     while (nG + n0 < n && this.gamma[nG + n0] === 0) n0++;
     const nGZ = nG + n0;
-    const { lMat, cols, kRows, pivots: allPivots, pivotRows, full } = gradedOrthogonalisation(
+    // Rows of one rate (equal γ and σ) may be taken in any order: the orthogonalisation picks
+    // them by largest residual, and the modes follow its order (γ and σ are unchanged by it).
+    const groupEnd = new Int32Array(nGZ);
+    for (let i = nGZ - 1; i >= 0; i--) {
+      const same = i + 1 < nGZ && this.gamma[i + 1] === this.gamma[i] && this.rateSigma[i + 1] === this.rateSigma[i];
+      groupEnd[i] = same ? groupEnd[i + 1] : i + 1;
+    }
+    const { lMat, cols, kRows, pivots: allPivots, pivotRows, full, order } = gradedOrthogonalisation(
       psi,
       nGZ,
       nh,
       qNorm,
       loweredRankTolerances(this.gamma, nGZ, qNorm, spectrum.lambda * this.identityRoot * this.identityRoot, this.rateBound),
+      groupEnd,
     );
+    const taken = Array.from(order, (k) => modes[k]);
+    for (let i = 0; i < nGZ; i++) modes[i] = taken[i];
     // The growing rows come first, so their pivots are the first ones.
     const pivots = pivotRows.filter((i) => i < nG).length;
     const pivotGamma = pivotRows.slice(0, pivots).map((i) => this.gamma[i]);
@@ -1485,9 +1459,19 @@ class Workspace {
  * row met with a complete basis (`full`; nG if none): the caller gets the coefficients of
  * the remaining rows with one blocked product. Cost ≈ 2·nG²·Nh multiply-adds at most.
  *
+ * Within a run of rows of one rate (`groupEnd[i]`: one past the last row of row i's run) the
+ * order is free, and the row with the largest residual is taken next (Gram–Schmidt with
+ * pivoting; residual norms downdated as the basis grows, recomputed where that cancels):
+ * taken in the given order, a row that holds its mode by a tiny share η ahead of larger ones,
+ * or nearly in the span of the others, left pivot columns of L nearly parallel, and S = Ê⁻² +
+ * BᵀB ill-conditioned by ≈ 1/η² however its columns are scaled, which its Cholesky factor
+ * paid for (a hidden layer holding one of two modes of a repeated σ by 1e-8 converged to loss
+ * 0.06 for 0; a 4×4×5 network at λ = 0 near a saddle of one of four equal modes was 8e-2 off).
+ * Ψ's rows are permuted in place to the order taken.
+ *
  * @returns L (nG×Nh; rows from `full` on unset), cols[i] = number of basis vectors after
  *   row i, K's rows found (kRows, Nh×Nh, the first `pivots` rows set), the row that
- *   started each, and `full`.
+ *   started each, `full`, and `order` (row i taken was row order[i] of the given Ψ).
  */
 function gradedOrthogonalisation(
   psi: Float64Array,
@@ -1495,18 +1479,62 @@ function gradedOrthogonalisation(
   nh: number,
   qNorm: number,
   lowered: Float64Array | undefined,
-): { lMat: Float64Array; cols: Int32Array; kRows: Float64Array; pivots: number; pivotRows: number[]; full: number } {
+  groupEnd: Int32Array,
+): { lMat: Float64Array; cols: Int32Array; kRows: Float64Array; pivots: number; pivotRows: number[]; full: number; order: Int32Array } {
   const { kernels, arrays } = rowKernels(nG * nh * nh, [nh * nh, nh, nh, nh]);
   const [basis, work, coef, comb] = arrays;
   const lMat = new Float64Array(nG * nh);
   const cols = new Int32Array(nG);
   const pivotRows: number[] = [];
+  const order = Int32Array.from({ length: nG }, (_, i) => i);
+  // Squared residuals of the rows of the current run, downdated, and their exact values when
+  // last computed (the guard against cancellation).
+  const runRes2 = new Float64Array(nG);
+  const runExact2 = new Float64Array(nG);
+  const residual2 = (k: number): number => {
+    for (let j = 0; j < nh; j++) work[j] = psi[k * nh + j];
+    for (let pass = 0; pass < 2 && r > 0; pass++) {
+      kernels.rowDots(basis, 0, nh, r, work, 0, nh, 1, coef);
+      kernels.columnCombination(basis, 0, nh, r, coef, 0, nh, comb);
+      for (let j = 0; j < nh; j++) work[j] -= comb[j];
+    }
+    let sum = 0;
+    for (let j = 0; j < nh; j++) sum += work[j] * work[j];
+    return sum;
+  };
   let r = 0;
   let full = nG;
+  let runEnd = 0;
   for (let i = 0; i < nG; i++) {
     if (r === nh) {
       full = i;
       break;
+    }
+    const end = groupEnd[i];
+    if (end - i > 1) {
+      if (i >= runEnd) {
+        runEnd = end;
+        for (let k = i; k < end; k++) runRes2[k] = runExact2[k] = residual2(k);
+      }
+      // The largest downdated residual; where downdating has cancelled (below 1e-4 of the value
+      // last computed) the chosen row's residual is recomputed and the choice made again.
+      let best = i;
+      for (;;) {
+        best = i;
+        for (let k = i + 1; k < end; k++) if (runRes2[k] > runRes2[best]) best = k;
+        if (!(runRes2[best] < 1e-4 * runExact2[best])) break;
+        runRes2[best] = runExact2[best] = residual2(best);
+      }
+      if (best !== i) {
+        for (let j = 0; j < nh; j++) {
+          const x = psi[i * nh + j];
+          psi[i * nh + j] = psi[best * nh + j];
+          psi[best * nh + j] = x;
+        }
+        [order[i], order[best]] = [order[best], order[i]];
+        [runRes2[i], runRes2[best]] = [runRes2[best], runRes2[i]];
+        [runExact2[i], runExact2[best]] = [runExact2[best], runExact2[i]];
+      }
     }
     let rowNorm2 = 0;
     for (let j = 0; j < nh; j++) {
@@ -1530,10 +1558,16 @@ function gradedOrthogonalisation(
       lMat[i * nh + r] = res;
       pivotRows.push(i);
       r++;
+      // The rest of the run loses its part along the new direction.
+      for (let k = i + 1; k < end && r < nh; k++) {
+        let d = 0;
+        for (let j = 0; j < nh; j++) d += psi[k * nh + j] * basis[(r - 1) * nh + j];
+        runRes2[k] -= d * d;
+      }
     }
     cols[i] = r;
   }
   const kRows = new Float64Array(nh * nh);
   kRows.set(basis.subarray(0, r * nh));
-  return { lMat, cols, kRows, pivots: r, pivotRows, full };
+  return { lMat, cols, kRows, pivots: r, pivotRows, full, order };
 }

@@ -5,7 +5,8 @@
  * parallel, the Gram matrix S = Ê⁻² + BᵀB ill-conditioned by 1/η² after any scaling, and its
  * Cholesky factor lost that many digits: converged loss 0.06 for 0 at η = 1e-8 (a review's
  * case: 3×2×3, Σyx = diag(1, 1, 0), λ = −3, weights aligned to a slightly perturbed
- * diag(1, 2, 3)). Rows of one rate are now taken largest first.
+ * diag(1, 2, 3)). Rows of one rate are now taken by largest residual (Gram–Schmidt with
+ * pivoting), which also covers a run of equal rates whose rows are nearly dependent.
  *
  * Reference: MATH.md §4's plain formula in decimal arithmetic (test/helpers/precise-riccati.ts)
  * and MATH.md §5: a rank-2 task with Nh = 2 and a generic start converges to loss 0.
@@ -37,4 +38,38 @@ describe('a mode held by a tiny share next to a fully held mode of the same rate
       }
     });
   }
+});
+
+describe('a run of equal rates whose rows are nearly dependent (a review’s case: four equal modes at λ = 0, one near its saddle)', () => {
+  it('4×4×5, Σyx = [I₄; 0], λ = 0, permuted and slightly rotated layers: P(t) through the escape to 1e-9 of the decimal oracle, converged loss 0', () => {
+    // W1 = C·Vᵀ, W2 = U·C: U, V permutations, V turned by 1e-3 and 1e-7 in two planes. One of
+    // the four σ = 1 modes is held ≈ 1e-7 of the others: it escapes its plateau (loss 1) at
+    // t ≈ ln(1e7) ≈ 16. Taken in the given order the rows left S ill-conditioned by ≈ 1e14:
+    // 8e-2 off at t = 20 and converged loss 3e-4.
+    const a = [3.0683562275022265, 1.3880668931175024, 1.3743249298073352, 1.0583630268462003];
+    const u = Matrix.zeros(5, 4);
+    for (const [i, j] of [[3, 0], [1, 1], [0, 2], [2, 3]]) u.set(i, j, 1);
+    let v = Matrix.zeros(4, 4);
+    for (const [i, j] of [[2, 0], [0, 1], [1, 2], [3, 3]]) v.set(i, j, 1);
+    const turn = (p: number, q: number, angle: number): Matrix => {
+      const r = Matrix.eye(4);
+      r.set(p, p, Math.cos(angle));
+      r.set(q, q, Math.cos(angle));
+      r.set(p, q, -Math.sin(angle));
+      r.set(q, p, Math.sin(angle));
+      return r;
+    };
+    v = v.mmul(turn(2, 1, 1e-3)).mmul(turn(2, 3, 1e-7));
+    const c = Matrix.diag(a.map(Math.sqrt));
+    const w1 = c.mmul(v.transpose());
+    const w2 = u.mmul(c);
+    const sigmaYX = Matrix.zeros(5, 4);
+    for (let i = 0; i < 4; i++) sigmaYX.set(i, i, 1);
+    const dyn = exactDynamics({ w1, w2, sigmaYX });
+    for (const t of [5, 12, 15, 20, 50]) {
+      // Near the escape the state moves with the share's relative rounding, ε·‖Q(0)‖/1e-7 ≈ 1e-9.
+      expect(relErr(dyn.at(t).qqt, preciseP(w1, w2, [1, 1, 1, 1], dyn.lambda, t)), `t = ${t}`).toBeLessThan(1e-9);
+    }
+    expect(dyn.converged().loss).toBeLessThan(1e-20);
+  });
 });
