@@ -6,7 +6,7 @@
  */
 import { Matrix } from 'ml-matrix';
 import { fullSvd } from '../core/svd.js';
-import { GAMMA_CLUSTER_TOLERANCE } from '../core/spectrum.js';
+import { GAMMA_CLUSTER_TOLERANCE, sameRate } from '../core/spectrum.js';
 import { InvalidArgumentError } from '../errors.js';
 import {
   assertFiniteNumber,
@@ -187,11 +187,9 @@ export function convergedRepresentations(options: ConvergedRepresentationsOption
   }
   // By decreasing σ, which orders the rates κ = √(σ² + λ²/4) exactly even where |λ| ≫ σ makes
   // them equal in double precision. Two rates are one (the hidden layer's choice between them
-  // is left to the initialisation) when they agree to `tol` and so do their singular values,
-  // as in the spectrum: distinct σ at large |λ| differ in rate by only Δσ²/|λ|, but differ.
+  // is left to the initialisation) by the spectrum's rule, `sameRate`: equal rates and equal σ.
   modes.sort((x, y) => y.sigma - x.sigma || x.index - y.index);
-  const sigmaTol = GAMMA_CLUSTER_TOLERANCE * (r > 0 ? s[0] : 0);
-  const same = (x: GrowingMode, y: GrowingMode): boolean => Math.abs(x.gamma - y.gamma) <= tol && Math.abs(x.sigma - y.sigma) <= sigmaTol;
+  const same = (x: GrowingMode, y: GrowingMode): boolean => sameRate(x.gamma, x.sigma, y.gamma, y.sigma, lambda, r > 0 ? s[0] : 0);
 
   const kept = Math.min(nh, modes.length);
   if (kept < modes.length && same(modes[kept - 1], modes[kept])) {

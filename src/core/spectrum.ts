@@ -101,6 +101,21 @@ export function modeSigma(sigma: readonly number[], m: Mode): number {
 export const GAMMA_CLUSTER_TOLERANCE = 1e-12;
 
 /**
+ * Whether two growth rates γ (of singular values σ; 0 for a left-over direction) count as one:
+ * they agree to GAMMA_CLUSTER_TOLERANCE·max(|λ|/2, σ_max) and their singular values to
+ * GAMMA_CLUSTER_TOLERANCE·σ_max — or both are 0. Rates alone would not do: for |λ| ≫ σ those
+ * of distinct singular values differ by only Δσ²/|λ|, below 1e-12·|λ| from |λ| ≈ 1e6·σ on, and
+ * merging them lost the slow competition between them (a 1×1×2 network at λ = 1e7 never
+ * finished learning). The one rule of the spectrum and of `convergedRepresentations`.
+ *
+ * @internal
+ */
+export function sameRate(gammaA: number, sigmaA: number, gammaB: number, sigmaB: number, lambda: number, sigmaMax: number): boolean {
+  const close = Math.abs(gammaA - gammaB) <= GAMMA_CLUSTER_TOLERANCE * Math.max(Math.abs(lambda / 2), sigmaMax);
+  return close && ((gammaA === 0 && gammaB === 0) || Math.abs(sigmaA - sigmaB) <= GAMMA_CLUSTER_TOLERANCE * sigmaMax);
+}
+
+/**
  * Builds the spectrum of F from the SVD of Σyx (No×Ni) for a given λ. Cost: one SVD,
  * O(No·Ni·min(No,Ni)) plus completing the bases.
  */
@@ -132,15 +147,10 @@ export function spectrumOf(sigmaYX: Matrix, lambda: number): Spectrum {
   for (let i = 1; i < modes.length; i++) {
     if (Math.sign(modes[i].gamma) === Math.sign(modes[i - 1].gamma)) modes[i].gamma = Math.min(modes[i].gamma, modes[i - 1].gamma);
   }
-  // Snap growth rates that differ only by rounding (repeated singular values) so that
-  // degenerate modes are exactly degenerate, and rates that are zero up to rounding to 0.
-  // Only modes whose singular values agree to the tolerance are merged (left-over directions
-  // count as σ = 0): for |λ| ≫ σ the rates of distinct singular values, ±√(σ² + λ²/4), differ
-  // by only (σ_α² − σ_β²)/(κ_α + κ_β), below 1e-12·|λ| from |λ| ≈ 1e6·σ on, and merging them
-  // lost the slow competition between them (a 1×1×2 network at λ = 1e7 never finished learning).
-  const scale = Math.max(Math.abs(half), s.length > 0 ? s[0] : 0);
-  const tol = GAMMA_CLUSTER_TOLERANCE * scale;
-  const sigmaTol = GAMMA_CLUSTER_TOLERANCE * (s.length > 0 ? s[0] : 0);
+  // Snap growth rates that differ only by rounding (repeated singular values, {@link sameRate})
+  // so that degenerate modes are exactly degenerate, and rates that are zero up to rounding to 0.
+  const sigmaMax = s.length > 0 ? s[0] : 0;
+  const tol = GAMMA_CLUSTER_TOLERANCE * Math.max(Math.abs(half), sigmaMax);
   const sigmaOf = (m: Mode): number => modeSigma(s, m);
   for (const m of modes) {
     if (Math.abs(m.gamma) > tol) continue;
@@ -148,10 +158,10 @@ export function spectrumOf(sigmaYX: Matrix, lambda: number): Spectrum {
     m.rateSigma = 0;
   }
   for (let i = 1; i < modes.length; i++) {
-    const close = modes[i - 1].gamma - modes[i].gamma <= tol;
-    if (close && (modes[i].gamma === 0 || Math.abs(sigmaOf(modes[i - 1]) - sigmaOf(modes[i])) <= sigmaTol)) {
-      modes[i].gamma = modes[i - 1].gamma;
-      modes[i].rateSigma = modes[i - 1].rateSigma;
+    const [a, b] = [modes[i - 1], modes[i]];
+    if (sameRate(a.gamma, sigmaOf(a), b.gamma, sigmaOf(b), lambda, sigmaMax)) {
+      b.gamma = a.gamma;
+      b.rateSigma = a.rateSigma;
     }
   }
   return { inputDim, outputDim, lambda, sigma: Object.freeze(s.slice(0, r)), u, v, modes };
