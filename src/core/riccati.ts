@@ -1460,19 +1460,47 @@ class Workspace {
  * the remaining rows with one blocked product. Cost ≈ 2·nG²·Nh multiply-adds at most.
  *
  * Within a run of rows of one rate (`groupEnd[i]`: one past the last row of row i's run) the
- * order is free, and the row with the largest residual is taken next (Gram–Schmidt with
- * pivoting; residual norms downdated as the basis grows, recomputed where that cancels):
- * taken in the given order, a row that holds its mode by a tiny share η ahead of larger ones,
- * or nearly in the span of the others, left pivot columns of L nearly parallel, and S = Ê⁻² +
- * BᵀB ill-conditioned by ≈ 1/η² however its columns are scaled, which its Cholesky factor
- * paid for (a hidden layer holding one of two modes of a repeated σ by 1e-8 converged to loss
- * 0.06 for 0; a 4×4×5 network at λ = 0 near a saddle of one of four equal modes was 8e-2 off).
- * Ψ's rows are permuted in place to the order taken.
+ * order is free. Taken in the given order, a row that holds its mode by a tiny share η ahead
+ * of larger ones, or nearly in the span of the others, left pivot columns of L nearly
+ * parallel, and S = Ê⁻² + BᵀB ill-conditioned by ≈ 1/η² however its columns are scaled, which
+ * its Cholesky factor paid for (a hidden layer holding one of two modes of a repeated σ by 1e-8
+ * converged to loss 0.06 for 0; a 4×4×5 network at λ = 0 near a saddle of one of four equal
+ * modes was 8e-2 off). So where the next row's residual is below {@link PIVOTING_THRESHOLD} of
+ * the run's largest row, the row of largest residual is taken instead (Gram–Schmidt with
+ * pivoting, only where it matters: a run of 774 left-over rows costs nothing extra). Ψ's rows
+ * are permuted in place to the order taken.
  *
  * @returns L (nG×Nh; rows from `full` on unset), cols[i] = number of basis vectors after
  *   row i, K's rows found (kRows, Nh×Nh, the first `pivots` rows set), the row that
  *   started each, `full`, and `order` (row i taken was row order[i] of the given Ψ).
  */
+/**
+ * Below this fraction of the largest row of its run a row's residual makes
+ * {@link gradedOrthogonalisation} look for the row of largest residual instead: at that
+ * level the Cholesky factor of S can lose (1e3)² ≈ 1e6·ε, no more.
+ */
+const PIVOTING_THRESHOLD = 1e-3;
+
+/** ‖ψ_k − its projection on the first r basis rows‖² (two passes, in the row kernels). */
+function residualNorm2(
+  psi: Float64Array,
+  k: number,
+  nh: number,
+  r: number,
+  s: { kernels: ReturnType<typeof rowKernels>['kernels']; basis: Float64Array; work: Float64Array; coef: Float64Array; comb: Float64Array },
+): number {
+  const { kernels, basis, work, coef, comb } = s;
+  for (let j = 0; j < nh; j++) work[j] = psi[k * nh + j];
+  for (let pass = 0; pass < 2 && r > 0; pass++) {
+    kernels.rowDots(basis, 0, nh, r, work, 0, nh, 1, coef);
+    kernels.columnCombination(basis, 0, nh, r, coef, 0, nh, comb);
+    for (let j = 0; j < nh; j++) work[j] -= comb[j];
+  }
+  let sum = 0;
+  for (let j = 0; j < nh; j++) sum += work[j] * work[j];
+  return sum;
+}
+
 function gradedOrthogonalisation(
   psi: Float64Array,
   nG: number,
@@ -1487,21 +1515,9 @@ function gradedOrthogonalisation(
   const cols = new Int32Array(nG);
   const pivotRows: number[] = [];
   const order = Int32Array.from({ length: nG }, (_, i) => i);
-  // Squared residuals of the rows of the current run, downdated, and their exact values when
-  // last computed (the guard against cancellation).
-  const runRes2 = new Float64Array(nG);
-  const runExact2 = new Float64Array(nG);
-  const residual2 = (k: number): number => {
-    for (let j = 0; j < nh; j++) work[j] = psi[k * nh + j];
-    for (let pass = 0; pass < 2 && r > 0; pass++) {
-      kernels.rowDots(basis, 0, nh, r, work, 0, nh, 1, coef);
-      kernels.columnCombination(basis, 0, nh, r, coef, 0, nh, comb);
-      for (let j = 0; j < nh; j++) work[j] -= comb[j];
-    }
-    let sum = 0;
-    for (let j = 0; j < nh; j++) sum += work[j] * work[j];
-    return sum;
-  };
+  // The largest squared norm of a row of the current run (which ends at runEnd).
+  let runMax2 = 0;
+  const scratch = { kernels, basis, work, coef, comb };
   let r = 0;
   let full = nG;
   let runEnd = 0;
@@ -1514,26 +1530,31 @@ function gradedOrthogonalisation(
     if (end - i > 1) {
       if (i >= runEnd) {
         runEnd = end;
-        for (let k = i; k < end; k++) runRes2[k] = runExact2[k] = residual2(k);
-      }
-      // The largest downdated residual; where downdating has cancelled (below 1e-4 of the value
-      // last computed) the chosen row's residual is recomputed and the choice made again.
-      let best = i;
-      for (;;) {
-        best = i;
-        for (let k = i + 1; k < end; k++) if (runRes2[k] > runRes2[best]) best = k;
-        if (!(runRes2[best] < 1e-4 * runExact2[best])) break;
-        runRes2[best] = runExact2[best] = residual2(best);
-      }
-      if (best !== i) {
-        for (let j = 0; j < nh; j++) {
-          const x = psi[i * nh + j];
-          psi[i * nh + j] = psi[best * nh + j];
-          psi[best * nh + j] = x;
+        runMax2 = 0;
+        for (let k = i; k < end; k++) {
+          let sum = 0;
+          for (let j = 0; j < nh; j++) sum += psi[k * nh + j] * psi[k * nh + j];
+          runMax2 = Math.max(runMax2, sum);
         }
-        [order[i], order[best]] = [order[best], order[i]];
-        [runRes2[i], runRes2[best]] = [runRes2[best], runRes2[i]];
-        [runExact2[i], runExact2[best]] = [runExact2[best], runExact2[i]];
+      }
+      // The next row in the given order, unless its residual is below 1e-3 of the run's largest
+      // row (only then can the order cost digits): then the row of largest residual.
+      const own = residualNorm2(psi, i, nh, r, scratch);
+      if (own < PIVOTING_THRESHOLD ** 2 * runMax2) {
+        let best = i;
+        let bestRes = own;
+        for (let k = i + 1; k < end; k++) {
+          const res = residualNorm2(psi, k, nh, r, scratch);
+          if (res > bestRes) [best, bestRes] = [k, res];
+        }
+        if (best !== i) {
+          for (let j = 0; j < nh; j++) {
+            const x = psi[i * nh + j];
+            psi[i * nh + j] = psi[best * nh + j];
+            psi[best * nh + j] = x;
+          }
+          [order[i], order[best]] = [order[best], order[i]];
+        }
       }
     }
     let rowNorm2 = 0;
@@ -1558,12 +1579,6 @@ function gradedOrthogonalisation(
       lMat[i * nh + r] = res;
       pivotRows.push(i);
       r++;
-      // The rest of the run loses its part along the new direction.
-      for (let k = i + 1; k < end && r < nh; k++) {
-        let d = 0;
-        for (let j = 0; j < nh; j++) d += psi[k * nh + j] * basis[(r - 1) * nh + j];
-        runRes2[k] -= d * d;
-      }
     }
     cols[i] = r;
   }
