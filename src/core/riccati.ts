@@ -1481,13 +1481,18 @@ class Workspace {
  */
 const PIVOTING_THRESHOLD = 1e-3;
 
-/** ‖ψ_k − its projection on the first r basis rows‖² (two passes, in the row kernels). */
+/**
+ * ψ_k minus its projection on the first r basis rows, by classical Gram–Schmidt applied twice
+ * in the row kernels, left in `work`; returns its squared norm. With `coefficients` (length ≥ r),
+ * the projection's coefficients are added to it.
+ */
 function residualNorm2(
   psi: Float64Array,
   k: number,
   nh: number,
   r: number,
   s: { kernels: ReturnType<typeof rowKernels>['kernels']; basis: Float64Array; work: Float64Array; coef: Float64Array; comb: Float64Array },
+  coefficients?: Float64Array,
 ): number {
   const { kernels, basis, work, coef, comb } = s;
   for (let j = 0; j < nh; j++) work[j] = psi[k * nh + j];
@@ -1495,6 +1500,7 @@ function residualNorm2(
     kernels.rowDots(basis, 0, nh, r, work, 0, nh, 1, coef);
     kernels.columnCombination(basis, 0, nh, r, coef, 0, nh, comb);
     for (let j = 0; j < nh; j++) work[j] -= comb[j];
+    if (coefficients !== undefined) for (let b = 0; b < r; b++) coefficients[b] += coef[b];
   }
   let sum = 0;
   for (let j = 0; j < nh; j++) sum += work[j] * work[j];
@@ -1537,41 +1543,33 @@ function gradedOrthogonalisation(
           runMax2 = Math.max(runMax2, sum);
         }
       }
-      // The next row in the given order, unless its residual is below 1e-3 of the run's largest
-      // row (only then can the order cost digits): then the row of largest residual.
-      const own = residualNorm2(psi, i, nh, r, scratch);
-      if (own < PIVOTING_THRESHOLD ** 2 * runMax2) {
-        let best = i;
-        let bestRes = own;
-        for (let k = i + 1; k < end; k++) {
-          const res = residualNorm2(psi, k, nh, r, scratch);
-          if (res > bestRes) [best, bestRes] = [k, res];
-        }
-        if (best !== i) {
-          for (let j = 0; j < nh; j++) {
-            const x = psi[i * nh + j];
-            psi[i * nh + j] = psi[best * nh + j];
-            psi[best * nh + j] = x;
-          }
-          [order[i], order[best]] = [order[best], order[i]];
-        }
+    }
+    const lRow = lMat.subarray(i * nh, (i + 1) * nh);
+    let res2 = residualNorm2(psi, i, nh, r, scratch, lRow);
+    // The next row in the given order, unless in a run of one rate its residual is below 1e-3
+    // of the run's largest row (only then can the order cost digits): then the row of largest
+    // residual, orthogonalised afresh.
+    if (end - i > 1 && res2 < PIVOTING_THRESHOLD ** 2 * runMax2) {
+      let best = i;
+      let bestRes = res2;
+      for (let k = i + 1; k < end; k++) {
+        const res = residualNorm2(psi, k, nh, r, scratch);
+        if (res > bestRes) [best, bestRes] = [k, res];
       }
+      if (best !== i) {
+        for (let j = 0; j < nh; j++) {
+          const x = psi[i * nh + j];
+          psi[i * nh + j] = psi[best * nh + j];
+          psi[best * nh + j] = x;
+        }
+        [order[i], order[best]] = [order[best], order[i]];
+      }
+      lRow.fill(0);
+      res2 = residualNorm2(psi, i, nh, r, scratch, lRow); // (the search overwrote the residual)
     }
     let rowNorm2 = 0;
-    for (let j = 0; j < nh; j++) {
-      const x = psi[i * nh + j];
-      work[j] = x;
-      rowNorm2 += x * x;
-    }
+    for (let j = 0; j < nh; j++) rowNorm2 += psi[i * nh + j] * psi[i * nh + j];
     const rowNorm = Math.sqrt(rowNorm2);
-    for (let pass = 0; pass < 2 && r > 0; pass++) {
-      kernels.rowDots(basis, 0, nh, r, work, 0, nh, 1, coef);
-      kernels.columnCombination(basis, 0, nh, r, coef, 0, nh, comb);
-      for (let j = 0; j < nh; j++) work[j] -= comb[j];
-      for (let b = 0; b < r; b++) lMat[i * nh + b] += coef[b];
-    }
-    let res2 = 0;
-    for (let j = 0; j < nh; j++) res2 += work[j] * work[j];
     const res = Math.sqrt(res2);
     const tolerance = Math.max(RELATIVE_RANK_TOLERANCE * rowNorm, ABSOLUTE_RANK_TOLERANCE * qNorm);
     if (res > (lowered === undefined ? tolerance : Math.min(tolerance, lowered[i]))) {
