@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { Matrix } from 'ml-matrix';
+import { LuDecomposition, Matrix } from 'ml-matrix';
 import { InvalidArgumentError } from '../errors.js';
 import { createRng, randomOrthogonal, randomOrthogonalColumns } from '../random.js';
 import { adoptArray, matmulT, toArray } from '../linalg/dense.js';
@@ -58,6 +58,19 @@ export interface LambdaBalancedWeightsOptions {
    * it is realised by negating that column of U, so the layers use |a_i|.
    */
   productSingularValues?: ReadonlyArray<number>;
+  /**
+   * A task's Σyx (outputDim×inputDim) whose determinant's sign the initial product should
+   * share. For a square network (Ni = Nh = No) the random input rotation V is reflected, when
+   * needed, so that det(W2W1) has the sign of det Σyx (the weights stay λ-balanced: W1W1ᵀ
+   * does not change). At λ = 0 gradient flow keeps the sign of det(W2W1), so a start of
+   * the other sign — half of all random starts — ends on a saddle with the weakest mode
+   * never learned (docs/model.md, "Saddles"). The result is Haar-random among the starts of
+   * the right sign. No effect for other widths, where the sign is not conserved, when Σyx is
+   * singular (σ_min ≤ n·ε·σ_max) or when the product is (a zero product singular value).
+   * Cannot be combined with `alignTo`, where the signs of `productSingularValues` orient
+   * each mode. Not modified.
+   */
+  matchDeterminantSign?: MatrixLike;
 }
 
 /**
@@ -114,7 +127,9 @@ function factorPair(a: number, lambda: number): { c: number; d: number } {
  * because Nh ≤ No), c_i = sqrt(−λ) (λ < 0; Nh ≤ Ni) or nothing (λ = 0). R (Nh×Nh) is a
  * Haar-random orthogonal matrix; U (No×No) and V (Ni×Ni) are Haar-random too, or, with
  * `alignTo`, the full singular vectors of the task's Σyx (aligned initialisation, MATH.md §5:
- * then Ũᵀ·W2W1·Ṽ = diag(a)). A negative a_i flips the sign of column i of U.
+ * then Ũᵀ·W2W1·Ṽ = diag(a)). A negative a_i flips the sign of column i of U. With
+ * `matchDeterminantSign` (square networks), V's last column is negated where that gives
+ * det(W2W1) the sign of det Σyx.
  *
  * Bottlenecked networks (Nh < min(Ni, No)) are allowed; the product then has rank ≤ Nh.
  * The same options (seed included) always give identical weights.
@@ -134,11 +149,12 @@ function factorPair(a: number, lambda: number): { c: number; d: number } {
  *   `productSingularValues` is not an array of at most min(Ni, Nh, No) numbers.
  * @throws {@link NonFiniteError} if `lambda`, `scale`, `seed` or a product singular value is
  *   NaN or ±Infinity.
- * @throws {@link ShapeError} if `alignTo` is not outputDim×inputDim.
+ * @throws {@link ShapeError} if `alignTo` or `matchDeterminantSign` is not outputDim×inputDim.
+ * @throws {@link InvalidArgumentError} if `matchDeterminantSign` is combined with `alignTo`.
  * @throws {@link ImpossibleLambdaError} if λ > 0 with Nh > No, or λ < 0 with Nh > Ni.
  * @example
  * ```ts
- * import { lambdaBalancedWeights, balanceOf, randomTask } from 'exact-dln';
+ * import { exactDynamics, lambdaBalancedWeights, balanceOf, randomTask } from 'exact-dln';
  * const { w1, w2 } = lambdaBalancedWeights({ inputDim: 4, hiddenDim: 3, outputDim: 3, lambda: 2, scale: 0.1, seed: 42 });
  * console.log(balanceOf(w1, w2).lambda.toFixed(12)); // 2.000000000000
  *
@@ -149,12 +165,17 @@ function factorPair(a: number, lambda: number): { c: number; d: number } {
  *   alignTo: task.sigmaYX, productSingularValues: [0.5, -0.5, 0.1],
  * });
  * console.log(aligned.w2.mmul(aligned.w1).rows); // 3
+ *
+ * // A random square start at λ = 0 whose det W2W1 has det Σyx's sign (this seed without
+ * // it has the other sign and stops on a saddle: docs/model.md, "Saddles"):
+ * const rich = lambdaBalancedWeights({ inputDim: 3, hiddenDim: 3, outputDim: 3, lambda: 0, scale: 0.01, seed: 2, matchDeterminantSign: task.sigmaYX });
+ * console.log(exactDynamics({ ...rich, sigmaYX: task.sigmaYX }).converged().loss < 1e-20); // true: every mode is learned
  * ```
  */
 export function lambdaBalancedWeights(options: LambdaBalancedWeightsOptions): BalancedWeights {
   if (options === null || typeof options !== 'object') {
     throw new InvalidArgumentError(
-      'invalid argument. lambdaBalancedWeights expects an options object { inputDim, hiddenDim, outputDim, lambda, seed, scale?, alignTo?, productSingularValues? }.',
+      'invalid argument. lambdaBalancedWeights expects an options object { inputDim, hiddenDim, outputDim, lambda, seed, scale?, alignTo?, productSingularValues?, matchDeterminantSign? }.',
     );
   }
   assertKnownOptions(options, 'lambdaBalancedWeights', {
@@ -166,8 +187,9 @@ export function lambdaBalancedWeights(options: LambdaBalancedWeightsOptions): Ba
     seed: true,
     alignTo: true,
     productSingularValues: true,
+    matchDeterminantSign: true,
   } satisfies Record<keyof LambdaBalancedWeightsOptions, true>);
-  const { inputDim: ni, hiddenDim: nh, outputDim: no, lambda, seed, alignTo, productSingularValues } = options;
+  const { inputDim: ni, hiddenDim: nh, outputDim: no, lambda, seed, alignTo, productSingularValues, matchDeterminantSign } = options;
   assertInteger(ni, 'inputDim');
   assertInteger(nh, 'hiddenDim');
   assertInteger(no, 'outputDim');
@@ -203,8 +225,47 @@ export function lambdaBalancedWeights(options: LambdaBalancedWeightsOptions): Ba
     });
   }
 
+  let signTarget: Matrix | undefined;
+  if (matchDeterminantSign !== undefined) {
+    if (target !== undefined) {
+      throw new InvalidArgumentError(
+        'invalid argument. `matchDeterminantSign` cannot be combined with `alignTo`: an aligned start has the task\'s singular vectors, and the signs of `productSingularValues` orient its modes.',
+        'matchDeterminantSign',
+      );
+    }
+    signTarget = toMatrix(matchDeterminantSign, 'matchDeterminantSign');
+    assertShape(signTarget, no, ni, 'matchDeterminantSign', `the task's Σyx, outputDim×inputDim = ${no}×${ni}`);
+  }
+
   const basis = drawBalancedBasis(ni, nh, no, seed, target, explicit === undefined);
+  if (signTarget !== undefined && ni === nh && nh === no) {
+    const wanted = determinantSign(signTarget);
+    // det(W2W1) = det U · det V · Π a_i (a negative a_i negates a column of U).
+    let have = orthogonalDeterminantSign(basis.u, no) * orthogonalDeterminantSign(basis.v, ni);
+    for (let i = 0; i < nh; i++) have *= Math.sign(explicit === undefined ? basis.unitStrengths[i] * scale : (explicit[i] ?? 0));
+    if (wanted * have < 0) {
+      // Reflect the input rotation: negate V's last column (W1 = R C Vᵀ, so W1W1ᵀ is kept).
+      for (let i = 0; i < ni; i++) basis.v[i * ni + ni - 1] = -basis.v[i * ni + ni - 1];
+    }
+  }
   return balancedWeightsFromBasis(basis, lambda, scale, explicit);
+}
+
+/**
+ * The sign of det m (1 or −1) for a task's square Σyx, from its SVD (det Ũ·det Ṽ), or 0 when
+ * it is singular to rounding (σ_min ≤ n·ε·σ_max) or not square.
+ */
+function determinantSign(m: Matrix): number {
+  const n = m.rows;
+  if (m.columns !== n) return 0;
+  const svd = fullSvd(m);
+  if (!(svd.s[n - 1] > n * Number.EPSILON * svd.s[0])) return 0;
+  return Math.sign(new LuDecomposition(svd.u).determinant) * Math.sign(new LuDecomposition(svd.v).determinant);
+}
+
+/** The sign of the determinant of an n×n orthogonal matrix given row-major. */
+function orthogonalDeterminantSign(q: Float64Array, n: number): number {
+  return Math.sign(new LuDecomposition(adoptArray(q.slice(), n, n)).determinant);
 }
 
 /**

@@ -7,7 +7,7 @@
  * 20 000 random cases with |a_i| ≤ 30); product singular values within 1e-13·max|a_i|.
  */
 import fc from 'fast-check';
-import { Matrix } from 'ml-matrix';
+import { LuDecomposition, Matrix } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
 import { fullSvd } from '../../src/core/svd.js';
 import { balancedWeightsFromBasis, drawBalancedBasis, lambdaBalancedWeights, type LambdaBalancedWeightsOptions } from '../../src/core/weights.js';
@@ -19,6 +19,8 @@ import {
 } from '../../src/errors.js';
 import { createRng, randomOrthogonal } from '../../src/random.js';
 import { balanceOf } from '../../src/core/balance.js';
+import { exactDynamics } from '../../src/core/exact-dynamics.js';
+import { randomTask } from '../../src/core/task.js';
 import { expectTypedError, thrown } from '../helpers/errors.js';
 
 function maxAbs(m: Matrix): number {
@@ -327,6 +329,93 @@ describe('lambdaBalancedWeights: errors name the field', () => {
   it('options must be an object', () => {
     expect(thrown(build(undefined))).toBeInstanceOf(InvalidArgumentError);
     expect(thrown(build(null))).toBeInstanceOf(InvalidArgumentError);
+  });
+
+  it('matchDeterminantSign must be outputDim×inputDim and finite, and not combined with alignTo', () => {
+    expectTypedError(build({ ...ok, matchDeterminantSign: Matrix.ones(3, 4) }), ShapeError, 'matchDeterminantSign', '4×3', '3×4');
+    const nan = Matrix.ones(4, 3);
+    nan.set(1, 1, Number.NaN);
+    expectTypedError(build({ ...ok, matchDeterminantSign: nan }), NonFiniteError, 'matchDeterminantSign');
+    expectTypedError(build({ ...ok, alignTo: Matrix.ones(4, 3), matchDeterminantSign: Matrix.ones(4, 3) }), InvalidArgumentError, 'alignTo');
+  });
+});
+
+describe('lambdaBalancedWeights: matchDeterminantSign (MATH.md §8: at λ = 0 the sign of det W2W1 is conserved)', () => {
+  const det = (m: Matrix): number => new LuDecomposition(m).determinant;
+  const n = 4;
+  const task = randomTask({ inputDim: n, outputDim: n, samples: 40, seed: 1 });
+
+  it('square networks, 40 seeds, λ ∈ {0, ±0.5}: det W2W1 takes the sign of det Σyx; the weights stay balanced with the same product singular values; only the starts of the wrong sign change', () => {
+    let flipped = 0;
+    for (const lambda of [0, 0.5, -0.5]) {
+      for (let seed = 1; seed <= 40; seed++) {
+        const base: LambdaBalancedWeightsOptions = { inputDim: n, hiddenDim: n, outputDim: n, lambda, scale: 0.3, seed };
+        const plain = lambdaBalancedWeights(base);
+        const matched = lambdaBalancedWeights({ ...base, matchDeterminantSign: task.sigmaYX });
+        const before = det(plain.w2.mmul(plain.w1));
+        const after = det(matched.w2.mmul(matched.w1));
+        expect(Math.sign(after)).toBe(Math.sign(det(task.sigmaYX)));
+        expect(Math.abs(after)).toBeCloseTo(Math.abs(before), 12);
+        expect(balanceError(matched.w1, matched.w2, lambda)).toBeLessThan(1e-13 * (1 + Math.abs(lambda)));
+        // The reflection acts on the input side only: W1W1ᵀ and W2 are those of the plain start.
+        expect(maxAbs(matched.w1.mmul(matched.w1.transpose()).sub(plain.w1.mmul(plain.w1.transpose())))).toBeLessThan(1e-14);
+        expect(maxAbs(matched.w2.clone().sub(plain.w2))).toBe(0);
+        if (Math.sign(before) === Math.sign(after)) expect(maxAbs(matched.w1.clone().sub(plain.w1))).toBe(0);
+        else flipped++;
+      }
+    }
+    // Half the random starts have the other sign (a fair coin: 120 starts, 60 ± 5σ).
+    expect(flipped).toBeGreaterThan(60 - 5 * Math.sqrt(30));
+    expect(flipped).toBeLessThan(60 + 5 * Math.sqrt(30));
+  });
+
+  it('at λ = 0 every matched start learns the task (converged loss 0) where the unmatched ones of the other sign stop on the saddle ½σ_min²', () => {
+    const sigmaMin = fullSvd(task.sigmaYX).s[n - 1];
+    let stuck = 0;
+    for (let seed = 1; seed <= 20; seed++) {
+      const base: LambdaBalancedWeightsOptions = { inputDim: n, hiddenDim: n, outputDim: n, lambda: 0, scale: 0.01, seed };
+      const plain = lambdaBalancedWeights(base);
+      const matched = lambdaBalancedWeights({ ...base, matchDeterminantSign: task.sigmaYX });
+      // Loss relative to ½‖Σyx‖²: the task's residual loss (Σyy's part) is left out.
+      const excess = (w: { w1: Matrix; w2: Matrix }): number => 0.5 * task.sigmaYX.clone().sub(exactDynamics({ ...w, sigmaYX: task.sigmaYX }).converged().w2w1).norm() ** 2;
+      expect(excess(matched), `seed ${seed}`).toBeLessThan(1e-20);
+      if (det(plain.w2.mmul(plain.w1)) * det(task.sigmaYX) < 0) {
+        stuck++;
+        expect(excess(plain) / (0.5 * sigmaMin ** 2), `seed ${seed}`).toBeCloseTo(1, 10);
+      }
+    }
+    expect(stuck).toBeGreaterThan(0);
+  });
+
+  it('has no effect for non-square networks, for a singular Σyx, or for a zero product singular value', () => {
+    const cases: [LambdaBalancedWeightsOptions, Matrix][] = [
+      [{ inputDim: 3, hiddenDim: 2, outputDim: 3, lambda: 0, seed: 3 }, Matrix.eye(3)],
+      [{ inputDim: 3, hiddenDim: 4, outputDim: 3, lambda: 0, seed: 3 }, Matrix.eye(3)],
+      [{ inputDim: 3, hiddenDim: 3, outputDim: 4, lambda: 0, seed: 3 }, Matrix.eye(4, 3)],
+      [{ inputDim: 3, hiddenDim: 3, outputDim: 3, lambda: 0, seed: 3 }, Matrix.diag([1, 0.5, 0])],
+      [{ inputDim: 3, hiddenDim: 3, outputDim: 3, lambda: 0, seed: 3, productSingularValues: [1, 0.5] }, Matrix.eye(3)],
+    ];
+    for (const [options, sigmaYX] of cases) {
+      for (const sign of [1, -1]) {
+        const target = sigmaYX.clone().mulRow(0, sign);
+        const plain = lambdaBalancedWeights(options);
+        const matched = lambdaBalancedWeights({ ...options, matchDeterminantSign: target });
+        expect(maxAbs(matched.w1.clone().sub(plain.w1))).toBe(0);
+        expect(maxAbs(matched.w2.clone().sub(plain.w2))).toBe(0);
+      }
+    }
+  });
+
+  it('with explicit productSingularValues of any signs: det W2W1 still takes the sign of det Σyx', () => {
+    for (const a of [[1, 0.5, 0.2], [1, -0.5, 0.2], [-1, -0.5, -0.2]]) {
+      for (let seed = 1; seed <= 6; seed++) {
+        const target = [[0, 1, 0], [1, 0, 0], [0, 0, 2]]; // det < 0, as number[][]
+        const copy = target.map((row) => row.slice());
+        const { w1, w2 } = lambdaBalancedWeights({ inputDim: 3, hiddenDim: 3, outputDim: 3, lambda: 0, seed, productSingularValues: a, matchDeterminantSign: target });
+        expect(det(w2.mmul(w1))).toBeLessThan(0);
+        expect(target).toEqual(copy); // not modified
+      }
+    }
   });
 });
 
