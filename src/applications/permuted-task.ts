@@ -39,7 +39,7 @@ import { assertWhitened, cloneTask, isTask } from './task-input.js';
  * const h = hierarchicalTask({ depth: 2 });
  * const swapped = permutedTask(h, [3, 2, 1, 0]);
  * console.log(swapped.Y!.getRow(1)); // [-1, -1, 1, 1]
- * console.log(swapped.featureNames[0]); // 'root'
+ * console.log(swapped.featureNames[0]); // root
  * ```
  */
 export function permutedTask<T extends Task>(task: T, permutation: readonly number[]): T {

@@ -224,11 +224,17 @@ export function validatedDynamicsInputs(options: ExactDynamicsOptions): {
  * ```ts
  * import { exactDynamics, lambdaBalancedWeights, randomTask } from 'exact-dln';
  * const task = randomTask({ inputDim: 3, outputDim: 3, samples: 30, seed: 1 });
- * const { w1, w2 } = lambdaBalancedWeights({ inputDim: 3, hiddenDim: 3, outputDim: 3, lambda: 0, scale: 0.01, seed: 2 });
+ * // Small and balanced (λ = 0: the rich regime), with det W2W1 of det Σyx's sign — at λ = 0
+ * // the other sign, half of all random starts, stops on a saddle with the weakest mode
+ * // never learned (docs/model.md, "Saddles").
+ * const { w1, w2 } = lambdaBalancedWeights({
+ *   inputDim: 3, hiddenDim: 3, outputDim: 3, lambda: 0, scale: 0.01, seed: 2, matchDeterminantSign: task.sigmaYX,
+ * });
  * const dyn = exactDynamics({ w1, w2, sigmaYX: task.sigmaYX, tau: 1 });
- * console.log(dyn.lambda);            // ≈ 0
- * console.log(dyn.at(10).loss);       // near 0: the task is learned
- * console.log(dyn.converged().w2w1);  // = Σyx
+ * console.log(Math.abs(dyn.lambda) < 1e-15);                          // true: λ = 0
+ * console.log(dyn.at(20).loss > 1e-3);   // true: the weakest mode (σ ≈ 0.07) is still on its plateau
+ * console.log(dyn.at(200).loss < 1e-20); // true: learned by t = 200τ
+ * console.log(dyn.converged().w2w1.clone().sub(task.sigmaYX).norm() < 1e-12); // true: W2W1 → Σyx
  * ```
  */
 export function exactDynamics(options: ExactDynamicsOptions): ExactDynamics {

@@ -436,7 +436,7 @@ export function configWeights(config: RunConfig): { w1: Matrix; w2: Matrix } {
  *   task: { sigmaYX: [[3, 0, 0], [0, 2, 0], [0, 0, 1]] },
  *   times: [0, 1, 10],
  * });
- * console.log(run.dynamics.lambda.toFixed(6)); // '2.000000'
+ * console.log(run.dynamics.lambda.toFixed(6)); // 2.000000
  * ```
  */
 export async function resolveRunConfig(value: unknown, options: { baseDir?: string; source?: string } = {}): Promise<ResolvedRun> {

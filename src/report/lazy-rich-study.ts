@@ -209,8 +209,9 @@ export function impossibleLambdaReason(lambda: number, widths: NetworkWidths): s
  * ```ts
  * import { exactDynamics, lambdaBalancedWeights } from 'exact-dln';
  * import { timeToLossFraction } from 'exact-dln/report';
- * const { w1, w2 } = lambdaBalancedWeights({ inputDim: 2, hiddenDim: 2, outputDim: 2, lambda: 0, scale: 0.01, seed: 1 });
- * const t = timeToLossFraction(exactDynamics({ w1, w2, sigmaYX: [[2, 0], [0, 1]] }), 0.1);
+ * const sigmaYX = [[2, 0], [0, 1]];
+ * const { w1, w2 } = lambdaBalancedWeights({ inputDim: 2, hiddenDim: 2, outputDim: 2, lambda: 0, scale: 0.01, seed: 1, matchDeterminantSign: sigmaYX });
+ * const t = timeToLossFraction(exactDynamics({ w1, w2, sigmaYX }), 0.1);
  * console.log(t > 1 && t < 10); // true
  * ```
  */

@@ -188,26 +188,29 @@ function show(value: unknown): string | undefined {
 }
 
 /**
- * Runs one example in this process, its `import … from 'exact-dln'` bound to `lib` (every
- * imported name must be there), and returns what each console.log printed: its arguments
- * JSON-encoded ({@link show}) and joined, without whitespace.
+ * Runs one example in this process, its imports bound to `modules` (module name → its
+ * exports, by default `lib` for 'exact-dln'; every imported name must be there), and returns
+ * what each console.log printed: its arguments JSON-encoded ({@link show}) and joined,
+ * without whitespace.
  */
-export async function runInProcess(code: string, lib: Record<string, unknown>): Promise<string[]> {
+export async function runInProcess(code: string, lib: Record<string, unknown>, others: Record<string, Record<string, unknown>> = {}): Promise<string[]> {
+  const modules: Record<string, Record<string, unknown>> = { 'exact-dln': lib, ...others };
   const bound = rewriteImports(code, (module, names) => {
-    if (module !== 'exact-dln') return undefined;
-    for (const n of names) expect(lib, `example imports ${n}`).toHaveProperty(n);
-    return 'lib';
+    if (!(module in modules)) return undefined;
+    for (const n of names) expect(modules[module], `example imports ${n}`).toHaveProperty(n);
+    return `modules[${JSON.stringify(module)}]`;
   });
-  expect(bound, `an example imports only from 'exact-dln':\n${code}`).toBeDefined();
+  expect(bound, `an example imports only from ${Object.keys(modules).join(', ')}:\n${code}`).toBeDefined();
   const js = ts.transpileModule(bound!, {
     compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext },
   }).outputText;
   const printed: string[] = [];
-  const fakeConsole = { log: (...args: unknown[]) => printed.push(args.map(show).join('').replace(/\s+/g, '')) };
+  // (A string argument prints as console.log prints it, without quotes.)
+  const fakeConsole = { log: (...args: unknown[]) => printed.push(args.map((a) => (typeof a === 'string' ? a : show(a))).join('').replace(/\s+/g, '')) };
   const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor as new (
     ...args: string[]
   ) => (...a: unknown[]) => Promise<void>;
-  await new AsyncFunction('lib', 'console', js)(lib, fakeConsole);
+  await new AsyncFunction('modules', 'console', js)(modules, fakeConsole);
   return printed;
 }
 
