@@ -88,7 +88,7 @@ export interface GradientDescentResult {
   w2: Matrix[];
   /**
    * The loss after each recorded step. {@link simulateGradientDescent}: the data loss
-   * 1/(2P)‖W2W1X − Y‖²_F. {@link gradientDescentFromTask}: ½‖Σyx − W2W1‖²_F +
+   * 1/(2P)‖W2W1X − Y‖²_F (formed from the covariances, to ≈ ε·tr Σyy; never below 0). {@link gradientDescentFromTask}: ½‖Σyx − W2W1‖²_F +
    * ½tr(W2W1(Σxx − I)(W2W1)ᵀ), i.e. ½‖Σyx − W2W1‖²_F (= L − L*) for whitened inputs,
    * and in general the data loss minus the weight-independent ½tr Σyy − ½‖Σyx‖²_F.
    */
@@ -184,7 +184,11 @@ export function simulateGradientDescent(options: GradientDescentOptions): Gradie
   // The field's loss is L − (½tr Σyy − ½‖Σyx‖²_F); add the constant back.
   const lossOffset = 0.5 * (yy / samples - syxNorm2);
   const problem: TwoLayerProblem = { ni, nh, no, w1: toArray(w1), w2: toArray(w2), syx, sxx };
-  return runGradientDescent(problem, learningRate, steps, recordEvery, lossOffset, 'simulateGradientDescent');
+  const result = runGradientDescent(problem, learningRate, steps, recordEvery, lossOffset, 'simulateGradientDescent');
+  // The data loss is ≥ 0, but formed from the covariances it carries their rounding,
+  // ≈ ε·tr Σyy, which near a perfect fit can leave it a few ε below 0 (a NaN on a log axis).
+  for (let k = 0; k < result.loss.length; k++) result.loss[k] = Math.max(0, result.loss[k]);
+  return result;
 }
 
 /**

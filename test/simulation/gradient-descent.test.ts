@@ -137,6 +137,29 @@ describe('gradient descent: the reported loss', () => {
     expect(r.loss.at(-1)!).toBeLessThan(r.loss[0]);
   });
 
+  it('a realisable task fitted to rounding: the loss is never below 0 and stays within ε·tr Σyy of the data loss', () => {
+    // Y = A·X exactly (to rounding) and a network that can represent A: the data loss goes to
+    // ≈ 1e-32 while the covariance form carries ≈ ε·tr Σyy ≈ 1e-16 of rounding, which left
+    // it a few ε below 0 (the CLI printed loss = −4.24e-16).
+    let fitted = 0;
+    for (let seed = 0; seed < 20; seed++) {
+      const rng = createRng(500 + seed);
+      const X = gaussianMatrix(3, 12, rng);
+      const Y = gaussianMatrix(3, 3, rng).mmul(X);
+      const w1 = gaussianMatrix(3, 3, rng, 0.5);
+      const w2 = gaussianMatrix(3, 3, rng, 0.5);
+      const r = simulateGradientDescent({ w1, w2, X, Y, learningRate: 0.02, steps: 4000, recordEvery: 400 });
+      const trYY = Y.norm('frobenius') ** 2 / 12;
+      r.steps.forEach((_, k) => {
+        expect(r.loss[k]).toBeGreaterThanOrEqual(0);
+        expect(Math.abs(r.loss[k] - dataLoss(r.w1[k], r.w2[k], X, Y))).toBeLessThan(64 * Number.EPSILON * trYY + 1e-12 * r.loss[k]);
+      });
+      if (dataLoss(r.w1.at(-1)!, r.w2.at(-1)!, X, Y) < 1e-20) fitted++;
+    }
+    // Most of the runs reach the fit to rounding, where the clamp matters.
+    expect(fitted).toBeGreaterThan(10);
+  });
+
   it('gradientDescentFromTask reports ½‖Σyx − W2W1‖²_F for whitened inputs', () => {
     const rng = createRng(112);
     const sigmaYX = gaussianMatrix(3, 2, rng);
