@@ -15,7 +15,8 @@ import {
 } from './errors.js';
 
 /**
- * A matrix argument: an ml-matrix `Matrix` or a plain array of rows (`number[][]`).
+ * A matrix argument: an ml-matrix `Matrix` or a plain array of rows (`number[][]`, or rows
+ * that are `Float64Array`s).
  * Inputs are never mutated; the library copies what it keeps.
  *
  * @example
@@ -24,7 +25,12 @@ import {
  * const w1: MatrixLike = [[0.1, 0], [0, 0.1]];
  * ```
  */
-export type MatrixLike = AbstractMatrix | ReadonlyArray<ReadonlyArray<number>>;
+export type MatrixLike = AbstractMatrix | ReadonlyArray<ReadonlyArray<number> | Float64Array>;
+
+/** A row of a matrix given as an array of rows: an array, or a typed array of numbers. */
+function isRow(value: unknown): value is ArrayLike<unknown> {
+  return Array.isArray(value) || (ArrayBuffer.isView(value) && !(value instanceof DataView));
+}
 
 /** A short description of a value for error messages ("null", "an array of length 3", "string x"). */
 export function describe(value: unknown): string {
@@ -47,10 +53,10 @@ export function toMatrix(value: unknown, name: string): Matrix {
     if (value.length === 0) {
       throw new ShapeError(`invalid argument. \`${name}\` must be a non-empty matrix. Value: an empty array.`, name);
     }
-    const cols = Array.isArray(value[0]) ? value[0].length : -1;
+    const cols = isRow(value[0]) ? value[0].length : -1;
     for (let i = 0; i < value.length; i++) {
-      const row = value[i];
-      if (!Array.isArray(row)) {
+      const row: unknown = value[i];
+      if (!isRow(row)) {
         throw new ShapeError(
           `invalid argument. \`${name}\` must be a matrix (an array of rows); row ${i} is ${describe(row)}.`,
           name,
@@ -74,10 +80,10 @@ export function toMatrix(value: unknown, name: string): Matrix {
     if (cols === 0) {
       throw new ShapeError(`invalid argument. \`${name}\` must be a non-empty matrix. Value: rows of length 0.`, name);
     }
-    out = new Matrix(value as number[][]);
+    out = new Matrix((value as ArrayLike<number>[]).map((row) => Array.from(row)));
   } else {
     throw new InvalidArgumentError(
-      `invalid argument. \`${name}\` must be an ml-matrix Matrix or a number[][]. Value: ${describe(value)}.`,
+      `invalid argument. \`${name}\` must be an ml-matrix Matrix or an array of rows (number[][] or Float64Array[]). Value: ${describe(value)}.`,
       name,
     );
   }
@@ -122,6 +128,36 @@ export function assertShape(
       name,
     );
   }
+}
+
+/**
+ * Throws {@link ShapeError} naming the culprit when the matrices' shapes do not fit together
+ * but would if exactly one of them (not square) were transposed — a layer given
+ * input×hidden, or data given samples×features. Otherwise returns, and the callers' own
+ * shape checks report the mismatch.
+ *
+ * @param matrices - [name, matrix, the shape it must have in words] for each argument.
+ * @param fits - whether shapes [rows, columns] (in the same order) fit together.
+ */
+export function assertNotTransposed(
+  matrices: readonly (readonly [name: string, m: Matrix, meaning: string])[],
+  fits: (dims: readonly (readonly [number, number])[]) => boolean,
+): void {
+  const dims = matrices.map(([, m]) => [m.rows, m.columns] as const);
+  if (fits(dims)) return;
+  const culprits = matrices.filter(
+    (_, k) => dims[k][0] !== dims[k][1] && fits(dims.map((d, j) => (j === k ? ([d[1], d[0]] as const) : d))),
+  );
+  if (culprits.length !== 1) return;
+  const [name, m, meaning] = culprits[0];
+  const others = matrices
+    .filter(([other]) => other !== name)
+    .map(([other, o]) => `${other} (${o.rows}×${o.columns})`)
+    .join(' and ');
+  throw new ShapeError(
+    `invalid argument. \`${name}\` looks transposed: it must be ${m.columns}×${m.rows} (${meaning}) to fit ${others}. Value: ${m.rows}×${m.columns}.`,
+    name,
+  );
 }
 
 /** Throws unless `x` is a finite number. */

@@ -10,7 +10,7 @@
 import { Matrix } from 'ml-matrix';
 import { fromArray, toArray } from '../linalg/dense.js';
 import { ExactDlnError, InvalidArgumentError } from '../errors.js';
-import { assertInteger, assertKnownOptions, assertPositiveNumber, assertShape, MAX_GRADIENT_STEPS, MAX_GRID_POINTS, type MatrixLike, toMatrix } from '../validation.js';
+import { assertInteger, assertKnownOptions, assertNotTransposed, assertPositiveNumber, assertShape, MAX_GRADIENT_STEPS, MAX_GRID_POINTS, type MatrixLike, toMatrix } from '../validation.js';
 import { assertOptionsObject, prepareProblem, VectorField, type TwoLayerProblem } from './gradient-flow.js';
 
 /**
@@ -146,14 +146,18 @@ export function simulateGradientDescent(options: GradientDescentOptions): Gradie
   } satisfies Record<keyof GradientDescentOptions, true>);
   const x = toMatrix(options.X, 'X');
   const y = toMatrix(options.Y, 'Y');
+  const w1 = toMatrix(options.w1, 'w1');
+  const w2 = toMatrix(options.w2, 'w2');
+  assertNotTransposed(
+    [['X', x, 'inputs×samples'], ['Y', y, 'outputs×samples'], ['w1', w1, 'hidden×input'], ['w2', w2, 'output×hidden']],
+    ([xd, yd, a, b]) => yd[1] === xd[1] && a[1] === xd[0] && b[1] === a[0] && b[0] === yd[0],
+  );
   assertShape(y, undefined, x.columns, 'Y', `output×samples, with as many columns (samples) as X, which is ${x.rows}×${x.columns}`);
   const ni = x.rows;
   const no = y.rows;
   const samples = x.columns;
-  const w1 = toMatrix(options.w1, 'w1');
   assertShape(w1, undefined, ni, 'w1', `hidden×input; its columns must match the ${ni} rows (inputs) of X, which is ${ni}×${samples}`);
   const nh = w1.rows;
-  const w2 = toMatrix(options.w2, 'w2');
   assertShape(w2, no, nh, 'w2', `output×hidden: ${no} rows as Y (${no}×${samples}) has, ${nh} columns as w1 (${nh}×${ni}) has rows`);
   const { learningRate, steps, recordEvery } = checkSchedule(options);
 

@@ -15,10 +15,13 @@ import {
 import { exactDynamics, exactDynamicsFromQQt } from '../../src/core/exact-dynamics.js';
 import { Snapshot } from '../../src/core/snapshot.js';
 import { lambdaBalancedWeights } from '../../src/core/weights.js';
+import { integrateGradientFlow } from '../../src/simulation/gradient-flow.js';
+import { createRng, gaussianMatrix } from '../../src/random.js';
 import { expectTypedError } from '../helpers/errors.js';
 
 const good = lambdaBalancedWeights({ inputDim: 3, hiddenDim: 2, outputDim: 4, lambda: 0.5, scale: 0.3, seed: 1 });
-const sigmaYX = Matrix.rand(4, 3);
+const rng = createRng(17);
+const sigmaYX = gaussianMatrix(4, 3, rng);
 
 describe('exactDynamics input validation', () => {
   it('rejects weights that are not λ-balanced, reporting λ̂ and the residual', () => {
@@ -37,9 +40,32 @@ describe('exactDynamics input validation', () => {
   });
 
   it('rejects mismatched shapes, naming the argument and both shapes', () => {
-    expectTypedError(() => exactDynamics({ w1: good.w1, w2: good.w2, sigmaYX: Matrix.rand(3, 4) }), ShapeError, /sigmaYX/, /4×3/, /3×4/);
-    expectTypedError(() => exactDynamics({ w1: good.w1, w2: Matrix.rand(4, 3), sigmaYX }), ShapeError, /w2/);
+    expectTypedError(() => exactDynamics({ w1: good.w1, w2: good.w2, sigmaYX: gaussianMatrix(3, 4, rng) }), ShapeError, /sigmaYX/, /4×3/, /3×4/);
+    expectTypedError(() => exactDynamics({ w1: good.w1, w2: gaussianMatrix(4, 3, rng), sigmaYX }), ShapeError, /w2/);
     expectTypedError(() => exactDynamics({ w1: [[1, 2], [3]], w2: good.w2, sigmaYX }), ShapeError, /rectangular/);
+  });
+
+  it('accepts rows given as Float64Arrays (a Float64Array[] is a matrix like number[][]), without changing them', () => {
+    const asRows = (m: Matrix): Float64Array[] => m.to2DArray().map((row) => Float64Array.from(row));
+    const w1 = asRows(good.w1);
+    const w1Copy = w1.map((row) => row.slice());
+    const typed = exactDynamics({ w1, w2: asRows(good.w2), sigmaYX: asRows(sigmaYX) });
+    const plain = exactDynamics({ w1: good.w1.to2DArray(), w2: good.w2.to2DArray(), sigmaYX: sigmaYX.to2DArray() });
+    expect(typed.at(2).qqt.to2DArray()).toEqual(plain.at(2).qqt.to2DArray());
+    expect(w1).toEqual(w1Copy);
+    expectTypedError(() => exactDynamics({ w1: [new Float64Array(3), new Float64Array(2)], w2: good.w2, sigmaYX }), ShapeError, /rectangular/);
+  });
+
+  it('names a transposed argument as such (a layer given input×hidden was blamed on the other layer)', () => {
+    // 3×2×3 weights against a 3×3 task: only the non-square ones can be told transposed.
+    const w = lambdaBalancedWeights({ inputDim: 4, hiddenDim: 2, outputDim: 3, lambda: 0, seed: 5 });
+    const task = gaussianMatrix(3, 4, rng);
+    expectTypedError(() => exactDynamics({ w1: w.w1.transpose(), w2: w.w2, sigmaYX: task }), ShapeError, /`w1` looks transposed: it must be 2×4 \(hidden×input\)/, /w2 \(3×2\) and sigmaYX \(3×4\)/, /Value: 4×2/);
+    expectTypedError(() => exactDynamics({ w1: w.w1, w2: w.w2.transpose(), sigmaYX: task }), ShapeError, /`w2` looks transposed: it must be 3×2/);
+    expectTypedError(() => exactDynamics({ w1: w.w1, w2: w.w2, sigmaYX: task.transpose() }), ShapeError, /`sigmaYX` looks transposed: it must be 3×4/);
+    expectTypedError(() => integrateGradientFlow({ w1: w.w1.transpose(), w2: w.w2, sigmaYX: task, times: [1] }), ShapeError, /`w1` looks transposed/);
+    // Two wrong shapes: the plain message, naming the first one checked.
+    expectTypedError(() => exactDynamics({ w1: w.w1.transpose(), w2: w.w2.transpose(), sigmaYX: task }), ShapeError, /`w2` must be any×4/);
   });
 
   it('rejects NaN and infinite entries', () => {
@@ -83,7 +109,7 @@ describe('exactDynamics input validation', () => {
     const p = dyn.at(1).qqt;
     expect(() => exactDynamicsFromQQt({ qqt: Matrix.eye(7), inputDim: 3, hiddenDim: 2, lambda: 0.5, sigmaYX })).toThrow(/rank/);
     expect(() => exactDynamicsFromQQt({ qqt: p, inputDim: 9, hiddenDim: 2, lambda: 0.5, sigmaYX })).toThrow(/inputDim/);
-    expect(() => exactDynamicsFromQQt({ qqt: p, inputDim: 3, hiddenDim: 2, lambda: 0.5, sigmaYX: Matrix.rand(3, 3) })).toThrow(ShapeError);
+    expect(() => exactDynamicsFromQQt({ qqt: p, inputDim: 3, hiddenDim: 2, lambda: 0.5, sigmaYX: gaussianMatrix(3, 3, rng) })).toThrow(ShapeError);
   });
 
   it('lambdaBalancedWeights refuses λ impossible for the widths', () => {

@@ -338,6 +338,12 @@ describe('gradient descent: input validation', () => {
     );
   });
 
+  it('names data given samples×features as transposed', () => {
+    const Xt = X[0].map((_, j) => X.map((row) => row[j])); // 3×2: samples×inputs
+    expectTypedError(() => simulateGradientDescent({ ...ok, X: Xt }), ShapeError, /`X` looks transposed: it must be 2×3 \(inputs×samples\)/, /Value: 3×2/);
+    expectTypedError(() => simulateGradientDescent({ ...ok, Y: [[1], [2], [3]] }), ShapeError, /`Y` looks transposed: it must be 1×3/);
+  });
+
   it('rejects NaN entries, naming the argument', () => {
     for (const name of ['X', 'Y', 'w1', 'w2'] as const) {
       const bad = { ...ok, [name]: ok[name].map((row, i) => row.map((v, j) => (i === 0 && j === 0 ? NaN : v))) };
