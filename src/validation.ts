@@ -373,8 +373,10 @@ export function assertKnownOptions(options: object, fn: string, known: Readonly<
 /**
  * The name in `names` closest to `key` (case-insensitive optimal-string-alignment distance:
  * edits and swaps of neighbours), if it is within two edits and shorter than the key.
+ *
+ * @internal
  */
-function nearestName(key: string, names: readonly string[]): string | undefined {
+export function nearestName(key: string, names: readonly string[]): string | undefined {
   const a = key.toLowerCase();
   let best: string | undefined;
   let bestDistance = Math.min(2, a.length - 1);

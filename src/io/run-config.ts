@@ -14,7 +14,7 @@ import { ExactDlnError, ImpossibleLambdaError, NotBalancedError, NotWhitenedErro
 import { exactDynamics, type ExactDynamics } from '../core/exact-dynamics.js';
 import { randomTask, taskFromData, taskFromSigmaYX, type Task } from '../core/task.js';
 import { lambdaBalancedWeights } from '../core/weights.js';
-import { assertKnownOptions, assertOptions, describe, toMatrix } from '../validation.js';
+import { assertKnownOptions, assertOptions, describe, nearestName, toMatrix } from '../validation.js';
 import { ConfigError } from './config-error.js';
 import { readDataFile } from './data-file.js';
 
@@ -167,7 +167,7 @@ const HINTS: Record<string, string> = {
 let validator: ValidateFunction | undefined;
 
 function validate(value: unknown): ErrorObject[] {
-  validator ??= new Ajv({ allErrors: true, strict: true, strictTypes: false, strictRequired: false }).compile(schemaJson);
+  validator ??= new Ajv({ allErrors: true, verbose: true, strict: true, strictTypes: false, strictRequired: false }).compile(schemaJson);
   return validator(value) ? [] : (validator.errors ?? []);
 }
 
@@ -201,6 +201,13 @@ function describeErrors(errors: ErrorObject[]): { field: string; message: string
     let message: string;
     if (error.keyword === 'additionalProperties') {
       message = `${field} has ${group.length > 1 ? 'unknown fields' : 'an unknown field'} ${names('additionalProperty')}`;
+      // The nearest known field of the same object (ajv's `verbose` gives the schema).
+      const known = Object.keys((error.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties ?? {});
+      const guesses = [...new Set(group.map((e) => (e.params as { additionalProperty: string }).additionalProperty))].flatMap((name) => {
+        const near = nearestName(name, known);
+        return near === undefined ? [] : [`"${near}" for "${name}"`];
+      });
+      if (guesses.length > 0) message += ` (did you mean ${guesses.join(', ')}?)`;
     } else if (error.keyword === 'required') {
       message = `${field} must have required ${group.length > 1 ? 'properties' : 'property'} ${names('missingProperty')}`;
     } else {
@@ -228,7 +235,8 @@ function checkRectangular(rows: MatrixRows, field: string): void {
 
 /**
  * Validates a parsed configuration object against {@link runConfigSchema} (with ajv) and
- * checks what a JSON Schema cannot: rectangular matrices and `times.from ≤ times.to`.
+ * checks what a JSON Schema cannot: rectangular matrices, `times.from ≤ times.to`, and a single
+ * time (`count` 1) only where `from` = `to`. An unknown field is named with the nearest known one.
  *
  * @param value - the parsed JSON.
  * @param source - a name for error messages (e.g. the file name); prefixed as `source: `.
@@ -260,6 +268,12 @@ export function parseRunConfig(value: unknown, source?: string): RunConfig {
       throw new ConfigError(
         `config.times.from (${config.times.from}) must not exceed config.times.to (${config.times.to})`,
         'config.times.from',
+      );
+    }
+    if (config.times !== undefined && !Array.isArray(config.times) && config.times.count === 1 && config.times.from !== config.times.to) {
+      throw new ConfigError(
+        `config.times.count is 1, but one time cannot span from ${config.times.from} to ${config.times.to}: give count ≥ 2, or from = to`,
+        'config.times.count',
       );
     }
   } catch (error) {
