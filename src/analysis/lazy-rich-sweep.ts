@@ -9,7 +9,7 @@ import { exactDynamics } from '../core/exact-dynamics.js';
 import type { Task } from '../core/task.js';
 import { balancedWeightsFromBasis, drawBalancedBasis, type BalancedBasis } from '../core/weights.js';
 import { InvalidArgumentError } from '../errors.js';
-import { assertWhitened } from '../applications/task-input.js';
+import { assertWhitened } from '../core/task-input.js';
 import { frobenius } from '../linalg/dense.js';
 import {
   assertFiniteNumber,

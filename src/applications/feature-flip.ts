@@ -8,7 +8,7 @@
 import type { Matrix } from 'ml-matrix';
 import type { Task } from '../core/task.js';
 import { toIndexList, toMatrix, type MatrixLike } from '../validation.js';
-import { assertWhitened, cloneTask, isTask } from './task-input.js';
+import { assertWhitened, cloneTask, isTask } from '../core/task-input.js';
 
 /**
  * Negates the listed output features (rows) of a task: with D = diag(d), d_f = −1 for the

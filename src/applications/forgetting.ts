@@ -9,7 +9,7 @@ import { InvalidArgumentError, ShapeError } from '../errors.js';
 import { toArray } from '../linalg/dense.js';
 import { assertOptions, type MatrixLike } from '../validation.js';
 import { halfSquaredDistance, type TaskSequence } from './task-sequence.js';
-import { sigmaYXOf } from './task-input.js';
+import { sigmaYXOf } from '../core/task-input.js';
 import type { Task } from '../core/task.js';
 
 /**

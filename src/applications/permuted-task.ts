@@ -9,7 +9,7 @@ import type { Task } from '../core/task.js';
 import { InvalidArgumentError } from '../errors.js';
 import { fromArray, matmulT, toArray } from '../linalg/dense.js';
 import { toMatrix, toPermutation } from '../validation.js';
-import { assertWhitened, cloneTask, isTask } from './task-input.js';
+import { assertWhitened, cloneTask, isTask } from '../core/task-input.js';
 
 /**
  * Permutes the items of a task: the targets of item p become those of item

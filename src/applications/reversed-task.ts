@@ -10,7 +10,7 @@ import type { Task } from '../core/task.js';
 import { InvalidArgumentError } from '../errors.js';
 import { fromArray, matmul, toArray } from '../linalg/dense.js';
 import { assertKnownOptions, type MatrixLike, toIndexList, toMatrix } from '../validation.js';
-import { assertWhitened, cloneTask, isTask } from './task-input.js';
+import { assertWhitened, cloneTask, isTask } from '../core/task-input.js';
 
 /**
  * Options of {@link reversedTask}.

@@ -22,7 +22,7 @@ import {
   toMatrix,
   toTimes,
 } from '../validation.js';
-import { sigmaYXOf } from './task-input.js';
+import { sigmaYXOf } from '../core/task-input.js';
 
 /**
  * Default number of grid points per segment (both ends included) when `times` is omitted.

@@ -24,7 +24,7 @@ import {
 } from '../validation.js';
 import { firstCrossing } from './crossing-time.js';
 import { halfSquaredDistance, trainSequence, type TaskSequence } from './task-sequence.js';
-import { sigmaYXOf } from './task-input.js';
+import { sigmaYXOf } from '../core/task-input.js';
 
 /**
  * Fraction of the scratch run's initial target loss that counts as "learned" for `timeTo90`

@@ -21,6 +21,8 @@ import {
   type MatrixLike,
 } from '../validation.js';
 import { ExactDlnError, InvalidArgumentError, NotBalancedError } from '../errors.js';
+import type { Task } from './task.js';
+import { sigmaYXOf } from './task-input.js';
 import { assertBalanced, balanceOfFactor } from './balance.js';
 import { RiccatiSolution } from './riccati.js';
 import { Snapshot } from './snapshot.js';
@@ -44,8 +46,12 @@ export interface ExactDynamicsOptions {
   w1: MatrixLike;
   /** Hidden-to-output weights W2(0), output×hidden (No×Nh). */
   w2: MatrixLike;
-  /** Input–output covariance Σyx = YXᵀ/P of a whitened task, output×input (No×Ni). */
-  sigmaYX: MatrixLike;
+  /**
+   * Input–output covariance Σyx = YXᵀ/P of a whitened task, output×input (No×Ni) — or the
+   * {@link Task} itself (from `randomTask`, `taskFromData`, …), whose Σxx must then be the
+   * identity to 1e-8 ({@link NotWhitenedError} otherwise): a Σyx alone cannot be checked.
+   */
+  sigmaYX: MatrixLike | Task;
   /** Time constant τ of the gradient flow (t = step·η·τ for gradient descent); default 1. */
   tau?: number;
   /**
@@ -179,10 +185,16 @@ export function validatedDynamicsInputs(options: ExactDynamicsOptions): {
   if (options === null || typeof options !== 'object') {
     throw new InvalidArgumentError('invalid argument. exactDynamics expects an options object { w1, w2, sigmaYX, tau?, balanceTolerance? }.');
   }
+  if ('task' in options) {
+    throw new InvalidArgumentError(
+      'invalid argument. exactDynamics takes the task as `sigmaYX`: pass `sigmaYX: task` (a whitened Task, checked) or `sigmaYX: task.sigmaYX`.',
+      'task',
+    );
+  }
   assertKnownOptions(options, 'exactDynamics', { w1: true, w2: true, sigmaYX: true, tau: true, balanceTolerance: true } satisfies Record<keyof ExactDynamicsOptions, true>);
   const w1 = toMatrix(options.w1, 'w1');
   const w2 = toMatrix(options.w2, 'w2');
-  const sigmaYX = toMatrix(options.sigmaYX, 'sigmaYX');
+  const sigmaYX = sigmaYXOf(options.sigmaYX, 'sigmaYX');
   assertNotTransposed(
     [['w1', w1, 'hidden×input'], ['w2', w2, 'output×hidden'], ['sigmaYX', sigmaYX, 'output×input']],
     ([a, b, c]) => b[1] === a[0] && c[0] === b[0] && c[1] === a[1],
@@ -223,8 +235,10 @@ export function validatedDynamicsInputs(options: ExactDynamicsOptions): {
  * @throws {@link ShapeError} if the shapes do not fit (w1 Nh×Ni, w2 No×Nh, Σyx No×Ni).
  * @throws {@link NonFiniteError} for NaN or infinite entries.
  * @throws {@link NotBalancedError} if the weights are not λ-balanced within `balanceTolerance`.
- * @throws {@link InvalidArgumentError} for a non-positive τ or tolerance, or initial weights
- *   below about 1e-240 (not zero) or above about 1.3e154; `at` throws for bad t.
+ * @throws {@link NotWhitenedError} if `sigmaYX` is a Task whose Σxx is not the identity.
+ * @throws {@link InvalidArgumentError} for a non-positive τ or tolerance, initial weights
+ *   below about 1e-240 (not zero) or above about 1.3e154, or an unknown option (`task`
+ *   included: the task goes in `sigmaYX`); `at` throws for bad t.
  * @example
  * ```ts
  * import { exactDynamics, lambdaBalancedWeights, randomTask } from 'exact-dln';

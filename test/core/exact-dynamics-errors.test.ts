@@ -10,10 +10,12 @@ import {
   InvalidArgumentError,
   NonFiniteError,
   NotBalancedError,
+  NotWhitenedError,
   ShapeError,
 } from '../../src/errors.js';
 import { exactDynamics, exactDynamicsFromQQt } from '../../src/core/exact-dynamics.js';
 import { Snapshot } from '../../src/core/snapshot.js';
+import { randomTask, taskFromData } from '../../src/core/task.js';
 import { lambdaBalancedWeights } from '../../src/core/weights.js';
 import { integrateGradientFlow } from '../../src/simulation/gradient-flow.js';
 import { createRng, gaussianMatrix } from '../../src/random.js';
@@ -54,6 +56,19 @@ describe('exactDynamics input validation', () => {
     expect(typed.at(2).qqt.to2DArray()).toEqual(plain.at(2).qqt.to2DArray());
     expect(w1).toEqual(w1Copy);
     expectTypedError(() => exactDynamics({ w1: [new Float64Array(3), new Float64Array(2)], w2: good.w2, sigmaYX }), ShapeError, /rectangular/);
+  });
+
+  it('takes a whitened Task as sigmaYX (checked), refuses a non-whitened one, and points a `task` option to sigmaYX', () => {
+    const task = randomTask({ inputDim: 3, outputDim: 4, samples: 30, seed: 2 });
+    const viaTask = exactDynamics({ ...good, sigmaYX: task });
+    const viaMatrix = exactDynamics({ ...good, sigmaYX: task.sigmaYX });
+    expect(viaTask.at(1.5).qqt.to2DArray()).toEqual(viaMatrix.at(1.5).qqt.to2DArray());
+    // Inputs with Σxx ≠ I: the closed form would silently describe another task.
+    const rngData = createRng(3);
+    const raw = taskFromData(gaussianMatrix(3, 30, rngData), gaussianMatrix(4, 30, rngData), { tolerance: Infinity });
+    expectTypedError(() => exactDynamics({ ...good, sigmaYX: raw }), NotWhitenedError, /not whitened/, /whiten: true/);
+    const wrong = expectTypedError(() => exactDynamics({ ...good, task } as never), InvalidArgumentError, /`sigmaYX: task`/);
+    expect(wrong.argument).toBe('task');
   });
 
   it('names a transposed argument as such (a layer given input×hidden was blamed on the other layer)', () => {

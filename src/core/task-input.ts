@@ -7,7 +7,7 @@
  * @internal
  */
 import { Matrix } from 'ml-matrix';
-import type { Task } from '../core/task.js';
+import type { Task } from './task.js';
 import { InvalidArgumentError, NotWhitenedError } from '../errors.js';
 import { assertShape, toMatrix, type MatrixLike } from '../validation.js';
 
