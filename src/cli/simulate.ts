@@ -84,7 +84,7 @@ function train(run: ResolvedRun, learningRate: number, steps: number, recordEver
       out.steps.push(done + s);
       out.w1.push(part.w1[k]);
       out.w2.push(part.w2[k]);
-      out.loss.push(part.loss[k] - floor);
+      out.loss.push(Math.max(0, part.loss[k] - floor)); // L − L* ≥ 0, up to the rounding of L*
     });
     w1 = part.w1[part.w1.length - 1];
     w2 = part.w2[part.w2.length - 1];
@@ -148,6 +148,17 @@ export function registerSimulate(program: Command, io: CliIo): void {
       await emit(io, out, text);
       if (!options.quiet) {
         io.err(`simulated ${steps} steps (η = ${eta}, t = ${steps * eta * run.tau}); largest relative deviation from the exact trajectory: ${maxDeviation.toExponential(3)}\n`);
+      }
+      // Gradient descent with a small enough η never raises the loss; a rise means the run
+      // oscillates or diverges, and its deviation measures that, not the O(η) error.
+      // (A warning, shown with --quiet too.)
+      const rise = points.findIndex((p, k) => k > 0 && p.loss > points[k - 1].loss * (1 + 1e-9) + 1e-300);
+      if (rise > 0) {
+        io.err(
+          `warning: the training loss rose from ${points[rise - 1].loss.toExponential(3)} (step ${points[rise - 1].step}) to ` +
+            `${points[rise].loss.toExponential(3)} (step ${points[rise].step}): η = ${eta} is too large for stable gradient descent on this ` +
+            `network, and the deviation measures that, not the O(η) error. Use a smaller --learning-rate.\n`,
+        );
       }
     });
 }

@@ -115,6 +115,14 @@ describe('exact-dln simulate', () => {
     const hoard = await cli(['simulate', '--config', 'run.json', '--steps', '100000000', '--record-every', '1'], dir);
     expect(hoard.code).toBe(2);
     expect(hoard.err).toContain('--record-every 1 would record 100000001 states');
+    // A learning rate too large for stable descent that still stays finite: a warning that the
+    // loss rose (the run succeeds: its output is what was asked for), even with --quiet.
+    const unstable = await cli(['simulate', '--config', 'run.json', '--learning-rate', '0.5', '--steps', '200', '--record-every', '1', '--quiet'], dir);
+    expect(unstable.code, unstable.err).toBe(0);
+    expect(unstable.err).toMatch(/^warning: the training loss rose from .* η = 0\.5 is too large for stable gradient descent/);
+    const losses = (JSON.parse(unstable.out) as SimulationJson).points.map((p) => p.loss);
+    expect(losses.some((l, k) => k > 0 && l > losses[k - 1])).toBe(true);
+    for (const l of losses) expect(l).toBeGreaterThanOrEqual(0);
     const diverge = await cli(['simulate', '--config', 'run.json', '--learning-rate', '50', '--steps', '200', '--out', 'boom.json'], dir);
     expect(diverge.code).toBe(1);
     expect(diverge.err).toContain('diverged');
