@@ -38,7 +38,12 @@ export interface GradientDescentOptions {
   /** Number of gradient steps, an integer ≥ 0. */
   steps: number;
   /** Record every this many steps (integer ≥ 1, default 1); step 0 and the last step are always recorded. */
-  recordEvery?: number;
+  recordEvery?: number;  /**
+   * The time constant τ of the gradient flow this run is compared with (default 1): step k is
+   * at time t = k·η·τ in `times`, the time of `exactDynamics({ …, tau })`. It changes nothing
+   * else (a step is W ← W − η∇L whatever τ).
+   */
+  tau?: number;
 }
 
 /**
@@ -64,7 +69,12 @@ export interface TaskGradientDescentOptions {
   /** Number of gradient steps, an integer ≥ 0. */
   steps: number;
   /** Record every this many steps (integer ≥ 1, default 1); step 0 and the last step are always recorded. */
-  recordEvery?: number;
+  recordEvery?: number;  /**
+   * The time constant τ of the gradient flow this run is compared with (default 1): step k is
+   * at time t = k·η·τ in `times`, the time of `exactDynamics({ …, tau })`. It changes nothing
+   * else (a step is W ← W − η∇L whatever τ).
+   */
+  tau?: number;
 }
 
 /**
@@ -80,7 +90,7 @@ export interface TaskGradientDescentOptions {
 export interface GradientDescentResult {
   /** The recorded step numbers: 0, recordEvery, 2·recordEvery, …, and always the last step. */
   steps: number[];
-  /** The matching gradient-flow times t = step·η (τ = 1, MATH.md §1). */
+  /** The matching gradient-flow times t = step·η·τ (MATH.md §1; τ = 1 unless `tau` is given). */
   times: number[];
   /** W1 after each recorded step, Nh×Ni, fresh matrices. */
   w1: Matrix[];
@@ -143,6 +153,7 @@ export function simulateGradientDescent(options: GradientDescentOptions): Gradie
     learningRate: true,
     steps: true,
     recordEvery: true,
+    tau: true,
   } satisfies Record<keyof GradientDescentOptions, true>);
   const x = toMatrix(options.X, 'X');
   const y = toMatrix(options.Y, 'Y');
@@ -159,7 +170,7 @@ export function simulateGradientDescent(options: GradientDescentOptions): Gradie
   assertShape(w1, undefined, ni, 'w1', `hidden×input; its columns must match the ${ni} rows (inputs) of X, which is ${ni}×${samples}`);
   const nh = w1.rows;
   assertShape(w2, no, nh, 'w2', `output×hidden: ${no} rows as Y (${no}×${samples}) has, ${nh} columns as w1 (${nh}×${ni}) has rows`);
-  const { learningRate, steps, recordEvery } = checkSchedule(options);
+  const { learningRate, steps, recordEvery, tau } = checkSchedule(options);
 
   // Covariances, once: Σxx = XXᵀ/P (Ni×Ni), Σyx = YXᵀ/P (No×Ni), tr Σyy = ‖Y‖²_F/P.
   const xa = toArray(x);
@@ -188,7 +199,7 @@ export function simulateGradientDescent(options: GradientDescentOptions): Gradie
   // The field's loss is L − (½tr Σyy − ½‖Σyx‖²_F); add the constant back.
   const lossOffset = 0.5 * (yy / samples - syxNorm2);
   const problem: TwoLayerProblem = { ni, nh, no, w1: toArray(w1), w2: toArray(w2), syx, sxx };
-  const result = runGradientDescent(problem, learningRate, steps, recordEvery, lossOffset, 'simulateGradientDescent');
+  const result = runGradientDescent(problem, learningRate, steps, recordEvery, tau, lossOffset, 'simulateGradientDescent');
   // The data loss is ≥ 0, but formed from the covariances it carries their rounding,
   // ≈ ε·tr Σyy, which near a perfect fit can leave it a few ε below 0 (a NaN on a log axis).
   for (let k = 0; k < result.loss.length; k++) result.loss[k] = Math.max(0, result.loss[k]);
@@ -235,10 +246,11 @@ export function gradientDescentFromTask(options: TaskGradientDescentOptions): Gr
     learningRate: true,
     steps: true,
     recordEvery: true,
+    tau: true,
   } satisfies Record<keyof TaskGradientDescentOptions, true>);
   const problem = prepareProblem(options.w1, options.w2, options.sigmaYX, options.sigmaXX);
-  const { learningRate, steps, recordEvery } = checkSchedule(options);
-  return runGradientDescent(problem, learningRate, steps, recordEvery, 0, 'gradientDescentFromTask');
+  const { learningRate, steps, recordEvery, tau } = checkSchedule(options);
+  return runGradientDescent(problem, learningRate, steps, recordEvery, tau, 0, 'gradientDescentFromTask');
 }
 
 /**
@@ -251,14 +263,17 @@ export function recordedStates(steps: number, recordEvery: number): number {
   return Math.floor(steps / recordEvery) + (steps % recordEvery === 0 ? 1 : 2);
 }
 
-function checkSchedule(options: { learningRate: unknown; steps: unknown; recordEvery?: unknown }): {
+function checkSchedule(options: { learningRate: unknown; steps: unknown; recordEvery?: unknown; tau?: unknown }): {
   learningRate: number;
   steps: number;
   recordEvery: number;
+  tau: number;
 } {
   const { learningRate, steps } = options;
   const recordEvery = options.recordEvery ?? 1;
+  const tau = options.tau ?? 1;
   assertPositiveNumber(learningRate, 'learningRate');
+  assertPositiveNumber(tau, 'tau');
   assertInteger(steps, 'steps', 0);
   assertInteger(recordEvery, 'recordEvery', 1);
   if (steps > MAX_GRADIENT_STEPS) {
@@ -276,7 +291,7 @@ function checkSchedule(options: { learningRate: unknown; steps: unknown; recordE
       'recordEvery',
     );
   }
-  return { learningRate, steps, recordEvery };
+  return { learningRate, steps, recordEvery, tau };
 }
 
 /**
@@ -288,6 +303,7 @@ function runGradientDescent(
   learningRate: number,
   steps: number,
   recordEvery: number,
+  tau: number,
   lossOffset: number,
   fn: string,
 ): GradientDescentResult {
@@ -300,7 +316,7 @@ function runGradientDescent(
   const out: GradientDescentResult = { steps: [], times: [], w1: [], w2: [], loss: [] };
   const record = (step: number): void => {
     out.steps.push(step);
-    out.times.push(step * learningRate);
+    out.times.push(step * learningRate * tau);
     out.w1.push(fromArray(w1, nh, ni));
     out.w2.push(fromArray(w2, no, nh));
     out.loss.push(field.loss(w1, w2) + lossOffset);

@@ -11,6 +11,8 @@ import { integrateGradientFlow } from '../../src/simulation/gradient-flow.js';
 import { ExactDlnError, InvalidArgumentError, NonFiniteError, ShapeError } from '../../src/errors.js';
 import { createRng, gaussianMatrix, randomOrthogonal } from '../../src/random.js';
 import { expectTypedError } from '../helpers/errors.js';
+import { exactDynamics } from '../../src/core/exact-dynamics.js';
+import { lambdaBalancedWeights } from '../../src/core/weights.js';
 
 const relErr = (a: Matrix, b: Matrix): number => a.clone().sub(b).norm('frobenius') / b.norm('frobenius');
 /** Data loss 1/(2P)‖W2W1X − Y‖²_F straight from the data (MATH.md §1). */
@@ -291,6 +293,23 @@ describe('gradient descent: balance drift (MATH.md §2)', () => {
 
 describe('gradient descent: recording', () => {
   const task = { w1: [[0.1, 0.2]], w2: [[0.3]], sigmaYX: [[1, -1]], learningRate: 0.1 };
+
+  it('tau puts step k at t = k·η·τ, the time of exactDynamics({ tau }), and changes nothing else', () => {
+    const w = lambdaBalancedWeights({ inputDim: 3, hiddenDim: 2, outputDim: 2, lambda: 0.5, scale: 0.5, seed: 4 });
+    const sigmaYX = [[1, 0.2, 0], [0, 0.6, 0.1]];
+    const plain = gradientDescentFromTask({ ...w, sigmaYX, learningRate: 0.01, steps: 400, recordEvery: 100 });
+    const slow = gradientDescentFromTask({ ...w, sigmaYX, learningRate: 0.01, steps: 400, recordEvery: 100, tau: 2 });
+    expect(slow.times).toEqual(plain.times.map((t) => 2 * t));
+    expect(slow.w1.map((m) => m.to2DArray())).toEqual(plain.w1.map((m) => m.to2DArray()));
+    // Compared at its own times with the τ = 2 flow: the O(η) gap (2e-4 of the initial loss
+    // here), where the times of τ = 1 against that flow are off by the whole trajectory (0.3).
+    const flow = exactDynamics({ ...w, sigmaYX, tau: 2 });
+    const gap = (times: number[]): number => Math.max(...times.map((t, k) => Math.abs(flow.at(t).loss - slow.loss[k]) / flow.at(0).loss));
+    expect(gap(slow.times)).toBeLessThan(1e-2);
+    expect(gap(plain.times)).toBeGreaterThan(10 * gap(slow.times));
+    expectTypedError(() => gradientDescentFromTask({ ...task, steps: 1, tau: 0 }), InvalidArgumentError, '`tau`');
+    expectTypedError(() => simulateGradientDescent({ w1: [[0.1]], w2: [[0.1]], X: [[1, -1]], Y: [[1, -1]], learningRate: 0.1, steps: 1, tau: Number.NaN }), NonFiniteError, '`tau`');
+  });
 
   it('records step 0, every recordEvery steps and always the last step', () => {
     expect(gradientDescentFromTask({ ...task, steps: 10, recordEvery: 3 }).steps).toEqual([0, 3, 6, 9, 10]);
