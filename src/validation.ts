@@ -370,13 +370,26 @@ export function assertKnownOptions(options: object, fn: string, known: Readonly<
   }
 }
 
+/** Option names that mean what another option of some other function means. */
+const SYNONYMS: Readonly<Record<string, readonly string[]>> = {
+  duration: ['time'],
+  time: ['duration'],
+  pretrainDuration: ['pretrainTime'],
+  t: ['time', 'duration', 'times'],
+};
+
 /**
  * The name in `names` closest to `key` (case-insensitive optimal-string-alignment distance:
- * edits and swaps of neighbours), if it is within two edits and shorter than the key.
+ * edits and swaps of neighbours), if it is within two edits and shorter than the key — or
+ * a name of the same meaning ({@link SYNONYMS}: `duration` for `time`, …).
  *
  * @internal
  */
 export function nearestName(key: string, names: readonly string[]): string | undefined {
+  // The library's two names for a length of time: stages and studies take a `duration`,
+  // transfer and the sweep a `time` (and a `pretrainTime`).
+  const synonym = SYNONYMS[key]?.find((name) => names.includes(name));
+  if (synonym !== undefined) return synonym;
   const a = key.toLowerCase();
   let best: string | undefined;
   let bestDistance = Math.min(2, a.length - 1);

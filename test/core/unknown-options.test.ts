@@ -104,6 +104,9 @@ describe('unknown options are refused', () => {
       [() => lazyRichSweep({ lambdas: [0], scales: [0.1], task, hiddenDim: 2, time: 1, seed: 1, kernels: { inputs: X } } as never), 'kernels', 'kernel'],
       [() => integrateGradientFlow({ w1, w2, sigmaYX, times: [1], maxstep: 1e-3 } as never), 'maxstep', 'maxStep'],
       [() => trainSequence({ w1, w2, tasks: [{ sigmaYX, durration: 1 }] } as never), 'durration', 'duration'],
+      // The other function's name for a length of time.
+      [() => trainSequence({ w1, w2, tasks: [{ sigmaYX, time: 1 }] } as never), 'time', 'duration'],
+      [() => lazyRichSweep({ lambdas: [0], scales: [0.1], task, hiddenDim: 2, duration: 1, seed: 1 } as never), 'duration', 'time'],
     ];
     for (const [call, key, meant] of cases) {
       const e = thrown(call);
