@@ -370,12 +370,15 @@ export function assertKnownOptions(options: object, fn: string, known: Readonly<
   }
 }
 
-/** Option names that mean what another option of some other function means. */
+/** Option names that mean what another option (of some other function, or library) means. */
 const SYNONYMS: Readonly<Record<string, readonly string[]>> = {
   duration: ['time'],
   time: ['duration'],
   pretrainDuration: ['pretrainTime'],
   t: ['time', 'duration', 'times'],
+  // Axis titles are "labels" in most plotting libraries.
+  xLabel: ['xTitle'],
+  yLabel: ['yTitle'],
 };
 
 /**

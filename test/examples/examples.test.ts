@@ -162,9 +162,18 @@ describe('code in the guides', () => {
 
   it('docs/figures.md: the code writes the five figures', () => {
     const blocks = [...readFileSync(join(root, 'docs', 'figures.md'), 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)];
-    expect(blocks).toHaveLength(1);
+    expect(blocks).toHaveLength(2);
     const out = runAgainstSources(blocks[0][1] + "\nconsole.log((await import('node:fs')).readdirSync('.').filter((f) => f.endsWith('.svg')).sort().join(','));", 'figures');
     expect(out.trim()).toBe('final-kernel-distance.svg,kernel-distance.svg,loss.svg,mode-strengths.svg,representations.svg');
+  });
+
+  it('docs/figures.md: your own curves — the forgetting figure, with its two curves and two switch rules', () => {
+    const blocks = [...readFileSync(join(root, 'docs', 'figures.md'), 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)];
+    const out = runAgainstSources(
+      blocks[1][1] + "\nconst svg = (await import('node:fs')).readFileSync('forgetting.svg', 'utf8');\nconsole.log(svg.split('aria-roledescription=\"line mark\"').length - 1, svg.split('aria-roledescription=\"rule mark\"').length - 1);",
+      'figures-curves',
+    );
+    expect(out.trim()).toBe('2 2');
   });
 });
 

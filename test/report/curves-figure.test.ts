@@ -1,0 +1,73 @@
+/**
+ * curvesFigure: any curves over time in the report's style — one line per curve with its
+ * label in the legend, dashed where asked, vertical rules at the markers, a log axis that
+ * leaves out what it cannot draw — and typed errors for what it cannot plot.
+ */
+import { describe, expect, it } from 'vitest';
+import { lambdaBalancedWeights } from '../../src/core/weights.js';
+import { randomTask } from '../../src/core/task.js';
+import { trainSequence } from '../../src/applications/task-sequence.js';
+import { curvesFigure } from '../../src/report/figures/curves-figure.js';
+import { renderSvg } from '../../src/report/render-svg.js';
+import { InvalidArgumentError, NonFiniteError } from '../../src/errors.js';
+import { expectTypedError } from '../helpers/errors.js';
+import { assertWellFormedXml } from './xml.js';
+
+/** The label of every line mark (one <path> per drawn line). */
+function lineLabels(svg: string): string[] {
+  return [...svg.matchAll(/<path aria-label="[^"]*label: ([^;"]+)[^"]*"[^>]*aria-roledescription="line mark"/g)].map((m) => m[1]);
+}
+
+describe('curvesFigure', () => {
+  it('a task sequence: one line per task, rules at the switch times, the title and axis titles, a log axis', async () => {
+    const a = randomTask({ inputDim: 3, outputDim: 3, samples: 30, seed: 1 });
+    const b = randomTask({ inputDim: 3, outputDim: 3, samples: 30, seed: 2 });
+    const { w1, w2 } = lambdaBalancedWeights({ inputDim: 3, hiddenDim: 3, outputDim: 3, lambda: 1, scale: 0.1, seed: 3 });
+    const seq = trainSequence({ w1, w2, tasks: [{ task: a, duration: 10 }, { task: b, duration: 10 }, { task: a, duration: 10 }] });
+    const spec = curvesFigure({
+      curves: seq.losses.slice(0, 2).map((values, k) => ({ label: `task ${'AB'[k]}`, times: seq.times, values })),
+      markers: seq.switchTimes,
+      yTitle: 'loss L − L*',
+      logY: true,
+      title: 'Learning B forgets A',
+    });
+    const svg = await renderSvg(spec);
+    expect(assertWellFormedXml(svg)).toBe('svg');
+    expect(lineLabels(svg).sort()).toEqual(['task A', 'task B']);
+    expect(svg.split('aria-roledescription="rule mark"').length - 1).toBe(2);
+    for (const text of ['Learning B forgets A', 'loss L − L*', 'time t/τ']) expect(svg).toContain(text);
+  });
+
+  it('draws a dashed curve dashed, accepts Float64Array data, and leaves values ≤ 0 off a log axis', async () => {
+    const times = Float64Array.from({ length: 11 }, (_, k) => k);
+    const spec = curvesFigure({
+      curves: [
+        { label: 'decay', times, values: times.map((t) => Math.exp(-t)) },
+        { label: 'target', times: [0, 10], values: [0.5, 0.5], dashed: true },
+        { label: 'zero', times: [0, 10], values: [0, 0] },
+      ],
+      logY: true,
+      logDecades: 3,
+    });
+    const svg = await renderSvg(spec);
+    expect(lineLabels(svg).sort()).toEqual(['decay', 'target']);
+    expect(svg).toMatch(/aria-label="[^"]*label: target[^"]*"[^>]*stroke-dasharray="6,3"/);
+    expect(svg).not.toMatch(/aria-label="[^"]*label: decay[^"]*"[^>]*stroke-dasharray="6,3"/);
+    // A linear axis draws every curve, the zero one included.
+    const linear = await renderSvg(curvesFigure({ curves: [{ label: 'zero', times: [0, 1], values: [0, 0] }] }));
+    expect(lineLabels(linear)).toEqual(['zero']);
+  });
+
+  it('refuses what it cannot plot, naming the field', () => {
+    const ok = { label: 'x', times: [0, 1], values: [1, 2] };
+    expectTypedError(() => curvesFigure({ curves: [] }), InvalidArgumentError, '`curves`');
+    expectTypedError(() => curvesFigure({ curves: [{ ...ok, values: [1] }] }), InvalidArgumentError, 'curves[0].values', '1 values for 2 times');
+    expectTypedError(() => curvesFigure({ curves: [ok, ok] }), InvalidArgumentError, 'repeats the label "x"');
+    expectTypedError(() => curvesFigure({ curves: [{ ...ok, times: [0, Number.NaN] }] }), NonFiniteError, 'curves[0].times');
+    expectTypedError(() => curvesFigure({ curves: [ok], markers: [Number.POSITIVE_INFINITY] }), NonFiniteError, 'markers');
+    expectTypedError(() => curvesFigure({ curves: [{ ...ok, values: [0, -1] }], logY: true }), InvalidArgumentError, 'positive value');
+    expectTypedError(() => curvesFigure({ curves: [ok], width: 0 }), InvalidArgumentError, '`width`');
+    expectTypedError(() => curvesFigure({ curves: [ok], yLabel: 'y' } as never), InvalidArgumentError, 'did you mean `yTitle`');
+    expectTypedError(() => curvesFigure({ curves: [{ label: 'x', times: 'abc', values: [1] }] } as never), InvalidArgumentError, 'curves[0].times');
+  });
+});
