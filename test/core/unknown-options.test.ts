@@ -37,7 +37,7 @@ import {
   transfer,
 } from '../../src/index.js';
 import { createDynamicsPool } from '../../src/parallel/index.js';
-import { lazyRichStudy, resolveRunConfig, sweepHeatmapFigure } from '../../src/report/index.js';
+import { curvesFigure, lazyRichStudy, resolveRunConfig, sweepHeatmapFigure } from '../../src/report/index.js';
 import { sourceFiles, root } from '../helpers/doc-examples.js';
 import { thrown } from '../helpers/errors.js';
 
@@ -79,6 +79,7 @@ const calls: Record<string, (extra: Extra) => unknown> = {
   setKernelBackend: (e) => setKernelBackend('auto', { ...e }),
   lazyRichStudy: (e) => lazyRichStudy({ networks: [{ inputDim: 2, hiddenDim: 2, outputDim: 2 }], lambdas: [0], points: 3, simulatedPoints: 2, sweepScales: [0.1], ...e }),
   sweepHeatmapFigure: (e) => sweepHeatmapFigure([{ lambda: 0, scale: 1, value: 1 }], { ...e }),
+  curvesFigure: (e) => curvesFigure({ curves: [{ label: 'loss', times: [0, 1], values: [1, 0.5] }], ...e }),
   // Nested options: a sequence's stages and the kernel probes of a sweep.
   'trainSequence stage': (e) => trainSequence({ w1, w2, tasks: [{ sigmaYX, duration: 1, ...e }] }),
   'lazyRichSweep kernel': (e) => lazyRichSweep({ lambdas: [0], scales: [0.1], task, hiddenDim: 2, time: 1, seed: 1, kernel: { inputs: X, ...e } }),
