@@ -12,6 +12,7 @@ import { fromArray, toArray } from '../linalg/dense.js';
 import { ExactDlnError, InvalidArgumentError } from '../errors.js';
 import { assertInteger, assertKnownOptions, assertNotTransposed, assertPositiveNumber, assertShape, MAX_GRADIENT_STEPS, MAX_GRID_POINTS, type MatrixLike, toMatrix } from '../validation.js';
 import { assertOptionsObject, prepareProblem, VectorField, type TwoLayerProblem } from './gradient-flow.js';
+import type { Task } from '../core/task.js';
 
 /**
  * Options of {@link simulateGradientDescent}.
@@ -60,8 +61,11 @@ export interface TaskGradientDescentOptions {
   w1: MatrixLike;
   /** Hidden-to-output weights W2(0), output×hidden (No×Nh). */
   w2: MatrixLike;
-  /** Input–output covariance Σyx = YXᵀ/P, output×input (No×Ni). */
-  sigmaYX: MatrixLike;
+  /**
+   * Input–output covariance Σyx = YXᵀ/P, output×input (No×Ni) — or a {@link Task}, whose Σyx
+   * and Σxx are used (then without `sigmaXX`).
+   */
+  sigmaYX: MatrixLike | Task;
   /** Input covariance Σxx = XXᵀ/P, input×input (Ni×Ni), symmetric; default the identity. */
   sigmaXX?: MatrixLike;
   /** Learning rate η > 0. */

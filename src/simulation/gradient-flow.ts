@@ -13,6 +13,8 @@
 import { Matrix } from 'ml-matrix';
 import { fromArray, matmulT, toArray, transpose } from '../linalg/dense.js';
 import { ExactDlnError, InvalidArgumentError } from '../errors.js';
+import type { Task } from '../core/task.js';
+import { isTask } from '../core/task-input.js';
 import {
   assertKnownOptions,
   assertPositiveNumber,
@@ -47,8 +49,11 @@ export interface GradientFlowOptions {
   w1: MatrixLike;
   /** Hidden-to-output weights W2(0), output×hidden (No×Nh). */
   w2: MatrixLike;
-  /** Input–output covariance Σyx = YXᵀ/P, output×input (No×Ni). */
-  sigmaYX: MatrixLike;
+  /**
+   * Input–output covariance Σyx = YXᵀ/P, output×input (No×Ni) — or a {@link Task}, whose Σyx
+   * and Σxx are used (then without `sigmaXX`).
+   */
+  sigmaYX: MatrixLike | Task;
   /** Input covariance Σxx = XXᵀ/P, input×input (Ni×Ni), symmetric; default the identity. */
   sigmaXX?: MatrixLike;
   /** Time constant τ > 0 of the flow (τ dW/dt = −∇L); default 1. */
@@ -327,7 +332,17 @@ export function assertOptionsObject(options: unknown, fn: string): void {
  *
  * @internal
  */
-export function prepareProblem(w1Like: unknown, w2Like: unknown, syxLike: unknown, sxxLike: unknown): TwoLayerProblem {
+export function prepareProblem(w1Like: unknown, w2Like: unknown, syxLikeOrTask: unknown, sxxLikeOrUndefined: unknown): TwoLayerProblem {
+  let syxLike = syxLikeOrTask;
+  let sxxLike = sxxLikeOrUndefined;
+  if (isTask(syxLikeOrTask)) {
+    // A Task brings its own Σxx (the identity, to rounding, for a whitened one).
+    if (sxxLikeOrUndefined !== undefined) {
+      throw new InvalidArgumentError('invalid argument. `sigmaXX` is given with a Task as `sigmaYX`, which has its own Σxx: give one of them.', 'sigmaXX');
+    }
+    syxLike = syxLikeOrTask.sigmaYX;
+    sxxLike = syxLikeOrTask.sigmaXX;
+  }
   const w1 = toMatrix(w1Like, 'w1');
   const nh = w1.rows;
   const ni = w1.columns;

@@ -13,6 +13,7 @@ import { createRng, gaussianMatrix, randomOrthogonal } from '../../src/random.js
 import { expectTypedError } from '../helpers/errors.js';
 import { exactDynamics } from '../../src/core/exact-dynamics.js';
 import { lambdaBalancedWeights } from '../../src/core/weights.js';
+import { taskFromData } from '../../src/core/task.js';
 
 const relErr = (a: Matrix, b: Matrix): number => a.clone().sub(b).norm('frobenius') / b.norm('frobenius');
 /** Data loss 1/(2P)‖W2W1X − Y‖²_F straight from the data (MATH.md §1). */
@@ -293,6 +294,20 @@ describe('gradient descent: balance drift (MATH.md §2)', () => {
 
 describe('gradient descent: recording', () => {
   const task = { w1: [[0.1, 0.2]], w2: [[0.3]], sigmaYX: [[1, -1]], learningRate: 0.1 };
+
+  it('a Task as sigmaYX brings its Σxx: the same run as its Σyx and Σxx given apart (descent and RK4 flow)', () => {
+    const rng = createRng(77);
+    const raw = taskFromData(gaussianMatrix(3, 20, rng), gaussianMatrix(2, 20, rng), { tolerance: Infinity }); // Σxx ≠ I
+    const w = { w1: gaussianMatrix(2, 3, rng, 0.3), w2: gaussianMatrix(2, 2, rng, 0.3) };
+    const viaTask = gradientDescentFromTask({ ...w, sigmaYX: raw, learningRate: 0.05, steps: 20, recordEvery: 10 });
+    const apart = gradientDescentFromTask({ ...w, sigmaYX: raw.sigmaYX, sigmaXX: raw.sigmaXX, learningRate: 0.05, steps: 20, recordEvery: 10 });
+    expect(viaTask.loss).toEqual(apart.loss);
+    expect(viaTask.w1.map((m) => m.to2DArray())).toEqual(apart.w1.map((m) => m.to2DArray()));
+    const flow = integrateGradientFlow({ ...w, sigmaYX: raw, times: [1] });
+    const flowApart = integrateGradientFlow({ ...w, sigmaYX: raw.sigmaYX, sigmaXX: raw.sigmaXX, times: [1] });
+    expect(flow.loss).toEqual(flowApart.loss);
+    expectTypedError(() => gradientDescentFromTask({ ...w, sigmaYX: raw, sigmaXX: raw.sigmaXX, learningRate: 0.05, steps: 1 }), InvalidArgumentError, '`sigmaXX` is given with a Task');
+  });
 
   it('tau puts step k at t = k·η·τ, the time of exactDynamics({ tau }), and changes nothing else', () => {
     const w = lambdaBalancedWeights({ inputDim: 3, hiddenDim: 2, outputDim: 2, lambda: 0.5, scale: 0.5, seed: 4 });
