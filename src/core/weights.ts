@@ -66,7 +66,8 @@ export interface LambdaBalancedWeightsOptions {
    * the other sign — half of all random starts — ends on a saddle with the weakest mode
    * never learned (docs/model.md, "Saddles"). The result is Haar-random among the starts of
    * the right sign. No effect for other widths, where the sign is not conserved, when Σyx is
-   * singular (σ_min ≤ n·ε·σ_max) or when the product is (a zero product singular value).
+   * singular (σ_min ≤ n·ε·σ_max) or when the product is singular (a zero product singular
+   * value).
    * Cannot be combined with `alignTo`, where the signs of `productSingularValues` orient
    * each mode. Not modified.
    */
