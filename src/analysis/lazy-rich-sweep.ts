@@ -7,7 +7,7 @@
 import type { Matrix } from 'ml-matrix';
 import { exactDynamics } from '../core/exact-dynamics.js';
 import type { Task } from '../core/task.js';
-import { balancedWeightsFromBasis, drawBalancedBasis, type BalancedBasis } from '../core/weights.js';
+import { balancedWeightsFromBasis, drawBalancedBasis, matchBasisDeterminantSign, type BalancedBasis } from '../core/weights.js';
 import { InvalidArgumentError } from '../errors.js';
 import { assertWhitened } from '../core/task-input.js';
 import { frobenius } from '../linalg/dense.js';
@@ -66,6 +66,13 @@ export interface LazyRichSweepOptions {
   tau?: number;
   /** Probe inputs for the kernel distance (default whitened probes, X'X'ᵀ ∝ I). */
   kernel?: KernelDistanceOptions;
+  /**
+   * Draw the weights with `lambdaBalancedWeights`' `matchDeterminantSign: task.sigmaYX`
+   * (default false): for a square network, det(W2W1) gets det Σyx's sign in every cell. Half
+   * of all seeds otherwise start the λ = 0 row on a saddle, where the weakest mode is never
+   * learned (docs/model.md, "Saddles"); the row then measures that saddle, not the rich regime.
+   */
+  matchDeterminantSign?: boolean;
 }
 
 /**
@@ -126,8 +133,9 @@ export interface LazyRichSweep {
  * Sweeps λ and the initial scale and reports, for each pair, how much the network's
  * kernel and representations move during learning — the lazy–rich picture of MATH.md §5–§6
  * from exact trajectories. For each cell: λ-balanced weights (`lambdaBalancedWeights` with
- * the given seed), the exact dynamics on the task, and the kernel distance and
- * representation change between t = 0 and `time`, and between t = 0 and convergence.
+ * the given seed, and `matchDeterminantSign: task.sigmaYX` if asked), the exact dynamics on
+ * the task, and the kernel distance and representation change between t = 0 and `time`,
+ * and between t = 0 and convergence.
  *
  * What to expect (tested, see docs/lazy-rich.md): with equal widths the converged kernel
  * distance falls monotonically as |λ| grows, for both signs of λ — from above 1e-2 at
@@ -155,7 +163,10 @@ export interface LazyRichSweep {
  * ```ts
  * import { lazyRichSweep, randomTask } from 'exact-dln';
  * const task = randomTask({ inputDim: 5, outputDim: 5, samples: 50, seed: 1 });
- * const sweep = lazyRichSweep({ lambdas: [-100, -10, 0, 10, 100], scales: [0.01], task, hiddenDim: 5, time: 10, seed: 2 });
+ * const sweep = lazyRichSweep({
+ *   lambdas: [-100, -10, 0, 10, 100], scales: [0.01], task, hiddenDim: 5, time: 10, seed: 2,
+ *   matchDeterminantSign: true, // without it this seed starts λ = 0 on a saddle (converged loss 0.047)
+ * });
  * for (const r of sweep.rows) console.log(r.lambda, r.convergedKernelDistance.toExponential(2));
  * ```
  */
@@ -204,6 +215,7 @@ export function sweepPlan(options: LazyRichSweepOptions): SweepPlan {
     seed: true,
     tau: true,
     kernel: true,
+    matchDeterminantSign: true,
   } satisfies Record<keyof LazyRichSweepOptions, true>);
   const lambdas = checkGrid(options.lambdas, 'lambdas', assertFiniteNumber);
   const scales = checkGrid(options.scales, 'scales', assertPositiveNumber);
@@ -227,6 +239,12 @@ export function sweepPlan(options: LazyRichSweepOptions): SweepPlan {
   // 784×100×10 most of a cell's time).
   const geometry = probeGeometry(options.kernel === undefined ? {} : options.kernel, ni);
   const basis = drawBalancedBasis(ni, nh, no, options.seed, undefined, true);
+  const match = options.matchDeterminantSign ?? false;
+  if (typeof match !== 'boolean') {
+    throw new InvalidArgumentError(`invalid argument. \`matchDeterminantSign\` must be true or false. Value: ${String(match)}.`, 'matchDeterminantSign');
+  }
+  // The random strengths are positive (scale > 0 in every cell).
+  if (match) matchBasisDeterminantSign(basis, sigmaYX, basis.unitStrengths.map(Math.sign));
   return { lambdas, scales, sigmaYX, hiddenDim: nh, time: options.time, tau, basis, geometry };
 }
 

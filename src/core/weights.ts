@@ -239,17 +239,31 @@ export function lambdaBalancedWeights(options: LambdaBalancedWeightsOptions): Ba
   }
 
   const basis = drawBalancedBasis(ni, nh, no, seed, target, explicit === undefined);
-  if (signTarget !== undefined && ni === nh && nh === no) {
-    const wanted = determinantSign(signTarget);
-    // det(W2W1) = det U · det V · Π a_i (a negative a_i negates a column of U).
-    let have = orthogonalDeterminantSign(basis.u, no) * orthogonalDeterminantSign(basis.v, ni);
-    for (let i = 0; i < nh; i++) have *= Math.sign(explicit === undefined ? basis.unitStrengths[i] * scale : (explicit[i] ?? 0));
-    if (wanted * have < 0) {
-      // Reflect the input rotation: negate V's last column (W1 = R C Vᵀ, so W1W1ᵀ is kept).
-      for (let i = 0; i < ni; i++) basis.v[i * ni + ni - 1] = -basis.v[i * ni + ni - 1];
-    }
+  if (signTarget !== undefined) {
+    const signs = Array.from({ length: Math.min(ni, nh, no) }, (_, i) => Math.sign(explicit === undefined ? basis.unitStrengths[i] * scale : (explicit[i] ?? 0)));
+    matchBasisDeterminantSign(basis, signTarget, signs);
   }
   return balancedWeightsFromBasis(basis, lambda, scale, explicit);
+}
+
+/**
+ * `matchDeterminantSign` on drawn random parts (in place): for a square network, negates V's
+ * last column where that gives det(W2W1) the sign of det Σyx, given the signs of the product
+ * singular values a_i. Nothing for other widths, a singular Σyx or a zero a_i.
+ *
+ * @internal
+ */
+export function matchBasisDeterminantSign(basis: BalancedBasis, sigmaYX: Matrix, signs: readonly number[]): void {
+  const { inputDim: ni, hiddenDim: nh, outputDim: no } = basis;
+  if (ni !== nh || nh !== no) return;
+  const wanted = determinantSign(sigmaYX);
+  // det(W2W1) = det U · det V · Π a_i (a negative a_i negates a column of U; R cancels).
+  let have = orthogonalDeterminantSign(basis.u, no) * orthogonalDeterminantSign(basis.v, ni);
+  for (const sign of signs) have *= sign;
+  if (wanted * have < 0) {
+    // Reflect the input rotation: negate V's last column (W1 = R C Vᵀ, so W1W1ᵀ is kept).
+    for (let i = 0; i < ni; i++) basis.v[i * ni + ni - 1] = -basis.v[i * ni + ni - 1];
+  }
 }
 
 /**

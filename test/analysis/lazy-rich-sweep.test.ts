@@ -84,6 +84,30 @@ describe('lazyRichSweep: every column agrees with simulated networks', () => {
   });
 });
 
+describe('lazyRichSweep: matchDeterminantSign', () => {
+  it('5×5×5, seed 2 (a seed whose λ = 0 start sits on a saddle): every cell is the matched weights’ exact dynamics, and λ = 0 learns the task', () => {
+    const task = randomTask({ inputDim: 5, outputDim: 5, samples: 50, seed: 1 });
+    const options = { lambdas: [-10, 0, 10], scales: [0.01, 1], task, hiddenDim: 5, time: 10, seed: 2 };
+    const plain = lazyRichSweep(options);
+    const matched = lazyRichSweep({ ...options, matchDeterminantSign: true });
+    for (const row of matched.rows) {
+      const w = lambdaBalancedWeights({ inputDim: 5, hiddenDim: 5, outputDim: 5, lambda: row.lambda, scale: row.scale, seed: 2, matchDeterminantSign: task.sigmaYX });
+      const dyn = exactDynamics({ ...w, sigmaYX: task.sigmaYX });
+      expect(row.initialLoss).toBeCloseTo(dyn.at(0).loss, 12);
+      expect(Math.abs(row.convergedKernelDistance - kernelDistance(dyn.at(0), dyn.converged()))).toBeLessThan(1e-12);
+      // Converged, every cell has learned the task (loss 0 to rounding).
+      expect(exactDynamics({ ...w, sigmaYX: task.sigmaYX }).converged().loss, `λ = ${row.lambda}, scale ${row.scale}`).toBeLessThan(1e-20);
+    }
+    // Without it the λ = 0, scale 0.01 cell stops on the saddle: loss ½σ_min² at convergence.
+    const basisStart = lambdaBalancedWeights({ inputDim: 5, hiddenDim: 5, outputDim: 5, lambda: 0, scale: 0.01, seed: 2 });
+    expect(exactDynamics({ ...basisStart, sigmaYX: task.sigmaYX }).converged().loss).toBeGreaterThan(0.04);
+    const zero = (s: typeof plain) => s.rows.find((r) => r.lambda === 0 && r.scale === 0.01)!;
+    expect(zero(plain).loss).toBeGreaterThan(0.04);
+    expect(zero(matched).loss).toBeLessThan(zero(plain).loss);
+    expectTypedError(() => lazyRichSweep({ ...options, matchDeterminantSign: 1 } as never), InvalidArgumentError, 'matchDeterminantSign');
+  });
+});
+
 describe('lazyRichSweep: bad input', () => {
   const task = randomTask({ inputDim: 3, outputDim: 2, samples: 20, seed: 1 });
   it('a λ impossible for the widths names the λ', () => {
