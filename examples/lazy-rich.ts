@@ -25,6 +25,8 @@ export function main(log: (line: string) => void = console.log): { equal: LazyRi
   const equal = lazyRichSweep({
     lambdas: LAMBDAS, scales: [0.01, 1], hiddenDim: 5, time: 10, seed: 2,
     task: randomTask({ inputDim: 5, outputDim: 5, samples: 50, seed: 1 }),
+    // This seed would start λ = 0 on a saddle (det W2W1 of the wrong sign; docs/model.md).
+    matchDeterminantSign: true,
   });
   const wideOutput = lazyRichSweep({
     lambdas: LAMBDAS, scales: [0.01, 1], hiddenDim: 3, time: 10, seed: 2,
