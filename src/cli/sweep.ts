@@ -98,6 +98,7 @@ export function registerSweep(program: Command, io: CliIo): void {
       let task: Task;
       let widths: { inputDim: number; hiddenDim: number; outputDim: number };
       let seed: number;
+      let matchDeterminantSign = false;
       let tau = 1;
       let grid: { lambdas?: number[]; scales?: number[]; time?: number } = {};
       if (options.config !== undefined) {
@@ -111,6 +112,7 @@ export function registerSweep(program: Command, io: CliIo): void {
         }
         widths = config.weights;
         seed = config.weights.seed;
+        matchDeterminantSign = config.weights.matchDeterminantSign ?? false;
         tau = config.tau ?? 1;
         grid = config.sweep ?? {};
         try {
@@ -136,7 +138,7 @@ export function registerSweep(program: Command, io: CliIo): void {
       const label = `${widths.inputDim}×${widths.hiddenDim}×${widths.outputDim}`;
       if (lambdas.length === 0) throw new UsageError(`option '--lambdas <list>': no λ of the grid is possible for the ${label} network.`);
 
-      const sweepOptions = { lambdas, scales, task, hiddenDim: widths.hiddenDim, time, seed, tau };
+      const sweepOptions = { lambdas, scales, task, hiddenDim: widths.hiddenDim, time, seed, tau, matchDeterminantSign };
       const sweep = await sweepOn(options.threads ?? 1, sweepOptions);
       const text =
         format === 'csv'

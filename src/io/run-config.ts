@@ -79,6 +79,11 @@ export interface GeneratedWeights {
   scale?: number;
   /** Seed of the random initialisation. */
   seed: number;
+  /**
+   * Give det(W2W1) the sign of the task's det Σyx (square networks; `lambdaBalancedWeights`'
+   * `matchDeterminantSign`). Default false.
+   */
+  matchDeterminantSign?: boolean;
 }
 
 /**
@@ -399,8 +404,11 @@ export async function resolveTask(config: RunConfig, baseDir: string): Promise<T
  * `lambdaBalancedWeights`).
  *
  * @param config - a validated configuration.
+ * @param sigmaYX - the task's Σyx (`(await resolveTask(…)).sigmaYX`), needed only for generated
+ *   weights with `"matchDeterminantSign": true`.
  * @returns `{ w1, w2 }`.
- * @throws {@link ConfigError} if the matrices do not fit together or λ is impossible for the widths.
+ * @throws {@link ConfigError} if the matrices do not fit together, λ is impossible for the
+ *   widths, or `matchDeterminantSign` is asked for without `sigmaYX`.
  * @example
  * ```ts
  * import { configWeights, parseRunConfig } from 'exact-dln/report';
@@ -408,7 +416,7 @@ export async function resolveTask(config: RunConfig, baseDir: string): Promise<T
  * console.log(configWeights(config).w1.rows); // 2
  * ```
  */
-export function configWeights(config: RunConfig): { w1: Matrix; w2: Matrix } {
+export function configWeights(config: RunConfig, sigmaYX?: Matrix): { w1: Matrix; w2: Matrix } {
   if (config === null || typeof config !== 'object' || config.weights === null || typeof config.weights !== 'object') {
     throw new ConfigError(`configWeights expects a configuration from parseRunConfig(…), with a \`weights\` section. Value: ${describe(config)}.`, 'weights');
   }
@@ -424,8 +432,15 @@ export function configWeights(config: RunConfig): { w1: Matrix; w2: Matrix } {
     }
     return { w1, w2 };
   }
+  const { matchDeterminantSign = false, ...generated } = weights;
+  if (matchDeterminantSign && sigmaYX === undefined) {
+    throw new ConfigError(
+      'config.weights.matchDeterminantSign needs the task: pass its Σyx as the second argument of configWeights (resolveRunConfig does).',
+      'config.weights.matchDeterminantSign',
+    );
+  }
   try {
-    return lambdaBalancedWeights(weights);
+    return lambdaBalancedWeights(matchDeterminantSign ? { ...generated, matchDeterminantSign: sigmaYX } : generated);
   } catch (error) {
     if (error instanceof ImpossibleLambdaError) asConfigError(error, 'config.weights.lambda', 'impossible λ');
     asConfigError(error, 'config.weights', 'cannot build the weights');
@@ -459,8 +474,8 @@ export async function resolveRunConfig(value: unknown, options: { baseDir?: stri
   const config = parseRunConfig(value, options.source);
   const prefix = options.source === undefined ? '' : `${options.source}: `;
   try {
-    const { w1, w2 } = configWeights(config);
     const task = await resolveTask(config, options.baseDir ?? process.cwd());
+    const { w1, w2 } = configWeights(config, task.sigmaYX);
     const tau = config.tau ?? 1;
     let dynamics: ExactDynamics;
     try {

@@ -92,6 +92,28 @@ describe('exact-dln sweep', () => {
     ]);
   });
 
+  it('"matchDeterminantSign": true in the weights: the cells of lazyRichSweep({ matchDeterminantSign: true }), and λ = 0 no longer on a saddle', async () => {
+    // 5×5×5, task seed 1 and weights seed 2: a start of the wrong determinant sign.
+    const base = { weights: { inputDim: 5, hiddenDim: 5, outputDim: 5, lambda: 0, scale: 0.01, seed: 2 }, task: { random: { samples: 50, seed: 1 } } };
+    writeJson(dir, 'saddle.json', base);
+    writeJson(dir, 'matched.json', { ...base, weights: { ...base.weights, matchDeterminantSign: true } });
+    const args = ['--lambdas', '0', '--scales', '0.01', '--time', '200', '--format', 'csv'];
+    const plain = parseCsv((await cli(['sweep', '--config', 'saddle.json', ...args], dir)).out).rows[0];
+    const r = await cli(['sweep', '--config', 'matched.json', ...args], dir);
+    expect(r.code, r.err).toBe(0);
+    const matched = parseCsv(r.out).rows[0];
+    const expected = lazyRichSweep({
+      lambdas: [0], scales: [0.01], task: randomTask({ inputDim: 5, outputDim: 5, samples: 50, seed: 1 }), hiddenDim: 5, time: 200, seed: 2, matchDeterminantSign: true,
+    }).rows[0];
+    expect(matched[3]).toBe(expected.convergedKernelDistance);
+    // The loss at t = 200: learned (0 to rounding) against the saddle's ½σ_min² ≈ 0.047.
+    expect(matched[5]).toBeLessThan(1e-20);
+    expect(plain[5]).toBeGreaterThan(0.04);
+    // The same field builds the weights of trajectory and simulate.
+    const t = await cli(['trajectory', '--config', 'matched.json', '--format', 'csv'], dir);
+    expect(t.code, t.err).toBe(0);
+  });
+
   it('skips λ impossible for the widths with a note', async () => {
     writeJson(dir, 'narrow.json', {
       weights: { inputDim: 2, hiddenDim: 3, outputDim: 4, lambda: 0, seed: 1 },

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/io/config-error.js';
 import { parseCsvData, parseJsonData } from '../../src/io/data-file.js';
-import { configTimes, parseRunConfig, resolveRunConfig, runConfigSchema } from '../../src/io/run-config.js';
+import { configTimes, configWeights, parseRunConfig, resolveRunConfig, runConfigSchema } from '../../src/io/run-config.js';
+import { lambdaBalancedWeights } from '../../src/core/weights.js';
 import { expectTypedError } from '../helpers/errors.js';
 
 const root = join(__dirname, '..', '..');
@@ -70,6 +71,18 @@ describe('run configuration schema', () => {
     expect(run.task.X?.columns).toBe(12);
     expect(run.times).toHaveLength(101);
     await expect(resolveRunConfig({ ...valid, task: { random: { samples: 2, seed: 1 } } })).rejects.toThrow(/config\.task\.random: .*samples/);
+  });
+
+  it('"matchDeterminantSign": true builds the weights of lambdaBalancedWeights({ …, matchDeterminantSign: task.sigmaYX })', async () => {
+    const weights = { inputDim: 5, hiddenDim: 5, outputDim: 5, lambda: 0, scale: 0.01, seed: 2 };
+    const config = { weights: { ...weights, matchDeterminantSign: true }, task: { random: { samples: 50, seed: 1 } } };
+    const run = await resolveRunConfig(config);
+    const expected = lambdaBalancedWeights({ ...weights, matchDeterminantSign: run.task.sigmaYX });
+    expect(run.w1.to2DArray()).toEqual(expected.w1.to2DArray());
+    expect(run.dynamics.converged().loss).toBeLessThan(1e-20);
+    // Without the task, configWeights cannot honour it, and says so.
+    expectTypedError(() => configWeights(parseRunConfig(config)), ConfigError, 'needs the task');
+    expect(messageOf(() => parseRunConfig({ ...config, weights: { ...config.weights, matchDeterminantSign: 'yes' } }))).toBe('config.weights.matchDeterminantSign must be boolean');
   });
 });
 
