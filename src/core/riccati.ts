@@ -186,6 +186,23 @@ function lostDefiniteness(s: number): ExactDlnError {
   );
 }
 
+/**
+ * Largest max_c S_cc/C_cc² (the share of S's diagonal its Cholesky pivots cancel) accepted
+ * from the evaluation in rate order: ε times it, ≈ 2e-12, bounds the pivots' relative
+ * rounding. Random initialisations stay near 1 (at most 2.1 measured at n = 4…64); beyond it
+ * the rows are taken in the order of their size instead ({@link RiccatiSolution.reorderedSolve}).
+ */
+const CANCELLATION_LIMIT = 1e4;
+
+function cancelledBeyondRepair(s: number, cancellation: number): ExactDlnError {
+  return new ExactDlnError(
+    `exact-dln cannot evaluate this state accurately at t/τ = ${s}: the closed form's Gram matrix is ill-conditioned even with ` +
+      `the modes taken in the order of their size (its Cholesky pivots cancel ${cancellation.toExponential(1)} of its diagonal, ` +
+      `so about ${(cancellation * Number.EPSILON).toExponential(1)} of the result would be rounding). This needs modes held by ` +
+      'shares far below the others next to nearly equal growth rates; converged() gives the limit t → ∞.',
+  );
+}
+
 /** The time-independent part of the closed form for one (Q(0), F) pair. */
 export class RiccatiSolution {
   readonly spectrum: Spectrum;
@@ -275,6 +292,8 @@ export class RiccatiSolution {
   private readonly identityRoot: number;
   /** Scratch buffers of factorInto, allocated on first use. */
   private workspace: Workspace | undefined;
+  /** max_c S_cc/C_cc² of the last {@link RiccatiSolution.solveSet} (Infinity if S was not positive definite). */
+  lastCancellation = 1;
   private compressedExpansion: ReturnType<RiccatiSolution['expansion']> | undefined;
   private scratchArray: Float64Array | undefined;
 
@@ -620,8 +639,137 @@ export class RiccatiSolution {
    * Gram matrix S and the solve skip the zeros: O(nG·Nh²/3 + nZ·Nh²) instead of O(N·Nh²).
    */
   factorInto(s: number, out: Float64Array): void {
-    const { x } = this.solveSet(this.full, s, undefined);
+    const x = this.cancelled(() => this.solveSet(this.full, s, undefined).x) ?? this.reorderedSolve(s);
     rotateInto(this.full, x, this.hiddenDim, out);
+  }
+
+  /**
+   * `solve()`, unless its Cholesky pivots cancelled more than {@link CANCELLATION_LIMIT} of
+   * S's diagonal (or S lost definiteness): then undefined, and the caller takes
+   * {@link RiccatiSolution.reorderedSolve}.
+   */
+  private cancelled<T>(solve: () => T): T | undefined {
+    let result: T;
+    try {
+      result = solve();
+    } catch (error) {
+      if (this.lastCancellation === Infinity) return undefined;
+      throw error;
+    }
+    return this.lastCancellation > CANCELLATION_LIMIT ? undefined : result;
+  }
+
+  /**
+   * The factor rows of the full set at s (as {@link RiccatiSolution.solveSet}'s x, in some
+   * hidden-layer basis) with the pivot rows taken in the order of their size at s — largest
+   * e^{γs}·residual first — instead of by rate. The rate order is the right one except where
+   * a fast mode held by a tiny share η meets a large share of a slower mode whose rate is
+   * close: the slower row's projection on the fast pivot leaves two columns of L̂ parallel to
+   * within η·e^{(γ₁−γ₂)s}, and S's Cholesky factor cancels ≈ 1/that² of its diagonal (0.07
+   * off, or "lost definiteness", for η = 1e-8 and σ = 2 beside 1.99). Taken by size, each
+   * pivot is orthogonal to the larger rows before it and every coefficient e^{(γ_i − g_j)s}·L_ij
+   * is at most its pivot's own (formed in the log domain, so nothing overflows where the
+   * exponent is positive). Plain JavaScript, O(N·Nh² + Nh³): only where the Cholesky path
+   * cancelled (`cancelled`). The pivot rows are the rate order's: the same subspace, the same
+   * saddles. Throws if S still cancels beyond the limit.
+   */
+  private reorderedSolve(s: number): Float64Array {
+    const set = this.full;
+    const nh = this.hiddenDim;
+    const { n, nG, g0, gamma, rateSigma, colLo } = set;
+    const pivotCols: number[] = [];
+    for (let c = 0; c < nh; c++) if (this.colRate[c] > 0) pivotCols.push(c);
+    const rows = pivotCols.map((c) => colLo[c]);
+    const residual = rows.map((r) => g0.slice(r * nh, (r + 1) * nh));
+    const norm = (v: Float64Array): number => Math.sqrt(v.reduce((sum, x) => sum + x * x, 0));
+    // The new basis (columns, in the set's reversed-column coordinates) and their rates.
+    const basis: Float64Array[] = [];
+    const colGamma: number[] = [];
+    const colSig: number[] = [];
+    const left = new Set(rows.keys());
+    while (left.size > 0) {
+      let best = -1;
+      let bestSize = -Infinity;
+      for (const k of left) {
+        const size = gamma[rows[k]] * s + Math.log(norm(residual[k]));
+        if (size > bestSize || best < 0) [best, bestSize] = [k, size];
+      }
+      left.delete(best);
+      const v = residual[best];
+      const length = norm(v);
+      for (let j = 0; j < nh; j++) v[j] /= length;
+      basis.push(v);
+      colGamma.push(gamma[rows[best]]);
+      colSig.push(rateSigma[rows[best]]);
+      for (const k of left) {
+        const r = residual[k];
+        for (let pass = 0; pass < 2; pass++) {
+          let dot = 0;
+          for (let j = 0; j < nh; j++) dot += r[j] * v[j];
+          for (let j = 0; j < nh; j++) r[j] -= dot * v[j];
+        }
+      }
+    }
+    // Completion columns (no rate): the set's own, which span the same complement.
+    for (let c = 0; c < nh; c++) {
+      if (this.colRate[c] > 0) continue;
+      const e = new Float64Array(nh);
+      e[c] = 1;
+      basis.push(e);
+      colGamma.push(0);
+      colSig.push(Number.NaN);
+    }
+    const pivots = pivotCols.length;
+    const einv = colGamma.map((g, j) => (j < pivots ? Math.exp(-g * s) : 1));
+    const x = new Float64Array(n * nh);
+    const b = new Float64Array(n * nh);
+    for (let i = 0; i < n; i++) {
+      const gi = gamma[i];
+      const psi = g0.subarray(i * nh, (i + 1) * nh);
+      const growing = i < nG;
+      const d = gi === 0 ? s : growing ? -Math.expm1(-2 * gi * s) / (2 * gi) : Math.expm1(2 * gi * s) / (2 * gi);
+      const root = Math.sqrt(d);
+      const e = growing ? 1 : Math.exp(gi * s);
+      for (let j = 0; j < nh; j++) {
+        let coef = 0;
+        for (let k = 0; k < nh; k++) coef += psi[k] * basis[j][k];
+        let entry: number;
+        if (!growing) {
+          entry = e * coef * einv[j];
+          b[i * nh + j] = root * coef * einv[j];
+        } else if (j >= pivots || coef === 0) {
+          entry = 0; // a growing row has no part outside the pivots' span (as L)
+          b[i * nh + j] = 0;
+        } else {
+          // e^{(γ_i − g_j)s}·coef, from the rates' singular values, in the log domain.
+          const gap = growingRateGap(rateSigma[i], gi, colSig[j], colGamma[j]);
+          entry = Math.sign(coef) * Math.exp(gap * s + Math.log(Math.abs(coef)));
+          b[i * nh + j] = root * entry;
+        }
+        x[i * nh + j] = entry;
+      }
+    }
+    // S = (2^k·Ê⁻¹)² + BᵀB, its Cholesky factor, X = G_all·C⁻ᵀ.
+    const sMat = new Float64Array(nh * nh);
+    for (let i = 0; i < n; i++) {
+      for (let p = 0; p < nh; p++) {
+        const bp = b[i * nh + p];
+        if (bp === 0) continue;
+        for (let q = 0; q <= p; q++) sMat[p * nh + q] += bp * b[i * nh + q];
+      }
+    }
+    const diag = new Float64Array(nh);
+    for (let c = 0; c < nh; c++) {
+      const ei = einv[c] * this.identityRoot;
+      sMat[c * nh + c] += ei * ei;
+      diag[c] = sMat[c * nh + c];
+    }
+    if (!choleskyInPlaceJs(sMat, nh)) throw lostDefiniteness(s);
+    let cancellation = 1;
+    for (let c = 0; c < nh; c++) cancellation = Math.max(cancellation, diag[c] / (sMat[c * nh + c] * sMat[c * nh + c]));
+    if (cancellation > CANCELLATION_LIMIT) throw cancelledBeyondRepair(s, cancellation);
+    solveRowsLowerTInPlaceJs(x, n, sMat, nh);
+    return x;
   }
 
   /** Ni and No of the factor {@link RiccatiSolution.summaryInto} writes (the left-over directions taken out). */
@@ -675,19 +823,39 @@ export class RiccatiSolution {
     const reduced = this.reduced;
     if (exponents !== undefined) exponents.fill(0);
     if (reduced === undefined) {
-      if (exponents !== undefined && this.mayUnderflow(s)) {
+      const normalised = exponents !== undefined && this.mayUnderflow(s) ? this.cancelled(() => this.solveSet(this.full, s, undefined, false).x) : undefined;
+      if (normalised !== undefined) {
         // The rows stay normalised from the solve to the rotation: no pass that scales
         // them back only for the product to normalise them again.
-        const { x } = this.solveSet(this.full, s, undefined, false);
         const ws = this.workspace as Workspace; // rowWeight is free again once solveSet has returned
-        rotateNormalInto(this.full, x, this.hiddenDim, ws.rowExponents as Int32Array, out, exponents, ws.rowWeight);
+        rotateNormalInto(this.full, normalised, this.hiddenDim, ws.rowExponents as Int32Array, out, exponents as Int32Array, ws.rowWeight);
       } else {
         this.factorInto(s, out);
       }
       return 0;
     }
     const nh = this.hiddenDim;
-    const { x, c, h } = this.solveSet(reduced.set, s, reduced);
+    const solved = this.cancelled(() => this.solveSet(reduced.set, s, reduced));
+    if (solved === undefined) {
+      // From the full factor, reordered: its rows without the left-over directions, and the
+      // response along them, ‖Z_out·Z_in⊥ᵀ‖² (left-over inputs) or ‖Z_out⊥·Z_inᵀ‖².
+      const full = this.reorderedFactor(s);
+      const ni = this.inputDim;
+      const no = this.outputDim;
+      out.set(full.subarray(0, reduced.inputDim * nh), 0);
+      out.set(full.subarray(ni * nh, (ni + reduced.outputDim) * nh), reduced.inputDim * nh);
+      const [aFrom, aTo, bFrom, bTo] = reduced.inputSide ? [ni, ni + no, reduced.inputDim, ni] : [ni + reduced.outputDim, ni + no, 0, ni];
+      let sum = 0;
+      for (let a = aFrom; a < aTo; a++) {
+        for (let b = bFrom; b < bTo; b++) {
+          let dot = 0;
+          for (let j = 0; j < nh; j++) dot += full[a * nh + j] * full[b * nh + j];
+          sum += dot * dot;
+        }
+      }
+      return sum;
+    }
+    const { x, c, h } = solved;
     rotateInto(reduced.set, x, nh, out);
     // ‖M_⊥‖² = ‖Z_other·C⁻¹·diag(h)·Rᵀ‖²: one back substitution y·C = z per row on the other side.
     const from = reduced.inputSide ? reduced.inputDim : 0;
@@ -741,9 +909,11 @@ export class RiccatiSolution {
     }
     const nh = this.hiddenDim;
     const { k, rNi, rNo, outputAt, yAt } = compressedLayout(reduced, nh);
+    const solved = this.cancelled(() => this.solveSet(reduced.set, s, reduced));
+    if (solved === undefined) return this.compressFull(this.reorderedFactor(s));
     const out = new Float64Array((rNi + rNo + k) * nh);
     const y = out.subarray(yAt, yAt + k * nh);
-    const { x, c, h } = this.solveSet(reduced.set, s, reduced);
+    const { x, c, h } = solved;
     const main = this.scratch((rNi + rNo) * nh + nh * nh);
     rotateInto(reduced.set, x, nh, main);
     const cCopy = main.subarray((rNi + rNo) * nh); // C leaves the kernels' memory before the solve below reuses it
@@ -763,12 +933,26 @@ export class RiccatiSolution {
    * pivots), so it lies in the range of W. A fresh array.
    */
   compressedLimitFactor(): Float64Array {
+    return this.compressFull(this.limitFactor());
+  }
+
+  /** The full factor at s from {@link RiccatiSolution.reorderedSolve}, in the singular basis. A fresh array. */
+  private reorderedFactor(s: number): Float64Array {
+    const full = new Float64Array((this.inputDim + this.outputDim) * this.hiddenDim);
+    rotateInto(this.full, this.reorderedSolve(s), this.hiddenDim, full);
+    return full;
+  }
+
+  /**
+   * A full singular-basis factor in the compressed form of {@link RiccatiSolution.compressedFactorAt}:
+   * its left-over rows projected, Y = Wᵀ·Z_⊥ (exact up to rounding: Z_⊥ lies in the range of W).
+   */
+  private compressFull(full: Float64Array): Float64Array {
     const reduced = this.reduced as Reduced & { basis: Float64Array };
     const nh = this.hiddenDim;
     const ni = this.inputDim;
     const { k, rNi, rNo, outputAt, yAt } = compressedLayout(reduced, nh);
     const perpRows = reduced.basis.length / k;
-    const full = this.limitFactor();
     const out = new Float64Array((rNi + rNo + k) * nh);
     out.set(full.subarray(0, rNi * nh), 0);
     out.set(full.subarray(ni * nh, (ni + rNo) * nh), outputAt);
@@ -1048,7 +1232,20 @@ export class RiccatiSolution {
         for (let j = 0; j <= i; j++) sMat[io + j] += qi * q[j] * gram[io + j];
       }
     }
-    if (nh > 0 && !(wasm !== undefined ? wasm.cholesky(sMat, nh) : choleskyInPlaceJs(sMat, nh))) throw lostDefiniteness(s);
+    // How much of S's diagonal its Cholesky pivots keep (max_c S_cc/C_cc², 1 for orthogonal
+    // columns): the relative rounding of the pivots is about ε times it.
+    const diag = ws.colGap; // free again: read only for the band factors above
+    for (let c = 0; c < nh; c++) diag[c] = sMat[c * nh + c];
+    if (nh > 0 && !(wasm !== undefined ? wasm.cholesky(sMat, nh) : choleskyInPlaceJs(sMat, nh))) {
+      this.lastCancellation = Infinity;
+      throw lostDefiniteness(s);
+    }
+    let cancellation = 1;
+    for (let c = 0; c < nh; c++) {
+      const pivot = sMat[c * nh + c];
+      cancellation = Math.max(cancellation, diag[c] / (pivot * pivot));
+    }
+    this.lastCancellation = cancellation;
     if (wasm !== undefined) wasm.solveRowsLowerT(g, n, sMat, nh, rowLo);
     else solveRowsLowerTInPlaceJs(g, n, sMat, nh, rowLo);
     if (rowExponents !== undefined && scaleBack) scaleRowsByPowersOfTwoFlushed(g, n, nh, rowExponents);
