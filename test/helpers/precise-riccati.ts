@@ -33,7 +33,7 @@ export function preciseP(w1: Matrix, w2: Matrix, sigma: readonly number[], lambd
   // left-over directions; estimated in doubles).
   const offsets = Array.from({ length: Math.min(ni, no) }, (_, a) => {
     const sg = a < sigma.length ? sigma[a] : 0;
-    return (sg * sg) / (Math.hypot(sg, lambda / 2) + Math.abs(lambda) / 2);
+    return sg === 0 ? 0 : (sg * sg) / (Math.hypot(sg, lambda / 2) + Math.abs(lambda) / 2);
   });
   if (ni !== no) offsets.push(0);
   offsets.sort((x, y) => y - x);
@@ -55,8 +55,10 @@ export function preciseP(w1: Matrix, w2: Matrix, sigma: readonly number[], lambd
   for (let alpha = 0; alpha < Math.min(ni, no); alpha++) {
     const sg = exact(alpha < sigma.length ? sigma[alpha] : 0);
     const kappa = sg.mul(sg).add(half.mul(half)).sqrt();
-    const a = kappa.sub(half).div(kappa.mul(2)).sqrt(); // on ṽ_α
-    const b = kappa.add(half).div(kappa.mul(2)).sqrt(); // on ũ_α
+    // (σ = 0 at λ = 0: κ = 0, a double zero eigenvalue, any orthonormal pair serves.)
+    const degenerate = kappa.isZero();
+    const a = degenerate ? new Dec(0.5).sqrt() : kappa.sub(half).div(kappa.mul(2)).sqrt(); // on ṽ_α
+    const b = degenerate ? a : kappa.add(half).div(kappa.mul(2)).sqrt(); // on ũ_α
     const plus = unit(alpha, a);
     plus[ni + alpha] = b;
     const minus = unit(alpha, b);
