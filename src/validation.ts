@@ -160,6 +160,17 @@ export function assertNotTransposed(
   );
 }
 
+/**
+ * {@link assertNotTransposed} for a network and its task: w1 hidden×input, w2 output×hidden
+ * and Σyx output×input.
+ */
+export function assertLayersNotTransposed(w1: Matrix, w2: Matrix, sigmaYX: Matrix): void {
+  assertNotTransposed(
+    [['w1', w1, 'hidden×input'], ['w2', w2, 'output×hidden'], ['sigmaYX', sigmaYX, 'output×input']],
+    ([a, b, c]) => b[1] === a[0] && c[0] === b[0] && c[1] === a[1],
+  );
+}
+
 /** Throws unless `x` is a finite number. */
 export function assertFiniteNumber(x: unknown, name: string): asserts x is number {
   if (typeof x !== 'number') {

@@ -13,7 +13,7 @@ import {
   assertInteger,
   assertKnownOptions,
   assertPositiveNumber,
-  assertNotTransposed,
+  assertLayersNotTransposed,
   assertShape,
   assertTime,
   toMatrix,
@@ -195,10 +195,7 @@ export function validatedDynamicsInputs(options: ExactDynamicsOptions): {
   const w1 = toMatrix(options.w1, 'w1');
   const w2 = toMatrix(options.w2, 'w2');
   const sigmaYX = sigmaYXOf(options.sigmaYX, 'sigmaYX');
-  assertNotTransposed(
-    [['w1', w1, 'hidden×input'], ['w2', w2, 'output×hidden'], ['sigmaYX', sigmaYX, 'output×input']],
-    ([a, b, c]) => b[1] === a[0] && c[0] === b[0] && c[1] === a[1],
-  );
+  assertLayersNotTransposed(w1, w2, sigmaYX);
   const ni = w1.columns;
   const nh = w1.rows;
   assertShape(w2, undefined, nh, 'w2', `output×hidden, hidden = w1.rows = ${nh}`);

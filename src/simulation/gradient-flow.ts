@@ -18,7 +18,7 @@ import { isTask } from '../core/task-input.js';
 import {
   assertKnownOptions,
   assertPositiveNumber,
-  assertNotTransposed,
+  assertLayersNotTransposed,
   assertShape,
   type MatrixLike,
   optionalNumber,
@@ -348,10 +348,7 @@ export function prepareProblem(w1Like: unknown, w2Like: unknown, syxLikeOrTask: 
   const ni = w1.columns;
   const w2 = toMatrix(w2Like, 'w2');
   const syx = toMatrix(syxLike, 'sigmaYX');
-  assertNotTransposed(
-    [['w1', w1, 'hidden×input'], ['w2', w2, 'output×hidden'], ['sigmaYX', syx, 'output×input']],
-    ([a, b, c]) => b[1] === a[0] && c[0] === b[0] && c[1] === a[1],
-  );
+  assertLayersNotTransposed(w1, w2, syx);
   assertShape(syx, undefined, ni, 'sigmaYX', `output×input; its columns must match the ${ni} columns (inputs) of w1, which is ${nh}×${ni}`);
   const no = syx.rows;
   assertShape(
