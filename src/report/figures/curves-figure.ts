@@ -5,8 +5,8 @@
  * @module
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { InvalidArgumentError, NonFiniteError } from '../../errors.js';
-import { assertKnownOptions, describe } from '../../validation.js';
+import { InvalidArgumentError } from '../../errors.js';
+import { assertFiniteNumber, assertKnownOptions, describe } from '../../validation.js';
 import { assertObject } from '../guards.js';
 import { FIGURE_CONFIG, TIME_TITLE, VEGA_LITE_SCHEMA, decades } from './style.js';
 
@@ -186,9 +186,6 @@ function numbers(value: unknown, name: string): number[] {
     throw new InvalidArgumentError(`invalid argument. \`${name}\` must be an array of numbers. Value: ${describe(value)}.`, name);
   }
   const out = Array.from(value as ArrayLike<unknown>);
-  out.forEach((v, k) => {
-    if (typeof v !== 'number') throw new InvalidArgumentError(`invalid argument. \`${name}\`[${k}] must be a number. Value: ${describe(v)}.`, name);
-    if (!Number.isFinite(v)) throw new NonFiniteError(`invalid argument. \`${name}\`[${k}] must be finite. Value: ${v}.`, name);
-  });
+  out.forEach((v, k) => assertFiniteNumber(v, `${name}[${k}]`));
   return out as number[];
 }
