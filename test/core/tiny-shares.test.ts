@@ -159,6 +159,28 @@ describe('a tiny share on the fastest mode next to a large share of a slower mod
     });
   }
 
+  it('4×3×4, λ = 0, σ = (2, 1.99, 1.5, 1), a hidden rotation: a row exactly in the span of its pivots keeps exact zeros on later ones (a review: rounding times e^{(γ_i − g_j)s} ≈ 1e85 made the reordered S fail at t = 400 … 1200)', () => {
+    const turn = (p: number, q: number, angle: number): Matrix => {
+      const r = Matrix.eye(3);
+      r.set(p, p, Math.cos(angle));
+      r.set(q, q, Math.cos(angle));
+      r.set(p, q, -Math.sin(angle));
+      r.set(q, p, Math.sin(angle));
+      return r;
+    };
+    const rotation = turn(0, 1, 0.3).mmul(turn(1, 2, 0.7)).mmul(turn(0, 2, 1.1));
+    const aligned = new Matrix([[1e-8, 1, 0, 0], [-1e-8, 0, 0, 0], [0, 0, 1, 0]]);
+    const w1 = rotation.mmul(aligned);
+    const w2 = aligned.transpose().mmul(rotation.transpose());
+    const sigma = [2, 1.99, 1.5, 1];
+    const dyn = exactDynamics({ w1, w2, sigmaYX: Matrix.diag(sigma) });
+    const times = [20, 50, 100, 200, 400, 800, 1200, 1600, 2000, 3000];
+    for (const t of times) expect(relErr(dyn.at(t).qqt, preciseP(w1, w2, sigma, dyn.lambda, t)), `t = ${t}`).toBeLessThan(1e-12);
+    // Nh = 3 of four modes: the σ = 1 mode stays unlearned, loss ½·1².
+    const curve = dyn.lossCurve(times);
+    expect(Math.abs(curve[times.length - 1] - 0.5)).toBeLessThan(1e-12);
+  });
+
   it('the same network with four input directions Σyx does not reach (7×2×3): the summaries and kernel distances of the compressed wide path agree with the oracle and with RK4', () => {
     // b padded with zero columns: a wide network whose summaries and kernel distances take
     // the left-over directions apart (and compress them: 4 > Nh = 2).
