@@ -21,6 +21,16 @@ import { lambdaBalancedWeights } from '../../src/core/weights.js';
 import { relErr } from '../helpers/oracles.js';
 import { preciseP } from '../helpers/precise-riccati.js';
 
+/** The n×n rotation by `angle` in the (p, q) plane. */
+function turn(n: number, p: number, q: number, angle: number): Matrix {
+  const r = Matrix.eye(n);
+  r.set(p, p, Math.cos(angle));
+  r.set(q, q, Math.cos(angle));
+  r.set(p, q, -Math.sin(angle));
+  r.set(q, p, Math.sin(angle));
+  return r;
+}
+
 describe('a mode held by a tiny share next to a fully held mode of the same rate', () => {
   for (const lambda of [-3, 0.5, 4]) {
     it(`λ = ${lambda}, 3×2×3, Σyx = diag(1, 1, 0), shares η = 1e-4, 1e-6, 1e-8: P(t) to 1e-12 of the decimal oracle up to t = 100τ, converged loss 0`, () => {
@@ -54,15 +64,7 @@ describe('a run of equal rates whose rows are nearly dependent (a review’s cas
     for (const [i, j] of [[3, 0], [1, 1], [0, 2], [2, 3]]) u.set(i, j, 1);
     let v = Matrix.zeros(4, 4);
     for (const [i, j] of [[2, 0], [0, 1], [1, 2], [3, 3]]) v.set(i, j, 1);
-    const turn = (p: number, q: number, angle: number): Matrix => {
-      const r = Matrix.eye(4);
-      r.set(p, p, Math.cos(angle));
-      r.set(q, q, Math.cos(angle));
-      r.set(p, q, -Math.sin(angle));
-      r.set(q, p, Math.sin(angle));
-      return r;
-    };
-    v = v.mmul(turn(2, 1, 1e-3)).mmul(turn(2, 3, 1e-7));
+    v = v.mmul(turn(4, 2, 1, 1e-3)).mmul(turn(4, 2, 3, 1e-7));
     const c = Matrix.diag(a.map(Math.sqrt));
     const w1 = c.mmul(v.transpose());
     const w2 = u.mmul(c);
@@ -160,15 +162,7 @@ describe('a tiny share on the fastest mode next to a large share of a slower mod
   }
 
   it('4×3×4, λ = 0, σ = (2, 1.99, 1.5, 1), a hidden rotation: a row exactly in the span of its pivots keeps exact zeros on later ones (a review: rounding times e^{(γ_i − g_j)s} ≈ 1e85 made the reordered S fail at t = 400 … 1200)', () => {
-    const turn = (p: number, q: number, angle: number): Matrix => {
-      const r = Matrix.eye(3);
-      r.set(p, p, Math.cos(angle));
-      r.set(q, q, Math.cos(angle));
-      r.set(p, q, -Math.sin(angle));
-      r.set(q, p, Math.sin(angle));
-      return r;
-    };
-    const rotation = turn(0, 1, 0.3).mmul(turn(1, 2, 0.7)).mmul(turn(0, 2, 1.1));
+    const rotation = turn(3, 0, 1, 0.3).mmul(turn(3, 1, 2, 0.7)).mmul(turn(3, 0, 2, 1.1));
     const aligned = new Matrix([[1e-8, 1, 0, 0], [-1e-8, 0, 0, 0], [0, 0, 1, 0]]);
     const w1 = rotation.mmul(aligned);
     const w2 = aligned.transpose().mmul(rotation.transpose());
