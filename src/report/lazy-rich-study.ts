@@ -70,6 +70,12 @@ export interface LazyRichStudyOptions {
   simulatedPoints?: number;
   /** Initial scales of the λ × scale sweep (`lazyRichSweep`, read at t = duration; default 0.01, 0.05, 0.2, 1). */
   sweepScales?: readonly number[];
+  /**
+   * Draw the weights with `matchDeterminantSign: task.sigmaYX` (runs and sweep; default false):
+   * for square networks, at λ = 0 half of all weight seeds otherwise start on a saddle whose
+   * weakest mode is never learned (docs/model.md, "Saddles"). The default seeds learn.
+   */
+  matchDeterminantSign?: boolean;
   /** Called after each (network, λ) with a count of completed runs, for progress bars. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -169,6 +175,7 @@ export const DEFAULT_LAZY_RICH_STUDY: Readonly<Required<Omit<LazyRichStudyOption
   learningRate: 0.005,
   simulatedPoints: 51,
   sweepScales: [0.01, 0.05, 0.2, 1],
+  matchDeterminantSign: false,
 });
 
 /**
@@ -250,7 +257,13 @@ function checkPositiveInteger(x: number, name: string, min = 1): void {
 }
 
 function studyRun(task: Task, widths: NetworkWidths, lambda: number, s: LazyRichStudy['settings']): StudyRun {
-  const { w1, w2 } = lambdaBalancedWeights({ ...widths, lambda, scale: s.scale, seed: s.weightSeed });
+  const { w1, w2 } = lambdaBalancedWeights({
+    ...widths,
+    lambda,
+    scale: s.scale,
+    seed: s.weightSeed,
+    ...(s.matchDeterminantSign ? { matchDeterminantSign: task.sigmaYX } : {}),
+  });
   const dyn = exactDynamics({ w1, w2, sigmaYX: task.sigmaYX });
   const times = linspace(0, s.duration, s.points);
   const snaps = dyn.trajectory(times);
@@ -321,11 +334,15 @@ export function lazyRichStudy(options: LazyRichStudyOptions = {}): LazyRichStudy
     learningRate: true,
     simulatedPoints: true,
     sweepScales: true,
+    matchDeterminantSign: true,
     onProgress: true,
   } satisfies Record<keyof LazyRichStudyOptions, true>);
   const { onProgress, ...rest } = options;
   const defined = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
   const settings = { ...DEFAULT_LAZY_RICH_STUDY, ...defined } as LazyRichStudy['settings'];
+  if (typeof settings.matchDeterminantSign !== 'boolean') {
+    throw new InvalidArgumentError(`invalid argument. \`matchDeterminantSign\` must be true or false. Value: ${describe(settings.matchDeterminantSign)}.`, 'matchDeterminantSign');
+  }
   checkPositiveInteger(settings.points, 'points', 2);
   checkPositiveInteger(settings.simulatedPoints, 'simulatedPoints', 2);
   if (!(settings.duration > 0) || !(settings.learningRate > 0) || !(settings.scale > 0)) {
@@ -390,6 +407,7 @@ export function lazyRichStudy(options: LazyRichStudyOptions = {}): LazyRichStudy
             hiddenDim: widths.hiddenDim,
             time: settings.duration,
             seed: settings.weightSeed,
+            matchDeterminantSign: settings.matchDeterminantSign,
           }).rows;
     return { ...widths, label: `${widths.inputDim}×${widths.hiddenDim}×${widths.outputDim}`, sigma, skipped, runs, sweep };
   });

@@ -60,6 +60,18 @@ describe('lazyRichStudy', () => {
     expect(study.networks[0].sweep).toHaveLength(3);
   });
 
+  it('matchDeterminantSign: a weight seed whose λ = 0 run stops on a saddle learns the task with it, in the runs and the sweep', () => {
+    // 3×3×3, task seed 1, weight seed 5: det W2W1 of the wrong sign, converged loss ½σ_min² ≈ 0.073.
+    const options = { networks: [{ inputDim: 3, hiddenDim: 3, outputDim: 3 }], lambdas: [0], weightSeed: 5, duration: 200, points: 3, simulatedPoints: 2, learningRate: 0.5, sweepScales: [0.05] };
+    const plain = lazyRichStudy(options).networks[0];
+    const matched = lazyRichStudy({ ...options, matchDeterminantSign: true }).networks[0];
+    expect(plain.runs[0].loss.at(-1)).toBeGreaterThan(0.07);
+    expect(plain.sweep[0].loss).toBeGreaterThan(0.07);
+    expect(matched.runs[0].loss.at(-1)).toBeLessThan(1e-20);
+    expect(matched.sweep[0].loss).toBeLessThan(1e-20);
+    expect(() => lazyRichStudy({ ...options, matchDeterminantSign: 'yes' } as never)).toThrow(/matchDeterminantSign/);
+  });
+
   it('timeToLossFraction bisects the exact loss; Infinity when the loss never gets there', () => {
     const { w1, w2 } = lambdaBalancedWeights({ inputDim: 2, hiddenDim: 2, outputDim: 2, lambda: 1, scale: 0.1, seed: 3 });
     const dyn = exactDynamics({ w1, w2, sigmaYX: [[2, 0], [0, 1]] });
