@@ -835,15 +835,20 @@ export class RiccatiSolution {
     const reduced = this.reduced;
     if (exponents !== undefined) exponents.fill(0);
     if (reduced === undefined) {
-      const normalised = exponents !== undefined && this.mayUnderflow(s) ? this.cancelled(() => this.solveSet(this.full, s, undefined, false).x) : undefined;
-      if (normalised !== undefined) {
-        // The rows stay normalised from the solve to the rotation: no pass that scales
-        // them back only for the product to normalise them again.
-        const ws = this.workspace as Workspace; // rowWeight is free again once solveSet has returned
-        rotateNormalInto(this.full, normalised, this.hiddenDim, ws.rowExponents as Int32Array, out, exponents as Int32Array, ws.rowWeight);
-      } else {
+      if (exponents === undefined || !this.mayUnderflow(s)) {
         this.factorInto(s, out);
+        return 0;
       }
+      const normalised = this.cancelled(() => this.solveSet(this.full, s, undefined, false).x);
+      if (normalised === undefined) {
+        // Cancelled: the reordered rows, not normalised (exponents 0), without solving again in rate order.
+        rotateInto(this.full, this.reorderedSolve(s), this.hiddenDim, out);
+        return 0;
+      }
+      // The rows stay normalised from the solve to the rotation: no pass that scales
+      // them back only for the product to normalise them again.
+      const ws = this.workspace as Workspace; // rowWeight is free again once solveSet has returned
+      rotateNormalInto(this.full, normalised, this.hiddenDim, ws.rowExponents as Int32Array, out, exponents, ws.rowWeight);
       return 0;
     }
     const nh = this.hiddenDim;
