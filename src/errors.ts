@@ -126,3 +126,35 @@ export class NotWhitenedError extends ExactDlnError {
  * ```
  */
 export class ImpossibleLambdaError extends ExactDlnError {}
+
+/**
+ * Gradient descent diverged: the weights became non-finite (or overflowed) because the
+ * learning rate is too large for the network and task. `step` is the step at which it
+ * happened, counted from the start of the call, of `steps` requested; `learningRate` the
+ * rate that was used. `argument` is `'learningRate'`.
+ *
+ * @example
+ * ```ts
+ * import { gradientDescentFromTask, DivergenceError } from 'exact-dln';
+ * try {
+ *   gradientDescentFromTask({ w1: [[1]], w2: [[1]], sigmaYX: [[1]], learningRate: 10, steps: 100 });
+ * } catch (e) {
+ *   if (e instanceof DivergenceError) console.log(e.step <= 100, e.learningRate); // true 10
+ * }
+ * ```
+ */
+export class DivergenceError extends ExactDlnError {
+  /** The step (1-based, counted within the call) after which the weights were non-finite. */
+  readonly step: number;
+  /** The number of steps the call was asked to run. */
+  readonly steps: number;
+  /** The learning rate of the call. */
+  readonly learningRate: number;
+
+  constructor(message: string, step: number, steps: number, learningRate: number) {
+    super(message, 'learningRate');
+    this.step = step;
+    this.steps = steps;
+    this.learningRate = learningRate;
+  }
+}

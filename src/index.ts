@@ -13,6 +13,7 @@ export {
   NotBalancedError,
   NotWhitenedError,
   ImpossibleLambdaError,
+  DivergenceError,
 } from './errors.js';
 export type { MatrixLike } from './validation.js';
 export { createRng, type Rng } from './random.js';

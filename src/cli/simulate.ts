@@ -10,6 +10,7 @@ import type { Matrix } from 'ml-matrix';
 import { qqtOf } from '../core/qqt.js';
 import { loadRunConfig, type ResolvedRun } from '../io/run-config.js';
 import { gradientDescentFromTask, recordedStates, simulateGradientDescent } from '../simulation/gradient-descent.js';
+import { DivergenceError } from '../errors.js';
 import { MAX_GRADIENT_STEPS, MAX_GRID_POINTS } from '../validation.js';
 import { assertNotAllZero, UsageError, parsePositive, parsePositiveInteger, type CliIo } from './io.js';
 import { checkOutPath, chooseFormat, emit, toCsv, toJson, type OutputFormat } from './output.js';
@@ -76,9 +77,22 @@ function train(run: ResolvedRun, learningRate: number, steps: number, recordEver
   let done = 0;
   do {
     const n = Math.min(chunk, steps - done);
-    const part = data
-      ? simulateGradientDescent({ w1, w2, X: task.X!, Y: task.Y!, learningRate, steps: n, recordEvery })
-      : gradientDescentFromTask({ w1, w2, sigmaYX: task.sigmaYX, learningRate, steps: n, recordEvery });
+    let part: ReturnType<typeof gradientDescentFromTask>;
+    try {
+      part = data
+        ? simulateGradientDescent({ w1, w2, X: task.X!, Y: task.Y!, learningRate, steps: n, recordEvery })
+        : gradientDescentFromTask({ w1, w2, sigmaYX: task.sigmaYX, learningRate, steps: n, recordEvery });
+    } catch (error) {
+      // The chunk counts its own steps; say where in the whole run it diverged.
+      if (!(error instanceof DivergenceError)) throw error;
+      throw new DivergenceError(
+        `gradient descent diverged: the weights became non-finite (or overflowed) at step ${done + error.step} of ${steps} ` +
+          `(t = ${Number(((done + error.step) * learningRate * run.tau).toPrecision(6))}). The learning rate ${learningRate} is too large for this network and task: use a smaller --learning-rate.`,
+        done + error.step,
+        steps,
+        learningRate,
+      );
+    }
     part.steps.forEach((s, k) => {
       if (k === 0 && done > 0) return; // the previous chunk's last record
       out.steps.push(done + s);
@@ -119,7 +133,7 @@ export function registerSimulate(program: Command, io: CliIo): void {
       const steps = options.steps ?? Math.round(until / (eta * run.tau));
       if (steps > MAX_GRADIENT_STEPS) {
         throw new UsageError(
-          `the run would take ${steps < 1e15 ? steps : steps.toExponential(2)} steps (t = ${until} in steps of η·τ = ${eta * run.tau}); at most ` +
+          `the run would take ${steps < 1e15 ? steps : steps.toExponential(2)} steps (t = ${options.steps === undefined ? until : Number((steps * eta * run.tau).toPrecision(6))} in steps of η·τ = ${eta * run.tau}); at most ` +
             `${MAX_GRADIENT_STEPS.toExponential(0)} are allowed: use a larger --learning-rate, a shorter --until or fewer --steps.`,
         );
       }

@@ -9,7 +9,7 @@
  */
 import { Matrix } from 'ml-matrix';
 import { fromArray, toArray } from '../linalg/dense.js';
-import { ExactDlnError, InvalidArgumentError } from '../errors.js';
+import { DivergenceError, InvalidArgumentError } from '../errors.js';
 import { assertInteger, assertKnownOptions, assertNotTransposed, assertPositiveNumber, assertShape, MAX_GRADIENT_STEPS, MAX_GRID_POINTS, type MatrixLike, toMatrix } from '../validation.js';
 import { assertOptionsObject, prepareProblem, VectorField, type TwoLayerProblem } from './gradient-flow.js';
 import type { Task } from '../core/task.js';
@@ -135,8 +135,8 @@ export interface GradientDescentResult {
  * @throws {@link InvalidArgumentError} if `learningRate` is not positive, `steps` is not an
  *   integer in [0, 1e9] or `recordEvery` is not an integer ≥ 1, or more than 1e7 states would
  *   be recorded (steps/recordEvery).
- * @throws {@link ExactDlnError} if the weights become non-finite: the learning rate is too
- *   large and the iteration diverged (the message gives the step).
+ * @throws {@link DivergenceError} if the weights become non-finite: the learning rate is too
+ *   large and the iteration diverged (the error gives the step).
  * @example
  * ```ts
  * import { simulateGradientDescent } from 'exact-dln';
@@ -228,7 +228,7 @@ export function simulateGradientDescent(options: GradientDescentOptions): Gradie
  * @throws {@link InvalidArgumentError} if `learningRate` is not positive, `steps` is not an
  *   integer in [0, 1e9], `recordEvery` is not an integer ≥ 1, more than 1e7 states would be
  *   recorded (steps/recordEvery), or `sigmaXX` is not symmetric.
- * @throws {@link ExactDlnError} if the weights become non-finite (learning rate too large).
+ * @throws {@link DivergenceError} if the weights become non-finite (learning rate too large).
  * @example
  * ```ts
  * import { gradientDescentFromTask } from 'exact-dln';
@@ -338,10 +338,12 @@ function runGradientDescent(
       norm2 += w2[k] * w2[k];
     }
     if (!Number.isFinite(norm2)) {
-      throw new ExactDlnError(
+      throw new DivergenceError(
         `${fn} diverged: the weights became non-finite (or overflowed) at step ${step} of ${steps}. ` +
           `The learning rate ${learningRate} is too large for this network and task; reduce \`learningRate\`.`,
-        'learningRate',
+        step,
+        steps,
+        learningRate,
       );
     }
     if (step % recordEvery === 0 || step === steps) record(step);

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { DivergenceError, gradientDescentFromTask } from '../../src/index.js';
 import { SMALL_CONFIG, cleanup, cli, parseCsv, tempDir, writeJson } from './helpers.js';
 
 let dir: string;
@@ -126,5 +127,32 @@ describe('exact-dln simulate', () => {
     const diverge = await cli(['simulate', '--config', 'run.json', '--learning-rate', '50', '--steps', '200', '--out', 'boom.json'], dir);
     expect(diverge.code).toBe(1);
     expect(diverge.err).toContain('diverged');
+    // --steps: the refusal gives the time the steps would reach, not the configured one.
+    const far = await cli(['simulate', '--config', 'run.json', '--learning-rate', '0.01', '--steps', '2000000000'], dir);
+    expect(far.code).toBe(2);
+    expect(far.err).toContain('the run would take 2000000000 steps (t = 20000000 in steps of η·τ = 0.01)');
+  });
+
+  it('a run that diverges after its first chunk of steps reports the step of the whole run', async () => {
+    // 1×1×1 from w1 = w2 = 0.1 on σ = 1, just past η = 2 (the edge of stability at the
+    // minimum): the iterates wander chaotically and escape after thousands of steps. The run
+    // goes in chunks of about 2000 steps; the error must count from the start of the run.
+    const start = { w1: [[0.1]], w2: [[0.1]], sigmaYX: [[1]] };
+    let eta = 0;
+    let expected = 0;
+    for (let k = 0; k < 200 && expected === 0; k++) {
+      const candidate = 2 + k * 1e-7;
+      try {
+        gradientDescentFromTask({ ...start, learningRate: candidate, steps: 20_000, recordEvery: 20_000 });
+      } catch (error) {
+        if (!(error instanceof DivergenceError)) throw error;
+        if (error.step > 2500) [eta, expected] = [candidate, error.step];
+      }
+    }
+    expect(expected, 'a learning rate just past 2 whose run diverges after step 2500').toBeGreaterThan(2500);
+    writeJson(dir, 'edge.json', { weights: { w1: start.w1, w2: start.w2 }, task: { sigmaYX: start.sigmaYX }, times: [1] });
+    const r = await cli(['simulate', '--config', 'edge.json', '--learning-rate', String(eta), '--steps', '20000', '--quiet'], dir);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`diverged: the weights became non-finite (or overflowed) at step ${expected} of 20000`);
   });
 });

@@ -8,7 +8,7 @@ import { Matrix } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
 import { gradientDescentFromTask, simulateGradientDescent } from '../../src/simulation/gradient-descent.js';
 import { integrateGradientFlow } from '../../src/simulation/gradient-flow.js';
-import { ExactDlnError, InvalidArgumentError, NonFiniteError, ShapeError } from '../../src/errors.js';
+import { DivergenceError, ExactDlnError, InvalidArgumentError, NonFiniteError, ShapeError } from '../../src/errors.js';
 import { createRng, gaussianMatrix, randomOrthogonal } from '../../src/random.js';
 import { expectTypedError } from '../helpers/errors.js';
 import { exactDynamics } from '../../src/core/exact-dynamics.js';
@@ -429,12 +429,21 @@ describe('gradient descent: input validation', () => {
     // beyond the stability limit ≈ 2/4, so the weights overflow within a few steps.
     const e = expectTypedError(
       () => gradientDescentFromTask({ w1: [[1]], w2: [[1]], sigmaYX: [[2]], learningRate: 10, steps: 100 }),
-      ExactDlnError,
+      DivergenceError,
       /diverged.*at step \d+ of 100/,
       /`learningRate`/,
     );
     expect(e.argument).toBe('learningRate');
-    expectTypedError(() => simulateGradientDescent({ ...ok, learningRate: 50, steps: 100 }), ExactDlnError, /simulateGradientDescent diverged/);
+    expect(e instanceof ExactDlnError).toBe(true);
+    // The step it carries is the first whose weights are non-finite: the run one step
+    // shorter still finishes.
+    expect(e.steps).toBe(100);
+    expect(e.learningRate).toBe(10);
+    expect(e.message).toContain(`at step ${e.step} of 100`);
+    const before = gradientDescentFromTask({ w1: [[1]], w2: [[1]], sigmaYX: [[2]], learningRate: 10, steps: e.step - 1 });
+    const last = [...before.w1.at(-1)!.to1DArray(), ...before.w2.at(-1)!.to1DArray()];
+    expect(last.every(Number.isFinite)).toBe(true);
+    expectTypedError(() => simulateGradientDescent({ ...ok, learningRate: 50, steps: 100 }), DivergenceError, /simulateGradientDescent diverged/);
   });
 
   it('never mutates its inputs', () => {
