@@ -1742,6 +1742,11 @@ function gradedOrthogonalisation(
   let r = 0;
   let full = nG;
   let runEnd = 0;
+  // Squared residuals of rows against the first `searchedBasis` basis rows, from the last
+  // pivot search (in the run ending at `searchedEnd`).
+  const searched = new Float64Array(nG);
+  let searchedBasis = -1;
+  let searchedEnd = -1;
   for (let i = 0; i < nG; i++) {
     if (r === nh) {
       full = i;
@@ -1765,12 +1770,17 @@ function gradedOrthogonalisation(
     // of the run's largest row (only then can the order cost digits): then the row of largest
     // residual, orthogonalised afresh.
     if (end - i > 1 && res2 < PIVOTING_THRESHOLD ** 2 * runMax2) {
+      // The residuals of the rows after i, against the same r basis rows, are those of the
+      // last search if no pivot was taken since (rows of a run spanning few directions, e.g.
+      // 774 left-over input rows of a rank-10 W1 at λ = 0, searched 774 times: 1–2 s).
+      if (searchedBasis !== r || searchedEnd !== end) {
+        for (let k = i + 1; k < end; k++) searched[k] = residualNorm2(psi, k, nh, r, scratch);
+        searchedBasis = r;
+        searchedEnd = end;
+      }
       let best = i;
       let bestRes = res2;
-      for (let k = i + 1; k < end; k++) {
-        const res = residualNorm2(psi, k, nh, r, scratch);
-        if (res > bestRes) [best, bestRes] = [k, res];
-      }
+      for (let k = i + 1; k < end; k++) if (searched[k] > bestRes) [best, bestRes] = [k, searched[k]];
       if (best !== i) {
         for (let j = 0; j < nh; j++) {
           const x = psi[i * nh + j];
@@ -1778,6 +1788,7 @@ function gradedOrthogonalisation(
           psi[best * nh + j] = x;
         }
         [order[i], order[best]] = [order[best], order[i]];
+        searched[best] = res2; // row i, now at best
       }
       lRow.fill(0);
       res2 = residualNorm2(psi, i, nh, r, scratch, lRow); // (the search overwrote the residual)
