@@ -316,7 +316,7 @@ function rebuildError(report: ErrorReport): Error {
  * the dynamics of the last inputs it saw, so further calls on the same network skip the
  * set-up. Worth it for long grids on large networks: on the 2-core machine of
  * docs/performance.md, 1000 points of a 128×128×128 network take 0.46 s instead of 0.85 s.
- * The workers start when the pool is created and take 0.1–0.3 s to load
+ * The workers start when the pool is created and take about 0.3–0.5 s to load
  * and warm up; create a pool once and reuse it.
  *
  * @param options - `threads`: the number of workers (default `os.availableParallelism()`);
@@ -347,7 +347,7 @@ export function createDynamicsPool(options: DynamicsPoolOptions = {}): DynamicsP
   const cores = availableParallelism();
   const threads = options.threads ?? cores;
   assertInteger(threads, 'threads', 1);
-  // Every worker starts at once and holds its own copy of the library (≈ 10 MB, 0.1–0.3 s to
+  // Every worker starts at once and holds its own copy of the library (≈ 10 MB, 0.3–0.5 s to
   // start): 1000 of them took minutes and ≈ 10 GB before the first answer. Beyond the cores
   // they add nothing but memory.
   const maxThreads = Math.max(16, 4 * cores);
@@ -400,7 +400,7 @@ export function createDynamicsPool(options: DynamicsPoolOptions = {}): DynamicsP
     return slot;
   };
 
-  // Start every worker now: loading the library and compiling its WebAssembly (≈ 0.1–0.3 s
+  // Start every worker now: loading the library and compiling its WebAssembly (≈ 0.3–0.5 s
   // per worker) overlaps with whatever the caller does before the first call.
   for (let i = 0; i < threads; i++) slotAt(i);
 
