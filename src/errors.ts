@@ -137,7 +137,7 @@ export class ImpossibleLambdaError extends ExactDlnError {}
  * ```ts
  * import { gradientDescentFromTask, DivergenceError } from 'exact-dln';
  * try {
- *   gradientDescentFromTask({ w1: [[1]], w2: [[1]], sigmaYX: [[1]], learningRate: 10, steps: 100 });
+ *   gradientDescentFromTask({ w1: [[1]], w2: [[1]], sigmaYX: [[2]], learningRate: 10, steps: 100 });
  * } catch (e) {
  *   if (e instanceof DivergenceError) console.log(e.step <= 100, e.learningRate); // true 10
  * }
