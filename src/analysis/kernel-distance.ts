@@ -619,7 +619,12 @@ export function assertSameWidths(ra: NetworkRepresentations, rb: NetworkRepresen
  *   rows, `gram` is not Ni×Ni, or a weight pair does not fit together (w2 must be No×Nh for
  *   w1 Nh×Ni; the message names e.g. `a.w2`).
  * @throws {@link NonFiniteError} for NaN or infinite entries.
- * @throws {@link InvalidArgumentError} if either kernel is zero (distance undefined), the
+ * A network with Ni = No = 1 has d = 0 for every pair (each kernel is a multiple of X′ᵀX′),
+ * and its converged Snapshot gives 0 even where the flow decays to the saddle at 0 (λ = 0,
+ * w2·w1 < 0) and the converged kernel is itself 0: the limit of d(K(0), K(t)) as t → ∞.
+ *
+ * @throws {@link InvalidArgumentError} if either kernel is zero (distance undefined; except
+ *   the converged Snapshot of a 1×Nh×1 network, above), the
  *   probes are all zero, both `inputs` and `gram` are given, `gram` is not symmetric positive
  *   semi-definite, or an argument is neither a Snapshot nor a weight pair.
  * @example
@@ -643,6 +648,13 @@ export function kernelDistance(a: NetworkState, b: NetworkState, options: Kernel
     // wide networks.
     // Small distances of a lazy network again from the representations' accurate change.
     const geometry = solutionGeometry(probeGeometry(options, a.inputDim), a.solution);
+    if (a.inputDim === 1 && a.outputDim === 1 && (a.t === Infinity || b.t === Infinity)) {
+      // Every NTK of a 1×Nh×1 network is a multiple of X′ᵀX′: d ≡ 0, and so is its limit
+      // t → ∞ when the flow decays to the saddle at 0 (λ = 0, w2·w1 < 0; the kernel is 0 there).
+      const finite = a.t === Infinity ? b : a;
+      kernelPieces(storedRepresentations(finite, undefined, true), geometry, finite === a ? 'a' : 'b');
+      return 0;
+    }
     const d = distanceBetween(kernelPieces(storedRepresentations(a, undefined, true), geometry, 'a'), kernelPieces(storedRepresentations(b, undefined, true), geometry, 'b'), geometry);
     return distanceOfStates(a, b, d, geometry);
   }

@@ -270,11 +270,12 @@ export function sweepCell(plan: Omit<SweepPlan, 'lambdas' | 'scales'>, lambda: n
   // initialisation) are formed again from the factor scaled by a power of two.
   const [k0, kMid, kEnd] = [a0, aMid, aEnd].map((rep, i) => (representationsOutOfRange(rep) ? storedRepresentations(snaps[i], undefined, true) : rep));
   const geometry = solutionGeometry(plan.geometry, start.solution);
-  const [p0, pMid, pEnd] = [
-    kernelPieces(k0, geometry, 'the network at t = 0'),
-    kernelPieces(kMid, geometry, `the network at t = ${plan.time}`),
-    kernelPieces(kEnd, geometry, 'the converged network'),
-  ];
+  // Ni = No = 1: every NTK is a multiple of X′ᵀX′, so d ≡ 0 — also in the limit t → ∞ when
+  // the flow decays to the saddle at 0 (λ = 0, w2·w1 < 0), where the kernel itself is 0.
+  const scalar = dyn.inputDim === 1 && dyn.outputDim === 1;
+  const p0 = kernelPieces(k0, geometry, 'the network at t = 0');
+  const pMid = scalar ? p0 : kernelPieces(kMid, geometry, `the network at t = ${plan.time}`);
+  const pEnd = scalar ? p0 : kernelPieces(kEnd, geometry, 'the converged network');
   // The representation changes: for a large |λ| the large block's from the balance
   // identity, not from a difference of two matrices of size |λ| (representation-change.ts).
   const toMid = representationChange(start, mid, a0, aMid);
@@ -282,8 +283,8 @@ export function sweepCell(plan: Omit<SweepPlan, 'lambdas' | 'scales'>, lambda: n
   return {
     lambda,
     scale,
-    kernelDistance: distanceOfStates(start, mid, distanceBetween(p0, pMid, geometry), geometry, toMid),
-    convergedKernelDistance: distanceOfStates(start, end, distanceBetween(p0, pEnd, geometry), geometry, toEnd),
+    kernelDistance: scalar ? 0 : distanceOfStates(start, mid, distanceBetween(p0, pMid, geometry), geometry, toMid),
+    convergedKernelDistance: scalar ? 0 : distanceOfStates(start, end, distanceBetween(p0, pEnd, geometry), geometry, toEnd),
     initialLoss: start.loss,
     loss: mid.loss,
     deltaW1tW1: frobenius(toMid.da),

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { lazyRichSweep } from '../../src/analysis/lazy-rich-sweep.js';
 import { kernelDistance } from '../../src/analysis/kernel-distance.js';
+import { ntk } from '../../src/analysis/ntk.js';
 import { exactDynamics } from '../../src/core/exact-dynamics.js';
 import { lambdaBalancedWeights } from '../../src/core/weights.js';
 import { randomTask } from '../../src/core/task.js';
@@ -134,5 +135,36 @@ describe('examples/lazy-rich.ts', () => {
     expect(d(equal, -100)).toBeLessThan(1e-5);
     expect(d(wideOutput, -100)).toBeLessThan(1e-5);
     expect(d(wideOutput, 100)).toBeGreaterThan(0.05);
+  });
+});
+
+describe('a 1×Nh×1 network at λ = 0 that decays to the saddle at 0 (from a review)', () => {
+  // From w2·w1 < 0 on σ = 1 the product shrinks to 0 and the converged NTK is exactly 0.
+  // Every kernel of a 1-input, 1-output network is a multiple of X′ᵀX′ (checked below with
+  // the explicit NTK), so d(K(0), K(t)) = 0 at every t and its limit t → ∞ is 0; the sweep
+  // threw "the NTK of the converged network is zero" and lost its whole grid.
+  it('lazyRichSweep and kernelDistance(at(0), converged()) give the limit 0; a zero start still throws', () => {
+    const probes = [[0.3, -1.2, 2]];
+    const dyn = exactDynamics({ w1: [[0.5], [0.2]], w2: [[-0.5, -0.2]], sigmaYX: [[1]] });
+    expect(dyn.lambda).toBeCloseTo(0, 14);
+    expect(dyn.converged().loss).toBeCloseTo(0.5, 12);
+    for (const t of [0.5, 3, 20]) {
+      const k0 = ntk(dyn.at(0), probes);
+      const kt = ntk(dyn.at(t), probes);
+      const ratio = kt.get(0, 0) / k0.get(0, 0);
+      expect(kt.clone().sub(k0.clone().mul(ratio)).norm() / kt.norm()).toBeLessThan(1e-12); // proportional kernels
+    }
+    expect(kernelDistance(dyn.at(0), dyn.converged(), { inputs: probes })).toBe(0);
+    expect(kernelDistance(dyn.converged(), dyn.at(0))).toBe(0);
+    let stalled = 0;
+    for (const seed of [1, 2, 3, 4, 5, 6]) {
+      const [row] = lazyRichSweep({ lambdas: [0], scales: [0.5], task: { sigmaYX: [[1]] }, hiddenDim: 2, time: 2, seed }).rows;
+      expect(row.kernelDistance).toBe(0);
+      expect(row.convergedKernelDistance).toBe(0);
+      if (row.loss > 0.4) stalled++;
+    }
+    expect(stalled, 'some seeds start with w2·w1 < 0 and decay to the saddle').toBeGreaterThan(0);
+    const zero = exactDynamics({ w1: [[0]], w2: [[0]], sigmaYX: [[1]] });
+    expectTypedError(() => kernelDistance(zero.at(0), zero.converged()), InvalidArgumentError, 'is zero');
   });
 });
