@@ -67,6 +67,7 @@ export {
 export { modeStrengths, type ModeStrengths, type ModeStrengthsOptions } from './analysis/mode-strengths.js';
 export { alignedMode, type AlignedMode, type AlignedModeOptions } from './analysis/aligned-mode.js';
 export { learningTime, type LearningTimeOptions } from './analysis/learning-time.js';
+export { convergence, type Convergence } from './analysis/convergence.js';
 export { shallowDynamics, type ShallowDynamics, type ShallowDynamicsOptions } from './analysis/shallow-dynamics.js';
 export { shallowDeviation, type ShallowDeviation } from './analysis/shallow-deviation.js';
 export {

@@ -68,7 +68,7 @@ export interface LazyRichSweepOptions {
   kernel?: KernelDistanceOptions;
   /**
    * Draw the weights with `lambdaBalancedWeights`' `matchDeterminantSign: task.sigmaYX`
-   * (default false): for a square network, det(W2W1) gets det Σyx's sign in every cell. Half
+   * (default false): for Ni = No ≤ Nh, det(W2W1) gets det Σyx's sign in every cell. Half
    * of all seeds otherwise start the λ = 0 row on a saddle, where the weakest mode is never
    * learned (docs/model.md, "Saddles"); the row then measures that saddle, not the rich regime.
    */

@@ -60,12 +60,14 @@ export interface LambdaBalancedWeightsOptions {
   productSingularValues?: ReadonlyArray<number>;
   /**
    * A task's Σyx (outputDim×inputDim) whose determinant's sign the initial product should
-   * share. For a square network (Ni = Nh = No) the random input rotation V is reflected, when
+   * share. For Ni = No ≤ Nh (square networks, and at λ = 0 wider hidden layers, whose
+   * weights use only Ni hidden directions) the random input rotation V is reflected, when
    * needed, so that det(W2W1) has the sign of det Σyx (the weights stay λ-balanced: W1W1ᵀ
    * does not change). At λ = 0 gradient flow keeps the sign of det(W2W1), so a start of
    * the other sign — half of all random starts — ends on a saddle with the weakest mode
    * never learned (docs/model.md, "Saddles"). The result is Haar-random among the starts of
-   * the right sign. No effect for other widths, where the sign is not conserved, when Σyx is
+   * the right sign. No effect for other widths (Ni ≠ No, or a bottleneck Nh < Ni), where the
+   * sign is not conserved or det(W2W1) = 0, when Σyx is
    * singular (σ_min ≤ n·ε·σ_max) or when the product is singular (a zero product singular
    * value).
    * Cannot be combined with `alignTo`, where the signs of `productSingularValues` orient
@@ -129,7 +131,7 @@ function factorPair(a: number, lambda: number): { c: number; d: number } {
  * Haar-random orthogonal matrix; U (No×No) and V (Ni×Ni) are Haar-random too, or, with
  * `alignTo`, the full singular vectors of the task's Σyx (aligned initialisation, MATH.md §5:
  * then Ũᵀ·W2W1·Ṽ = diag(a)). A negative a_i flips the sign of column i of U. With
- * `matchDeterminantSign` (square networks), V's last column is negated where that gives
+ * `matchDeterminantSign` (Ni = No ≤ Nh), V's last column is negated where that gives
  * det(W2W1) the sign of det Σyx.
  *
  * Bottlenecked networks (Nh < min(Ni, No)) are allowed; the product then has rank ≤ Nh.
@@ -247,7 +249,7 @@ export function lambdaBalancedWeights(options: LambdaBalancedWeightsOptions): Ba
 }
 
 /**
- * `matchDeterminantSign` on drawn random parts (in place): for a square network, negates V's
+ * `matchDeterminantSign` on drawn random parts (in place): for Ni = No ≤ Nh, negates V's
  * last column where that gives det(W2W1) the sign of det Σyx, given the signs of the product
  * singular values a_i. Nothing for other widths, a singular Σyx or a zero a_i.
  *
@@ -255,7 +257,9 @@ export function lambdaBalancedWeights(options: LambdaBalancedWeightsOptions): Ba
  */
 export function matchBasisDeterminantSign(basis: BalancedBasis, sigmaYX: Matrix, signs: readonly number[]): void {
   const { inputDim: ni, hiddenDim: nh, outputDim: no } = basis;
-  if (ni !== nh || nh !== no) return;
+  // Ni = No ≤ Nh: at λ = 0 (the only λ these widths allow when Nh > Ni) the weights use n = Ni
+  // hidden directions, W2W1 = U·diag(a)·Vᵀ is square, and the flow conserves its sign too.
+  if (ni !== no || nh < ni) return;
   const wanted = determinantSign(sigmaYX);
   // det(W2W1) = det U · det V · Π a_i (a negative a_i negates a column of U; R cancels).
   let have = orthogonalDeterminantSign(basis.u, no) * orthogonalDeterminantSign(basis.v, ni);

@@ -80,7 +80,7 @@ export interface GeneratedWeights {
   /** Seed of the random initialisation. */
   seed: number;
   /**
-   * Give det(W2W1) the sign of the task's det Σyx (square networks; `lambdaBalancedWeights`'
+   * Give det(W2W1) the sign of the task's det Σyx (Ni = No ≤ Nh; `lambdaBalancedWeights`'
    * `matchDeterminantSign`). Default false.
    */
   matchDeterminantSign?: boolean;

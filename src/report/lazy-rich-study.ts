@@ -72,7 +72,7 @@ export interface LazyRichStudyOptions {
   sweepScales?: readonly number[];
   /**
    * Draw the weights with `matchDeterminantSign: task.sigmaYX` (runs and sweep; default false):
-   * for square networks, at λ = 0 half of all weight seeds otherwise start on a saddle whose
+   * for Ni = No ≤ Nh, at λ = 0 half of all weight seeds otherwise start on a saddle whose
    * weakest mode is never learned (docs/model.md, "Saddles"). The default seeds learn.
    */
   matchDeterminantSign?: boolean;
