@@ -6,6 +6,8 @@
  */
 import { InvalidArgumentError } from 'commander';
 import type { Matrix } from 'ml-matrix';
+import { convergence } from '../analysis/convergence.js';
+import type { ExactDynamics } from '../core/exact-dynamics.js';
 import { ConfigError } from '../io/config-error.js';
 import { InvalidArgumentError as LibraryInvalidArgumentError } from '../errors.js';
 import { createDynamicsPool, type DynamicsPool } from '../parallel/index.js';
@@ -108,6 +110,24 @@ export function assertNotAllZero(run: { w1: Matrix; w2: Matrix }, path: string):
       'config.weights',
     );
   }
+}
+
+/**
+ * A warning (with a trailing newline) when the exact flow of `dynamics` stops on a saddle
+ * instead of learning the task (`convergence`), else undefined: the trajectory is then
+ * exact, but rarely what was meant, and gradient descent leaves such a saddle after a while.
+ */
+export function saddleWarning(dynamics: ExactDynamics): string | undefined {
+  const c = convergence(dynamics);
+  if (c.reachesMinimum) return undefined;
+  const modes = c.unlearnedModes.map((a) => `${a + 1} (σ = ${Number(dynamics.sigma[a].toPrecision(4))})`);
+  const which = modes.length === 0 ? 'part of the task is' : `mode${modes.length > 1 ? 's' : ''} ${modes.join(', ')} ${modes.length > 1 ? 'are' : 'is'}`;
+  return (
+    `warning: from these weights the exact flow stops on a saddle: ${which} never learned, and the loss converges to ` +
+    `${c.loss.toExponential(3)} instead of its minimum ${c.minimumLoss === 0 ? '0' : c.minimumLoss.toExponential(3)}. At λ = 0 gradient flow keeps ` +
+    'the sign of det(W2W1) when Ni = No (docs/model.md, "Saddles"): for random weights set "matchDeterminantSign": true in the ' +
+    "config's weights, or use λ ≠ 0. Gradient descent escapes such a saddle, slowly, through its O(η) drift of λ.\n"
+  );
 }
 
 /**

@@ -12,7 +12,7 @@ import { loadRunConfig, type ResolvedRun } from '../io/run-config.js';
 import { gradientDescentFromTask, recordedStates, simulateGradientDescent } from '../simulation/gradient-descent.js';
 import { DivergenceError } from '../errors.js';
 import { MAX_GRADIENT_STEPS, MAX_GRID_POINTS } from '../validation.js';
-import { assertNotAllZero, UsageError, parsePositive, parsePositiveInteger, type CliIo } from './io.js';
+import { assertNotAllZero, UsageError, parsePositive, parsePositiveInteger, saddleWarning, type CliIo } from './io.js';
 import { checkOutPath, chooseFormat, emit, toCsv, toJson, type OutputFormat } from './output.js';
 import { LazyProgress } from './progress.js';
 
@@ -163,6 +163,8 @@ export function registerSimulate(program: Command, io: CliIo): void {
       if (!options.quiet) {
         io.err(`simulated ${steps} steps (η = ${eta}, t = ${steps * eta * run.tau}); largest relative deviation from the exact trajectory: ${maxDeviation.toExponential(3)}\n`);
       }
+      const saddle = saddleWarning(run.dynamics);
+      if (saddle !== undefined) io.err(saddle);
       // Gradient descent with a small enough η never raises the loss; a rise means the run
       // oscillates or diverges, and its deviation measures that, not the O(η) error.
       // (A warning, shown with --quiet too.)

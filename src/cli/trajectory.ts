@@ -10,7 +10,7 @@ import { modeStrengths } from '../analysis/mode-strengths.js';
 import type { Matrix } from 'ml-matrix';
 import { loadRunConfig, type ResolvedRun } from '../io/run-config.js';
 import type { DynamicsPool } from '../parallel/index.js';
-import { assertNotAllZero, parsePositiveInteger, poolForOption, UsageError, type CliIo } from './io.js';
+import { assertNotAllZero, parsePositiveInteger, poolForOption, saddleWarning, UsageError, type CliIo } from './io.js';
 import { checkOutPath, chooseFormat, emit, toCsv, toJson, type OutputFormat } from './output.js';
 
 interface TrajectoryOptions {
@@ -130,5 +130,7 @@ export function registerTrajectory(program: Command, io: CliIo): void {
         text = toJson(result);
       }
       await emit(io, out, text);
+      const saddle = saddleWarning(dynamics);
+      if (saddle !== undefined) io.err(saddle);
     });
 }

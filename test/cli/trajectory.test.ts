@@ -277,4 +277,19 @@ describe('exact-dln trajectory: errors', () => {
     expect(folder.code).toBe(2);
     expect(folder.err).toContain('does not exist');
   });
+  it('warns on standard error when the exact flow stops on a saddle (2×2×2, λ = 0, det(W2W1) < 0 < det Σyx); not for the example configs', async () => {
+    // W2W1 = diag(0.01, −0.01) on Σyx = diag(1, 0.5): at λ = 0 the sign of det(W2W1) is
+    // conserved, so the second mode decays to 0 and the loss to ½·0.5² = 0.125.
+    writeJson(dir, 'saddle.json', { weights: { w1: [[0.1, 0], [0, 0.1]], w2: [[0.1, 0], [0, -0.1]] }, task: { sigmaYX: [[1, 0], [0, 0.5]] }, times: [0, 50] });
+    const r = await cli(['trajectory', '--config', 'saddle.json'], dir);
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toContain('warning: from these weights the exact flow stops on a saddle: mode 2 (σ = 0.5) is never learned');
+    expect(r.err).toContain('converges to 1.250e-1 instead of its minimum 0');
+    expect(JSON.parse(r.out).points[1].loss).toBeCloseTo(0.125, 10);
+    const sim = await cli(['simulate', '--config', 'saddle.json', '--quiet'], dir);
+    expect(sim.code, sim.err).toBe(0);
+    expect(sim.err).toContain('stops on a saddle');
+    const fine = await cli(['trajectory', '--config', 'run.json'], dir);
+    expect(fine.err).not.toContain('saddle');
+  });
 });
