@@ -27,12 +27,19 @@ export interface ExplorerState {
   taskSeed: number;
   /** Seed of the initial weights (random singular vectors, hidden rotation, singular values). */
   weightSeed: number;
+  /**
+   * Draw the weights with det(W2W1) of det Σyx's sign (`matchDeterminantSign`; matters for
+   * Ni = No ≤ Nh, where at λ = 0 half of all starts otherwise stop on a saddle).
+   */
+  matchSign: boolean;
   /** Depth D of the hierarchical task's binary tree (2^D items). */
   depth: number;
   /** Rescale feature i by 1 + 0.1/i so that the hierarchical task's modes are distinct. */
   breakDegeneracy: boolean;
   /** Time horizon of the plots, in units of τ. */
   horizon: number;
+  /** Whether the loss plot has a logarithmic y axis. */
+  lossLog: boolean;
   /** The time cursor (in units of τ) at which the heatmaps are drawn, 0 ≤ cursor ≤ horizon. */
   cursor: number;
   /** Learning rate η of the simulated gradient descent (step k is t = k·η·τ, τ = 1). */
@@ -45,8 +52,8 @@ export interface ExplorerState {
  *
  * The random task is `randomTask({ inputDim: Ni, outputDim: No, samples: Ni, seed: taskSeed })`
  * (see {@link RANDOM_TASK_SAMPLES_PER_INPUT}); the weights are
- * `lambdaBalancedWeights({ inputDim: Ni, hiddenDim: Nh, outputDim: No, lambda, scale, seed: weightSeed })`;
- * τ = 1.
+ * `lambdaBalancedWeights({ inputDim: Ni, hiddenDim: Nh, outputDim: No, lambda, scale, seed: weightSeed,
+ * matchDeterminantSign: task.sigmaYX })` (without the last option when `matchSign` is off); τ = 1.
  */
 export const DEFAULTS: Readonly<ExplorerState> = Object.freeze({
   lambda: 0,
@@ -58,9 +65,11 @@ export const DEFAULTS: Readonly<ExplorerState> = Object.freeze({
   task: 'random',
   taskSeed: 1,
   weightSeed: 2,
+  matchSign: true,
   depth: 3,
   breakDegeneracy: true,
   horizon: 10,
+  lossLog: false,
   cursor: 2,
   learningRate: 0.01,
 });
@@ -89,6 +98,8 @@ export const LIMITS = Object.freeze({
   /** The scale slider spans 10^x for x in [−4, 1]. */
   scaleLogMin: -4,
   scaleLogMax: 1,
+  /** The numeric scale field accepts 0 < scale ≤ this. */
+  scaleMax: 100,
   /** Widths are integers in [1, widthMax]. */
   widthMax: 24,
   /** The hierarchical task's depth is in [depthMin, depthMax]. */

@@ -14,6 +14,7 @@ import {
   lambdaGrid,
   lambdaSweep,
   LastValue,
+  saddleNote,
   sweepKey,
   taskKey,
   timeGrid,
@@ -39,6 +40,8 @@ const controls = {
   scale: byId<HTMLInputElement>('scale'),
   scaleSlider: byId<HTMLInputElement>('scale-slider'),
   weightSeed: byId<HTMLInputElement>('weight-seed'),
+  matchSign: byId<HTMLInputElement>('match-sign'),
+  lossLog: byId<HTMLInputElement>('loss-log'),
   task: byId<HTMLSelectElement>('task'),
   taskSeed: byId<HTMLInputElement>('task-seed'),
   depth: byId<HTMLInputElement>('depth'),
@@ -67,6 +70,8 @@ const view = {
   summaryLoss: byId('summary-loss'),
   summaryHorizon: byId('summary-horizon'),
   staleNote: byId('stale-note'),
+  saddleNote: byId('saddle-note'),
+  linkNote: byId('link-note'),
   simLegend: byId('sim-legend'),
   widthError: byId('width-error'),
   inputError: byId('input-error'),
@@ -77,7 +82,12 @@ const view = {
   simStatus: byId('sim-status'),
 };
 
-let state: ExplorerState = stateFromQuery(location.search);
+const ignoredInLink: string[] = [];
+let state: ExplorerState = stateFromQuery(location.search, ignoredInLink);
+if (ignoredInLink.length > 0) {
+  view.linkNote.hidden = false;
+  view.linkNote.textContent = `The link's ${ignoredInLink.join(', ')} ${ignoredInLink.length > 1 ? 'were' : 'was'} out of range or malformed and replaced by the default.`;
+}
 
 /** Fields whose text does not parse (the state keeps its last good value meanwhile). */
 const fieldErrors = new Map<ProblemField, string>();
@@ -85,28 +95,30 @@ const fieldErrors = new Map<ProblemField, string>();
 // ---------------------------------------------------------------- slider mappings
 
 const LOG_SPAN = LIMITS.lambdaLogMax - LIMITS.lambdaLogMin;
+/** One step of the log slider; its positions ±(step … span + step) are |λ| = 10^xmin … 10^xmax. */
+const LOG_STEP = 0.01;
 
-/** λ of a slider position: linear, or sign·10^(xmin + |s|) on the log slider (s = 0 is λ = 0). */
+/** λ of a slider position: linear, or sign·10^(xmin + |s| − step) on the log slider (s = 0 is λ = 0). */
 function lambdaOfSlider(value: number, logarithmic: boolean): number {
   if (!logarithmic) return value;
   if (value === 0) return 0;
-  return Math.sign(value) * Number((10 ** (LIMITS.lambdaLogMin + Math.abs(value))).toPrecision(4));
+  return Math.sign(value) * Number((10 ** (LIMITS.lambdaLogMin + Math.abs(value) - LOG_STEP)).toPrecision(4));
 }
 
 /** The slider position showing λ (clamped to the slider's range). */
 function sliderOfLambda(lambda: number, logarithmic: boolean): number {
   if (!logarithmic) return Math.max(-LIMITS.lambdaLinear, Math.min(LIMITS.lambdaLinear, lambda));
   if (lambda === 0) return 0;
-  const s = Math.min(LOG_SPAN, Math.max(0.01, Math.log10(Math.abs(lambda)) - LIMITS.lambdaLogMin));
+  const s = Math.min(LOG_SPAN + LOG_STEP, Math.max(LOG_STEP, Math.log10(Math.abs(lambda)) - LIMITS.lambdaLogMin + LOG_STEP));
   return Math.sign(lambda) * s;
 }
 
 function configureLambdaSlider(logarithmic: boolean): void {
   const slider = controls.lambdaSlider;
   if (logarithmic) {
-    slider.min = String(-LOG_SPAN);
-    slider.max = String(LOG_SPAN);
-    slider.step = '0.01';
+    slider.min = String(-(LOG_SPAN + LOG_STEP));
+    slider.max = String(LOG_SPAN + LOG_STEP);
+    slider.step = String(LOG_STEP);
   } else {
     slider.min = String(-LIMITS.lambdaLinear);
     slider.max = String(LIMITS.lambdaLinear);
@@ -138,6 +150,8 @@ function syncControls(skip?: Element): void {
   set(controls.scaleSlider, state.scale > 0 ? Math.log10(state.scale) : LIMITS.scaleLogMin);
   controls.scaleSlider.setAttribute('aria-valuetext', `scale = ${state.scale}`);
   set(controls.weightSeed, state.weightSeed);
+  controls.matchSign.checked = state.matchSign;
+  controls.lossLog.checked = state.lossLog;
   if (controls.task !== skip) controls.task.value = state.task;
   set(controls.taskSeed, state.taskSeed);
   set(controls.depth, state.depth);
@@ -187,6 +201,9 @@ function change(patch: Partial<ExplorerState>, source?: Element): void {
 
 function onNumber(input: HTMLInputElement, field: ProblemField, what: string, integer: boolean, apply: (x: number) => Partial<ExplorerState>): void {
   input.addEventListener('input', () => {
+    // A number field reads "" while it is empty or holds the start of a number ("-", "1e"):
+    // wait for the next key, or for the commit below, before calling it an error.
+    if (input.value.trim() === '') return;
     const x = readNumber(input, field, what, integer);
     if (x === null) {
       scheduleUpdate();
@@ -194,8 +211,13 @@ function onNumber(input: HTMLInputElement, field: ProblemField, what: string, in
     }
     change(apply(x), input);
   });
-  // On leaving the field, show the value in use (e.g. after an unparsable entry).
+  // On leaving the field (or Enter): an entry that is still not a number is an error; else
+  // show the value in use.
   input.addEventListener('change', () => {
+    if (readNumber(input, field, what, integer) === null) {
+      scheduleUpdate();
+      return;
+    }
     if (!fieldErrors.has(field)) syncControls();
   });
 }
@@ -214,6 +236,8 @@ controls.scaleSlider.addEventListener('input', () => {
 onNumber(controls.weightSeed, 'seed', 'The weight seed', true, (weightSeed) => ({ weightSeed }));
 onNumber(controls.taskSeed, 'seed', 'The task seed', true, (taskSeed) => ({ taskSeed }));
 controls.task.addEventListener('change', () => change({ task: controls.task.value as TaskKind }, controls.task));
+controls.matchSign.addEventListener('change', () => change({ matchSign: controls.matchSign.checked }));
+controls.lossLog.addEventListener('change', () => change({ lossLog: controls.lossLog.checked }));
 onNumber(controls.depth, 'widths', 'The depth', true, (depth) =>
   depth >= LIMITS.depthMin && depth <= LIMITS.depthMax ? { depth } : {},
 );
@@ -245,7 +269,13 @@ const taskCache = new LastValue<Task>();
 const dynamicsCache = new LastValue<ExactDynamics>();
 const seriesCache = new LastValue<TrajectorySeries>();
 const finalCache = new LastValue<number>();
+const saddleCache = new LastValue<string | null>();
 const sweepCache = new LastValue<SweepPoint[]>();
+/** The sweep on screen, while a new one waits for the settings to rest (see `sweepFor`). */
+let shownSweep: { key: string; points: SweepPoint[] } | null = null;
+let sweepTimer: number | undefined;
+/** A new λ sweep (41 exact dynamics) waits until the settings have not changed for this long. */
+const SWEEP_DELAY_MS = 250;
 /** What each view currently shows, so unchanged views are not redrawn. */
 const drawn = { time: '', sweep: '', heatmaps: '' };
 let updates = 0;
@@ -315,15 +345,19 @@ function update(): void {
     const dyn = dynamicsCache.get(dynKey, () => buildDynamics(s, task));
     const series = seriesCache.get(`${dynKey}|${s.horizon}`, () => trajectorySeries(dyn, timeGrid(s.horizon)));
     const finalDistance = finalCache.get(dynKey, () => finalKernelDistance(dyn));
-    const sweep = sweepCache.get(sweepKey(s), () => lambdaSweep(s, task, lambdaGrid(s.lambdaLog)));
+    const { points: sweep, pending: sweepPending } = sweepFor(s, task);
+    const saddle = saddleCache.get(dynKey, () => saddleNote(dyn));
     const sim = simulation !== null && simulation.key === simulationKey(s) ? simulation : null;
+    if (simulation !== null && sim === null && view.simStatus.dataset.state === 'done') {
+      setSimulationStatus('idle', 'The settings changed since the last simulation: press Simulate to overlay gradient descent for these.');
+    }
     lap('compute');
 
-    const timeKey = `${dynKey}|${s.horizon}|${s.cursor}|${sim === null ? '' : sim.key}|${widths.time}`;
+    const timeKey = `${dynKey}|${s.horizon}|${s.cursor}|${s.lossLog}|${sim === null ? '' : sim.key}|${widths.time}`;
     if (drawn.time !== timeKey) {
       const frame = { width: plotWidth(widths.time), height: PLOT_HEIGHT };
       const points = sim === null ? null : sim.points;
-      view.loss.replaceChildren(lossPlot(series, s.cursor, points, frame));
+      view.loss.replaceChildren(lossPlot(series, s.cursor, points, frame, s.lossLog));
       view.modes.replaceChildren(modesPlot(series, s.cursor, points, frame));
       view.kernel.replaceChildren(kernelPlot(series, finalDistance, s.cursor, points, frame));
       view.simLegend.hidden = sim === null;
@@ -331,9 +365,11 @@ function update(): void {
       drawn.time = timeKey;
       lap('time views');
     }
-    const sweepViewKey = `${sweepKey(s)}|${s.lambda}|${widths.sweep}`;
+    const sweepViewKey = `${sweepKey(s)}|${sweepPending}|${s.lambda}|${widths.sweep}`;
     if (drawn.sweep !== sweepViewKey) {
       view.sweep.replaceChildren(sweepPlot(sweep, s.lambda, finalDistance, s.lambdaLog, { width: plotWidth(widths.sweep), height: PLOT_HEIGHT }));
+      view.sweep.classList.toggle('pending', sweepPending);
+      view.sweep.title = sweepPending ? 'Recomputing the sweep for the new settings…' : '';
       drawn.sweep = sweepViewKey;
       lap('sweep view');
     }
@@ -359,11 +395,37 @@ function update(): void {
     view.summaryHorizon.textContent = format(s.horizon);
     view.kernelDistance.value = finalDistance.toPrecision(12);
     view.kernelDistance.dataset.value = String(finalDistance);
+    view.saddleNote.hidden = saddle === null;
+    view.saddleNote.textContent = saddle ?? '';
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     showProblems([{ field: 'lambda', message: `The library could not evaluate these settings: ${message}` }]);
   }
   finish(started);
+}
+
+/**
+ * The λ sweep for the settings: from the cache if computed; computed now on the first
+ * update; otherwise the sweep on screen stays (drawn as pending) and the new one is computed
+ * once the settings have rested for SWEEP_DELAY_MS — 41 exact dynamics per change would make
+ * dragging the scale slider stutter (≈ 0.35 s per step at 24×24×24).
+ */
+function sweepFor(s: ExplorerState, task: Task): { points: SweepPoint[]; pending: boolean } {
+  const key = sweepKey(s);
+  const make = (): SweepPoint[] => lambdaSweep(s, task, lambdaGrid(s.lambdaLog));
+  const cached = sweepCache.peek(key);
+  if (cached !== undefined || shownSweep === null) {
+    const points = cached ?? sweepCache.get(key, make);
+    shownSweep = { key, points };
+    return { points, pending: false };
+  }
+  window.clearTimeout(sweepTimer);
+  sweepTimer = window.setTimeout(() => {
+    if (sweepKey(state) !== key) return; // superseded: a later update schedules its own
+    sweepCache.get(key, make);
+    scheduleUpdate();
+  }, SWEEP_DELAY_MS);
+  return { points: shownSweep.points, pending: true };
 }
 
 function titled(title: string, plot: Element): HTMLElement {
@@ -429,11 +491,17 @@ function onWorkerReply(reply: WorkerReply): void {
     simulation = { key: running.key, points: reply.points, eta: reply.learningRate, steps: reply.steps };
     running = null;
     view.progress.value = 1;
+    const rose = reply.lossRose;
     setSimulationStatus(
       'done',
       `Done: ${reply.steps.toLocaleString('en')} steps of η = ${reply.learningRate} in ${reply.elapsedMs.toFixed(0)} ms; ` +
-        `the dots are gradient descent, the lines the exact flow.`,
+        `the dots are gradient descent, the lines the exact flow.` +
+        (rose === undefined
+          ? ''
+          : ` Warning: the training loss rose from ${rose.from.toPrecision(3)} to ${rose.to.toPrecision(3)} (at t = ${Number(rose.t.toPrecision(4))}): ` +
+            `η is too large for stable gradient descent here, so the dots do not follow the flow. Lower η.`),
     );
+    view.simStatus.dataset.warning = rose === undefined ? '' : 'loss-rose';
     drawn.time = '';
     scheduleUpdate();
   } else {

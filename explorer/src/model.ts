@@ -6,6 +6,8 @@
  * @module
  */
 import {
+  convergence,
+  ExactDlnError,
   exactDynamics,
   hierarchicalTask,
   kernelDistance,
@@ -13,6 +15,7 @@ import {
   modeStrengths,
   randomTask,
   type BalancedWeights,
+  type Convergence,
   type ExactDynamics,
   type Snapshot,
   type Task,
@@ -29,12 +32,12 @@ export function taskKey(state: ExplorerState): string {
 
 /** A key that changes exactly when everything but λ (task, Nh, scale, seed) changes: the λ sweep's cache key. */
 export function sweepKey(state: ExplorerState): string {
-  return `${taskKey(state)}|${state.hiddenDim}|${state.scale}|${state.weightSeed}|${state.lambdaLog}`;
+  return `${taskKey(state)}|${state.hiddenDim}|${state.scale}|${state.weightSeed}|${state.matchSign}|${state.lambdaLog}`;
 }
 
 /** A key that changes exactly when the dynamics change. */
 export function dynamicsKey(state: ExplorerState): string {
-  return `${taskKey(state)}|${state.hiddenDim}|${state.scale}|${state.weightSeed}|${state.lambda}`;
+  return `${taskKey(state)}|${state.hiddenDim}|${state.scale}|${state.weightSeed}|${state.matchSign}|${state.lambda}`;
 }
 
 /**
@@ -53,15 +56,19 @@ export function buildTask(state: ExplorerState): Task {
   });
 }
 
-/** The λ-balanced initial weights of the settings, at a given λ (default the settings' λ). */
-export function buildWeights(state: ExplorerState, lambda = state.lambda): BalancedWeights {
+/**
+ * The λ-balanced initial weights of the settings for `task`, at a given λ (default the
+ * settings' λ); with `matchSign`, det(W2W1) has det Σyx's sign.
+ */
+export function buildWeights(state: ExplorerState, task: Task, lambda = state.lambda): BalancedWeights {
   const { inputDim, hiddenDim, outputDim } = effectiveWidths(state);
-  return lambdaBalancedWeights({ inputDim, hiddenDim, outputDim, lambda, scale: state.scale, seed: state.weightSeed });
+  const match = state.matchSign ? { matchDeterminantSign: task.sigmaYX } : {};
+  return lambdaBalancedWeights({ inputDim, hiddenDim, outputDim, lambda, scale: state.scale, seed: state.weightSeed, ...match });
 }
 
 /** The exact dynamics (τ = 1) of the settings on `task`, at a given λ (default the settings' λ). */
 export function buildDynamics(state: ExplorerState, task: Task, lambda = state.lambda): ExactDynamics {
-  const { w1, w2 } = buildWeights(state, lambda);
+  const { w1, w2 } = buildWeights(state, task, lambda);
   return exactDynamics({ w1, w2, sigmaYX: task.sigmaYX, tau: 1 });
 }
 
@@ -71,6 +78,21 @@ export function buildDynamics(state: ExplorerState, task: Task, lambda = state.l
  */
 export function finalKernelDistance(dyn: ExactDynamics): number {
   return kernelDistance(dyn.at(0), dyn.converged());
+}
+
+/**
+ * Whether the flow learns the task or stops on a saddle (the library's `convergence`), in
+ * words for the page when it stops, else `null`.
+ */
+export function saddleNote(dyn: ExactDynamics, c: Convergence = convergence(dyn)): string | null {
+  if (c.reachesMinimum) return null;
+  const modes = c.unlearnedModes.map((a) => `${a + 1}`);
+  const which = modes.length === 0 ? 'Part of the task is' : `Mode${modes.length > 1 ? 's' : ''} ${modes.join(', ')} ${modes.length > 1 ? 'are' : 'is'}`;
+  return (
+    `This start stops on a saddle: ${which} never learned by the exact flow (loss → ${c.loss.toPrecision(4)}, ` +
+    `minimum ${c.minimumLoss === 0 ? '0' : c.minimumLoss.toPrecision(4)}). At λ = 0 the flow keeps the sign of det(W2W1) when Ni = No; ` +
+    `tick “match det Σyx's sign”, or move λ off 0. Gradient descent escapes slowly, through its O(η) drift of λ.`
+  );
 }
 
 /** `TIME_POINTS` evenly spaced times on [0, horizon]. */
@@ -87,6 +109,8 @@ export interface TrajectorySeries {
   strengths: number[][];
   /** σ_α, the targets of the strengths. */
   targets: number[];
+  /** The smallest loss Nh hidden units can reach, ½Σ_{α ≥ Nh} σ_α² (0 unless a bottleneck). */
+  minimumLoss: number;
   /** d(K(0), K(t)) at each time. */
   kernelDistance: number[];
 }
@@ -108,7 +132,8 @@ export function trajectorySeries(dyn: ExactDynamics, times: number[]): Trajector
     for (let a = 0; a < modes; a++) strengths[a][k] = m[a];
     distance[k] = k === 0 ? 0 : kernelDistance(first, snap);
   });
-  return { times, loss, strengths, targets: dyn.sigma.slice(0, modes), kernelDistance: distance };
+  const minimumLoss = 0.5 * dyn.sigma.slice(dyn.hiddenDim).reduce((sum, s) => sum + s * s, 0);
+  return { times, loss, strengths, targets: dyn.sigma.slice(0, modes), minimumLoss, kernelDistance: distance };
 }
 
 /**
@@ -126,22 +151,32 @@ export function lambdaGrid(logarithmic: boolean, size = LAMBDA_GRID_SIZE): numbe
   return [...mags.map((x) => -x).reverse(), 0, ...mags];
 }
 
-/** One λ of the sweep: the final kernel distance, or `null` where λ is impossible for the widths. */
+/**
+ * One λ of the sweep: the final kernel distance, or `null` where λ is impossible for the
+ * widths or the library could not evaluate it (`failure` then says why).
+ */
 export interface SweepPoint {
   lambda: number;
   distance: number | null;
+  failure?: string;
 }
 
 /**
  * The final kernel distance d(K(0), K(∞)) over a grid of λ, everything else as in
  * `state` (same task, widths, scale and weight seed). λ values the widths forbid
- * (MATH.md §2) get `distance: null`.
+ * (MATH.md §2) get `distance: null`; so does a λ the library refuses (one point, not the
+ * whole sweep), with the reason in `failure`.
  */
 export function lambdaSweep(state: ExplorerState, task: Task, grid: number[]): SweepPoint[] {
   const { inputDim, hiddenDim, outputDim } = effectiveWidths(state);
   return grid.map((lambda) => {
     if (lambdaProblem(lambda, inputDim, hiddenDim, outputDim) !== null) return { lambda, distance: null };
-    return { lambda, distance: finalKernelDistance(buildDynamics(state, task, lambda)) };
+    try {
+      return { lambda, distance: finalKernelDistance(buildDynamics(state, task, lambda)) };
+    } catch (error) {
+      if (!(error instanceof ExactDlnError)) throw error;
+      return { lambda, distance: null, failure: error.message };
+    }
   });
 }
 
@@ -152,6 +187,11 @@ export function lambdaSweep(state: ExplorerState, task: Task, grid: number[]): S
 export class LastValue<T> {
   private key: string | undefined;
   private value: T | undefined;
+
+  /** The value kept for `key`, or undefined if the last key differs. */
+  peek(key: string): T | undefined {
+    return this.key === key ? this.value : undefined;
+  }
 
   /** The value for `key`, made by `make` if the key differs from the last one. */
   get(key: string, make: () => T): T {

@@ -46,19 +46,30 @@ function powerOfTen(d: number): string {
 }
 
 /**
- * Loss ½‖Σyx − W2W1(t)‖²_F against t/τ: the exact curve, the cursor, and gradient-descent
- * points when simulated.
+ * Loss ½‖Σyx − W2W1(t)‖²_F against t/τ: the exact curve, the smallest loss the hidden layer
+ * can reach (dashed, when above 0), the cursor, and gradient-descent points when simulated.
+ * On a logarithmic axis the range is cut at 1e-12 of the largest loss (a learned task
+ * goes on falling towards 0 for ever).
  */
-export function lossPlot(series: TrajectorySeries, cursor: number, sim: readonly SimulationPoint[] | null, frame: PlotFrame): Element {
-  const { times, loss } = series;
+export function lossPlot(series: TrajectorySeries, cursor: number, sim: readonly SimulationPoint[] | null, frame: PlotFrame, logarithmic = false): Element {
+  const { times, loss, minimumLoss } = series;
+  const top = Math.max(...loss, ...(sim ?? []).map((p) => p.loss));
+  const floor = Math.max(top * 1e-12, Math.min(...loss.filter((l) => l > 0), ...(minimumLoss > 0 ? [minimumLoss] : [])));
+  const y = logarithmic && top > 0 && top >= 10 * floor
+    ? { type: 'log' as const, label: '↑ loss ½‖Σyx − W2W1‖² (log)', grid: true, domain: [floor, top], clamp: true, tickFormat: powerOfTen }
+    : { label: '↑ loss ½‖Σyx − W2W1‖²', grid: true, zero: true, tickFormat: '.3~g' };
   return Plot.plot({
     ...frame,
     style: STYLE,
     marginLeft: 56,
     marginBottom: 38,
     x: { label: 't / τ →', labelAnchor: 'right', domain: [0, times[times.length - 1]] },
-    y: { label: '↑ loss ½‖Σyx − W2W1‖²', grid: true, zero: true, tickFormat: '~g' },
+    y,
     marks: [
+      minimumLoss > 0 ? Plot.ruleY([minimumLoss], { stroke: '#666', strokeDasharray: '4,3' }) : null,
+      minimumLoss > 0
+        ? Plot.text([`dashed: the minimum for Nh hidden units, ${minimumLoss.toPrecision(3)}`], { frameAnchor: 'top-right', dx: -4, dy: 4, fill: '#444' })
+        : null,
       Plot.line(times, { x: times, y: loss, stroke: EXACT, strokeWidth: 2 }),
       ...cursorMarks(cursor),
       sim === null ? null : Plot.dot(sim, { x: 't', y: 'loss', r: 2.5, stroke: SIM_STROKE, fill: 'white', strokeWidth: 1.2 }),
@@ -95,7 +106,7 @@ export function modesPlot(series: TrajectorySeries, cursor: number, sim: readonl
     marginLeft: 56,
     marginBottom: 38,
     x: { label: 't / τ →', labelAnchor: 'right', domain: [0, times[n - 1]] },
-    y: { label: '↑ mode strength a_α (dashed: target σ_α)', grid: true, tickFormat: '~g' },
+    y: { label: '↑ mode strength a_α (dashed: target σ_α)', grid: true, tickFormat: '.3~g' },
     color: { type: 'ordinal', domain: labels, scheme: modeScheme(modes), legend: true, label: 'mode α' },
     marks: [
       Plot.ruleY(targets, { y: (d: number) => d, stroke: (_: number, i: number) => `${i + 1}`, strokeDasharray: '4,3', strokeOpacity: 0.8 }),
@@ -124,7 +135,7 @@ export function kernelPlot(
     marginLeft: 56,
     marginBottom: 38,
     x: { label: 't / τ →', labelAnchor: 'right', domain: [0, times[times.length - 1]] },
-    y: { label: '↑ kernel distance d(K(0), K(t))', grid: true, zero: true, tickFormat: '~g' },
+    y: { label: '↑ kernel distance d(K(0), K(t))', grid: true, zero: true, tickFormat: '.3~g' },
     marks: [
       Plot.ruleY([finalDistance], { stroke: '#666', strokeDasharray: '4,3' }),
       Plot.text([`dashed: t → ∞, ${finalDistance.toPrecision(3)}`], { frameAnchor: 'bottom-right', dx: -4, dy: -4, fill: '#444' }),
@@ -143,7 +154,8 @@ const SYMLOG_TICKS = [-1000, -10, -0.1, 0, 0.1, 10, 1000];
  */
 export function sweepPlot(sweep: readonly SweepPoint[], lambda: number, distance: number, logarithmic: boolean, frame: PlotFrame): Element {
   const points = sweep.filter((p): p is { lambda: number; distance: number } => p.distance !== null && p.distance > 0);
-  const forbidden = sweep.filter((p) => p.distance === null).map((p) => p.lambda);
+  const forbidden = sweep.filter((p) => p.distance === null && p.failure === undefined).map((p) => p.lambda);
+  const failed = sweep.filter((p) => p.failure !== undefined);
   const marks: Plot.Markish[] = [
     Plot.line(sweep, { x: 'lambda', y: (p: SweepPoint) => (p.distance !== null && p.distance > 0 ? p.distance : NaN), stroke: EXACT, strokeWidth: 1.5 }),
     Plot.dot(points, { x: 'lambda', y: 'distance', r: 2.2, fill: EXACT }),
@@ -164,9 +176,13 @@ export function sweepPlot(sweep: readonly SweepPoint[], lambda: number, distance
   const positive = forbidden.some((l) => l > 0);
   if (negative || positive) {
     const side = negative && positive ? 'λ ≠ 0' : negative ? 'λ < 0' : 'λ > 0';
-    const anchor = negative && positive ? 'bottom' : negative ? 'left' : 'right';
-    const dx = anchor === 'left' ? 6 : anchor === 'right' ? -6 : 0;
-    marks.push(Plot.text([`${side} is impossible for these widths`], { frameAnchor: anchor, dx, dy: anchor === 'bottom' ? -6 : 0, lineWidth: 8, fill: '#777' }));
+    const anchor = negative && positive ? 'top-left' : negative ? 'left' : 'right';
+    const dx = anchor === 'right' ? -6 : 6;
+    marks.push(Plot.text([`${side} is impossible for these widths`], { frameAnchor: anchor, dx, dy: anchor === 'top-left' ? 6 : 0, lineWidth: 8, fill: '#777' }));
+  }
+  if (failed.length > 0) {
+    const at = failed.map((p) => p.lambda).join(', ');
+    marks.push(Plot.text([`no value at λ = ${at}`], { frameAnchor: 'bottom-left', dx: 6, dy: -6, fill: '#b3261e' }));
   }
   return Plot.plot({
     ...frame,
@@ -179,7 +195,7 @@ export function sweepPlot(sweep: readonly SweepPoint[], lambda: number, distance
       : { label: 'λ →', labelAnchor: 'right' },
     // Logarithmic with 10ⁿ labels, unless the values lie within one decade (then linear).
     y: withinOneDecade([...points.map((p) => p.distance), distance])
-      ? { label: '↑ d(K(0), K(∞))', grid: true, tickFormat: '~g' }
+      ? { label: '↑ d(K(0), K(∞))', grid: true, tickFormat: '.3~g' }
       : { type: 'log', label: '↑ d(K(0), K(∞))', grid: true, tickFormat: powerOfTen },
     marks,
   });
@@ -204,7 +220,9 @@ export function heatmap(matrix: number[][], rowLabel: string, columnLabel: strin
   const marginLeft = 40;
   const side = Math.max(80, Math.min(width - marginLeft - 8, 200));
   const cell = side / Math.max(rows, columns);
-  const every = (n: number): number[] => [...Array(n).keys()].filter((k) => n <= 12 || k % 2 === 0);
+  // Label every k-th row and column, with k such that labels are at least 16 px apart.
+  const stride = Math.max(1, Math.ceil(16 / cell));
+  const every = (n: number): number[] => [...Array(n).keys()].filter((k) => k % stride === 0);
   const plot = Plot.plot({
     width: cell * columns + marginLeft + 8,
     height: cell * rows + 40,
@@ -218,7 +236,7 @@ export function heatmap(matrix: number[][], rowLabel: string, columnLabel: strin
     color: { type: 'diverging', scheme: 'RdBu', domain: [-m, m], pivot: 0 },
     marks: [Plot.cell(cells, { x: 'j', y: 'i', fill: 'v', inset: 0.25 })],
   });
-  const legend = plot.legend('color', { width: Math.max(120, Math.min(width, 220)), label: null, ticks: 3, tickFormat: '~g' });
+  const legend = plot.legend('color', { width: Math.max(120, Math.min(width, 220)), label: null, ticks: [-m, 0, m], tickFormat: '.2~g', marginLeft: 12, marginRight: 16 });
   const box = document.createElement('div');
   if (legend) box.append(legend);
   box.append(plot);

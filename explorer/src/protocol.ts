@@ -27,5 +27,14 @@ export interface SimulationPoint {
 /** Worker → page. */
 export type WorkerReply =
   | { type: 'progress'; id: number; done: number; total: number }
-  | { type: 'result'; id: number; points: SimulationPoint[]; steps: number; learningRate: number; elapsedMs: number }
+  | {
+      type: 'result';
+      id: number;
+      points: SimulationPoint[];
+      steps: number;
+      learningRate: number;
+      elapsedMs: number;
+      /** The first rise of the recorded loss (η too large for stable descent), if any. */
+      lossRose?: { from: number; to: number; t: number };
+    }
   | { type: 'error'; id: number; message: string };

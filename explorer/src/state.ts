@@ -18,9 +18,11 @@ const KEYS: Record<keyof ExplorerState, string> = {
   task: 'task',
   taskSeed: 'seed',
   weightSeed: 'wseed',
+  matchSign: 'match',
   depth: 'depth',
   breakDegeneracy: 'break',
   horizon: 'T',
+  lossLog: 'logloss',
   cursor: 't',
   learningRate: 'eta',
 };
@@ -38,17 +40,20 @@ export function stateToQuery(state: ExplorerState): string {
   return params.toString();
 }
 
-function readNumber(params: URLSearchParams, key: string, fallback: number, ok: (x: number) => boolean): number {
+function readNumber(params: URLSearchParams, key: string, fallback: number, ok: (x: number) => boolean, ignored?: string[]): number {
   const raw = params.get(key);
   if (raw === null || raw.trim() === '') return fallback;
   const x = Number(raw);
-  return Number.isFinite(x) && ok(x) ? x : fallback;
+  if (Number.isFinite(x) && ok(x)) return x;
+  ignored?.push(`${key}=${raw}`);
+  return fallback;
 }
 
-function readBoolean(params: URLSearchParams, key: string, fallback: boolean): boolean {
+function readBoolean(params: URLSearchParams, key: string, fallback: boolean, ignored?: string[]): boolean {
   const raw = params.get(key);
   if (raw === '1' || raw === 'true') return true;
   if (raw === '0' || raw === 'false') return false;
+  if (raw !== null) ignored?.push(`${key}=${raw}`);
   return fallback;
 }
 
@@ -58,28 +63,32 @@ const isSeed = (x: number): boolean => Number.isInteger(x) && Math.abs(x) <= 2 *
 /**
  * Reads a state from a query string; missing or malformed values fall back to
  * {@link DEFAULTS}, so any link opens a valid page. The cursor is clamped to the horizon.
+ * Each value that was present but rejected is added to `ignored` as `key=value`.
  */
-export function stateFromQuery(query: string): ExplorerState {
+export function stateFromQuery(query: string, ignored?: string[]): ExplorerState {
   const params = new URLSearchParams(query);
   const task = params.get(KEYS.task);
-  const horizon = readNumber(params, KEYS.horizon, DEFAULTS.horizon, (x) => x >= LIMITS.horizonMin && x <= LIMITS.horizonMax);
+  if (task !== null && task !== 'random' && task !== 'hierarchical') ignored?.push(`${KEYS.task}=${task}`);
+  const horizon = readNumber(params, KEYS.horizon, DEFAULTS.horizon, (x) => x >= LIMITS.horizonMin && x <= LIMITS.horizonMax, ignored);
   const state: ExplorerState = {
-    lambda: readNumber(params, KEYS.lambda, DEFAULTS.lambda, (x) => Math.abs(x) <= LIMITS.lambdaMax),
-    lambdaLog: readBoolean(params, KEYS.lambdaLog, DEFAULTS.lambdaLog),
-    scale: readNumber(params, KEYS.scale, DEFAULTS.scale, (x) => x > 0),
-    inputDim: readNumber(params, KEYS.inputDim, DEFAULTS.inputDim, isWidth),
-    hiddenDim: readNumber(params, KEYS.hiddenDim, DEFAULTS.hiddenDim, isWidth),
-    outputDim: readNumber(params, KEYS.outputDim, DEFAULTS.outputDim, isWidth),
+    lambda: readNumber(params, KEYS.lambda, DEFAULTS.lambda, (x) => Math.abs(x) <= LIMITS.lambdaMax, ignored),
+    lambdaLog: readBoolean(params, KEYS.lambdaLog, DEFAULTS.lambdaLog, ignored),
+    scale: readNumber(params, KEYS.scale, DEFAULTS.scale, (x) => x > 0 && x <= LIMITS.scaleMax, ignored),
+    inputDim: readNumber(params, KEYS.inputDim, DEFAULTS.inputDim, isWidth, ignored),
+    hiddenDim: readNumber(params, KEYS.hiddenDim, DEFAULTS.hiddenDim, isWidth, ignored),
+    outputDim: readNumber(params, KEYS.outputDim, DEFAULTS.outputDim, isWidth, ignored),
     task: task === 'random' || task === 'hierarchical' ? (task as TaskKind) : DEFAULTS.task,
-    taskSeed: readNumber(params, KEYS.taskSeed, DEFAULTS.taskSeed, isSeed),
-    weightSeed: readNumber(params, KEYS.weightSeed, DEFAULTS.weightSeed, isSeed),
-    depth: readNumber(params, KEYS.depth, DEFAULTS.depth, (x) => Number.isInteger(x) && x >= LIMITS.depthMin && x <= LIMITS.depthMax),
-    breakDegeneracy: readBoolean(params, KEYS.breakDegeneracy, DEFAULTS.breakDegeneracy),
+    taskSeed: readNumber(params, KEYS.taskSeed, DEFAULTS.taskSeed, isSeed, ignored),
+    weightSeed: readNumber(params, KEYS.weightSeed, DEFAULTS.weightSeed, isSeed, ignored),
+    matchSign: readBoolean(params, KEYS.matchSign, DEFAULTS.matchSign, ignored),
+    depth: readNumber(params, KEYS.depth, DEFAULTS.depth, (x) => Number.isInteger(x) && x >= LIMITS.depthMin && x <= LIMITS.depthMax, ignored),
+    breakDegeneracy: readBoolean(params, KEYS.breakDegeneracy, DEFAULTS.breakDegeneracy, ignored),
     horizon,
+    lossLog: readBoolean(params, KEYS.lossLog, DEFAULTS.lossLog, ignored),
     cursor: DEFAULTS.cursor,
-    learningRate: readNumber(params, KEYS.learningRate, DEFAULTS.learningRate, (x) => x > 0 && x <= 10),
+    learningRate: readNumber(params, KEYS.learningRate, DEFAULTS.learningRate, (x) => x > 0 && x <= 10, ignored),
   };
-  state.cursor = Math.min(readNumber(params, KEYS.cursor, Math.min(DEFAULTS.cursor, horizon), (x) => x >= 0), horizon);
+  state.cursor = Math.min(readNumber(params, KEYS.cursor, Math.min(DEFAULTS.cursor, horizon), (x) => x >= 0, ignored), horizon);
   return state;
 }
 
@@ -130,8 +139,8 @@ export function problemsOf(state: ExplorerState): Problem[] {
   if (!Number.isFinite(state.lambda) || Math.abs(state.lambda) > LIMITS.lambdaMax) {
     problems.push({ field: 'lambda', message: `λ must be a number between −${LIMITS.lambdaMax} and ${LIMITS.lambdaMax}.` });
   }
-  if (!(state.scale > 0) || !Number.isFinite(state.scale)) {
-    problems.push({ field: 'scale', message: 'The initial scale must be a number > 0.' });
+  if (!(state.scale > 0 && state.scale <= LIMITS.scaleMax)) {
+    problems.push({ field: 'scale', message: `The initial scale must be a number > 0 and at most ${LIMITS.scaleMax}.` });
   }
   const { inputDim, hiddenDim, outputDim } = effectiveWidths(state);
   const widthsOk = [inputDim, hiddenDim, outputDim].every(isWidth);

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { gradientDescentFromTask, kernelDistance, modeStrengths, type Matrix } from '../../src/index.js';
+import { DivergenceError, gradientDescentFromTask, kernelDistance, modeStrengths, type Matrix } from '../../src/index.js';
 import { LIMITS, SIMULATION_POINTS } from './defaults.js';
 import { buildDynamics, buildTask, buildWeights } from './model.js';
 import type { SimulateRequest, SimulationPoint, WorkerReply } from './protocol.js';
@@ -34,7 +34,7 @@ export function simulate(request: SimulateRequest, report: (reply: WorkerReply) 
   }
   const task = buildTask(state);
   const basis = buildDynamics(state, task).singularVectors;
-  let { w1, w2 }: { w1: Matrix; w2: Matrix } = buildWeights(state);
+  let { w1, w2 }: { w1: Matrix; w2: Matrix } = buildWeights(state, task);
   const initial = { w1, w2 };
   const segment = Math.max(1, Math.ceil(steps / SIMULATION_POINTS));
   const record = (step: number, loss: number): SimulationPoint => ({
@@ -47,7 +47,18 @@ export function simulate(request: SimulateRequest, report: (reply: WorkerReply) 
   let done = 0;
   while (done < steps) {
     const n = Math.min(segment, steps - done);
-    const run = gradientDescentFromTask({ w1, w2, sigmaYX: task.sigmaYX, learningRate: eta, steps: n, recordEvery: n });
+    let run: ReturnType<typeof gradientDescentFromTask>;
+    try {
+      run = gradientDescentFromTask({ w1, w2, sigmaYX: task.sigmaYX, learningRate: eta, steps: n, recordEvery: n });
+    } catch (error) {
+      // The segment counts its own steps; report the step of the whole run.
+      if (!(error instanceof DivergenceError)) throw error;
+      const step = done + error.step;
+      throw new Error(
+        `gradient descent diverged: the weights overflowed at step ${step.toLocaleString('en')} of ${steps.toLocaleString('en')} ` +
+          `(t = ${Number((step * eta).toPrecision(4))}). η = ${eta} is too large for this network and task: lower η.`,
+      );
+    }
     if (done === 0) points.push(record(0, run.loss[0]));
     w1 = run.w1[run.w1.length - 1];
     w2 = run.w2[run.w2.length - 1];
@@ -55,7 +66,10 @@ export function simulate(request: SimulateRequest, report: (reply: WorkerReply) 
     points.push(record(done, run.loss[run.loss.length - 1]));
     report({ type: 'progress', id, done, total: steps });
   }
-  report({ type: 'result', id, points, steps, learningRate: eta, elapsedMs: performance.now() - started });
+  // Gradient descent with a small enough η never raises the loss; a rise means it oscillates.
+  const rise = points.findIndex((p, k) => k > 0 && p.loss > points[k - 1].loss * (1 + 1e-9) + 1e-300);
+  const lossRose = rise > 0 ? { from: points[rise - 1].loss, to: points[rise].loss, t: points[rise].t } : undefined;
+  report({ type: 'result', id, points, steps, learningRate: eta, elapsedMs: performance.now() - started, lossRose });
 }
 
 scope.addEventListener('message', (event) => {

@@ -12,7 +12,7 @@ import { extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exactDynamics, kernelDistance, lambdaBalancedWeights, randomTask } from '../../src/index.js';
+import { convergence, exactDynamics, kernelDistance, lambdaBalancedWeights, randomTask } from '../../src/index.js';
 import { DEFAULTS, RANDOM_TASK_SAMPLES_PER_INPUT } from '../../explorer/src/defaults.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -81,12 +81,18 @@ async function serve(): Promise<{ server: Server; url: string }> {
   return { server, url: `http://127.0.0.1:${port}/` };
 }
 
-/** The final kernel distance the library computes in Node for the page's defaults at `lambda`. */
-function expectedKernelDistance(lambda: number): number {
+/** The exact dynamics the library computes in Node for the page's defaults at `lambda`. */
+function expectedDynamics(lambda: number, matchSign = DEFAULTS.matchSign) {
   const { inputDim, hiddenDim, outputDim, scale, taskSeed, weightSeed } = DEFAULTS;
   const task = randomTask({ inputDim, outputDim, samples: RANDOM_TASK_SAMPLES_PER_INPUT * inputDim, seed: taskSeed });
-  const { w1, w2 } = lambdaBalancedWeights({ inputDim, hiddenDim, outputDim, lambda, scale, seed: weightSeed });
-  const dyn = exactDynamics({ w1, w2, sigmaYX: task.sigmaYX, tau: 1 });
+  const match = matchSign ? { matchDeterminantSign: task.sigmaYX } : {};
+  const { w1, w2 } = lambdaBalancedWeights({ inputDim, hiddenDim, outputDim, lambda, scale, seed: weightSeed, ...match });
+  return exactDynamics({ w1, w2, sigmaYX: task.sigmaYX, tau: 1 });
+}
+
+/** The final kernel distance the library computes in Node for the page's defaults at `lambda`. */
+function expectedKernelDistance(lambda: number, matchSign = DEFAULTS.matchSign): number {
+  const dyn = expectedDynamics(lambda, matchSign);
   return kernelDistance(dyn.at(0), dyn.converged());
 }
 
@@ -199,12 +205,15 @@ describe('explorer in Chromium', () => {
     const cursorTimes: number[] = [];
     await byTestId(page, 'cursor').focus();
     for (let k = 0; k < 5; k++) cursorTimes.push(await andUpdate(page, () => page.keyboard.press('ArrowRight')));
-    const fullTime = await andUpdate(page, () => byTestId(page, 'scale').fill('0.02')); // recomputes the 41-λ sweep too
+    const fullTime = await andUpdate(page, () => byTestId(page, 'scale').fill('0.02')); // the 41-λ sweep follows once the settings rest
+    // The sweep for the new scale is drawn once the settings rest.
+    expect(await byTestId(page, 'sweep-plot').getAttribute('class')).toContain('pending');
+    await page.waitForFunction(`!document.querySelector('[data-testid="sweep-plot"]').classList.contains('pending')`, undefined, { timeout: 10_000 });
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
     console.log(
       `explorer update time (ms), 8×8×8 with 400 time points: λ change median ${median(lambdaTimes).toFixed(1)}, ` +
         `min ${Math.min(...lambdaTimes).toFixed(1)} [${lambdaTimes.map((x) => x.toFixed(1)).join(', ')}] (last: ${laps}); ` +
-        `time-cursor move median ${median(cursorTimes).toFixed(1)}; scale change, recomputing the 41-λ sweep too, ${fullTime.toFixed(1)}`,
+        `time-cursor move median ${median(cursorTimes).toFixed(1)}; scale change ${fullTime.toFixed(1)} (its 41-λ sweep follows 250 ms later)`,
     );
     expect(median(lambdaTimes)).toBeLessThan(200);
     expect(consoleErrors).toEqual([]);
@@ -291,6 +300,66 @@ describe('explorer in Chromium', () => {
     expect(await byTestId(page, 'modes-plot').locator('circle').count()).toBeGreaterThan(50 * DEFAULTS.inputDim);
     mkdirSync(RESULTS, { recursive: true });
     await page.screenshot({ path: join(RESULTS, 'explorer.png'), fullPage: true });
+    expect(consoleErrors).toEqual([]);
+    await page.close();
+  }, 60_000);
+  it('flags a start that stops on a saddle (the default seed without matching det Σyx’s sign), and not the default view', async () => {
+    const page = await openPage(baseUrl);
+    const note = byTestId(page, 'saddle-note');
+    expect(await note.isHidden()).toBe(true);
+    expect(convergence(expectedDynamics(0)).reachesMinimum).toBe(true);
+    // The same seed without the sign matched: the library says the flow never learns mode 8.
+    const stuck = convergence(expectedDynamics(0, false));
+    expect(stuck.reachesMinimum).toBe(false);
+    await andUpdate(page, () => byTestId(page, 'match-sign').uncheck());
+    expect(new URL(page.url()).searchParams.get('match')).toBe('0');
+    expect(await note.isVisible()).toBe(true);
+    expect(await note.textContent()).toContain(`Mode ${stuck.unlearnedModes.map((a) => a + 1).join(', ')} is never learned`);
+    expect(Math.abs((await kernelDistanceOnPage(page)).value - expectedKernelDistance(0, false))).toBeLessThan(1e-9);
+    // Any λ ≠ 0 escapes the saddle.
+    await andUpdate(page, () => byTestId(page, 'lambda').fill('0.01'));
+    expect(await note.isHidden()).toBe(true);
+    expect(consoleErrors).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  it('a 1×1×1 network draws every view (its λ = 0 sweep point decays to the saddle at 0); out-of-range link values are named', async () => {
+    const page = await openPage(`${baseUrl}?ni=1&nh=1&no=1&lambda=1&scale=1e200&T=5000`);
+    expect((await page.locator('#views').getAttribute('class')) ?? '').not.toContain('stale');
+    for (const id of VIEWS) expect(await byTestId(page, id).locator('svg').count()).toBeGreaterThan(0);
+    const link = byTestId(page, 'link-note');
+    expect(await link.isVisible()).toBe(true);
+    expect(await link.textContent()).toContain('scale=1e200');
+    expect(await link.textContent()).toContain('T=5000');
+    expect(Number(await byTestId(page, 'scale').inputValue())).toBe(DEFAULTS.scale);
+    expect(consoleErrors).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  it('the log λ slider reaches |λ| = 0.01 in one step from 0; the loss axis can be logarithmic', async () => {
+    const page = await openPage(`${baseUrl}?loglambda=1&lambda=0`);
+    await andUpdate(page, async () => {
+      await byTestId(page, 'lambda-slider').focus();
+      await page.keyboard.press('ArrowRight');
+    });
+    expect(Number(await byTestId(page, 'lambda').inputValue())).toBe(0.01);
+    await andUpdate(page, () => byTestId(page, 'loss-log').check());
+    expect(new URL(page.url()).searchParams.get('logloss')).toBe('1');
+    expect(await byTestId(page, 'loss-plot').textContent()).toContain('(log)');
+    expect(consoleErrors).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  it('gradient descent with too large an η: the status warns that the loss rose', async () => {
+    const page = await openPage(`${baseUrl}?eta=0.3`);
+    await byTestId(page, 'simulate').click();
+    await page.waitForFunction(`document.querySelector('[data-testid="sim-status"]').dataset.state === 'done'`, undefined, { timeout: 30_000 });
+    const status = byTestId(page, 'sim-status');
+    expect(await status.getAttribute('data-warning')).toBe('loss-rose');
+    expect(await status.textContent()).toContain('η is too large for stable gradient descent');
+    // Changing a setting leaves no claim about dots that are gone.
+    await andUpdate(page, () => byTestId(page, 'lambda').fill('1'));
+    expect(await status.textContent()).toContain('The settings changed since the last simulation');
     expect(consoleErrors).toEqual([]);
     await page.close();
   }, 60_000);
