@@ -93,6 +93,9 @@ export function registerSweep(program: Command, io: CliIo): void {
       if (options.scales?.some((s) => !(s > 0))) throw new UsageError(`option '--scales <list>': every scale must be > 0, got ${options.scales.join(',')}.`);
       const format = chooseFormat(options.format, options.out);
       const out = await checkOutPath(io, options.out);
+      if (options.heatmap !== undefined && !/\.svg$/i.test(options.heatmap)) {
+        throw new UsageError(`option '--heatmap <file.svg>': the heatmap is an SVG image; give a file name ending in .svg (got ${options.heatmap}).`);
+      }
       const heatmap = await checkOutPath(io, options.heatmap, '--heatmap <file.svg>');
 
       let task: Task;

@@ -80,7 +80,7 @@ The config file format is in docs/cli.md and schema/run-config.schema.json.
 export function registerTrajectory(program: Command, io: CliIo): void {
   program
     .command('trajectory')
-    .description('the exact learning trajectory of the network in a config file (JSON or CSV)')
+    .description('the exact learning trajectory of the network in a JSON config file (output: JSON or CSV)')
     .requiredOption('--config <file>', 'the run configuration (JSON)')
     .addOption(new Option('--format <format>', 'output format').choices(['json', 'csv']))
     .option('--out <file>', 'write to this file instead of standard output')

@@ -5,7 +5,8 @@
  *
  * @module
  */
-import { mkdir, mkdtemp, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { ExactDlnError } from '../errors.js';
 
@@ -88,7 +89,10 @@ export async function writeFolderAtomic(dir: string, files: Readonly<Record<stri
   let temp: string;
   try {
     await makeFolders(parent);
-    temp = await mkdtemp(join(parent, `.${basename(dir)}.tmp-`));
+    // mkdir, not mkdtemp: the folder gets the user's default permissions (mkdtemp's are 0700,
+    // and the renamed report folder kept them).
+    temp = join(parent, `.${basename(dir)}.tmp-${randomUUID()}`);
+    await mkdir(temp);
   } catch (error) {
     // e.g. a read-only or virtual file system (/proc): one clear line instead of mkdtemp's raw error.
     const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;

@@ -210,9 +210,11 @@ function describeErrors(errors: ErrorObject[]): { field: string; message: string
       const known = Object.keys((error.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties ?? {});
       const guesses = [...new Set(group.map((e) => (e.params as { additionalProperty: string }).additionalProperty))].flatMap((name) => {
         const near = nearestName(name, known);
-        return near === undefined ? [] : [`"${near}" for "${name}"`];
+        return near === undefined ? [] : [{ near, name }];
       });
-      if (guesses.length > 0) message += ` (did you mean ${guesses.join(', ')}?)`;
+      // One unknown field: "(did you mean "tau"?)"; several: say which guess is for which.
+      const said = guesses.length === 1 && group.length === 1 ? [`"${guesses[0].near}"`] : guesses.map((g) => `"${g.near}" for "${g.name}"`);
+      if (said.length > 0) message += ` (did you mean ${said.join(', ')}?)`;
     } else if (error.keyword === 'required') {
       message = `${field} must have required ${group.length > 1 ? 'properties' : 'property'} ${names('missingProperty')}`;
     } else {

@@ -80,6 +80,10 @@ describe('exact-dln sweep', () => {
     expect([json.inputDim, json.hiddenDim, json.outputDim, json.time]).toEqual([3, 3, 6, 3]);
     expect(json.rows.map((row: { lambda: number }) => row.lambda)).toEqual([-5, 0, 5]);
     expect(Object.keys(json.rows[0])).toEqual(expect.arrayContaining(['kernelDistance', 'convergedKernelDistance', 'loss', 'deltaW1tW1', 'deltaW2W2t']));
+    // The heatmap is SVG: another extension is refused before any work (it wrote SVG into h.png).
+    const png = await cli(['sweep', '--config', 'sweep.json', '--heatmap', 'h.png'], dir);
+    expect(png.code).toBe(2);
+    expect(png.err).toContain('the heatmap is an SVG image; give a file name ending in .svg');
     const svg = readFileSync(join(dir, 'grid.svg'), 'utf8');
     expect(assertWellFormedXml(svg)).toBe('svg');
     expect(svg).toContain("X-axis titled 'λ'");

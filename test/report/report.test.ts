@@ -2,7 +2,7 @@
  * The lazy–rich study and report: the numbers behind the figures, the HTML page, the
  * summary text, and all-or-nothing writes.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExactDlnError, exactDynamics, lambdaBalancedWeights } from '../../src/index.js';
@@ -124,6 +124,11 @@ describe('all-or-nothing writes', () => {
     const target = join(dir, 'rep');
     await writeFolderAtomic(target, { 'a.txt': '1', 'b.txt': '2' });
     expect(entries(target)).toEqual(['a.txt', 'b.txt']);
+    // A new folder has the permissions mkdir gives under the user's umask (it was created
+    // 0700, so a report made for others to read was not readable by them).
+    mkdirSync(join(dir, 'probe'));
+    expect(statSync(target).mode & 0o777).toBe(statSync(join(dir, 'probe')).mode & 0o777);
+    rmSync(join(dir, 'probe'), { recursive: true });
     writeFileSync(join(target, 'keep.txt'), 'mine');
     await writeFolderAtomic(target, { 'a.txt': '3' });
     expect(entries(target)).toEqual(['a.txt', 'b.txt', 'keep.txt']);

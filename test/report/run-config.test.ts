@@ -42,8 +42,8 @@ describe('run configuration schema', () => {
     expect(messageOf(() => parseRunConfig({ ...valid, times: { from: 0, to: 1 } }))).toContain('config.times must have required property "count"');
     expect(messageOf(() => parseRunConfig({ ...valid, extra: 1 }))).toBe('config has an unknown field "extra"');
     // A misspelt field is named with the nearest field of the same object.
-    expect(messageOf(() => parseRunConfig({ ...valid, tua: 2 }))).toBe('config has an unknown field "tua" (did you mean "tau" for "tua"?)');
-    expect(messageOf(() => parseRunConfig({ ...valid, weights: { ...valid.weights, lamda: 1 } }))).toContain('config.weights has an unknown field "lamda" (did you mean "lambda" for "lamda"?)');
+    expect(messageOf(() => parseRunConfig({ ...valid, tua: 2 }))).toBe('config has an unknown field "tua" (did you mean "tau"?)');
+    expect(messageOf(() => parseRunConfig({ ...valid, weights: { ...valid.weights, lamda: 1 } }))).toContain('config.weights has an unknown field "lamda" (did you mean "lambda"?)');
     // One time cannot span a range: { from: 0, to: 1, count: 1 } printed t = 0 alone.
     expect(messageOf(() => parseRunConfig({ ...valid, times: { from: 0, to: 1, count: 1 } }))).toBe('config.times.count is 1, but one time cannot span from 0 to 1: give count ≥ 2, or from = to');
     expect(configTimes(parseRunConfig({ ...valid, times: { from: 2, to: 2, count: 1 } }).times)).toEqual([2]);
