@@ -51,9 +51,11 @@ export function featureFlip(task: Task | MatrixLike, features: readonly number[]
   if (!asTask) return negateRows(s);
   const out = cloneTask(task);
   out.sigmaYX = negateRows(s);
-  if (out.Y !== undefined) negateRows(out.Y);
+  // Y and Σyy may be given as number[][] (as Σyx may): flip fresh Matrix copies, never the input.
+  if (task.Y !== undefined) out.Y = negateRows(toMatrix(task.Y, 'task.Y').clone());
   // Σyy' = DΣyyD: negate the listed rows and columns (entries in both are negated twice).
-  const syy = out.sigmaYY;
+  const syy = toMatrix(task.sigmaYY, 'task.sigmaYY').clone();
+  out.sigmaYY = syy;
   for (const f of flips) for (let j = 0; j < syy.columns; j++) syy.set(f, j, -syy.get(f, j));
   for (const f of flips) for (let i = 0; i < syy.rows; i++) syy.set(i, f, -syy.get(i, f));
   return out;

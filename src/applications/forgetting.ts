@@ -77,7 +77,7 @@ function checkIndex(value: unknown, name: string, count: number): number {
  */
 export function forgetting(sequence: TaskSequence, taskIndex: number): Forgetting {
   assertOptions(sequence, 'forgetting', '(a TaskSequence from trainSequence)');
-  if (!Array.isArray(sequence.segments) || !Array.isArray(sequence.losses) || typeof sequence.at !== 'function') {
+  if (!Array.isArray(sequence.segments) || !Array.isArray(sequence.losses) || !Array.isArray(sequence.sigmaYXs) || typeof sequence.at !== 'function') {
     throw new InvalidArgumentError('invalid argument. `sequence` must be a TaskSequence returned by trainSequence.', 'sequence');
   }
   const i = checkIndex(taskIndex, 'taskIndex', sequence.segments.length);
@@ -151,8 +151,8 @@ export function convergedForgetting(
     }
     return toArray(m);
   };
-  const ti = toArray(si);
-  const tj = same(sigmaYXOf(sigmaYXs[b], `sigmaYXs[${b}]`), b);
-  const tk = same(sigmaYXOf(sigmaYXs[c], `sigmaYXs[${c}]`), c);
+  // Every task is checked, not only the three used: a bad entry is a bad argument.
+  const all = Array.from(sigmaYXs, (t, idx) => (idx === a ? toArray(si) : same(sigmaYXOf(t, `sigmaYXs[${idx}]`), idx)));
+  const [ti, tj, tk] = [all[a], all[b], all[c]];
   return halfSquaredDistance(tk, ti) - halfSquaredDistance(tj, ti);
 }

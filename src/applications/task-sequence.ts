@@ -110,13 +110,15 @@ export interface SequenceSegment {
   readonly end: number;
   /** The stage's duration. */
   readonly duration: number;
-  /** A copy of the stage's Σyx (No×Ni). */
+  /** The stage's Σyx (No×Ni): a fresh copy at every read. */
   readonly sigmaYX: Matrix;
   /**
    * The exact dynamics of this segment on its task. `dynamics.at(s)` takes the time s ∈
    * [0, duration] elapsed since the segment started and returns a Snapshot whose `t` is the
    * global time start + s (its `loss`, `sigma` and `singularProduct` refer to this
-   * segment's task).
+   * segment's task). Beyond `duration` it continues on this segment's task as if the next
+   * one never came — a counterfactual, not the sequence: the sequence's state at a global
+   * time t is `seq.at(t)`.
    */
   readonly dynamics: ExactDynamics;
 }
@@ -148,7 +150,7 @@ export interface TaskSequence {
   readonly switchTimes: number[];
   /** The K segments, in order. */
   readonly segments: SequenceSegment[];
-  /** Copies of the K tasks' Σyx, in stage order. */
+  /** The K tasks' Σyx, in stage order: fresh copies at every read. */
   readonly sigmaYXs: Matrix[];
   /**
    * losses[i][k] = ½‖Σyx_i − W2W1(times[k])‖²_F: the excess loss L_i − L_i* of every stage's
@@ -248,7 +250,11 @@ export function trainSequence(options: TrainSequenceOptions): TaskSequence {
   const no = w2.rows;
   const sigmaYXs: Matrix[] = [];
   const durations: number[] = [];
-  tasks.forEach((stage: unknown, k: number) => {
+  // An index loop, not forEach: forEach skips the holes of a sparse array ([a, , b]), and a
+  // missing stage must be refused, not dropped.
+  let total = 0;
+  for (let k = 0; k < tasks.length; k++) {
+    const stage: unknown = tasks[k];
     const name = `tasks[${k}]`;
     assertOptions(stage, name, '{ task | sigmaYX, duration }');
     assertKnownOptions(stage, `the stage \`${name}\``, { task: true, sigmaYX: true, duration: true } satisfies Record<keyof SequenceStage, true>);
@@ -269,9 +275,17 @@ export function trainSequence(options: TrainSequenceOptions): TaskSequence {
       );
     }
     assertPositiveNumber(stage.duration, `${name}.duration`);
+    total += stage.duration as number;
+    if (total === Number.POSITIVE_INFINITY) {
+      throw new InvalidArgumentError(
+        `invalid argument. \`${name}.duration\` (${String(stage.duration)}) makes the total duration of the sequence overflow ` +
+          `(the durations up to it add up to more than ${Number.MAX_VALUE}).`,
+        `${name}.duration`,
+      );
+    }
     sigmaYXs.push(s);
     durations.push(stage.duration as number);
-  });
+  }
 
   // Segments, chained through the end-state factors.
   const segments: SequenceSegment[] = [];
@@ -285,7 +299,17 @@ export function trainSequence(options: TrainSequenceOptions): TaskSequence {
       dyn = buildDynamics(factor, ni, nh, no, dyn.lambda, sigmaYXs[k], tau, start);
     }
     const end = start + durations[k];
-    segments.push({ index: k, start, end, duration: durations[k], sigmaYX: sigmaYXs[k].clone(), dynamics: dyn });
+    const sigma = sigmaYXs[k];
+    segments.push({
+      index: k,
+      start,
+      end,
+      duration: durations[k],
+      get sigmaYX() {
+        return sigma.clone(); // a fresh copy at every read: ml-matrix's arithmetic is in place
+      },
+      dynamics: dyn,
+    });
     start = end;
   }
   const totalDuration = start;
@@ -346,7 +370,9 @@ export function trainSequence(options: TrainSequenceOptions): TaskSequence {
     times,
     switchTimes: segments.slice(0, -1).map((s) => s.end),
     segments,
-    sigmaYXs: sigmaYXs.map((s) => s.clone()),
+    get sigmaYXs() {
+      return sigmaYXs.map((s) => s.clone()); // fresh copies at every read
+    },
     losses,
     at,
     segmentAt,

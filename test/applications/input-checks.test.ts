@@ -64,6 +64,21 @@ describe('input checks', () => {
     expect(featureFlip(task, [1]).Y!.rows).toBe(2);
   });
 
+  it('featureFlip flips Y and Σyy given as number[][] too (they were left unflipped), and shares nothing with its input', () => {
+    const t = randomTask({ inputDim: 2, outputDim: 2, samples: 6, seed: 3 });
+    const asArrays = { ...t, Y: t.Y!.to2DArray(), sigmaYY: t.sigmaYY.to2DArray() } as never as typeof t;
+    const flipped = featureFlip(asArrays, [0]);
+    // Independently: Σyx′ = Y′Xᵀ/P and Σyy′ = Y′Y′ᵀ/P from the flipped data.
+    const y = flipped.Y!;
+    const p = t.X!.columns;
+    const sigmaYX = y.mmul(t.X!.transpose()).div(p);
+    const sigmaYY = y.mmul(y.transpose()).div(p);
+    expect(flipped.sigmaYX.clone().sub(sigmaYX).abs().max()).toBeLessThan(1e-13);
+    expect(flipped.sigmaYY.clone().sub(sigmaYY).abs().max()).toBeLessThan(1e-13);
+    expect(y.getRow(0)).toEqual(t.Y!.getRow(0).map((v) => -v));
+    expect((asArrays.Y as never as number[][])[0]).toEqual(t.Y!.getRow(0)); // the input is unchanged
+  });
+
   it('generated grids longer than ten million times are refused before anything is allocated', () => {
     const sequence = (pointsPerSegment: number, stages = 1) =>
       trainSequence({ w1, w2, tasks: Array.from({ length: stages }, () => ({ sigmaYX: task.sigmaYX, duration: 1 })), pointsPerSegment });

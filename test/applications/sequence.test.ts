@@ -243,3 +243,43 @@ describe('trainSequence argument checks', () => {
     expect(seq.sigmaYXs[0].get(0, 0)).toBe(1);
   });
 });
+
+describe('trainSequence and forgetting: findings of a review', () => {
+  const w1 = [[0.5, 0], [0, 0.5]];
+  const w2 = [[1, 0], [0, 1]];
+  const stageA = { sigmaYX: [[1, 0], [0, 1]], duration: 40 };
+  const stageB = { sigmaYX: [[1, 0], [0, -1]], duration: 40 };
+
+  it('the Σyx matrices a sequence hands out are copies: editing one in place changes no later result', () => {
+    const seq = trainSequence({ w1, w2, tasks: [stageA, stageB] });
+    const before = forgetting(seq, 0).forgetting.at(-1)!;
+    // Independently: task a's loss at the end minus at its own end, ½‖Σa − W2W1‖² each.
+    const expected = halfDistance(new Matrix(stageA.sigmaYX), seq.at(80).w2w1) - halfDistance(new Matrix(stageA.sigmaYX), seq.at(40).w2w1);
+    expect(before).toBeCloseTo(expected, 12);
+    seq.sigmaYXs[0].mul(0);
+    seq.segments[0].sigmaYX.mul(0);
+    expect(seq.sigmaYXs[0].get(0, 0)).toBe(1);
+    expect(seq.segments[0].sigmaYX.get(0, 0)).toBe(1);
+    expect(seq.sigmaYXs[0]).not.toBe(seq.sigmaYXs[0]);
+    expect(forgetting(seq, 0).forgetting.at(-1)).toBe(before);
+  });
+
+  it('refuses a hole in `tasks` (it was dropped) and durations whose sum overflows (it gave totalDuration Infinity)', () => {
+    const sparse = [stageA, , stageB] as never;
+    expect(() => trainSequence({ w1, w2, tasks: sparse })).toThrow(InvalidArgumentError);
+    expect(() => trainSequence({ w1, w2, tasks: sparse })).toThrow(/tasks\[1\]/);
+    const huge = [
+      { sigmaYX: stageA.sigmaYX, duration: 1e308 },
+      { sigmaYX: stageB.sigmaYX, duration: 1e308 },
+    ];
+    expect(() => trainSequence({ w1, w2, tasks: huge, times: [0, 5] })).toThrow(InvalidArgumentError);
+    expect(() => trainSequence({ w1, w2, tasks: huge, times: [0, 5] })).toThrow(/`tasks\[1\]\.duration` \(1e\+308\) makes the total duration of the sequence overflow/);
+  });
+
+  it('forgetting refuses what is not a TaskSequence with a typed error; convergedForgetting checks every task', () => {
+    const fake = { segments: [{ end: 1 }], losses: [[1]], times: [0], at: () => 0 };
+    expect(() => forgetting(fake as never, 0)).toThrow(InvalidArgumentError);
+    expect(() => convergedForgetting([[[1]], [[1]], 'x'] as never, 0, 0, 1)).toThrow(/sigmaYXs\[2\]/);
+    expect(convergedForgetting([[[1]], [[1]], [[2]]], 0, 0, 1)).toBe(0);
+  });
+});
