@@ -68,7 +68,10 @@ export interface StandardInitOptions {
  * ```
  */
 export interface SampleStandardInitOptions extends StandardInitOptions {
-  /** Seed of the Gaussian draws (required: same seed, same weights). */
+  /**
+   * Seed of the Gaussian draws (required: same seed, same weights). An integer; like every
+   * seed of the library (`createRng`) it is truncated to 32 bits, so 1 and 1.5 draw alike.
+   */
   seed: number;
 }
 
@@ -245,5 +248,14 @@ export function sampleStandardInit(options: SampleStandardInitOptions): Standard
   const rng = createRng(options.seed);
   const w1 = gaussianMatrix(nh, ni, rng, sigma1);
   const w2 = gaussianMatrix(no, nh, rng, sigma2);
+  // σ·N(0, 1) can overflow for a custom σ near the largest double (σ1 = 1e308 gave ±Infinity).
+  for (const [m, name, sigma] of [[w1, 'sigma1', sigma1], [w2, 'sigma2', sigma2]] as const) {
+    if (!m.to1DArray().every(Number.isFinite)) {
+      throw new InvalidArgumentError(
+        `invalid argument. \`${name}\` = ${sigma} is too large: its Gaussian draws σ·N(0, 1) overflow to ±Infinity. Use a smaller standard deviation.`,
+        name,
+      );
+    }
+  }
   return { w1, w2, sigma1, sigma2 };
 }

@@ -135,4 +135,12 @@ describe('sampleStandardInit and expectedLambda argument checks', () => {
     expect(() => sampleStandardInit({ scheme: 'he', ...dims } as never)).toThrow(/seed/);
     expect(() => sampleStandardInit({ scheme: 'he', ...dims, seed: 1.5, inputDim: 2.5 })).toThrow(InvalidArgumentError);
   });
+
+  it('refuses a custom σ whose Gaussian draws overflow (σ1 = 1e308 returned ±Infinity weights)', () => {
+    const dims = { inputDim: 2, hiddenDim: 2, outputDim: 2, seed: 1 };
+    expect(() => sampleStandardInit({ scheme: 'custom', ...dims, sigma1: 1e308, sigma2: 1 })).toThrow(/`sigma1` = 1e\+308 is too large/);
+    expect(() => sampleStandardInit({ scheme: 'custom', ...dims, sigma1: 1, sigma2: 1e308 })).toThrow(InvalidArgumentError);
+    const fine = sampleStandardInit({ scheme: 'custom', ...dims, sigma1: 1e300, sigma2: 1 });
+    expect(fine.w1.to1DArray().every(Number.isFinite)).toBe(true);
+  });
 });
