@@ -93,6 +93,14 @@ const GENERAL = 0;
 const SADDLE = 1;
 /** K = 0 (σ = λ = 0): a = a0/(1 + 2|a0| s). */
 const DEGENERATE = 2;
+/**
+ * K > 0, λ ≠ 0 and p₊ below 2^-400·p₋ (a reversed mode with |λ| tiny, or a0 far below −σ and
+ * −|λ|): the general formula divided by p₋·E, in ρ = p₊₋/p₋ and u = ρ²/E = e^{Ks + ln ρ²}
+ * taken in the log domain, since p₊ = ρ²p₋ and E would underflow:
+ * a = (σ(u − E) + λρ)·P/(K_f + P(u + 1)(1 − E)), with K_f = K·f and P = p₋·f for one power
+ * of two f that brings the larger to about 1 (and, for u > 1, the same divided by u).
+ */
+const FAR = 3;
 
 /**
  * The time-independent constants of one mode (see the module comment). All instances have
@@ -100,7 +108,7 @@ const DEGENERATE = 2;
  */
 /** @internal */
 export interface ModeConstants {
-  form: typeof GENERAL | typeof SADDLE | typeof DEGENERATE;
+  form: typeof GENERAL | typeof SADDLE | typeof DEGENERATE | typeof FAR;
   a0: number;
   /** K, the rate in E = e^{−Ks}. */
   k: number;
@@ -112,10 +120,12 @@ export interface ModeConstants {
   kDen: number;
   pPlus: number;
   pMinus: number;
-  /** σ·p₊, λ·p₊₋, σ·p₋ (the numerator's coefficients of 1, E, E²). */
+  /** σ·p₊, λ·p₊₋, σ·p₋ (the numerator's coefficients of 1, E, E²); FAR: σ, λρ, 0. */
   c0: number;
   c1: number;
   c2: number;
+  /** FAR: ln ρ² = 2 ln|p₊₋/p₋| (kDen = K_f, pMinus = P); 0 in the other forms. */
+  lnRatio: number;
 }
 
 /** The constants from K, p₊, p₋ and p₊₋, scaled as {@link ModeConstants.kDen} says. */
@@ -128,13 +138,13 @@ function constantsOf(form: ModeConstants['form'], a0: number, k: number, sigma: 
   const top = Math.max(lg(big), lg(sigma) + lg(Math.max(pPlus, pMinus)), lg(lambda) + lg(pm));
   const f = top > 1000 ? powerOfTwoTowardOne(big) : 1;
   const [kDen, pp, pn, ppm] = f === 1 ? [k, pPlus, pMinus, pm] : [k * f, pPlus * f, pMinus * f, pm * f];
-  return { form, a0, k, kDen, pPlus: pp, pMinus: pn, c0: sigma * pp, c1: lambda * ppm, c2: sigma * pn };
+  return { form, a0, k, kDen, pPlus: pp, pMinus: pn, c0: sigma * pp, c1: lambda * ppm, c2: sigma * pn, lnRatio: 0 };
 }
 
 /** Builds the constants for given (σ ≥ 0, a0, λ). */
 function modeConstants(sigma: number, a0: number, lambda: number): ModeConstants {
   const k = Math.hypot(lambda, 2 * sigma);
-  if (k === 0) return { form: DEGENERATE, a0, k, kDen: 0, pPlus: 0, pMinus: 0, c0: 0, c1: 0, c2: 0 };
+  if (k === 0) return { form: DEGENERATE, a0, k, kDen: 0, pPlus: 0, pMinus: 0, c0: 0, c1: 0, c2: 0, lnRatio: 0 };
   const r = Math.hypot(lambda, 2 * a0);
   // g = (λ² + 4σa0)/K, written with the direction cosines λ/K and 2σ/K (no overflow, no K²).
   const g = (lambda / k) * lambda + ((2 * sigma) / k) * (2 * a0);
@@ -148,6 +158,14 @@ function modeConstants(sigma: number, a0: number, lambda: number): ModeConstants
     pMinus = pPlus > 0 ? squareOver(pPlus) : 0;
   } else {
     pMinus = (r - g) / 2;
+    // p₊ = ρ²p₋ too small to keep (it underflowed, or did after the scaling in constantsOf:
+    // a reversal at λ = 1e-163 stayed on its saddle for ever, σ = 1e200 with a0 = −1e250 gave
+    // NaN): the FAR form, in ln ρ².
+    const lnRho2 = 2 * (Math.log(Math.abs(pm)) - Math.log(pMinus));
+    if (lambda !== 0 && pm !== 0 && lnRho2 < -400 * Math.LN2) {
+      const f = powerOfTwoTowardOne(Math.max(k, pMinus));
+      return { form: FAR, a0, k, kDen: k * f, pPlus: 0, pMinus: pMinus * f, c0: sigma, c1: lambda * (pm / pMinus), c2: 0, lnRatio: lnRho2 };
+    }
     pPlus = squareOver(pMinus);
   }
   // p₊ = 0: the growing direction is not populated (λ = 0 with a0 ≤ 0, or |λ| so small
@@ -190,6 +208,15 @@ export function evaluateMode(m: ModeConstants, s: number): number {
     oneMinusE = 1 - e;
   }
   if (m.form === SADDLE) return (-m.c2 * e) / (m.kDen + m.pMinus * oneMinusE) + 0;
+  if (m.form === FAR) {
+    const lnU = m.lnRatio + x;
+    if (lnU < 0) {
+      const u = Math.exp(lnU);
+      return ((m.c0 * (u - e) + m.c1) * m.pMinus) / (m.kDen + m.pMinus * (u + 1) * oneMinusE);
+    }
+    const v = Math.exp(-lnU);
+    return ((m.c0 * (1 - e * v) + m.c1 * v) * m.pMinus) / (m.kDen * v + m.pMinus * (1 + v) * oneMinusE);
+  }
   return (m.c0 + (m.c1 - m.c2 * e) * e) / (m.kDen * e + (m.pPlus + m.pMinus * e) * oneMinusE);
 }
 

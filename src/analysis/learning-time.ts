@@ -18,7 +18,6 @@
  * @module
  */
 import { InvalidArgumentError } from '../errors.js';
-import { powerOfTwoTowardOne } from '../linalg/dense.js';
 import {
   assertFiniteNumber,
   assertKnownOptions,
@@ -116,15 +115,26 @@ export function learningTime(options: LearningTimeOptions): number {
   if (lambda === 0 && a0 <= 0) return Infinity;
 
   // The potential below is scale-free up to a constant (σ, a, q → cσ, ca, cq adds log c to
-  // it, and κ → cκ): σ, a0 and |λ|/2 are scaled by a power of two c when their squares could
-  // overflow or underflow (λ = 1e155 gave NaN, σ = 1e154 Infinity), and s = c·Δ/(2κ_c).
-  const size = Math.max(sigma, Math.abs(a0), Math.abs(lambda) / 2);
-  const c = size > 2 ** 500 || size < 2 ** -500 ? powerOfTwoTowardOne(size) : 1;
-  const q = (Math.abs(lambda) / 2) * c;
+  // it, and κ → cκ), so σ, a0 and q = |λ|/2 are scaled by a power of two c, and
+  // s = c·Δ/(2κ_c). c centres the sizes of the non-zero ones on 1 (in the exponent), so
+  // that the products in the potential (κρ, σa, q², of the sizes' squares) neither overflow
+  // nor underflow while the sizes span less than 2^1000 — and never lets the largest exceed
+  // 2^510. (Scaling each case so that the largest became 1 gave NaN at λ = 1e155, Infinity at
+  // σ = 1e154, and — pushing σ² and q² under 2^-1000 beside a0 = −1e170 — a time of 0, NaN
+  // at a0 = −1e250, λ = 1e-300, or 5e-6 off at a0 = −1e160.) ln q is taken from |λ|/2 and c,
+  // not from q·c, which may underflow where q² is negligible anyway.
+  const half = Math.abs(lambda) / 2;
+  const sizes = [sigma, Math.abs(a0), half].filter((x) => x > 0);
+  const eMax = Math.log2(Math.max(...sizes));
+  const eMin = Math.log2(Math.min(...sizes));
+  const shift = Math.max(-1000, Math.min(1000, Math.round(Math.max((eMax + eMin) / 2, eMax - 510))));
+  const c = 2 ** -shift;
+  const q = half * c;
   const q2 = q * q;
   const sigmaC = sigma * c;
   const kappa = Math.hypot(sigmaC, q);
-  const logQ = Math.log(q); // −Infinity at λ = 0 (only used when σa + q² < 0, excluded above)
+  // −Infinity at λ = 0 (only used when σa + q² < 0, excluded above).
+  const logQ = half === 0 ? -Infinity : Math.log(half) - shift * Math.LN2;
   const potential = (a: number): number => {
     const rho = Math.hypot(a, q);
     const w = sigmaC * a + q2;

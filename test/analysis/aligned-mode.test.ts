@@ -9,6 +9,7 @@
 import { Matrix } from 'ml-matrix';
 import { afterAll, describe, expect, it } from 'vitest';
 import { alignedMode } from '../../src/analysis/aligned-mode.js';
+import { learningTime } from '../../src/analysis/learning-time.js';
 import { exactDynamics } from '../../src/core/exact-dynamics.js';
 import { lambdaBalancedWeights } from '../../src/core/weights.js';
 import { createRng, randomOrthogonal } from '../../src/random.js';
@@ -260,5 +261,34 @@ describe('alignedMode input validation', () => {
       expect(e).toBeInstanceOf(ExactDlnError);
     }
     expect(thrown(() => alignedMode({ sigma: -1, a0: 0.1, lambda: 0 })).message).toContain('mirror');
+  });
+});
+
+describe('alignedMode where p₊ = p₊₋²/p₋ underflows (a review)', () => {
+  it('a reversal at λ = 1e-163 … 1e-300 is learned, as RK4 says (it stayed on its saddle for ever), at the time learningTime gives', () => {
+    for (const [sigma, a0, lambda] of [
+      [1, -1, 1e-163],
+      [1, -0.5, 1e-300],
+      [2, -3, 1e-170],
+    ]) {
+      const mode = alignedMode({ sigma, a0, lambda });
+      const half = learningTime({ sigma, a0, lambda, fraction: 0.5 });
+      expect(Math.abs(mode.at(half) - 0.5 * sigma)).toBeLessThan(1e-12 * sigma);
+      for (const t of [0.5 * half, 0.99 * half, half, 1.01 * half, 1.5 * half]) {
+        // RK4 at n and 2n steps: their difference bounds RK4's own error (fourth order).
+        const coarse = scalarModeRk4(sigma, a0, lambda, t, 100_000);
+        const fine = scalarModeRk4(sigma, a0, lambda, t, 200_000);
+        const tolerance = 10 * Math.abs(fine - coarse) + 1e-12 * Math.abs(fine);
+        expect(Math.abs(mode.at(t) - fine), `σ = ${sigma}, a0 = ${a0}, λ = ${lambda}, t = ${t}`).toBeLessThanOrEqual(tolerance);
+      }
+    }
+  });
+
+  it('σ = 1e200, a0 = −1e250, λ = 1 is finite at every time (it was NaN) and reaches σ', () => {
+    const mode = alignedMode({ sigma: 1e200, a0: -1e250, lambda: 1 });
+    for (const t of [1e-260, 1e-230, 1e-210, 1e-199, 1e-198, 1e-190, 1, 1e10]) expect(Number.isFinite(mode.at(t)), `t = ${t}`).toBe(true);
+    expect(mode.at(1)).toBe(1e200);
+    // Early on the mode decays as for λ = 0: a(t) = a0/(1 + 2|a0|t) while |a| ≫ σ.
+    expect(mode.at(1e-260) / (-1e250 / (1 + 2e-10))).toBeCloseTo(1, 12);
   });
 });

@@ -108,6 +108,34 @@ describe('learningTime special cases and limits', () => {
     for (let i = 1; i < rel.length; i++) expect(rel[i]).toBeLessThan(rel[i - 1] / 30);
   });
 
+  it('a0 → −∞: the time tends to (L(fσ) − 2 ln q + ln(κ + σ))/(2κ); reached, not 0 or NaN, for |a0| far beyond σ and λ (a review)', () => {
+    // Derived independently of the implementation's potential: for a → −∞, ρ = |a|(1 + O(q²/a²))
+    // and κρ − (σa + q²) = (κ + σ)|a|(1 + O(1/|a|)), so L(a) → 2 ln q − ln(κ + σ), while
+    // L(A) = ln(κ·√(A² + q²) + σA + q²) − ln(σ − A) at A = fσ. The finite-a0 correction is
+    // O(max(σ, q)/|a0|) relative: below 1e-140 for every case here.
+    const limit = (sigma: number, lambda: number, f = 0.9): number => {
+      const q = Math.abs(lambda) / 2;
+      const kappa = Math.hypot(sigma, q);
+      const a = f * sigma;
+      const la = Math.log(kappa * Math.hypot(a, q) + sigma * a + q * q) - Math.log(sigma - a);
+      return (la - 2 * Math.log(q) + Math.log(kappa + sigma)) / (2 * kappa);
+    };
+    for (const [sigma, a0, lambda] of [
+      [1, -1e160, 1], // was 5e-6 off
+      [1, -1e170, 1], // was 0
+      [1, -1e180, 1e-100], // was 0
+      [1, -1e250, 1e-300], // was NaN
+      [1, -1e160, 1e-10], // was 2e-6 off
+      [0.3, -1e300, 2],
+    ]) {
+      const t = learningTime({ sigma, a0, lambda });
+      expect(Math.abs(t - limit(sigma, lambda)) / limit(sigma, lambda), `σ = ${sigma}, a0 = ${a0}, λ = ${lambda}`).toBeLessThan(1e-13);
+    }
+    // The reviewer's quadratures (mpmath, 60 digits): 232.7434 and 693.26.
+    expect(learningTime({ sigma: 1, a0: -1e180, lambda: 1e-100 })).toBeCloseTo(232.7434, 3);
+    expect(learningTime({ sigma: 1, a0: -1e250, lambda: 1e-300 })).toBeCloseTo(693.26, 1);
+  });
+
   it('scales linearly with τ', () => {
     const base = learningTime({ sigma: 2, a0: -0.3, lambda: 0.8, fraction: 0.7 });
     expect(Math.abs(learningTime({ sigma: 2, a0: -0.3, lambda: 0.8, fraction: 0.7, tau: 3.5 }) - 3.5 * base)).toBeLessThan(1e-14 * base);

@@ -111,7 +111,8 @@ export function convergedP(sigmaYX: Matrix, lambda: number, hiddenDim: number): 
  * s = t/τ), by classical RK4 in a with n equal steps from 0 to s.
  */
 export function scalarModeRk4(sigma: number, a0: number, lambda: number, s: number, n: number): number {
-  const f = (a: number): number => Math.sqrt(lambda * lambda + 4 * a * a) * (sigma - a);
+  // hypot: λ² and 4a² underflow below 1e-162, where the rate itself does not.
+  const f = (a: number): number => Math.hypot(lambda, 2 * a) * (sigma - a);
   const h = s / n;
   let a = a0;
   for (let i = 0; i < n; i++) {
