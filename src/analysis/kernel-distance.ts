@@ -135,6 +135,10 @@ export function probeGeometry(options: KernelDistanceOptions, ni: number): Probe
   } else if (gram !== undefined) {
     assertShape(gram, ni, ni, 'gram', `the probes' Gram matrix X′X′ᵀ, Ni×Ni with Ni = ${ni}`);
     g = toArray(gram);
+    // The distance is unchanged by G → cG: a Gram matrix of extreme size is scaled by a power
+    // of two first (entries near 1e308 overflowed tr G, and the kernel was called zero).
+    const f = extremeScale(g);
+    if (f !== 1) for (let k = 0; k < g.length; k++) g[k] *= f;
     checkGram(g, ni);
   } else {
     // Whitened probes: G/tr G = I/Ni, which the traces use without storing it.

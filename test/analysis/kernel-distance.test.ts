@@ -94,6 +94,21 @@ describe('kernelDistance equals the distance of explicit kernels', () => {
 });
 
 describe('kernelDistance identities', () => {
+  it('is unchanged by G → cG for Gram matrices of any size (entries near 1e308 overflowed tr G: "the NTK is zero")', () => {
+    const a = { w1: [[1, 0, 0]], w2: [[1], [1]] };
+    const b = { w1: [[1, 2, 0.5]], w2: [[1], [3]] };
+    // Probes X′ and G = X′X′ᵀ; the reference is the distance of the explicit NTKs on X′.
+    const x = new Matrix([[1, 0.5, -0.3, 2], [0.2, -1, 0.4, 0.1], [0.7, 0.3, 1.5, -0.6]]);
+    const g = x.mmul(x.transpose()).to2DArray();
+    const want = explicitKernelDistance(jacobianNtk(new Matrix(a.w1), new Matrix(a.w2), x), jacobianNtk(new Matrix(b.w1), new Matrix(b.w2), x));
+    expect(Math.abs(kernelDistance(a, b, { gram: g }) - want)).toBeLessThan(1e-14);
+    const largest = Math.max(...g.flat().map(Math.abs));
+    for (const c of [1e307, 1.5e308 / largest, 1e-300, 1e-306]) { // (subnormal entries would themselves have lost digits)
+      const scaled = g.map((row) => row.map((v) => v * c));
+      expect(Math.abs(kernelDistance(a, b, { gram: scaled }) - want), `c = ${c}`).toBeLessThan(1e-15);
+    }
+  });
+
   const { a, b, x } = randomPair(3, 2, 3, 4, 5, 17);
 
   it('d(a, a) = 0 exactly, and 0 for proportional kernels (weights scaled by c: K → c²K)', () => {
