@@ -9,7 +9,7 @@ import { InvalidArgumentError } from '../errors.js';
 import { fromArray, gramOfRows, tmatmul, toArray, transpose } from '../linalg/dense.js';
 import { symmetricEigen } from '../linalg/symmetric-eigen.js';
 import { assertKnownOptions, assertNonNegativeNumber, assertShape, type MatrixLike, optionalNumber, toMatrix } from '../validation.js';
-import { factorOf, type NetworkState } from './network-representations.js';
+import { extremeScale, factorOf, type NetworkState } from './network-representations.js';
 
 /**
  * Default relative cutoff of the pseudo-inverse (W2W2ᵀ)⁺: eigenvalues μ of W2W2ᵀ with
@@ -148,7 +148,12 @@ export function representationSimilarity<O extends RepresentationSimilarityOptio
   if (options.outputs !== undefined) {
     const y = toMatrix(options.outputs, 'outputs');
     assertShape(y, no, undefined, 'outputs', `output×probes; the network has No = ${no} outputs`);
-    output = pseudoInverseForm(gramOfRows(net.w2, no, nh), no, Math.min(nh, no), tolerance, toArray(y), y.columns);
+    // Yᵀ(W2W2ᵀ)⁺Y = (fY)ᵀ((fW2)(fW2)ᵀ)⁺(fY) for any f: weights of extreme size are scaled by a
+    // power of two first (W2 ≈ 1e-162 made W2W2ᵀ underflow to 0, and RSM_out came out 0).
+    const f = extremeScale(net.w2);
+    const w2 = f === 1 ? net.w2 : net.w2.map((v) => v * f);
+    const ya = toArray(y);
+    output = pseudoInverseForm(gramOfRows(w2, no, nh), no, Math.min(nh, no), tolerance, f === 1 ? ya : ya.map((v) => v * f), y.columns);
   }
   return { input, output } as RepresentationSimilarity<O>;
 }

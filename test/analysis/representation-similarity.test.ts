@@ -144,3 +144,22 @@ describe('pseudo-inverse for rank-deficient W2W2ᵀ (No > Nh)', () => {
     expect(looser.output.get(1, 1)).toBe(0);
   });
 });
+
+describe('representationSimilarity at extreme weight sizes (a review)', () => {
+  it('RSM_out = ‖W2⁻¹y‖² for W2 = w·M, y = w·y₀ is the same for every w (W2W2ᵀ underflowed below 1e-160: 3.5e-4 off, then 0)', () => {
+    const m = [
+      [1.3, 0.2],
+      [0.7, -0.9],
+    ];
+    const y0 = [[1e-10], [2e-10]];
+    // Independently, at w = 1: W2⁻¹y₀ by ml-matrix's solve, squared norm; scaled by 1 for any w.
+    const z = solve(new Matrix(m), new Matrix(y0));
+    const want = z.get(0, 0) ** 2 + z.get(1, 0) ** 2;
+    for (const w of [1, 1e-150, 1e-160, 1e-162, 1e-250, 1e-300, 1e150, 1e200]) {
+      const w2 = m.map((row) => row.map((v) => v * w));
+      const y = y0.map((row) => row.map((v) => v * w));
+      const got = representationSimilarity({ w1: [[1, 0], [0, 1]], w2 }, { outputs: y }).output.get(0, 0);
+      expect(Math.abs(got - want) / want, `w = ${w}`).toBeLessThan(1e-13);
+    }
+  });
+});
