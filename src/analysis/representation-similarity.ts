@@ -148,12 +148,26 @@ export function representationSimilarity<O extends RepresentationSimilarityOptio
   if (options.outputs !== undefined) {
     const y = toMatrix(options.outputs, 'outputs');
     assertShape(y, no, undefined, 'outputs', `output×probes; the network has No = ${no} outputs`);
-    // Yᵀ(W2W2ᵀ)⁺Y = (fY)ᵀ((fW2)(fW2)ᵀ)⁺(fY) for any f: weights of extreme size are scaled by a
-    // power of two first (W2 ≈ 1e-162 made W2W2ᵀ underflow to 0, and RSM_out came out 0).
+    // Yᵀ(W2W2ᵀ)⁺Y = (f/g)²·(gY)ᵀ((fW2)(fW2)ᵀ)⁺(gY) for any f, g: weights and probe outputs
+    // of extreme size are scaled by powers of two first (W2 ≈ 1e-162 made W2W2ᵀ underflow to
+    // 0, and RSM_out came out 0), and the ratio applied at the end.
     const f = extremeScale(net.w2);
-    const w2 = f === 1 ? net.w2 : net.w2.map((v) => v * f);
     const ya = toArray(y);
-    output = pseudoInverseForm(gramOfRows(w2, no, nh), no, Math.min(nh, no), tolerance, f === 1 ? ya : ya.map((v) => v * f), y.columns);
+    const g = extremeScale(ya);
+    const w2 = f === 1 ? net.w2 : net.w2.map((v) => v * f);
+    output = pseudoInverseForm(gramOfRows(w2, no, nh), no, Math.min(nh, no), tolerance, g === 1 ? ya : ya.map((v) => v * g), y.columns);
+    if (f !== g) {
+      const h = f / g;
+      const o = output.to1DArray().map((v) => v * h * h);
+      if (!o.every(Number.isFinite)) {
+        throw new InvalidArgumentError(
+          'invalid argument. RSM_out = Y′ᵀ(W2W2ᵀ)⁺Y′ is beyond double precision: the probe `outputs` are too large for ' +
+            `weights W2 of size ≈ ${(1 / f).toExponential(0)} (RSM_out grows like ‖y‖²/‖W2‖²). Scale the probe outputs down.`,
+          'outputs',
+        );
+      }
+      output = fromArray(Float64Array.from(o), y.columns, y.columns);
+    }
   }
   return { input, output } as RepresentationSimilarity<O>;
 }

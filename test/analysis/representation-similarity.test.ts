@@ -161,5 +161,10 @@ describe('representationSimilarity at extreme weight sizes (a review)', () => {
       const got = representationSimilarity({ w1: [[1, 0], [0, 1]], w2 }, { outputs: y }).output.get(0, 0);
       expect(Math.abs(got - want) / want, `w = ${w}`).toBeLessThan(1e-13);
     }
+    // Probe outputs of order 1 against W2 ≈ 1e-300: RSM_out ≈ 1e600 is beyond double
+    // precision — a typed error, not Infinity or NaN.
+    const tiny = m.map((row) => row.map((v) => v * 1e-300));
+    expect(() => representationSimilarity({ w1: [[1, 0], [0, 1]], w2: tiny }, { outputs: [[1], [2]] })).toThrow(InvalidArgumentError);
+    expect(() => representationSimilarity({ w1: [[1, 0], [0, 1]], w2: tiny }, { outputs: [[1], [2]] })).toThrow(/beyond double precision/);
   });
 });
