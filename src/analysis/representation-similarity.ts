@@ -93,7 +93,9 @@ export interface RepresentationSimilarity<O extends RepresentationSimilarityOpti
  * @param options - `{ inputs?: Ni×P', outputs?: No×P', pinvTolerance? }`; at least one probe.
  * @returns `{ input, output }`; a field is `undefined` when its probe was omitted.
  * @throws {@link InvalidArgumentError} if `network` is neither a Snapshot nor a weight pair,
- *   if neither `inputs` nor `outputs` is given, or if `pinvTolerance` is negative.
+ *   if neither `inputs` nor `outputs` is given, if `pinvTolerance` is negative, or if
+ *   RSM_out is beyond double precision (probe outputs far larger than W2: it grows like
+ *   ‖y‖²/‖W2‖²). Weights and probes of any other size are scaled by powers of two inside.
  * @throws {@link ShapeError} if `inputs` does not have Ni rows or `outputs` does not have No
  *   rows, or `network.w2` does not have as many columns as `network.w1` has rows.
  * @throws {@link NonFiniteError} for NaN or infinite entries (the message names the argument).
