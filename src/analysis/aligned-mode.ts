@@ -208,16 +208,19 @@ export function evaluateMode(m: ModeConstants, s: number): number {
     oneMinusE = 1 - e;
   }
   if (m.form === SADDLE) return (-m.c2 * e) / (m.kDen + m.pMinus * oneMinusE) + 0;
-  if (m.form === FAR) {
-    const lnU = m.lnRatio + x;
-    if (lnU < 0) {
-      const u = Math.exp(lnU);
-      return ((m.c0 * (u - e) + m.c1) * m.pMinus) / (m.kDen + m.pMinus * (u + 1) * oneMinusE);
-    }
-    const v = Math.exp(-lnU);
-    return ((m.c0 * (1 - e * v) + m.c1 * v) * m.pMinus) / (m.kDen * v + m.pMinus * (1 + v) * oneMinusE);
-  }
+  if (m.form === FAR) return evaluateFar(m, x, e, oneMinusE); // (out of line: keeps this one small enough to inline)
   return (m.c0 + (m.c1 - m.c2 * e) * e) / (m.kDen * e + (m.pPlus + m.pMinus * e) * oneMinusE);
+}
+
+/** The FAR form at x = K·s (see {@link FAR}), given E = e^{−x} and 1 − E. */
+function evaluateFar(m: ModeConstants, x: number, e: number, oneMinusE: number): number {
+  const lnU = m.lnRatio + x;
+  if (lnU < 0) {
+    const u = Math.exp(lnU);
+    return ((m.c0 * (u - e) + m.c1) * m.pMinus) / (m.kDen + m.pMinus * (u + 1) * oneMinusE);
+  }
+  const v = Math.exp(-lnU);
+  return ((m.c0 * (1 - e * v) + m.c1 * v) * m.pMinus) / (m.kDen * v + m.pMinus * (1 + v) * oneMinusE);
 }
 
 /**
