@@ -88,9 +88,13 @@ export interface TransferRun {
   sourceLoss: number[];
   /** The exact dynamics of the target phase (`at(s)` takes s from the start of target training). */
   dynamics: ExactDynamics;
-  /** The state when target training starts (after pretraining, or the initialisation). */
+  /**
+   * The state when target training starts (after pretraining, or the initialisation). Its
+   * `t` is global: `pretrainTime` for the pretrained run (the time in its `sequence`), 0 for
+   * the scratch run.
+   */
   start: Snapshot;
-  /** The state at the end of target training. */
+  /** The state at the end of target training (`t` = `pretrainTime + time`, or `time`). */
   end: Snapshot;
   /**
    * Cosine similarity ⟨W1ᵀW1, ṼS̃Ṽᵀ⟩_F/(‖W1ᵀW1‖_F‖ṼS̃Ṽᵀ‖_F) of the input representation
@@ -120,6 +124,8 @@ export interface TransferResult {
    * Time (from the start of target training) to reach a target loss ≤ `threshold` =
    * 0.1 × the scratch run's initial target loss, i.e. 90 % of the loss reduction the
    * scratch run has ahead of it; 0 if a run starts below it, `Infinity` if not reached by `time`.
+   * Meaningless when the initial weights already solve the target (the scratch run's
+   * initial loss is then rounding, ≈ (ε·‖Σyx‖)², and so is the threshold).
    */
   timeTo90: { pretrained: number; scratch: number; threshold: number };
   /**
