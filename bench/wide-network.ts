@@ -45,6 +45,8 @@ export interface WideNetworkResult {
   restart: number;
   /** Cold set-up of the same network at λ = 0 (W1 then has rank No: 774 left-over rows in few directions). */
   setupLambdaZero: number;
+  /** Cold set-up at λ = −1e-12 (90 hidden directions of relative size 1e-6 beside the product's 10). */
+  setupLambdaTiny: number;
   samples: number;
   whitening: number;
   weights: number;
@@ -78,11 +80,15 @@ export function runWideNetwork(options: BenchRunOptions = {}): WideNetworkResult
   const quick = { iterations: smoke ? 1 : 3, time: smoke ? 10 : 200 };
   const perPoint = (fn: () => unknown): number => measure(fn, quick).median / points;
   const setup = measure(build, quick).median;
-  const zero = lambdaBalancedWeights({ inputDim: ni, hiddenDim: nh, outputDim: no, lambda: 0, scale: 0.05, seed: 6 });
-  const setupLambdaZero = measure(() => {
-    clearSvdCache();
-    return exactDynamics({ w1: zero.w1, w2: zero.w2, sigmaYX });
-  }, quick).median;
+  const coldSetup = (lambda: number): number => {
+    const w = lambdaBalancedWeights({ inputDim: ni, hiddenDim: nh, outputDim: no, lambda, scale: 0.05, seed: 6 });
+    return measure(() => {
+      clearSvdCache();
+      return exactDynamics({ w1: w.w1, w2: w.w2, sigmaYX });
+    }, quick).median;
+  };
+  const setupLambdaZero = coldSetup(0);
+  const setupLambdaTiny = coldSetup(-1e-12);
   const summariesPerPoint = perPoint(() => dyn.summaries(times));
   const atPerPoint = perPoint(() => times.map((t) => dyn.at(t)));
   const factorPerPoint = perPoint(() => times.map((t) => dyn.at(t).factor));
@@ -122,6 +128,7 @@ export function runWideNetwork(options: BenchRunOptions = {}): WideNetworkResult
     kernelDistanceGramPerPoint,
     restart,
     setupLambdaZero,
+    setupLambdaTiny,
     samples,
     whitening,
     weights,
@@ -132,7 +139,7 @@ export function runWideNetwork(options: BenchRunOptions = {}): WideNetworkResult
   if (print) {
     printTable(
       `Benchmark 5 — a wide network, Ni = ${ni}, Nh = ${nh}, No = ${no}, λ = ${LAMBDA} (per time point over ${points} times up to 25τ)`,
-      ['set-up (cold)', 'summaries', 'at(t)', 'at(t).factor', 'at(t).qqt', 'kernel distance (whitened)', 'kernel distance (Gram of probes)', 'restart from QQᵀ (cold)', 'set-up at λ = 0 (cold)', `taskFromData whiten (${samples} samples)`, 'lambdaBalancedWeights', 'lazyRichSweep (4 λ)', 'memory: dynamics', 'memory: per Snapshot'],
+      ['set-up (cold)', 'summaries', 'at(t)', 'at(t).factor', 'at(t).qqt', 'kernel distance (whitened)', 'kernel distance (Gram of probes)', 'restart from QQᵀ (cold)', 'set-up at λ = 0 (cold)', 'set-up at λ = −1e-12 (cold)', `taskFromData whiten (${samples} samples)`, 'lambdaBalancedWeights', 'lazyRichSweep (4 λ)', 'memory: dynamics', 'memory: per Snapshot'],
       [
         [
           formatMs(setup),
@@ -144,6 +151,7 @@ export function runWideNetwork(options: BenchRunOptions = {}): WideNetworkResult
           formatMs(kernelDistanceGramPerPoint),
           formatMs(restart),
           formatMs(setupLambdaZero),
+          formatMs(setupLambdaTiny),
           formatMs(whitening),
           formatMs(weights),
           formatMs(sweep),
@@ -159,7 +167,7 @@ export function runWideNetwork(options: BenchRunOptions = {}): WideNetworkResult
       description:
         'An MNIST-sized network (Ni = 784, Nh = 100, No = 10, λ = −0.5): cold set-up (ms), then ms per time point over 50 times up to 25τ for ' +
         'summaries, at(t), at(t).factor, at(t).qqt, kernelDistanceTrajectory with whitened probes and with the Gram matrix of 1000 probes ' +
-        '(its O(Ni³) set-up included), exactDynamicsFromQQt from the 794×794 state at 10τ (cold, whole call, ms), setupLambdaZero: the cold set-up of the same network drawn at λ = 0 (ms), taskFromData(X, Y, { whiten: true }) on 2000 correlated samples, lambdaBalancedWeights, and lazyRichSweep over ' +
+        '(its O(Ni³) set-up included), exactDynamicsFromQQt from the 794×794 state at 10τ (cold, whole call, ms), setupLambdaZero and setupLambdaTiny: the cold set-up of the same network drawn at λ = 0 and λ = −1e-12 (ms), taskFromData(X, Y, { whiten: true }) on 2000 correlated samples, lambdaBalancedWeights, and lazyRichSweep over ' +
         'λ = −10, −1, −0.1, 0 (whole calls, ms); dynamicsBytes and snapshotBytes: bytes kept alive (V8 heap + ArrayBuffers, after full garbage collections) by one exactDynamics() ' +
         '(Σyx\'s SVD already cached) and by each Snapshot of trajectory(times).',
       machine: machineInfo(),
