@@ -88,11 +88,12 @@ export function saddleNote(dyn: ExactDynamics, c: Convergence = convergence(dyn)
   if (c.reachesMinimum) return null;
   const modes = c.unlearnedModes.map((a) => `${a + 1}`);
   const which = modes.length === 0 ? 'Part of the task is' : `Mode${modes.length > 1 ? 's' : ''} ${modes.join(', ')} ${modes.length > 1 ? 'are' : 'is'}`;
-  return (
-    `This start stops on a saddle: ${which} never learned by the exact flow (loss → ${c.loss.toPrecision(4)}, ` +
-    `minimum ${c.minimumLoss === 0 ? '0' : c.minimumLoss.toPrecision(4)}). At λ = 0 the flow keeps the sign of det(W2W1) when Ni = No; ` +
-    `tick “match det Σyx's sign”, or move λ off 0. Gradient descent escapes slowly, through its O(η) drift of λ.`
-  );
+  const head = `This start stops on a saddle: ${which} never learned by the exact flow (loss → ${c.loss.toPrecision(4)}, minimum ${c.minimumLoss === 0 ? '0' : c.minimumLoss.toPrecision(4)}). `;
+  return c.determinantSign
+    ? head +
+        `At λ = 0 the flow keeps the sign of det(W2W1) when Ni = No, and this start has the other sign than det Σyx: ` +
+        `tick “match det Σyx's sign”, or move λ off 0. Gradient descent escapes slowly, through its O(η) drift of λ.`
+    : head + 'A hidden direction sits exactly on a saddle; gradient descent keeps such exact zeros too.';
 }
 
 /** `TIME_POINTS` evenly spaced times on [0, horizon]. */

@@ -122,11 +122,26 @@ export function saddleWarning(dynamics: ExactDynamics): string | undefined {
   if (c.reachesMinimum) return undefined;
   const modes = c.unlearnedModes.map((a) => `${a + 1} (σ = ${Number(dynamics.sigma[a].toPrecision(4))})`);
   const which = modes.length === 0 ? 'part of the task is' : `mode${modes.length > 1 ? 's' : ''} ${modes.join(', ')} ${modes.length > 1 ? 'are' : 'is'}`;
-  return (
+  const head =
     `warning: from these weights the exact flow stops on a saddle: ${which} never learned, and the loss converges to ` +
-    `${c.loss.toExponential(3)} instead of its minimum ${c.minimumLoss === 0 ? '0' : c.minimumLoss.toExponential(3)}. At λ = 0 gradient flow keeps ` +
-    'the sign of det(W2W1) when Ni = No (docs/model.md, "Saddles"): for random weights set "matchDeterminantSign": true in the ' +
-    "config's weights, or use λ ≠ 0. Gradient descent escapes such a saddle, slowly, through its O(η) drift of λ.\n"
+    `${c.loss.toExponential(3)} instead of its minimum ${c.minimumLoss === 0 ? '0' : c.minimumLoss.toExponential(3)}. `;
+  if (c.determinantSign) {
+    // λ counts as 0 below the rounding of λ̂: 32·N·ε·‖Q(0)‖² (docs/model.md).
+    const q = dynamics.at(0).qqt;
+    let trace = 0;
+    for (let i = 0; i < q.rows; i++) trace += q.get(i, i);
+    const resolution = 32 * q.rows * Number.EPSILON * trace;
+    return (
+      head +
+      'At λ = 0 gradient flow keeps the sign of det(W2W1) when Ni = No, and these weights have the other sign than det Σyx ' +
+      `(docs/model.md, "Saddles"): for random weights set "matchDeterminantSign": true in the config's weights, or use a λ ` +
+      `resolved from 0 (|λ| > ${Number(resolution.toPrecision(2))} for weights of this size). Gradient descent escapes such a saddle, slowly, through its O(η) drift of λ.\n`
+    );
+  }
+  return (
+    head +
+    'Some hidden direction sits exactly on a saddle (e.g. on an input or output direction the task does not use, or on a ' +
+    'reversed mode); gradient descent keeps such exact zeros too. Perturb the weights to leave it (docs/model.md, "Saddles").\n'
   );
 }
 

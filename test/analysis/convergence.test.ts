@@ -36,6 +36,7 @@ describe('convergence', () => {
           stalled++;
           // The weakest mode is never learned: loss ½σ_min², to rounding.
           expect(c.unlearnedModes).toEqual([Math.min(ni, no) - 1]);
+        expect(c.determinantSign).toBe(true);
           expect(Math.abs(c.loss - 0.5 * sigma[sigma.length - 1] ** 2)).toBeLessThan(1e-12);
         } else {
           expect(c.unlearnedModes).toEqual([]);
@@ -102,5 +103,69 @@ describe('convergence', () => {
   it('refuses what is not an ExactDynamics', () => {
     expectTypedError(() => convergence({} as never), InvalidArgumentError, '`dyn` must be an ExactDynamics');
     expectTypedError(() => convergence(null as never), InvalidArgumentError, '`dyn`');
+  });
+});
+
+describe('convergence: findings of a review', () => {
+  it('a wrong-sign start beside a tiny σ_min (σ = (1, 1e-7)) is a saddle, though the closed form leaves it through rounding', () => {
+    const w = lambdaBalancedWeights({ inputDim: 2, hiddenDim: 2, outputDim: 2, lambda: 0, scale: 1, seed: 0 });
+    const sigmaYX = [
+      [1, 0],
+      [0, 1e-7],
+    ];
+    expect(det(w.w2.mmul(w.w1))).toBeLessThan(0); // det Σyx > 0: the wrong sign
+    const c = convergence(exactDynamics({ ...w, sigmaYX }));
+    expect(c.reachesMinimum).toBe(false);
+    expect(c.unlearnedModes).toEqual([1]);
+    expect(c.loss).toBeCloseTo(0.5e-14, 28);
+    expect(c.determinantSign).toBe(true);
+    const matched = lambdaBalancedWeights({ inputDim: 2, hiddenDim: 2, outputDim: 2, lambda: 0, scale: 1, seed: 0, matchDeterminantSign: sigmaYX });
+    expect(convergence(exactDynamics({ ...matched, sigmaYX })).reachesMinimum).toBe(true);
+  });
+
+  it('a hidden unit parked on an unused input and output direction (4×2×3, λ = −0.3) is a saddle, but not the determinant-sign one', () => {
+    // Σyx = [[2,0,0,0],[0,1,0,0],[0,0,0,0]]: input e4 and output 3 are unused. Unit 1 reads e1
+    // and writes output 1; unit 2 reads e4 and writes output 3, so every gradient it gets
+    // stays in that unused pair and mode 2 (σ = 1) is never learned: loss ½.
+    const r = Math.sqrt(0.7);
+    const w1 = [[1, 0, 0, 0], [0, 0, 0, 1]];
+    const w2 = [[r, 0], [0, 0], [0, r]];
+    const sigmaYX = [[2, 0, 0, 0], [0, 1, 0, 0], [0, 0, 0, 0]];
+    const c = convergence(exactDynamics({ w1, w2, sigmaYX }));
+    expect(c.reachesMinimum).toBe(false);
+    expect(c.unlearnedModes).toEqual([1]);
+    expect(c.loss).toBeCloseTo(0.5, 12);
+    expect(c.minimumLoss).toBe(0);
+    expect(c.determinantSign).toBe(false);
+  });
+
+  it('tied singular values: one unlearned direction is reported once, as the last mode of its group', () => {
+    // σ = (1, 1): a wrong-sign 2×2×2 start learns one direction of the pair; loss ½.
+    const pair = [
+      [1, 0],
+      [0, 1],
+    ];
+    let found = 0;
+    for (let seed = 0; seed < 8; seed++) {
+      const w = lambdaBalancedWeights({ inputDim: 2, hiddenDim: 2, outputDim: 2, lambda: 0, scale: 0.1, seed });
+      if (det(w.w2.mmul(w.w1)) > 0) continue;
+      found++;
+      const c = convergence(exactDynamics({ ...w, sigmaYX: pair }));
+      expect(c.unlearnedModes, `seed ${seed}`).toEqual([1]);
+      expect(c.loss).toBeCloseTo(0.5, 12);
+    }
+    expect(found).toBeGreaterThan(0);
+    // σ = (1, 1, 0.5 × 6), 8×8×8: the weakest group loses one direction of six.
+    const diag = Matrix.diag([1, 1, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5]);
+    let seen = 0;
+    for (let seed = 0; seed < 8 && seen < 2; seed++) {
+      const w = lambdaBalancedWeights({ inputDim: 8, hiddenDim: 8, outputDim: 8, lambda: 0, scale: 0.1, seed });
+      if (det(w.w2.mmul(w.w1)) > 0) continue;
+      seen++;
+      const c = convergence(exactDynamics({ ...w, sigmaYX: diag }));
+      expect(c.unlearnedModes).toEqual([7]);
+      expect(c.loss).toBeCloseTo(0.125, 12);
+    }
+    expect(seen).toBeGreaterThan(0);
   });
 });

@@ -289,7 +289,20 @@ describe('exact-dln trajectory: errors', () => {
     const sim = await cli(['simulate', '--config', 'saddle.json', '--quiet'], dir);
     expect(sim.code, sim.err).toBe(0);
     expect(sim.err).toContain('stops on a saddle');
+    expect(r.err).toContain('these weights have the other sign than det Σyx');
     const fine = await cli(['trajectory', '--config', 'run.json'], dir);
     expect(fine.err).not.toContain('saddle');
+    // A unit parked on an unused input and output direction: no determinant-sign advice.
+    const r7 = Math.sqrt(0.7);
+    writeJson(dir, 'parked.json', {
+      weights: { w1: [[1, 0, 0, 0], [0, 0, 0, 1]], w2: [[r7, 0], [0, 0], [0, r7]] },
+      task: { sigmaYX: [[2, 0, 0, 0], [0, 1, 0, 0], [0, 0, 0, 0]] },
+      times: [0, 50],
+    });
+    const parked = await cli(['trajectory', '--config', 'parked.json'], dir);
+    expect(parked.code, parked.err).toBe(0);
+    expect(parked.err).toContain('mode 2 (σ = 1) is never learned');
+    expect(parked.err).toContain('gradient descent keeps such exact zeros too');
+    expect(parked.err).not.toContain('matchDeterminantSign');
   });
 });
