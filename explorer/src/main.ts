@@ -194,6 +194,7 @@ function readNumber(input: HTMLInputElement, field: ProblemField, what: string, 
 
 function change(patch: Partial<ExplorerState>, source?: Element): void {
   state = { ...state, ...patch };
+  view.linkNote.hidden = true; // it was about the link the page opened with
   if (state.cursor > state.horizon) state.cursor = state.horizon;
   syncControls(source);
   scheduleUpdate();
@@ -317,10 +318,13 @@ function showProblems(problems: Problem[]): void {
   view.views.classList.toggle('stale', stale);
   view.views.setAttribute('aria-disabled', String(stale));
   view.staleNote.hidden = !stale;
+  view.staleNote.textContent = drawn.time === '' ? 'nothing to draw until these settings are fixed' : 'showing the last valid settings';
   controls.simulate.disabled = stale;
 }
 
 let simulation: { key: string; points: SimulationPoint[]; eta: number; steps: number } | null = null;
+/** The status text of the last finished simulation (shown again when its settings return). */
+let doneStatus = '';
 const simulationKey = (s: ExplorerState): string => `${dynamicsKey(s)}|${s.horizon}|${s.learningRate}`;
 
 /** Recomputes what changed and redraws the views that changed; records the time taken. */
@@ -350,6 +354,8 @@ function update(): void {
     const sim = simulation !== null && simulation.key === simulationKey(s) ? simulation : null;
     if (simulation !== null && sim === null && view.simStatus.dataset.state === 'done') {
       setSimulationStatus('idle', 'The settings changed since the last simulation: press Simulate to overlay gradient descent for these.');
+    } else if (sim !== null && view.simStatus.dataset.state === 'idle' && doneStatus !== '') {
+      setSimulationStatus('done', doneStatus); // back at the simulated settings: its dots are shown again
     }
     lap('compute');
 
@@ -492,15 +498,14 @@ function onWorkerReply(reply: WorkerReply): void {
     running = null;
     view.progress.value = 1;
     const rose = reply.lossRose;
-    setSimulationStatus(
-      'done',
+    doneStatus =
       `Done: ${reply.steps.toLocaleString('en')} steps of η = ${reply.learningRate} in ${reply.elapsedMs.toFixed(0)} ms; ` +
-        `the dots are gradient descent, the lines the exact flow.` +
-        (rose === undefined
-          ? ''
-          : ` Warning: the training loss rose from ${rose.from.toPrecision(3)} to ${rose.to.toPrecision(3)} (at t = ${Number(rose.t.toPrecision(4))}): ` +
-            `η is too large for stable gradient descent here, so the dots do not follow the flow. Lower η.`),
-    );
+      `the dots are gradient descent, the lines the exact flow.` +
+      (rose === undefined
+        ? ''
+        : ` Warning: the training loss rose from ${rose.from.toPrecision(3)} to ${rose.to.toPrecision(3)} (at t = ${Number(rose.t.toPrecision(4))}): ` +
+          `η is too large for stable gradient descent here, so the dots do not follow the flow. Lower η.`);
+    setSimulationStatus('done', doneStatus);
     view.simStatus.dataset.warning = rose === undefined ? '' : 'loss-rose';
     drawn.time = '';
     scheduleUpdate();

@@ -52,12 +52,20 @@ function powerOfTen(d: number): string {
  * goes on falling towards 0 for ever).
  */
 export function lossPlot(series: TrajectorySeries, cursor: number, sim: readonly SimulationPoint[] | null, frame: PlotFrame, logarithmic = false): Element {
-  const { times, loss, minimumLoss } = series;
-  const top = Math.max(...loss, ...(sim ?? []).map((p) => p.loss));
-  const floor = Math.max(top * 1e-12, Math.min(...loss.filter((l) => l > 0), ...(minimumLoss > 0 ? [minimumLoss] : [])));
-  const y = logarithmic && top > 0 && top >= 10 * floor
-    ? { type: 'log' as const, label: '↑ loss ½‖Σyx − W2W1‖² (log)', grid: true, domain: [floor, top], clamp: true, tickFormat: powerOfTen }
+  const { times, minimumLoss } = series;
+  // On a log axis a bottleneck's loss is drawn above its minimum, L − L*, which falls to 0
+  // like any other; values below 1e-12 of the largest leave the axis (a gap, not a floor).
+  const above = logarithmic && minimumLoss > 0;
+  const shift = (l: number): number => (above ? l - minimumLoss : l);
+  const loss = series.loss.map(shift);
+  const simPoints = sim === null ? null : sim.map((p) => ({ ...p, loss: shift(p.loss) }));
+  const top = Math.max(...loss, ...(simPoints ?? []).map((p) => p.loss));
+  const floor = top * 1e-12;
+  const log = logarithmic && top > 0;
+  const y = log
+    ? { type: 'log' as const, label: above ? '↑ loss above its minimum (log)' : '↑ loss ½‖Σyx − W2W1‖² (log)', grid: true, domain: [floor, top], tickFormat: powerOfTen }
     : { label: '↑ loss ½‖Σyx − W2W1‖²', grid: true, zero: true, tickFormat: '.3~g' };
+  const visible = (l: number): number => (log && !(l >= floor) ? NaN : l);
   return Plot.plot({
     ...frame,
     style: STYLE,
@@ -66,13 +74,15 @@ export function lossPlot(series: TrajectorySeries, cursor: number, sim: readonly
     x: { label: 't / τ →', labelAnchor: 'right', domain: [0, times[times.length - 1]] },
     y,
     marks: [
-      minimumLoss > 0 ? Plot.ruleY([minimumLoss], { stroke: '#666', strokeDasharray: '4,3' }) : null,
-      minimumLoss > 0
-        ? Plot.text([`dashed: the minimum for Nh hidden units, ${minimumLoss.toPrecision(3)}`], { frameAnchor: 'top-right', dx: -4, dy: 4, fill: '#444' })
+      minimumLoss > 0 && !above ? Plot.ruleY([minimumLoss], { stroke: '#666', strokeDasharray: '4,3' }) : null,
+      minimumLoss > 0 && !above
+        ? Plot.text([`dashed: minimum ${minimumLoss.toPrecision(3)}`], { frameAnchor: 'top-right', dx: -4, dy: 4, fill: '#444' })
         : null,
-      Plot.line(times, { x: times, y: loss, stroke: EXACT, strokeWidth: 2 }),
+      Plot.line(times, { x: times, y: loss.map(visible), stroke: EXACT, strokeWidth: 2 }),
       ...cursorMarks(cursor),
-      sim === null ? null : Plot.dot(sim, { x: 't', y: 'loss', r: 2.5, stroke: SIM_STROKE, fill: 'white', strokeWidth: 1.2 }),
+      simPoints === null
+        ? null
+        : Plot.dot(simPoints.filter((p) => !log || p.loss >= floor), { x: 't', y: 'loss', r: 2.5, stroke: SIM_STROKE, fill: 'white', strokeWidth: 1.2 }),
     ],
   });
 }
@@ -159,10 +169,11 @@ export function sweepPlot(sweep: readonly SweepPoint[], lambda: number, distance
   const marks: Plot.Markish[] = [
     Plot.line(sweep, { x: 'lambda', y: (p: SweepPoint) => (p.distance !== null && p.distance > 0 ? p.distance : NaN), stroke: EXACT, strokeWidth: 1.5 }),
     Plot.dot(points, { x: 'lambda', y: 'distance', r: 2.2, fill: EXACT }),
-    Plot.ruleX([lambda], { stroke: CURSOR, strokeDasharray: '5,3' }),
+    // (clipped: a typed λ beyond the slider's range is off the axis; its value is in the label)
+    Plot.ruleX([lambda], { stroke: CURSOR, strokeDasharray: '5,3', clip: true }),
   ];
   if (distance > 0) {
-    marks.push(Plot.dot([{ lambda, distance }], { x: 'lambda', y: 'distance', r: 5, fill: CURSOR, stroke: 'white' }));
+    marks.push(Plot.dot([{ lambda, distance }], { x: 'lambda', y: 'distance', r: 5, fill: CURSOR, stroke: 'white', clip: true }));
     marks.push(
       Plot.text([`● λ = ${lambda}: ${distance.toPrecision(4)}`], {
         frameAnchor: 'top-right',
@@ -180,6 +191,9 @@ export function sweepPlot(sweep: readonly SweepPoint[], lambda: number, distance
     const dx = anchor === 'right' ? -6 : 6;
     marks.push(Plot.text([`${side} is impossible for these widths`], { frameAnchor: anchor, dx, dy: anchor === 'top-left' ? 6 : 0, lineWidth: 8, fill: '#777' }));
   }
+  if (sweep.length > 0 && sweep.every((p) => p.distance === 0 || p.distance === null)) {
+    marks.push(Plot.text(['d(K(0), K(∞)) = 0 at every λ: the kernel only rescales (e.g. Ni = No = 1)'], { frameAnchor: 'middle', lineWidth: 14, fill: '#555' }));
+  }
   if (failed.length > 0) {
     const at = failed.map((p) => p.lambda).join(', ');
     marks.push(Plot.text([`no value at λ = ${at}`], { frameAnchor: 'bottom-left', dx: 6, dy: -6, fill: '#b3261e' }));
@@ -192,7 +206,8 @@ export function sweepPlot(sweep: readonly SweepPoint[], lambda: number, distance
     marginTop: 30,
     x: logarithmic
       ? { type: 'symlog', constant: 0.01, label: 'λ →', labelAnchor: 'right', ticks: SYMLOG_TICKS, tickFormat: (d: number) => `${d}` }
-      : { label: 'λ →', labelAnchor: 'right' },
+      : // The slider's range, whatever λ is typed (λ = 10⁴ squeezed the sweep into a sliver).
+        { label: 'λ →', labelAnchor: 'right', domain: [sweep[0]?.lambda ?? -1, sweep[sweep.length - 1]?.lambda ?? 1] },
     // Logarithmic with 10ⁿ labels, unless the values lie within one decade (then linear).
     y: withinOneDecade([...points.map((p) => p.distance), distance])
       ? { label: '↑ d(K(0), K(∞))', grid: true, tickFormat: '.3~g' }
@@ -236,7 +251,9 @@ export function heatmap(matrix: number[][], rowLabel: string, columnLabel: strin
     color: { type: 'diverging', scheme: 'RdBu', domain: [-m, m], pivot: 0 },
     marks: [Plot.cell(cells, { x: 'j', y: 'i', fill: 'v', inset: 0.25 })],
   });
-  const legend = plot.legend('color', { width: Math.max(120, Math.min(width, 220)), label: null, ticks: [-m, 0, m], tickFormat: '.2~g', marginLeft: 12, marginRight: 16 });
+  // Short labels at both ends and 0 (long ones like −0.00066 ran into each other).
+  const short = (d: number): string => (d === 0 ? '0' : Math.abs(d) >= 1e-2 && Math.abs(d) < 1e4 ? `${Number(d.toPrecision(2))}` : d.toExponential(0));
+  const legend = plot.legend('color', { width: Math.max(120, Math.min(width, 220)), label: null, ticks: [-m, 0, m], tickFormat: short, marginLeft: 18, marginRight: 18 });
   const box = document.createElement('div');
   if (legend) box.append(legend);
   box.append(plot);

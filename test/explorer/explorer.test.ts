@@ -332,6 +332,15 @@ describe('explorer in Chromium', () => {
     expect(await link.textContent()).toContain('scale=1e200');
     expect(await link.textContent()).toContain('T=5000');
     expect(Number(await byTestId(page, 'scale').inputValue())).toBe(DEFAULTS.scale);
+    // The note is about the link the page opened with: the first change removes it.
+    await andUpdate(page, () => byTestId(page, 'lambda').fill('2'));
+    expect(await link.isHidden()).toBe(true);
+    // A link with impossible settings from the start: nothing was ever valid to show.
+    const bad = await context.newPage();
+    await bad.goto(`${baseUrl}?lambda=2&nh=10`);
+    await bad.waitForFunction(`Number(document.querySelector('[data-testid="update-time"]').dataset.updates) > 0`);
+    expect(await byTestId(bad, 'stale-note').textContent()).toBe('nothing to draw until these settings are fixed');
+    await bad.close();
     expect(consoleErrors).toEqual([]);
     await page.close();
   }, 60_000);
@@ -346,6 +355,9 @@ describe('explorer in Chromium', () => {
     await andUpdate(page, () => byTestId(page, 'loss-log').check());
     expect(new URL(page.url()).searchParams.get('logloss')).toBe('1');
     expect(await byTestId(page, 'loss-plot').textContent()).toContain('(log)');
+    // A bottleneck's loss on the log axis is drawn above its minimum (its own floor).
+    await andUpdate(page, () => byTestId(page, 'hidden-dim').fill('3'));
+    expect(await byTestId(page, 'loss-plot').textContent()).toContain('loss above its minimum (log)');
     expect(consoleErrors).toEqual([]);
     await page.close();
   }, 60_000);
@@ -360,7 +372,24 @@ describe('explorer in Chromium', () => {
     // Changing a setting leaves no claim about dots that are gone.
     await andUpdate(page, () => byTestId(page, 'lambda').fill('1'));
     expect(await status.textContent()).toContain('The settings changed since the last simulation');
+    // Back at the simulated settings, its dots and its status return.
+    await andUpdate(page, () => byTestId(page, 'lambda').fill('0'));
+    expect(await status.getAttribute('data-state')).toBe('done');
     expect(consoleErrors).toEqual([]);
     await page.close();
   }, 60_000);
+
+  it('no false alarm once converged (η = 0.1 to 300τ: rounding jitter near 1e-31), and a two-step oscillation is caught (η = 0.22)', async () => {
+    const simulate = async (query: string): Promise<string | null> => {
+      const page = await openPage(`${baseUrl}?${query}`);
+      await byTestId(page, 'simulate').click();
+      await page.waitForFunction(`document.querySelector('[data-testid="sim-status"]').dataset.state === 'done'`, undefined, { timeout: 30_000 });
+      const warning = await byTestId(page, 'sim-status').getAttribute('data-warning');
+      await page.close();
+      return warning;
+    };
+    expect(await simulate('eta=0.1&T=300')).toBe('');
+    expect(await simulate('eta=0.22&T=100')).toBe('loss-rose');
+    expect(consoleErrors).toEqual([]);
+  }, 90_000);
 });
