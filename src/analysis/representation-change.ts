@@ -266,6 +266,9 @@ interface Integrand {
 
 const integrands = new WeakMap<Snapshot['solution'], Map<boolean, Integrand>>();
 
+/** Panels between the kept partial sums of an integrand (memory: one pair of Ni²+No² arrays per stride). */
+const CHECKPOINT_STRIDE = 8;
+
 /**
  * The integrand of `state`'s solution (in the stored basis of `state`), formed once per
  * solution and storage. Panels: the edges of one geometric grid from s = 0 (first panel 1e-3
@@ -315,9 +318,13 @@ function integrand(state: Snapshot): Integrand {
   };
   const edge = (k: number): number => (first * Math.expm1(k * Math.log(1.3))) / 0.3;
   // The sum of the whole panels 0..k−1, kept for the next, later time (a trajectory pays
-  // for each panel once); an earlier time sums again from 0, in the same order.
+  // for each panel once). An earlier time goes on from the last checkpoint at or below it —
+  // the sum of panels 0..c−1 kept every CHECKPOINT_STRIDE panels — in the same order, so
+  // the result is the same as summing from 0 (times in descending order re-summed every
+  // panel from 0: 16× slower over 50 times).
   let whole = 0;
   let sum = { da: new Float64Array(ni * ni), dr: new Float64Array(no * no) };
+  const checkpoints = new Map<number, { da: Float64Array; dr: Float64Array }>([[0, { da: sum.da.slice(), dr: sum.dr.slice() }]]);
   const rule: Integrand = {
     from0(s: number) {
       if (!(s > 0)) return { da: new Float64Array(ni * ni), dr: new Float64Array(no * no) };
@@ -327,14 +334,16 @@ function integrand(state: Snapshot): Integrand {
       while (k > 0 && edge(k) > s) k--;
       while (edge(k + 1) <= s) k++;
       if (k < whole) {
-        whole = 0;
-        sum = { da: new Float64Array(ni * ni), dr: new Float64Array(no * no) };
+        whole = Math.floor(k / CHECKPOINT_STRIDE) * CHECKPOINT_STRIDE;
+        const c = checkpoints.get(whole)!;
+        sum = { da: c.da.slice(), dr: c.dr.slice() };
       }
       for (; whole < k; whole++) {
         const p = { da: new Float64Array(ni * ni), dr: new Float64Array(no * no) };
         panel(edge(whole), edge(whole + 1), p.da, p.dr);
         for (let i = 0; i < p.da.length; i++) sum.da[i] += p.da[i];
         for (let i = 0; i < p.dr.length; i++) sum.dr[i] += p.dr[i];
+        if ((whole + 1) % CHECKPOINT_STRIDE === 0 && !checkpoints.has(whole + 1)) checkpoints.set(whole + 1, { da: sum.da.slice(), dr: sum.dr.slice() });
       }
       const da = sum.da.slice();
       const dr = sum.dr.slice();
