@@ -9,6 +9,7 @@
 import { DivergenceError, gradientDescentFromTask, kernelDistance, modeStrengths, type Matrix } from '../../src/index.js';
 import { LIMITS, SIMULATION_POINTS } from './defaults.js';
 import { buildDynamics, buildTask, buildWeights } from './model.js';
+import { firstLossRise } from '../../src/simulation/gradient-descent.js';
 import type { SimulateRequest, SimulationPoint, WorkerReply } from './protocol.js';
 
 /** The part of the worker's global scope this file uses (the DOM lib types `self` as a Window). */
@@ -69,9 +70,7 @@ export function simulate(request: SimulateRequest, report: (reply: WorkerReply) 
     report({ type: 'progress', id, done, total: steps });
   }
   // Gradient descent with a small enough η never raises the loss; a rise means it oscillates.
-  // Rises within rounding of a converged loss (≈ 1e-31 and jittering) are not instability.
-  const floor = 1e-12 * points[0].loss;
-  const rise = points.findIndex((p, k) => k > 0 && p.loss > floor && p.loss > points[k - 1].loss * (1 + 1e-9) + 1e-300);
+  const rise = firstLossRise(points.map((p) => p.loss));
   const lossRose = rise > 0 ? { from: points[rise - 1].loss, to: points[rise].loss, t: points[rise].t } : undefined;
   report({ type: 'result', id, points, steps, learningRate: eta, elapsedMs: performance.now() - started, lossRose });
 }

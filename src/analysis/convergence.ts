@@ -6,6 +6,7 @@
  */
 import { LuDecomposition, type Matrix } from 'ml-matrix';
 import type { ExactDynamics } from '../core/exact-dynamics.js';
+import { LAMBDA_RESOLUTION } from '../core/riccati.js';
 import { InvalidArgumentError } from '../errors.js';
 
 /**
@@ -52,15 +53,24 @@ export interface Convergence {
   determinantSign: boolean;
 }
 
-/** Whether λ is 0 to within the rounding of λ̂ (the library's resolution, docs/model.md). */
-function lambdaIsZero(dyn: ExactDynamics): boolean {
+/**
+ * The smallest |λ| the closed form tells from 0 for these weights: the rounding level of
+ * λ̂, LAMBDA_RESOLUTION·N·ε·‖Q(0)‖²_F with N = Ni + No (src/core/riccati.ts; docs/model.md).
+ *
+ * @internal
+ */
+export function lambdaResolution(dyn: ExactDynamics): number {
   const q = dyn.at(0).qqt;
   let trace = 0;
   for (let i = 0; i < q.rows; i++) trace += q.get(i, i);
-  return !(Math.abs(dyn.lambda) > 32 * q.rows * Number.EPSILON * trace);
+  return LAMBDA_RESOLUTION * q.rows * Number.EPSILON * trace;
 }
 
-/** The sign of det m (1, −1, or 0 when it is singular to rounding) of a square matrix, from its LU factors. */
+/**
+ * The sign of det m (1, −1, or 0 when it is singular to rounding) of a square matrix, from
+ * its LU factors (not from an SVD like `lambdaBalancedWeights`' check of Σyx: that would
+ * put the product into the SVD cache meant for tasks).
+ */
 function determinantSign(m: Matrix): number {
   const lu = new LuDecomposition(m);
   const n = m.rows;
@@ -168,7 +178,7 @@ export function convergence(dyn: ExactDynamics): Convergence {
   // saddle through the rounding of Σyx's SVD when σ_min is tiny beside σ_max (rates ±σ_min
   // then nearly coincide; docs/model.md), so the sign decides here, not the converged state.
   let signSaddle = false;
-  if (ni === dyn.outputDim && nh >= ni && modes === ni && sigma[ni - 1] > ni * Number.EPSILON * top && lambdaIsZero(dyn)) {
+  if (ni === dyn.outputDim && nh >= ni && modes === ni && sigma[ni - 1] > ni * Number.EPSILON * top && !(Math.abs(dyn.lambda) > lambdaResolution(dyn))) {
     const start = determinantSign(dyn.at(0).w2w1);
     const task = determinantSign(dyn.sigmaYX);
     if (start !== 0 && task !== 0 && start !== task) {

@@ -6,7 +6,7 @@
  */
 import { InvalidArgumentError } from 'commander';
 import type { Matrix } from 'ml-matrix';
-import { convergence } from '../analysis/convergence.js';
+import { convergence, lambdaResolution } from '../analysis/convergence.js';
 import type { ExactDynamics } from '../core/exact-dynamics.js';
 import { ConfigError } from '../io/config-error.js';
 import { InvalidArgumentError as LibraryInvalidArgumentError } from '../errors.js';
@@ -126,11 +126,7 @@ export function saddleWarning(dynamics: ExactDynamics): string | undefined {
     `warning: from these weights the exact flow stops on a saddle: ${which} never learned, and the loss converges to ` +
     `${c.loss.toExponential(3)} instead of its minimum ${c.minimumLoss === 0 ? '0' : c.minimumLoss.toExponential(3)}. `;
   if (c.determinantSign) {
-    // λ counts as 0 below the rounding of λ̂: 32·N·ε·‖Q(0)‖² (docs/model.md).
-    const q = dynamics.at(0).qqt;
-    let trace = 0;
-    for (let i = 0; i < q.rows; i++) trace += q.get(i, i);
-    const resolution = 32 * q.rows * Number.EPSILON * trace;
+    const resolution = lambdaResolution(dynamics); // λ counts as 0 below it (docs/model.md)
     return (
       head +
       'At λ = 0 gradient flow keeps the sign of det(W2W1) when Ni = No, and these weights have the other sign than det Σyx ' +

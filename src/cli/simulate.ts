@@ -9,7 +9,7 @@ import { Option, type Command } from 'commander';
 import type { Matrix } from 'ml-matrix';
 import { qqtOf } from '../core/qqt.js';
 import { loadRunConfig, type ResolvedRun } from '../io/run-config.js';
-import { gradientDescentFromTask, recordedStates, simulateGradientDescent } from '../simulation/gradient-descent.js';
+import { firstLossRise, gradientDescentFromTask, recordedStates, simulateGradientDescent } from '../simulation/gradient-descent.js';
 import { DivergenceError } from '../errors.js';
 import { MAX_GRADIENT_STEPS, MAX_GRID_POINTS } from '../validation.js';
 import { assertNotAllZero, UsageError, parsePositive, parsePositiveInteger, saddleWarning, type CliIo } from './io.js';
@@ -168,7 +168,7 @@ export function registerSimulate(program: Command, io: CliIo): void {
       // Gradient descent with a small enough η never raises the loss; a rise means the run
       // oscillates or diverges, and its deviation measures that, not the O(η) error.
       // (A warning, shown with --quiet too.)
-      const rise = points.findIndex((p, k) => k > 0 && p.loss > points[k - 1].loss * (1 + 1e-9) + 1e-300);
+      const rise = firstLossRise(points.map((p) => p.loss));
       if (rise > 0) {
         io.err(
           `warning: the training loss rose from ${points[rise - 1].loss.toExponential(3)} (step ${points[rise - 1].step}) to ` +

@@ -58,8 +58,10 @@ export const ABSOLUTE_RANK_TOLERANCE = 1e-12;
 /**
  * λ counts as resolved (not zero up to rounding) when |λ| > LAMBDA_RESOLUTION·N·ε·‖Q(0)‖²_F,
  * a multiple of the rounding level of λ̂ = tr(W2ᵀW2 − W1W1ᵀ)/Nh.
+ *
+ * @internal
  */
-const LAMBDA_RESOLUTION = 32;
+export const LAMBDA_RESOLUTION = 32;
 
 /**
  * The rounding of a row of Ψ, per LOWERED_RANK_FLOOR·N·ε·‖Q(0)‖_F·(1 + max|γ|/gap): Ψ = OᵀQ(0)

@@ -350,3 +350,20 @@ function runGradientDescent(
   }
   return out;
 }
+
+/**
+ * The index k of the first recorded loss that rose above the one before it (k ≥ 1), or −1:
+ * gradient descent with a small enough η never raises the loss, so a rise means η is too
+ * large (an oscillation, or divergence). Rises within 1e-9 relative, and among losses below
+ * 1e-12 of the first one (the rounding jitter of a converged run, ≈ 1e-31), do not count.
+ * Shared by `exact-dln simulate` and the explorer.
+ *
+ * @internal
+ */
+export function firstLossRise(losses: ArrayLike<number>): number {
+  const floor = 1e-12 * losses[0];
+  for (let k = 1; k < losses.length; k++) {
+    if (losses[k] > floor && losses[k] > losses[k - 1] * (1 + 1e-9) + 1e-300) return k;
+  }
+  return -1;
+}

@@ -6,7 +6,7 @@
  */
 import { Matrix } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
-import { gradientDescentFromTask, simulateGradientDescent } from '../../src/simulation/gradient-descent.js';
+import { firstLossRise, gradientDescentFromTask, simulateGradientDescent } from '../../src/simulation/gradient-descent.js';
 import { integrateGradientFlow } from '../../src/simulation/gradient-flow.js';
 import { DivergenceError, ExactDlnError, InvalidArgumentError, NonFiniteError, ShapeError } from '../../src/errors.js';
 import { createRng, gaussianMatrix, randomOrthogonal } from '../../src/random.js';
@@ -457,5 +457,20 @@ describe('gradient descent: input validation', () => {
     simulateGradientDescent({ w1: w1m, w2: w2a, X: Xm, Y: Ym, learningRate: 0.01, steps: 20, recordEvery: 7 });
     gradientDescentFromTask({ w1: w1m, w2: w2a, sigmaYX: Ym.mmul(Xm.transpose()), sigmaXX: Xm.mmul(Xm.transpose()), learningRate: 0.01, steps: 20 });
     expect(snapshot()).toBe(before);
+  });
+});
+
+describe('firstLossRise (the CLI and explorer warning)', () => {
+  it('finds a real rise, and ignores the rounding jitter of a converged run', () => {
+    expect(firstLossRise([1, 0.5, 0.6, 0.2])).toBe(2);
+    expect(firstLossRise([1, 0.5, 0.25, 0.125])).toBe(-1);
+    expect(firstLossRise([1, 1e-3, 6.04e-31, 6.37e-31, 5e-31])).toBe(-1); // converged: jitter near 1e-31
+    // A real run at η = 0.1 well past convergence (1×1×1, σ = 1): no rise is reported.
+    const run = gradientDescentFromTask({ w1: [[0.1]], w2: [[0.1]], sigmaYX: [[1]], learningRate: 0.1, steps: 3000, recordEvery: 7 });
+    expect(Math.min(...run.loss)).toBeLessThan(1e-25);
+    expect(firstLossRise(run.loss)).toBe(-1);
+    // η = 1.2 at σ = 1: past the stability limit 1/σ, the loss oscillates.
+    const unstable = gradientDescentFromTask({ w1: [[0.5]], w2: [[0.5]], sigmaYX: [[1]], learningRate: 1.2, steps: 50, recordEvery: 1 });
+    expect(firstLossRise(unstable.loss)).toBeGreaterThan(0);
   });
 });
