@@ -195,7 +195,8 @@ function readNumber(input: HTMLInputElement, field: ProblemField, what: string, 
 function change(patch: Partial<ExplorerState>, source?: Element): void {
   state = { ...state, ...patch };
   view.linkNote.hidden = true; // it was about the link the page opened with
-  if (state.cursor > state.horizon) state.cursor = state.horizon;
+  // (Not while the horizon is out of range, e.g. "0" on the way to "0.5": the cursor would be lost.)
+  if (state.cursor > state.horizon && state.horizon >= LIMITS.horizonMin) state.cursor = state.horizon;
   syncControls(source);
   scheduleUpdate();
 }
@@ -277,6 +278,8 @@ let shownSweep: { key: string; points: SweepPoint[] } | null = null;
 let sweepTimer: number | undefined;
 /** A new λ sweep (41 exact dynamics) waits until the settings have not changed for this long. */
 const SWEEP_DELAY_MS = 250;
+/** How long the last deferred sweep took (shown in the footer). */
+let sweepMs: number | undefined;
 /** What each view currently shows, so unchanged views are not redrawn. */
 const drawn = { time: '', sweep: '', heatmaps: '' };
 let updates = 0;
@@ -332,10 +335,11 @@ function update(): void {
   const started = performance.now();
   laps.length = 0;
   lastLap = started;
-  history.replaceState(null, '', `${location.pathname}?${stateToQuery(state)}`);
   if (running !== null && running.key !== simulationKey(state)) cancelSimulation('Settings changed: the simulation was cancelled.');
   const problems: Problem[] = [...[...fieldErrors].map(([field, message]) => ({ field, message })), ...problemsOf(state)];
   showProblems(problems);
+  // The address bar holds the last settings that can be shown, so a copied link always opens.
+  if (problems.length === 0) history.replaceState(null, '', `${location.pathname}?${stateToQuery(state)}`);
   if (problems.length > 0) {
     finish(started);
     return;
@@ -428,7 +432,9 @@ function sweepFor(s: ExplorerState, task: Task): { points: SweepPoint[]; pending
   window.clearTimeout(sweepTimer);
   sweepTimer = window.setTimeout(() => {
     if (sweepKey(state) !== key) return; // superseded: a later update schedules its own
+    const started = performance.now();
     sweepCache.get(key, make);
+    sweepMs = performance.now() - started;
     scheduleUpdate();
   }, SWEEP_DELAY_MS);
   return { points: shownSweep.points, pending: true };
@@ -455,7 +461,9 @@ function lap(label: string): void {
 function finish(started: number): void {
   const ms = performance.now() - started;
   updates += 1;
-  view.updateTime.textContent = `Last update took ${ms.toFixed(1)} ms (computed and drawn in this page${laps.length > 0 ? `: ${laps.join(', ')} ms` : ''}).`;
+  view.updateTime.textContent =
+    `Last update took ${ms.toFixed(1)} ms (computed and drawn in this page${laps.length > 0 ? `: ${laps.join(', ')} ms` : ''})` +
+    (sweepMs === undefined ? '.' : `; the last λ sweep, computed once the settings rested, ${sweepMs.toFixed(0)} ms.`);
   view.updateTime.dataset.ms = String(ms);
   view.updateTime.dataset.laps = laps.join('; ');
   view.updateTime.dataset.updates = String(updates);

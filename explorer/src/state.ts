@@ -148,7 +148,7 @@ export function problemsOf(state: ExplorerState): Problem[] {
     problems.push({ field: 'widths', message: `Widths must be whole numbers from 1 to ${LIMITS.widthMax}.` });
   }
   if (!isSeed(state.taskSeed) || !isSeed(state.weightSeed)) {
-    problems.push({ field: 'seed', message: 'Seeds must be whole numbers.' });
+    problems.push({ field: 'seed', message: 'Seeds must be whole numbers from −2³¹ to 2³¹.' });
   }
   if (!(state.horizon >= LIMITS.horizonMin && state.horizon <= LIMITS.horizonMax)) {
     problems.push({ field: 'horizon', message: `The time horizon must be between ${LIMITS.horizonMin} and ${LIMITS.horizonMax} τ.` });

@@ -232,6 +232,7 @@ describe('explorer in Chromium', () => {
     expect(await error.textContent()).toContain('W2ᵀW2 = λI + W1W1ᵀ has full rank Nh');
     expect(await page.locator('#views').getAttribute('class')).toContain('stale');
     expect((await kernelDistanceOnPage(page)).value).toBe(valid.value); // the last valid state stays
+    expect(new URL(page.url()).searchParams.get('nh')).toBe('8'); // and so does the link: it always opens
     for (const id of VIEWS) expect(await byTestId(page, id).locator('svg').count()).toBeGreaterThan(0);
     await page.screenshot({ path: join(RESULTS, 'explorer-impossible.png') });
 
