@@ -819,9 +819,16 @@ export class RiccatiSolution {
     return this.exponentSpreadLog2(s) > PRODUCT_UNDERFLOW_LOG2;
   }
 
-  /** log₂ of how far apart e^{±γs} with Ψ's spread can put the entries at s = t/τ (an upper bound). */
+  /**
+   * log₂ of how far apart e^{±γs} with Ψ's spread can put the entries at s = t/τ (an upper
+   * bound), plus, for a small initialisation (Ψ scaled by identityRoot = 2^k), the 2k by which
+   * the solve's results and the factor, which is in the weights' own units, sit below the
+   * scaled arithmetic (initial scale 1e-300: factor ≈ 1e-150, products subnormal, 16 ms per
+   * point at 128³ instead of 1.3).
+   */
   private exponentSpreadLog2(s: number): number {
-    return (2 * this.rateBound * s) / Math.LN2 + this.psiLog2Spread;
+    const small = this.identityRoot > 1 ? 2 * Math.log2(this.identityRoot) : 0;
+    return (2 * this.rateBound * s) / Math.LN2 + this.psiLog2Spread + small;
   }
 
   /**
