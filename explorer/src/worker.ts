@@ -39,7 +39,8 @@ export function simulate(request: SimulateRequest, report: (reply: WorkerReply) 
   const initial = { w1, w2 };
   // An odd number of steps between records: an even one hides a two-step oscillation (every
   // record lands on the same half of it: η = 0.22 bounced at loss 0.91 / 0.54 unseen).
-  const segment = ((s) => (s > 1 && s % 2 === 0 ? s + 1 : s))(Math.max(1, Math.ceil(steps / SIMULATION_POINTS)));
+  let segment = Math.max(1, Math.ceil(steps / SIMULATION_POINTS));
+  if (segment > 1 && segment % 2 === 0) segment++;
   const record = (step: number, loss: number): SimulationPoint => ({
     t: step * eta,
     loss,
