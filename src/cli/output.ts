@@ -51,10 +51,53 @@ export async function checkOutFolder(io: CliIo, out: string, option = '--out'): 
   }
 }
 
-/** Writes `text` to `path` (atomically) or, without a path, to standard output. */
-export async function emit(io: CliIo, path: string | undefined, text: string): Promise<void> {
-  if (path === undefined) io.out(text);
-  else await writeFileAtomic(path, text);
+/**
+ * A command's output document: one string, or its text in pieces, produced while it is
+ * written. A trajectory of millions of rows, or of thousands of 128×128 matrices, is
+ * hundreds of megabytes of text — more than the longest string JavaScript can hold (about
+ * 512 MB: such runs used to end in "Invalid string length" after all the computing) — and
+ * its pieces let the numbers behind them be computed, written and dropped part by part.
+ */
+export type OutputDocument = string | Iterable<string> | AsyncIterable<string>;
+
+/** Pieces of about this many characters are written at a time (fewer, larger writes). */
+const WRITE_PIECE = 1 << 20;
+
+/** `document`'s pieces joined into pieces of about {@link WRITE_PIECE} characters, in order. */
+async function* batched(document: OutputDocument): AsyncGenerator<string> {
+  if (typeof document === 'string') {
+    yield document;
+    return;
+  }
+  let buffer = '';
+  for await (const piece of document) {
+    buffer += piece;
+    if (buffer.length >= WRITE_PIECE) {
+      yield buffer;
+      buffer = '';
+    }
+  }
+  if (buffer !== '') yield buffer;
+}
+
+/**
+ * Writes `document` to `path` (atomically: on any error, also one thrown while its pieces
+ * are produced, no file is left) or, without a path, to standard output, piece by piece.
+ * On standard output an error while producing the pieces ends the output where it is (and
+ * the command fails with the error); numbers that cannot be written are found before the
+ * first piece wherever the command has them all at hand ({@link csvDocument}, {@link jsonDocument}).
+ */
+export async function emit(io: CliIo, path: string | undefined, document: OutputDocument): Promise<void> {
+  if (path !== undefined) {
+    await writeFileAtomic(path, batched(document));
+    return;
+  }
+  for await (const piece of batched(document)) io.out(piece);
+}
+
+/** `f` of each item of `items`, produced as they are. */
+export async function* mapped<T, U>(items: Iterable<T> | AsyncIterable<T>, f: (item: T) => U): AsyncGenerator<U> {
+  for await (const item of items) yield f(item);
 }
 
 /** Formats a number for CSV: the shortest text that reads back to the same double. */
@@ -66,6 +109,23 @@ export function csvNumber(x: number): string {
 export function toCsv(header: readonly string[], rows: ReadonlyArray<ReadonlyArray<number>>): string {
   rows.forEach((r, k) => r.forEach((x, j) => assertFiniteOutput(x, `${header[j] ?? `column ${j + 1}`} in row ${k + 1}`)));
   return [header.join(','), ...rows.map((r) => r.map(csvNumber).join(','))].join('\n') + '\n';
+}
+
+/**
+ * The CSV document of {@link toCsv} in pieces, from rows produced as it is written: each row
+ * is checked ({@link toCsv}'s refusal) and formatted as it comes, and dropped.
+ */
+export async function* csvDocument(
+  header: readonly string[],
+  rows: Iterable<ReadonlyArray<number>> | AsyncIterable<ReadonlyArray<number>>,
+): AsyncGenerator<string> {
+  yield header.join(',') + '\n';
+  let k = 0;
+  for await (const r of rows) {
+    k++;
+    r.forEach((x, j) => assertFiniteOutput(x, `${header[j] ?? `column ${j + 1}`} in row ${k}`));
+    yield r.map(csvNumber).join(',') + '\n';
+  }
 }
 
 /**
@@ -85,6 +145,48 @@ export function toJson(value: unknown): string {
       2,
     ) + '\n'
   );
+}
+
+/**
+ * `toJson({ ...head, [key]: items })` — the same text, byte for byte — in pieces, from items
+ * produced as it is written: the fields of `head` first, then the list under `key`, one item
+ * at a time (each item checked as {@link toJson} checks, formatted and dropped). `key` must
+ * not be a field of `head`.
+ */
+export async function* jsonDocument(
+  head: Readonly<Record<string, unknown>>,
+  key: string,
+  items: Iterable<unknown> | AsyncIterable<unknown>,
+): AsyncGenerator<string> {
+  let text = '{\n';
+  for (const [field, value] of Object.entries(head)) {
+    const json = indented(value, field, '  ');
+    if (json !== undefined) text += `  ${JSON.stringify(field)}: ${json},\n`;
+  }
+  yield text + `  ${JSON.stringify(key)}: [`;
+  let k = 0;
+  for await (const item of items) {
+    yield `${k === 0 ? '\n' : ',\n'}    ${indented(item, `${key}[${k}]`, '    ') ?? 'null'}`;
+    k++;
+  }
+  yield k === 0 ? ']\n}\n' : '\n  ]\n}\n';
+}
+
+/**
+ * JSON.stringify(value, …, 2) as it reads `indent` deep in a document (its lines after the
+ * first indented), with {@link toJson}'s refusal of non-finite numbers naming `where`;
+ * undefined where JSON.stringify leaves the value out.
+ */
+function indented(value: unknown, where: string, indent: string): string | undefined {
+  const json = JSON.stringify(
+    value,
+    function (this: unknown, key: string, x: unknown) {
+      if (typeof x === 'number') assertFiniteOutput(x, key === '' ? `\`${where}\`` : /^\d+$/.test(key) ? `an entry of a list in \`${where}\`` : `\`${key}\` in \`${where}\``);
+      return x;
+    },
+    2,
+  ) as string | undefined;
+  return json?.replace(/\n/g, `\n${indent}`);
 }
 
 function assertFiniteOutput(x: number, what: string): void {

@@ -12,18 +12,22 @@ import { ExactDlnError } from '../errors.js';
 
 /**
  * Writes `content` to `path` atomically: the data go to a hidden temporary file next to
- * `path` and are renamed onto it only once completely written. On any error the temporary
- * file is removed and `path` is left as it was. The parent folder must exist.
+ * `path` and are renamed onto it only once completely written. On any error — including
+ * one thrown while `content`'s pieces are produced — the temporary file is removed and
+ * `path` is left as it was. The parent folder must exist.
  *
  * @param path - the destination file.
- * @param content - the text to write (UTF-8).
+ * @param content - the text to write (UTF-8): one string, or its pieces in order (an
+ *   iterable or async iterable of strings, written as they come — for files larger than
+ *   the longest string JavaScript can hold, about 512 MB).
  * @example
  * ```ts
  * import { writeFileAtomic } from 'exact-dln/report';
  * await writeFileAtomic('/tmp/exact-dln-example.txt', 'hello\n');
+ * await writeFileAtomic('/tmp/exact-dln-example.csv', ['x,y\n', '1,2\n', '3,4\n']);
  * ```
  */
-export async function writeFileAtomic(path: string, content: string): Promise<void> {
+export async function writeFileAtomic(path: string, content: string | Iterable<string> | AsyncIterable<string>): Promise<void> {
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
   try {
     await writeFile(temp, content, 'utf8');

@@ -5,6 +5,7 @@
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { run } from '../../src/cli/main.js';
 import type { CliIo } from '../../src/cli/io.js';
 
@@ -63,4 +64,19 @@ export const SMALL_CONFIG = {
 export function parseCsv(text: string): { header: string[]; rows: number[][] } {
   const lines = text.trim().split('\n');
   return { header: lines[0].split(','), rows: lines.slice(1).map((l) => l.split(',').map(Number)) };
+}
+
+/** A terminal for progress bars (isTTY, 100 columns) that keeps what is drawn on it. */
+export function fakeTerminal(): { stream: NodeJS.WritableStream; drawn: () => string } {
+  let drawn = '';
+  const stream = Object.assign(
+    new Writable({
+      write(chunk, _enc, done) {
+        drawn += String(chunk);
+        done();
+      },
+    }),
+    { isTTY: true, columns: 100 },
+  );
+  return { stream, drawn: () => drawn };
 }

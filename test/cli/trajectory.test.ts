@@ -4,9 +4,11 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exactDynamics, lambdaBalancedWeights, randomTask } from '../../src/index.js';
-import { SMALL_CONFIG, cleanup, cli, entries, parseCsv, tempDir, writeJson } from './helpers.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { exactDynamics, kernelDistanceTrajectory, lambdaBalancedWeights, modeStrengths, randomTask } from '../../src/index.js';
+import { toCsv } from '../../src/cli/output.js';
+import { configTimes } from '../../src/io/run-config.js';
+import { SMALL_CONFIG, cleanup, cli, fakeTerminal, entries, parseCsv, tempDir, writeJson } from './helpers.js';
 
 let dir: string;
 beforeAll(() => {
@@ -84,6 +86,52 @@ describe('exact-dln trajectory', () => {
       expect(r.code, bad).toBe(2);
       expect(r.err).toContain("option '--threads <n>'");
     }
+  });
+
+  it('a long grid is computed and written part by part: the same document as the library’s numbers formatted at once, in pieces', async () => {
+    // 60 001 times: 59 parts of 1024, ≈ 4 MB of CSV. The whole grid's Snapshots used to be
+    // kept (2.4 GB for 20 000 times of a 64³ network), and the document built as one string
+    // (beyond ≈ 512 MB: "Invalid string length", e.g. 600 times of a 128³ network with --matrices).
+    const times = { from: 0, to: 6, count: 60_001 };
+    writeJson(dir, 'long.json', { ...SMALL_CONFIG, times });
+    const writes: string[] = [];
+    const r = await cli(['trajectory', '--config', 'long.json', '--format', 'csv'], dir, { out: (s) => void writes.push(s) });
+    expect(r.code, r.err).toBe(0);
+    expect(writes.length).toBeGreaterThanOrEqual(3); // pieces of about 1 MB
+    const task = randomTask({ inputDim: 3, outputDim: 3, samples: 30, seed: 1 });
+    const { w1, w2 } = lambdaBalancedWeights({ inputDim: 3, hiddenDim: 3, outputDim: 3, lambda: 1, scale: 0.1, seed: 2 });
+    const dyn = exactDynamics({ w1, w2, sigmaYX: task.sigmaYX });
+    const grid = configTimes(times);
+    const distance = kernelDistanceTrajectory(dyn, grid).distance;
+    const rows = grid.map((t, k) => {
+      const snap = dyn.at(t);
+      return [t, snap.loss, distance[k], ...modeStrengths(snap).strengths];
+    });
+    expect(writes.join('')).toBe(toCsv(['t', 'loss', 'kernel_distance', 'mode_1', 'mode_2', 'mode_3'], rows));
+  });
+
+  it('shows a progress bar on a terminal stream for long grids, never with --quiet, and not in the output', async () => {
+    const { stream: tty, drawn } = fakeTerminal();
+    writeJson(dir, 'grid.json', { ...SMALL_CONFIG, times: { from: 0, to: 5, count: 3000 } });
+    const short = await cli(['trajectory', '--config', 'run.json'], dir, { progress: tty });
+    expect(short.code).toBe(0);
+    expect(drawn()).toBe(''); // 11 times: done within the second, nothing drawn
+    // A long run whatever the speed of this machine: a clock that advances 500 ms per reading.
+    let clock = Date.now();
+    const now = vi.spyOn(Date, 'now').mockImplementation(() => (clock += 500));
+    let quiet, long;
+    try {
+      quiet = await cli(['trajectory', '--config', 'grid.json', '--quiet'], dir, { progress: tty });
+      expect(drawn()).toBe(''); // never with --quiet
+      long = await cli(['trajectory', '--config', 'grid.json'], dir, { progress: tty });
+    } finally {
+      now.mockRestore();
+    }
+    expect(drawn()).toContain('exact trajectory');
+    expect(drawn()).toContain('3000/3000');
+    expect(long.code).toBe(0);
+    expect(long.out).toBe(quiet.out);
+    expect(long.err).toBe('');
   });
 
   it('writes CSV to --out (format from the extension): t, loss, kernel_distance, mode_1..mode_k', async () => {
