@@ -6,14 +6,13 @@
  */
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import type { Matrix } from 'ml-matrix';
 import { qqtOf } from '../core/qqt.js';
 import { loadRunConfig, type ResolvedRun } from '../io/run-config.js';
 import { firstLossRise, gradientDescentFromTask, recordedStates, simulateGradientDescent } from '../simulation/gradient-descent.js';
 import { DivergenceError } from '../errors.js';
 import { MAX_GRADIENT_STEPS, MAX_GRID_POINTS } from '../validation.js';
 import { assertNotAllZero, UsageError, parsePositive, parsePositiveInteger, saddleWarning, type CliIo } from './io.js';
-import { checkOutPath, chooseFormat, emit, toCsv, toJson, type OutputFormat } from './output.js';
+import { checkOutPath, chooseFormat, csvDocument, emit, jsonDocument, mapped, type OutputFormat } from './output.js';
 import { LazyProgress } from './progress.js';
 
 interface SimulateOptions {
@@ -49,19 +48,22 @@ Examples:
   $ exact-dln simulate --config run.json --steps 5000 --record-every 50 --quiet
 `;
 
-/** Concatenated records of a chunked run. */
-interface Records {
-  steps: number[];
-  w1: Matrix[];
-  w2: Matrix[];
+/** The recorded points of a run, as columns: step, time, losses above their minimum, deviation. */
+interface Points {
+  step: number[];
+  t: number[];
   loss: number[];
+  exactLoss: number[];
+  deviation: number[];
 }
 
 /**
  * Runs `steps` steps in chunks (so that a progress bar can follow), recording every
- * `recordEvery` steps and the last one; the result is identical to one long run.
+ * `recordEvery` steps and the last one — the result is identical to one long run — and
+ * compares each recorded state with the exact one as its chunk ends, keeping only the
+ * numbers (millions of recorded weight matrices do not fit in memory).
  */
-function train(run: ResolvedRun, learningRate: number, steps: number, recordEvery: number, progress: LazyProgress): Records {
+function train(run: ResolvedRun, learningRate: number, steps: number, recordEvery: number, progress: LazyProgress): Points {
   const { task } = run;
   const data = task.X !== undefined && task.Y !== undefined;
   let floor = 0;
@@ -71,7 +73,7 @@ function train(run: ResolvedRun, learningRate: number, steps: number, recordEver
     floor = 0.5 * (trYY - task.sigmaYX.norm('frobenius') ** 2);
   }
   const chunk = recordEvery * Math.max(1, Math.round(2000 / recordEvery));
-  const out: Records = { steps: [], w1: [], w2: [], loss: [] };
+  const out: Points = { step: [], t: [], loss: [], exactLoss: [], deviation: [] };
   let w1 = run.w1;
   let w2 = run.w2;
   let done = 0;
@@ -95,10 +97,15 @@ function train(run: ResolvedRun, learningRate: number, steps: number, recordEver
     }
     part.steps.forEach((s, k) => {
       if (k === 0 && done > 0) return; // the previous chunk's last record
-      out.steps.push(done + s);
-      out.w1.push(part.w1[k]);
-      out.w2.push(part.w2[k]);
+      const step = done + s;
+      const t = step * learningRate * run.tau;
+      const exact = run.dynamics.at(t);
+      const p = exact.qqt;
+      out.step.push(step);
+      out.t.push(t);
       out.loss.push(Math.max(0, part.loss[k] - floor)); // L − L* ≥ 0, up to the rounding of L*
+      out.exactLoss.push(exact.loss);
+      out.deviation.push(p.clone().sub(qqtOf(part.w1[k], part.w2[k])).norm('frobenius') / p.norm('frobenius'));
     });
     w1 = part.w1[part.w1.length - 1];
     w2 = part.w2[part.w2.length - 1];
@@ -107,6 +114,11 @@ function train(run: ResolvedRun, learningRate: number, steps: number, recordEver
   } while (done < steps);
   progress.stop();
   return out;
+}
+
+/** Row k of `points` in the order of the output's columns. */
+function* rowsOf(points: Points): Generator<[number, number, number, number, number]> {
+  for (let k = 0; k < points.step.length; k++) yield [points.step[k], points.t[k], points.loss[k], points.exactLoss[k], points.deviation[k]];
 }
 
 /** Registers `simulate` on the program. */
@@ -129,7 +141,7 @@ export function registerSimulate(program: Command, io: CliIo): void {
       const run = await loadRunConfig(resolve(io.cwd, options.config));
       assertNotAllZero(run, resolve(io.cwd, options.config));
       const eta = options.learningRate;
-      const until = options.until ?? Math.max(...run.times);
+      const until = options.until ?? run.times.reduce((m, t) => Math.max(m, t), -Infinity);
       const steps = options.steps ?? Math.round(until / (eta * run.tau));
       if (steps > MAX_GRADIENT_STEPS) {
         throw new UsageError(
@@ -146,20 +158,15 @@ export function registerSimulate(program: Command, io: CliIo): void {
         throw new UsageError(`--record-every ${recordEvery} would record ${recorded} states of ${steps} steps; at most ${MAX_GRID_POINTS} are kept: use a larger --record-every.`);
       }
       const progress = new LazyProgress(options.quiet ? undefined : io.progress, steps, 'gradient descent');
-      const records = train(run, eta, steps, recordEvery, progress);
-      const points = records.steps.map((step, k) => {
-        const t = step * eta * run.tau;
-        const exact = run.dynamics.at(t);
-        const p = exact.qqt;
-        const deviation = p.clone().sub(qqtOf(records.w1[k], records.w2[k])).norm('frobenius') / p.norm('frobenius');
-        return { step, t, loss: records.loss[k], exactLoss: exact.loss, deviation };
-      });
-      const maxDeviation = Math.max(...points.map((p) => p.deviation));
-      const text =
+      const points = train(run, eta, steps, recordEvery, progress);
+      const maxDeviation = points.deviation.reduce((m, d) => Math.max(m, d), -Infinity);
+      await emit(
+        io,
+        out,
         format === 'csv'
-          ? toCsv(['step', 't', 'loss', 'exact_loss', 'deviation'], points.map((p) => [p.step, p.t, p.loss, p.exactLoss, p.deviation]))
-          : toJson({ lambda: run.dynamics.lambda, learningRate: eta, tau: run.tau, steps, recordEvery, maxDeviation, points });
-      await emit(io, out, text);
+          ? csvDocument(['step', 't', 'loss', 'exact_loss', 'deviation'], rowsOf(points))
+          : jsonDocument({ lambda: run.dynamics.lambda, learningRate: eta, tau: run.tau, steps, recordEvery, maxDeviation }, 'points', mapped(rowsOf(points), ([step, t, loss, exactLoss, deviation]) => ({ step, t, loss, exactLoss, deviation }))),
+      );
       if (!options.quiet) {
         io.err(`simulated ${steps} steps (η = ${eta}, t = ${steps * eta * run.tau}); largest relative deviation from the exact trajectory: ${maxDeviation.toExponential(3)}\n`);
       }
@@ -168,11 +175,11 @@ export function registerSimulate(program: Command, io: CliIo): void {
       // Gradient descent with a small enough η never raises the loss; a rise means the run
       // oscillates or diverges, and its deviation measures that, not the O(η) error.
       // (A warning, shown with --quiet too.)
-      const rise = firstLossRise(points.map((p) => p.loss));
+      const rise = firstLossRise(points.loss);
       if (rise > 0) {
         io.err(
-          `warning: the training loss rose from ${points[rise - 1].loss.toExponential(3)} (step ${points[rise - 1].step}) to ` +
-            `${points[rise].loss.toExponential(3)} (step ${points[rise].step}): η = ${eta} is too large for stable gradient descent on this ` +
+          `warning: the training loss rose from ${points.loss[rise - 1].toExponential(3)} (step ${points.step[rise - 1]}) to ` +
+            `${points.loss[rise].toExponential(3)} (step ${points.step[rise]}): η = ${eta} is too large for stable gradient descent on this ` +
             `network, and the deviation measures that, not the O(η) error. Use a smaller --learning-rate.\n`,
         );
       }

@@ -289,7 +289,7 @@ function studyRun(task: Task, widths: NetworkWidths, lambda: number, s: LazyRich
     finalKernelDistance: kernelDistance(snaps[0], converged),
     timeTo90: timeToLossFraction(dyn, 0.1),
     simulated: { times: sim.times, loss: sim.loss.map((l) => l - floor), deviation },
-    maxDeviation: Math.max(...deviation),
+    maxDeviation: deviation.reduce((m, d) => Math.max(m, d), -Infinity),
     converged: { w1tw1: converged.w1tw1.to2DArray(), w2w2t: converged.w2w2t.to2DArray() },
   };
 }

@@ -4,10 +4,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DivergenceError, gradientDescentFromTask } from '../../src/index.js';
-import { SMALL_CONFIG, cleanup, cli, parseCsv, tempDir, writeJson } from './helpers.js';
+import { SMALL_CONFIG, cleanup, cli, fakeTerminal, parseCsv, tempDir, writeJson } from './helpers.js';
 
 let dir: string;
 beforeAll(() => {
@@ -59,6 +58,24 @@ describe('exact-dln simulate', () => {
     expect(rows[0][4]).toBeLessThan(1e-12);
   });
 
+  it('records and times beyond 10⁵: no call-stack overflow, each state compared as its chunk ends', async () => {
+    // 150 001 configured times and 150 001 recorded states: Math.max(...list) overflowed the
+    // call stack beyond about 120 000 entries ("Maximum call stack size exceeded", after all
+    // the training), and every recorded W1, W2 was kept until the end (3 GB for 10⁶ of 2×2×2).
+    writeJson(dir, 'many.json', { weights: { w1: [[0.1]], w2: [[0.1]] }, task: { sigmaYX: [[2]] }, times: { from: 0, to: 1.5, count: 150_001 } });
+    const r = await cli(['simulate', '--config', 'many.json', '--learning-rate', '0.00001', '--record-every', '1', '--format', 'csv'], dir);
+    expect(r.code, r.err).toBe(0);
+    const { rows } = parseCsv(r.out);
+    expect(rows).toHaveLength(150_001);
+    expect(rows.every((row, k) => row[0] === k)).toBe(true);
+    const largest = rows.reduce((m, row) => Math.max(m, row[4]), 0);
+    expect(r.err).toContain(`simulated 150000 steps (η = 0.00001, t = 1.5`);
+    expect(r.err).toContain(`largest relative deviation from the exact trajectory: ${largest.toExponential(3)}`);
+    // O(η) from the flow: η = 1e-5 keeps the deviation far below 1e-4.
+    expect(largest).toBeLessThan(1e-4);
+    expect(largest).toBeGreaterThan(0);
+  });
+
   it('--until T: steps = T/(η·τ); a run in chunks equals one run', async () => {
     const a = JSON.parse((await cli(['simulate', '--config', 'run.json', '--until', '1', '--learning-rate', '0.0002', '--record-every', '1000', '--quiet'], dir)).out) as SimulationJson;
     expect(a.steps).toBe(5000);
@@ -67,16 +84,7 @@ describe('exact-dln simulate', () => {
   });
 
   it('shows a progress bar on a terminal stream for runs longer than about a second, never with --quiet', async () => {
-    let drawn = '';
-    const tty = Object.assign(
-      new Writable({
-        write(chunk, _enc, done) {
-          drawn += String(chunk);
-          done();
-        },
-      }),
-      { isTTY: true, columns: 100 },
-    );
+    const { stream: tty, drawn } = fakeTerminal();
     const n = 8;
     writeJson(dir, 'long.json', {
       weights: { inputDim: n, hiddenDim: n, outputDim: n, lambda: 0, scale: 0.1, seed: 1 },
@@ -85,7 +93,7 @@ describe('exact-dln simulate', () => {
     });
     const short = await cli(['simulate', '--config', 'long.json', '--steps', '200', '--learning-rate', '0.0001'], dir, { progress: tty });
     expect(short.code).toBe(0);
-    expect(drawn).toBe(''); // a run that ends within the second draws nothing
+    expect(drawn()).toBe(''); // a run that ends within the second draws nothing
     // A long run, whatever the speed of this machine: a clock that advances 500 ms per reading
     // (the bar is updated once per chunk of 2000 steps).
     let clock = Date.now();
@@ -93,13 +101,13 @@ describe('exact-dln simulate', () => {
     try {
       const quiet = await cli(['simulate', '--config', 'long.json', '--steps', '6000', '--learning-rate', '0.0001', '--quiet'], dir, { progress: tty });
       expect(quiet.code).toBe(0);
-      expect(drawn).toBe(''); // never with --quiet
+      expect(drawn()).toBe(''); // never with --quiet
       const long = await cli(['simulate', '--config', 'long.json', '--steps', '6000', '--learning-rate', '0.0001'], dir, { progress: tty });
       expect(long.code).toBe(0);
     } finally {
       now.mockRestore();
     }
-    expect(drawn).toContain('gradient descent');
+    expect(drawn()).toContain('gradient descent');
   });
 
   it('errors: --steps with --until, bad learning rate, missing config exit 2; a diverging run exits 1', async () => {

@@ -58,6 +58,20 @@ describe('curvesFigure', () => {
     expect(lineLabels(linear)).toEqual(['zero']);
   });
 
+  it('a long curve (200 000 points, e.g. a recorded gradient-descent loss) on a log axis: its top decade from the largest value', () => {
+    // Math.max(...values) overflowed the call stack beyond about 120 000 values.
+    const n = 200_000;
+    const times = Float64Array.from({ length: n }, (_, k) => k * 1e-3);
+    const values = Float64Array.from(times, (t) => 3.7 * Math.exp(-t));
+    const spec = curvesFigure({ curves: [{ label: 'loss', times, values }], logY: true, logDecades: 4 }) as unknown as {
+      layer: { data: { values: unknown[] }; encoding: { y: { scale: { domain: number[] } } } }[];
+    };
+    expect(spec.layer[0].data.values).toHaveLength(n);
+    const [low, high] = spec.layer[0].encoding.y.scale.domain; // 10^(floor(log10 3.7) − 4), 10^ceil(log10 3.7)
+    expect(Math.abs(low / 1e-4 - 1)).toBeLessThan(1e-15);
+    expect(high).toBe(10);
+  });
+
   it('refuses what it cannot plot, naming the field', () => {
     const ok = { label: 'x', times: [0, 1], values: [1, 2] };
     expectTypedError(() => curvesFigure({ curves: [] }), InvalidArgumentError, '`curves`');

@@ -147,7 +147,7 @@ export function curvesFigure(options: CurvesFigureOptions): TopLevelSpec {
     if (shown.length === 0) {
       throw new InvalidArgumentError('invalid argument. curvesFigure with `logY` needs a positive value to draw; all are ≤ 0.', 'logY');
     }
-    const top = Math.max(...shown.map((v) => v.y));
+    const top = shown.reduce((m, v) => Math.max(m, v.y), -Infinity);
     const domain = [10 ** Math.floor(Math.log10(top) - logDecades), 10 ** Math.ceil(Math.log10(top))];
     y = { ...y, scale: { type: 'log', domain }, axis: { format: '.0e', values: decades(domain[0], domain[1]) } };
   }

@@ -26,7 +26,7 @@ export function finalKernelDistanceFigure(study: LazyRichStudy): TopLevelSpec {
   const values = study.networks.flatMap((net) =>
     net.runs.map((run) => ({ network: net.label, lambda: run.lambda, distance: run.finalKernelDistance })),
   );
-  const ticks = decades(Math.min(...values.map((v) => v.distance)), Math.max(...values.map((v) => v.distance)));
+  const ticks = decades(values.reduce((m, v) => Math.min(m, v.distance), Infinity), values.reduce((m, v) => Math.max(m, v.distance), -Infinity));
   const encoding: Record<string, unknown> = {
     x: {
       field: 'lambda',

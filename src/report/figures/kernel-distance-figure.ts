@@ -35,7 +35,7 @@ export function kernelDistanceFigure(study: LazyRichStudy): TopLevelSpec {
     }
   }
   const lambdas = study.networks.flatMap((n) => n.runs.map((r) => r.lambda));
-  const ticks = decades(Math.min(...values.map((v) => v.distance)), 1);
+  const ticks = decades(values.reduce((m, v) => Math.min(m, v.distance), Infinity), 1);
   return {
     $schema: VEGA_LITE_SCHEMA,
     title: { text: 'Kernel distance from the initialisation', subtitle: 'd(K(0), K(t)) = 1 − ⟨K(0), K(t)⟩ / (‖K(0)‖ ‖K(t)‖), NTK on whitened inputs' },

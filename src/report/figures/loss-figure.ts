@@ -35,7 +35,7 @@ export function lossFigure(study: LazyRichStudy): TopLevelSpec {
   const lambdas = study.networks.flatMap((n) => n.runs.map((r) => r.lambda));
   // Logarithmic loss axis over five decades below the largest initial loss; exact curves
   // are clipped at the bottom edge, simulated points below it are left out.
-  const top = Math.max(...study.networks.flatMap((n) => n.runs.map((r) => r.loss[0])));
+  const top = study.networks.flatMap((n) => n.runs.map((r) => r.loss[0])).reduce((m, l) => Math.max(m, l), -Infinity);
   const domain = [10 ** Math.floor(Math.log10(top * 1e-5)), 10 ** Math.ceil(Math.log10(top))];
   const shown = negativeLambdasLast(values).filter((v) => (v.loss as number) > (v.source === 'exact' ? 0 : domain[0]));
   const x = { field: 't', type: 'quantitative', title: TIME_TITLE } as const;

@@ -59,7 +59,7 @@ export function representationsFigure(study: LazyRichStudy): TopLevelSpec {
       }
     }
   }
-  const extent = Math.max(...values.map((v) => Math.abs(v.value as number)));
+  const extent = values.reduce((m, v) => Math.max(m, Math.abs(v.value as number)), -Infinity);
   return {
     $schema: VEGA_LITE_SCHEMA,
     title: {

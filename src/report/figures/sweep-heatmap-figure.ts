@@ -66,8 +66,10 @@ export function sweepHeatmapFigure(
   const networks = [...new Set(cells.map((c) => c.network).filter((n): n is string => n !== undefined))];
   const lambdas = [...new Set(cells.map((c) => c.lambda))].sort((a, b) => a - b);
   const scales = [...new Set(cells.map((c) => c.scale))].sort((a, b) => b - a);
-  const positive = cells.map((c) => c.value).filter((v) => v > 0);
-  const values = cells.map((c) => ({ ...c, shown: Math.max(c.value, Math.min(...positive, 1) * 1e-3) }));
+  // Folded loops, not Math.min(...positive): a spread of 10⁵ cells overflows the call stack.
+  const smallest = cells.reduce((m, c) => (c.value > 0 ? Math.min(m, c.value) : m), 1);
+  const largest = cells.reduce((m, c) => (c.value > 0 ? Math.max(m, c.value) : m), 1);
+  const values = cells.map((c) => ({ ...c, shown: Math.max(c.value, smallest * 1e-3) }));
   const valueTitle = options.valueTitle ?? 'kernel distance at convergence';
   const unit = {
     width: { step: 58 },
@@ -87,7 +89,7 @@ export function sweepHeatmapFigure(
         mark: { type: 'text', fontSize: 11 },
         encoding: {
           text: { field: 'value', type: 'quantitative', format: '.1e' },
-          color: { condition: { test: `datum.shown < ${Math.sqrt(Math.min(...positive, 1) * Math.max(...positive, 1))}`, value: 'white' }, value: 'black' },
+          color: { condition: { test: `datum.shown < ${Math.sqrt(smallest * largest)}`, value: 'white' }, value: 'black' },
         },
       },
     ],
