@@ -4,10 +4,11 @@
  *
  * @module
  */
-import { Matrix } from 'ml-matrix';
+import type { Matrix } from 'ml-matrix';
 import { fullSvd } from '../core/svd.js';
 import { GAMMA_CLUSTER_TOLERANCE, sameRate } from '../core/spectrum.js';
 import { InvalidArgumentError } from '../errors.js';
+import { adoptArray, matmulT, readArray } from '../linalg/dense.js';
 import {
   assertFiniteNumber,
   assertInteger,
@@ -69,18 +70,28 @@ interface GrowingMode {
   index: number;
 }
 
-/** target += weight·b bᵀ with b = basis[:, column], exactly symmetric. */
-function addOuter(target: Matrix, basis: Matrix, column: number, weight: number): void {
-  const n = basis.rows;
+/**
+ * c·I + Σ_α d_α b_α b_αᵀ (n×n, exactly symmetric) over the first r columns b_α of the
+ * orthogonal `basis` (n×n, row-major): B·diag(d)·Bᵀ as one product, O(n²·r). With c = 0 and
+ * d_α the weight of column α this is Σ d_α b_α b_αᵀ; c = |λ| stands for |λ| on all the
+ * other columns (|λ|·(I − Σ_α b_α b_αᵀ), their sum), which the (n − r)-column sum would
+ * cost O(n³) to form (784×784 inputs and 10 outputs: seconds).
+ */
+function weightedProjector(basis: Float64Array, n: number, r: number, c: number, d: Float64Array): Matrix {
+  const b = new Float64Array(n * r);
+  const scaled = new Float64Array(n * r);
   for (let i = 0; i < n; i++) {
-    const bi = basis.get(i, column);
-    if (bi === 0) continue;
-    for (let j = i; j < n; j++) {
-      const x = target.get(i, j) + weight * (bi * basis.get(j, column));
-      target.set(i, j, x);
-      target.set(j, i, x);
+    for (let a = 0; a < r; a++) {
+      b[i * r + a] = basis[i * n + a];
+      scaled[i * r + a] = d[a] * basis[i * n + a];
     }
   }
+  const m = r > 0 ? matmulT(scaled, b, n, r, n) : new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    m[i * n + i] += c;
+    for (let j = 0; j < i; j++) m[i * n + j] = m[j * n + i]; // the upper triangle, mirrored
+  }
+  return adoptArray(m, n, n);
 }
 
 /**
@@ -117,7 +128,8 @@ function addOuter(target: Matrix, basis: Matrix, column: number, weight: number)
  * λ < 0 and rank Σyx < Nh < Ni, and for a bottleneck that cuts through a repeated singular
  * value (σ_Nh = σ_{Nh+1} > 0).
  *
- * Cost: one full SVD of Σyx, O(Ni·No·min(Ni, No) + max(Ni, No)³), plus O(Nh·(Ni² + No²)).
+ * Cost: one full SVD of Σyx, O(Ni·No·min(Ni, No) + max(Ni, No)³), plus three products of
+ * O(min(Ni, No)·(Ni² + No²)) (the left-over directions enter as |λ|·I, not one by one).
  *
  * @param options - `{ sigmaYX, lambda, hiddenDim, inputDim?, outputDim? }`.
  * @returns `{ w2w1 (No×Ni), w1tw1 (Ni×Ni), w2w2t (No×No) }`, fresh matrices.
@@ -208,16 +220,21 @@ export function convergedRepresentations(options: ConvergedRepresentationsOption
     );
   }
 
-  const w2w1 = new Matrix(no, ni);
-  const w1tw1 = new Matrix(ni, ni);
-  const w2w2t = new Matrix(no, no);
+  // Per singular pair the weights of ṽ_α in W1ᵀW1 and of ũ_α in W2W2ᵀ, and σ_α in W2W1; |λ| on
+  // every left-over direction of one side when those are kept (they grow at one rate, so all
+  // or none are: a cut through them was refused above).
+  const inputWeight = new Float64Array(r);
+  const outputWeight = new Float64Array(r);
+  const product = new Float64Array(r);
+  let inputFloor = 0;
+  let outputFloor = 0;
   for (const mode of modes.slice(0, kept)) {
     if (mode.kind === 'output') {
-      addOuter(w2w2t, u, mode.index, lambda); // 2γ = λ
+      outputFloor = lambda; // 2γ = λ
       continue;
     }
     if (mode.kind === 'input') {
-      addOuter(w1tw1, v, mode.index, -lambda); // 2γ = |λ|
+      inputFloor = -lambda; // 2γ = |λ|
       continue;
     }
     const alpha = mode.index;
@@ -226,13 +243,24 @@ export function convergedRepresentations(options: ConvergedRepresentationsOption
     // κ + |λ|/2 directly, κ − |λ|/2 = σ²/(κ + |λ|/2): no cancellation.
     const big = kappa + absHalf;
     const small = sigma < 2 ** 500 ? (sigma * sigma) / big : sigma * (sigma / big); // σ² would overflow
-    addOuter(w1tw1, v, alpha, lambda >= 0 ? small : big); // κ − λ/2
-    addOuter(w2w2t, u, alpha, lambda >= 0 ? big : small); // κ + λ/2
-    for (let o = 0; o < no; o++) {
-      const uo = sigma * u.get(o, alpha);
-      if (uo === 0) continue;
-      for (let i = 0; i < ni; i++) w2w1.set(o, i, w2w1.get(o, i) + uo * v.get(i, alpha));
-    }
+    inputWeight[alpha] = lambda >= 0 ? small : big; // κ − λ/2
+    outputWeight[alpha] = lambda >= 0 ? big : small; // κ + λ/2
+    product[alpha] = sigma;
   }
+  // With the left-over directions' |λ| written as |λ|·I on their side, each pair's weight
+  // there counts above |λ|: κ + |λ|/2 − |λ| = κ − |λ|/2, the other side's weight (`small`,
+  // computed without cancellation; 0 for σ = 0). Every pair is kept then: the left-over
+  // directions grow slowest (rate |λ|/2 ≤ κ), and a cut through their rate was refused above.
+  if (inputFloor > 0) inputWeight.set(outputWeight);
+  if (outputFloor > 0) outputWeight.set(inputWeight);
+  const uArray = readArray(u);
+  const vArray = readArray(v);
+  const w1tw1 = weightedProjector(vArray, ni, r, inputFloor, inputWeight);
+  const w2w2t = weightedProjector(uArray, no, r, outputFloor, outputWeight);
+  const scaledU = new Float64Array(no * r);
+  const vr = new Float64Array(ni * r);
+  for (let o = 0; o < no; o++) for (let a = 0; a < r; a++) scaledU[o * r + a] = product[a] * uArray[o * no + a];
+  for (let i = 0; i < ni; i++) for (let a = 0; a < r; a++) vr[i * r + a] = vArray[i * ni + a];
+  const w2w1 = adoptArray(r > 0 ? matmulT(scaledU, vr, no, r, ni) : new Float64Array(no * ni), no, ni);
   return { w2w1, w1tw1, w2w2t };
 }
