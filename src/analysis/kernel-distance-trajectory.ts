@@ -276,7 +276,7 @@ function trace(
   solution?: RiccatiSolution,
   refined?: (k: number, d: number, geometry: ProbeGeometry) => number,
 ): KernelDistanceTrajectory {
-  const plain = probeGeometry(options, reference.inputDim);
+  const plain = probeGeometry(options, reference.inputDim, solution === undefined);
   const geometry = solution === undefined ? plain : solutionGeometry(plain, solution);
   const ref = referenceKernel(reference, geometry, referenceName);
   const distance = times.map((_, k) => {

@@ -237,7 +237,7 @@ export function sweepPlan(options: LazyRichSweepOptions): SweepPlan {
   // The probes' geometry once for the grid (O(Ni²·P′) for probe inputs), and the random
   // part of the weights once: the same numbers as lambdaBalancedWeights per cell (for
   // 784×100×10 most of a cell's time).
-  const geometry = probeGeometry(options.kernel === undefined ? {} : options.kernel, ni);
+  const geometry = probeGeometry(options.kernel === undefined ? {} : options.kernel, ni, false); // G² per cell, in its basis (solutionGeometry)
   const basis = drawBalancedBasis(ni, nh, no, options.seed, undefined, true);
   const match = options.matchDeterminantSign ?? false;
   if (typeof match !== 'boolean') {
