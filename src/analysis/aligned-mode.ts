@@ -28,6 +28,7 @@
  *
  * @module
  */
+import { squareOver } from '../core/spectrum.js';
 import { powerOfTwoTowardOne } from '../linalg/dense.js';
 import { InvalidArgumentError } from '../errors.js';
 import { assertFiniteNumber, assertKnownOptions, assertPositiveNumber, assertTime } from '../validation.js';
@@ -151,11 +152,9 @@ function modeConstants(sigma: number, a0: number, lambda: number): ModeConstants
   const pm = -(lambda / k) * (sigma - a0);
   let pPlus: number;
   let pMinus: number;
-  // p₊₋²/p (p ≥ |p₊₋|) as p₊₋·(p₊₋/p) where p₊₋² would overflow (|p₊₋| above 1e154).
-  const squareOver = (p: number): number => (Math.abs(pm) < 2 ** 500 ? (pm * pm) / p : pm * (pm / p));
   if (g >= 0) {
     pPlus = (r + g) / 2;
-    pMinus = pPlus > 0 ? squareOver(pPlus) : 0;
+    pMinus = pPlus > 0 ? squareOver(pm, pPlus) : 0; // p₊₋²/p₊ (p₊ ≥ |p₊₋|), at any size
   } else {
     pMinus = (r - g) / 2;
     // p₊ = ρ²p₋ too small to keep (it underflowed, or did after the scaling in constantsOf:
@@ -166,7 +165,7 @@ function modeConstants(sigma: number, a0: number, lambda: number): ModeConstants
       const f = powerOfTwoTowardOne(Math.max(k, pMinus));
       return { form: FAR, a0, k, kDen: k * f, pPlus: 0, pMinus: pMinus * f, c0: sigma, c1: lambda * (pm / pMinus), c2: 0, lnRatio: lnRho2 };
     }
-    pPlus = squareOver(pMinus);
+    pPlus = squareOver(pm, pMinus);
   }
   // p₊ = 0: the growing direction is not populated (λ = 0 with a0 ≤ 0, or |λ| so small
   // that p₊ = p₊₋²/p₋ underflows); then p₊₋ = 0 too and the general formula would be

@@ -6,7 +6,7 @@
  */
 import type { Matrix } from 'ml-matrix';
 import { fullSvd } from '../core/svd.js';
-import { GAMMA_CLUSTER_TOLERANCE, sameRate } from '../core/spectrum.js';
+import { GAMMA_CLUSTER_TOLERANCE, sameRate, squareOver } from '../core/spectrum.js';
 import { InvalidArgumentError } from '../errors.js';
 import { adoptArray, matmulT, readArray } from '../linalg/dense.js';
 import {
@@ -242,7 +242,7 @@ export function convergedRepresentations(options: ConvergedRepresentationsOption
     const kappa = mode.gamma;
     // κ + |λ|/2 directly, κ − |λ|/2 = σ²/(κ + |λ|/2): no cancellation.
     const big = kappa + absHalf;
-    const small = sigma < 2 ** 500 ? (sigma * sigma) / big : sigma * (sigma / big); // σ² would overflow
+    const small = squareOver(sigma, big); // σ²/(κ + |λ|/2), at any size
     inputWeight[alpha] = lambda >= 0 ? small : big; // κ − λ/2
     outputWeight[alpha] = lambda >= 0 ? big : small; // κ + λ/2
     product[alpha] = sigma;

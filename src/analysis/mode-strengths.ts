@@ -9,7 +9,7 @@ import { Matrix } from 'ml-matrix';
 import { Snapshot } from '../core/snapshot.js';
 import { fullSvd } from '../core/svd.js';
 import { InvalidArgumentError } from '../errors.js';
-import { fromArray, matmul, tmatmul, toArray } from '../linalg/dense.js';
+import { fromArray, matmul, powerOfTwoTowardOne, tmatmul, toArray } from '../linalg/dense.js';
 import { assertKnownOptions, assertShape, type MatrixLike, toMatrix } from '../validation.js';
 import { isWeightPair, toWeightPair, type NetworkState } from './network-representations.js';
 
@@ -85,17 +85,22 @@ function summarise(product: Float64Array, no: number, ni: number, target: number
   const r = Math.min(ni, no);
   const strengths: number[] = [];
   for (let i = 0; i < r; i++) strengths.push(product[i * ni + i]);
+  // The squares are summed scaled by a power of two (exact) bringing the largest entry near 1:
+  // beyond ~1e154 they overflowed (relativeOffDiagonal NaN), below ~1e-162 they vanished (0).
+  let big = 0;
+  for (let k = 0; k < no * ni; k++) big = Math.max(big, Math.abs(product[k]));
+  const p = big > 0 && big < Infinity ? powerOfTwoTowardOne(big) : 1;
   let off2 = 0;
   let all2 = 0;
   for (let o = 0; o < no; o++) {
     for (let i = 0; i < ni; i++) {
-      const x = product[o * ni + i];
+      const x = product[o * ni + i] * p;
       all2 += x * x;
       if (o !== i) off2 += x * x;
     }
   }
-  const offDiagonal = Math.sqrt(off2);
-  const norm = Math.sqrt(all2);
+  const offDiagonal = Math.sqrt(off2) / p;
+  const norm = Math.sqrt(all2) / p;
   return { strengths, target, offDiagonal, relativeOffDiagonal: norm > 0 ? offDiagonal / norm : 0 };
 }
 

@@ -7,6 +7,7 @@
 import type { Matrix } from 'ml-matrix';
 import type { ExactDynamics } from '../core/exact-dynamics.js';
 import { InvalidArgumentError } from '../errors.js';
+import { frobenius, readArray } from '../linalg/dense.js';
 import { toTimes } from '../validation.js';
 import { shallowDynamics } from './shallow-dynamics.js';
 
@@ -107,16 +108,23 @@ export function shallowDeviation(dynamics: ExactDynamics, times: readonly number
   if (ts.length === 0) {
     throw new InvalidArgumentError('invalid argument. `times` must contain at least one time ≥ 0. Value: an empty array.', 'times');
   }
-  const sigmaYX = dynamics.sigmaYX;
-  const w0 = start.w2w1;
-  const shallow = shallowDynamics({ w0, sigmaYX, rate: Math.abs(dynamics.lambda) / dynamics.tau });
-  const distance = w0.clone().sub(sigmaYX).norm('frobenius');
-  const scale = Math.max(
-    distance,
-    Number.EPSILON * (sigmaYX.norm('frobenius') + w0.norm('frobenius')),
-    Number.MIN_VALUE,
-  );
-  const deviation = ts.map((t) => dynamics.at(t).w2w1.clone().sub(shallow.at(t)).norm('frobenius') / scale);
+  const shallow = shallowDynamics({ w0: start.w2w1, sigmaYX: dynamics.sigmaYX, rate: Math.abs(dynamics.lambda) / dynamics.tau });
+  // On Float64Arrays with norms scaled by powers of two (`frobenius`): ml-matrix's clone, sub
+  // and norm made it 3–6× the cost of the W2W1(t) it compares, and its unscaled norms gave 0
+  // (or NaN) for tasks beyond ~1e±155.
+  const w0 = readArray(start.w2w1);
+  const sigma = readArray(dynamics.sigmaYX);
+  const diff = new Float64Array(w0.length);
+  for (let k = 0; k < w0.length; k++) diff[k] = w0[k] - sigma[k];
+  const scale = Math.max(frobenius(diff), Number.EPSILON * (frobenius(sigma) + frobenius(w0)), Number.MIN_VALUE);
+  const deviation = ts.map((t) => {
+    const p = readArray(dynamics.at(t).w2w1);
+    // shallow.at(t) entry by entry: W0·e + Σyx·(1 − e), exactly W0 at t = 0 and Σyx once e underflows.
+    const e = Math.exp(-shallow.rate * t);
+    const f = -Math.expm1(-shallow.rate * t);
+    for (let k = 0; k < p.length; k++) diff[k] = p[k] - (w0[k] * e + sigma[k] * f);
+    return frobenius(diff) / scale;
+  });
   let maxDeviation = 0;
   for (const d of deviation) maxDeviation = Math.max(maxDeviation, d);
   return { times: ts, deviation, maxDeviation };

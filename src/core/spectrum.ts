@@ -46,11 +46,22 @@ export function growingEigenvector(sigma: number, lambda: number): { kappa: numb
   const half = lambda / 2;
   const kappa = Math.hypot(sigma, half);
   if (kappa === 0) return { kappa, a: Math.SQRT1_2, b: Math.SQRT1_2 };
-  // κ ∓ λ/2 without cancellation: (κ − λ/2)(κ + λ/2) = σ² (σ·(σ/x) where σ² would overflow).
-  const sigmaSquaredOver = (x: number): number => (sigma < 2 ** 500 ? (sigma * sigma) / x : sigma * (sigma / x));
-  const plus = half >= 0 ? kappa + half : sigmaSquaredOver(kappa - half);
-  const minus = half >= 0 ? sigmaSquaredOver(kappa + half) : kappa - half;
+  // κ ∓ λ/2 without cancellation: (κ − λ/2)(κ + λ/2) = σ².
+  const plus = half >= 0 ? kappa + half : squareOver(sigma, kappa - half);
+  const minus = half >= 0 ? squareOver(sigma, kappa + half) : kappa - half;
   return { kappa, a: halfRootRatio(minus, kappa), b: halfRootRatio(plus, kappa) };
+}
+
+/**
+ * x²/p for |x| ≤ p, to two roundings at any size: as x·(x/p) where x² would overflow (|x|
+ * beyond 2⁵⁰⁰) or fall below the normal range (|x| below 2⁻⁵⁰⁰: a task of size 1e-160 made
+ * σ² subnormal, and the closed form lost 5 digits — all of them at 1e-165).
+ *
+ * @internal
+ */
+export function squareOver(x: number, p: number): number {
+  const size = Math.abs(x);
+  return size < 2 ** 500 && size > 2 ** -500 ? (x * x) / p : x * (x / p);
 }
 
 /**

@@ -118,6 +118,19 @@ describe('transfer summaries', () => {
     expect(r.representationSimilarity.isotropic).toBeCloseTo((2 + 2 * Math.SQRT1_2 + 2) / (Math.sqrt(8) * 2), 12);
   });
 
+  it('the similarities are cosines, scale-free: weights scaled by 2^±280 (W1ᵀW1 near 1e∓169) give the same start similarity', () => {
+    // Σ a² of W1ᵀW1's entries overflowed beyond ~1e154 and vanished below ~1e-162: the cosine came back 0.
+    const target = featureFlip(source, [0]);
+    const { w1, w2 } = lambdaBalancedWeights({ inputDim: 8, hiddenDim: 8, outputDim: 8, lambda: -1, scale: 0.1, seed: 4 });
+    const unit = transfer({ w1, w2, source, target, pretrainTime: 1, time: 1, points: 3 }).scratch.similarity.start;
+    expect(unit).toBeGreaterThan(0.1);
+    for (const k of [-280, 280]) {
+      const f = 2 ** k; // exact: W1ᵀW1 scales by 4^k, its cosine not at all
+      const r = transfer({ w1: w1.clone().mul(f), w2: w2.clone().mul(f), source, target, pretrainTime: 1e-300, time: 1e-300, points: 2 });
+      expect(Math.abs(r.scratch.similarity.start - unit), `2^${k}`).toBeLessThan(1e-14);
+    }
+  });
+
   it('square networks: the loss curves depend on λ only through λ², the representations on its sign', () => {
     const runs = [2, -2].map((lambda) => {
       const { w1, w2 } = lambdaBalancedWeights({ inputDim: 8, hiddenDim: 8, outputDim: 8, lambda, scale: 0.1, seed: 4 });
