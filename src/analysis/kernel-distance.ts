@@ -9,7 +9,7 @@ import type { Matrix } from 'ml-matrix';
 import { ExactDlnError, InvalidArgumentError, ShapeError } from '../errors.js';
 import type { RiccatiSolution } from '../core/riccati.js';
 import { Snapshot } from '../core/snapshot.js';
-import { choleskyInPlace, gramOfRows, gramOfRowsNormal, matmul, powerOfTwoTowardOne, readArray, tmatmul, toArray } from '../linalg/dense.js';
+import { choleskyInPlace, gramOfRows, gramOfRowsNormal, matmul, powerOfTwoTowardOne, readArray, sameEntries, tmatmul, toArray } from '../linalg/dense.js';
 import { symmetricEigen } from '../linalg/symmetric-eigen.js';
 import { assertKnownOptions, assertShape, type MatrixLike, toMatrix } from '../validation.js';
 import { representationChange, type RepresentationChange } from './representation-change.js';
@@ -780,14 +780,6 @@ export function solutionGeometry(plain: ProbeGeometry, solution: RiccatiSolution
 
 /** The rotated geometry of each plain geometry, with the Ṽ it was rotated by (see {@link solutionGeometry}). */
 const rotatedGeometries = new WeakMap<ProbeGeometry, { v: Float64Array; geometry: ProbeGeometry }>();
-
-/** True when a and b hold the same numbers. */
-function sameEntries(a: Float64Array, b: Float64Array): boolean {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
-  return true;
-}
 
 /** W′ᵀGW′ and (GW′)ᵀ(GW′) for W′ (Ni × size, orthonormal columns), symmetrised: O(Ni²·size + Ni·size²). */
 function projectedGeometry(plain: ProbeGeometry, w: Float64Array, size: number): ProbeGeometry {

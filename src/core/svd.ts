@@ -7,7 +7,7 @@
  * @internal
  */
 import type { Matrix } from 'ml-matrix';
-import { adoptArray, copyMatrix, timesPowerOfTwo, toArray, transpose } from '../linalg/dense.js';
+import { adoptArray, copyMatrix, sameEntries, timesPowerOfTwo, toArray, transpose } from '../linalg/dense.js';
 import { tallSvd } from '../linalg/tall-svd.js';
 import { kernelBackend, kernelSettings } from '../linalg/wasm.js';
 import { assertFiniteMatrix } from '../validation.js';
@@ -98,13 +98,6 @@ const cache: { rows: number; cols: number; kernels: string; entries: Float64Arra
 /** Empties the cache of {@link fullSvd} (for benchmarks that time a cold set-up). */
 export function clearSvdCache(): void {
   cache.length = 0;
-}
-
-/** Bit-for-bit equality (Object.is: distinguishes −0 from 0). */
-function sameEntries(a: Float64Array, b: Float64Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
-  return true;
 }
 
 function computeFullSvd(m: Matrix): FullSvd {

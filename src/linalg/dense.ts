@@ -53,6 +53,14 @@ export function readArray(m: Matrix): Float64Array {
   return toArray(m);
 }
 
+/** Bit-for-bit equality of two arrays (Object.is: distinguishes −0 from 0, NaN equals NaN). */
+export function sameEntries(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
+  return true;
+}
+
 /** Row-major copy of an ml-matrix Matrix. */
 export function toArray(m: Matrix): Float64Array {
   const out = new Float64Array(m.rows * m.columns);

@@ -102,6 +102,15 @@ describe('other invalid arguments', () => {
       InvalidArgumentError,
       'basis.u',
     );
+    // An accepted basis is remembered by its entries (checked once, not per call): a basis
+    // that differs from it by one entry is checked afresh, and refused.
+    const { u, v } = dyn.singularVectors;
+    expect(modeStrengths(net, task, { basis: { u, v } }).strengths).toHaveLength(2);
+    const bent = v.clone();
+    bent.set(0, 0, v.get(0, 0) + 1e-6);
+    expectTypedError(() => modeStrengths(net, task, { basis: { u, v: bent } }), InvalidArgumentError, 'basis.v');
+    v.set(0, 0, v.get(0, 0) + 1e-6); // the accepted matrix itself, changed in place
+    expectTypedError(() => modeStrengths(net, task, { basis: { u, v } }), InvalidArgumentError, 'basis.v');
   });
   it('ntk: allowLarge must be a boolean', () => {
     expectTypedError(() => ntk(net, x, { allowLarge: 'yes' as never }), InvalidArgumentError, 'allowLarge');
