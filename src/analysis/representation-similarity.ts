@@ -6,7 +6,7 @@
  */
 import { Matrix } from 'ml-matrix';
 import { InvalidArgumentError } from '../errors.js';
-import { fromArray, gramOfRows, tmatmul, toArray, transpose } from '../linalg/dense.js';
+import { fromArray, gramOfRows, matmul, tmatmul, toArray, transpose } from '../linalg/dense.js';
 import { symmetricEigen } from '../linalg/symmetric-eigen.js';
 import { assertKnownOptions, assertNonNegativeNumber, assertShape, type MatrixLike, optionalNumber, toMatrix } from '../validation.js';
 import { extremeScale, factorOf, type NetworkState } from './network-representations.js';
@@ -195,15 +195,12 @@ function pseudoInverseForm(
     if (kept.length >= maxRank) break;
     if (top > 0 && mu[k] > tolerance * top) kept.push(k);
   }
-  // Z = diag(μ^{-1/2}) Eᵀ Y, k×P.
-  const z = new Float64Array(kept.length * p);
+  // Z = diag(μ^{-1/2}) Eᵀ Y, k×P, as one product of the kept, scaled eigenvector rows with Y.
+  const scaled = new Float64Array(kept.length * n);
   kept.forEach((k, row) => {
     const scale = 1 / Math.sqrt(mu[k]);
-    for (let i = 0; i < n; i++) {
-      const eik = e[k * n + i] * scale;
-      if (eik === 0) continue;
-      for (let q = 0; q < p; q++) z[row * p + q] += eik * y[i * p + q];
-    }
+    for (let i = 0; i < n; i++) scaled[row * n + i] = e[k * n + i] * scale;
   });
+  const z = matmul(scaled, y, kept.length, n, p);
   return fromArray(tmatmul(z, z, kept.length, p, p), p, p);
 }
