@@ -83,5 +83,24 @@ describe('curvesFigure', () => {
     expectTypedError(() => curvesFigure({ curves: [ok], width: 0 }), InvalidArgumentError, '`width`');
     expectTypedError(() => curvesFigure({ curves: [ok], yLabel: 'y' } as never), InvalidArgumentError, 'did you mean `yTitle`');
     expectTypedError(() => curvesFigure({ curves: [{ label: 'x', times: 'abc', values: [1] }] } as never), InvalidArgumentError, 'curves[0].times');
+    // logDecades ≥ ~324 made the axis start at 0 and the tick loop run until V8 killed the
+    // process: now the axis stops at 1e-323, and more than 600 decades are refused.
+    const deep = curvesFigure({ curves: [ok], logY: true, logDecades: 400 }) as unknown as { layer: { encoding: { y: { scale: { domain: number[] } } } }[] };
+    expect(deep.layer[0].encoding.y.scale.domain[0]).toBe(10 ** -323);
+    expectTypedError(() => curvesFigure({ curves: [ok], logY: true, logDecades: 700 }), InvalidArgumentError, '`logDecades` must be at most 600');
+    expectTypedError(() => curvesFigure({ curves: [ok], logY: 'yes' } as never), InvalidArgumentError, '`logY` must be true or false'); // drew a linear axis
+  });
+
+  it('a log axis for values near the bottom of the doubles (1e-318): it starts at 1e-323, its ticks are finite', async () => {
+    // The axis started at 0 and the tick loop counted up from log10 0 = −∞ until the process died.
+    const spec = curvesFigure({ curves: [{ label: 'tiny', times: [0, 1, 2], values: [3e-318, 1e-319, 2e-320] }], logY: true }) as unknown as {
+      layer: { encoding: { y: { scale: { domain: number[] }; axis: { values: number[] } } } }[];
+    };
+    const { scale, axis } = spec.layer[0].encoding.y;
+    expect(scale.domain[0]).toBeGreaterThan(0);
+    expect(scale.domain[0]).toBeLessThanOrEqual(1e-323);
+    expect(axis.values[0]).toBeGreaterThan(0);
+    expect(axis.values.length).toBeLessThan(10);
+    expect((await renderSvg(spec as never)).startsWith('<svg')).toBe(true);
   });
 });

@@ -55,7 +55,7 @@ export interface CurvesFigureOptions {
    * the axis spans `logDecades` decades below the largest value.
    */
   logY?: boolean;
-  /** With `logY`, how many decades below the largest value to show (default 6, at least 1). */
+  /** With `logY`, how many decades below the largest value to show (default 6; from 1 to 600, and never below 1e-323). */
   logDecades?: number;
   /** Times marked by thin vertical rules, e.g. the switch times of a task sequence (default none). */
   markers?: number[];
@@ -140,6 +140,12 @@ export function curvesFigure(options: CurvesFigureOptions): TopLevelSpec {
       throw new InvalidArgumentError(`invalid argument. \`${key}\` must be a finite number ≥ 1. Value: ${describe(size)}.`, key);
     }
   }
+  if (logDecades > 600) {
+    throw new InvalidArgumentError(`invalid argument. \`logDecades\` must be at most 600 (doubles span about 630 decades). Value: ${logDecades}.`, 'logDecades');
+  }
+  if (typeof logY !== 'boolean') {
+    throw new InvalidArgumentError(`invalid argument. \`logY\` must be true or false. Value: ${describe(logY)}.`, 'logY');
+  }
   let shown = values;
   let y: Record<string, unknown> = { field: 'y', type: 'quantitative', title: options.yTitle ?? 'value' };
   if (logY === true) {
@@ -148,7 +154,8 @@ export function curvesFigure(options: CurvesFigureOptions): TopLevelSpec {
       throw new InvalidArgumentError('invalid argument. curvesFigure with `logY` needs a positive value to draw; all are ≤ 0.', 'logY');
     }
     const top = shown.reduce((m, v) => Math.max(m, v.y), -Infinity);
-    const domain = [10 ** Math.floor(Math.log10(top) - logDecades), 10 ** Math.ceil(Math.log10(top))];
+    // The lower end stays a positive double (values near 1e-318 made it 0, an axis vega cannot draw).
+    const domain = [10 ** Math.max(-323, Math.floor(Math.log10(top) - logDecades)), 10 ** Math.ceil(Math.log10(top))];
     y = { ...y, scale: { type: 'log', domain }, axis: { format: '.0e', values: decades(domain[0], domain[1]) } };
   }
   const x = { field: 't', type: 'quantitative', title: options.xTitle ?? TIME_TITLE } as const;

@@ -49,10 +49,15 @@ export function lambdaDashScale(lambdas: readonly number[]): { domain: number[];
   return { domain, range: domain.map((l) => (l < 0 ? [6, 3] : [1, 0])) };
 }
 
-/** The powers of ten from `min` to `max` (inclusive, rounded outwards): tick values of a log axis. */
+/**
+ * The powers of ten from `min` to `max` (inclusive, rounded outwards, within the doubles'
+ * 1e-323 … 1e308): tick values of a log axis. (Unclamped, a `min` of 0 counted up from
+ * log10 0 = −∞ for ever, filling memory until the process died.)
+ */
 export function decades(min: number, max: number): number[] {
   const out: number[] = [];
-  for (let e = Math.floor(Math.log10(min)); e <= Math.ceil(Math.log10(max)); e++) out.push(10 ** e);
+  const high = Math.min(308, Math.ceil(Math.log10(max)));
+  for (let e = Math.max(-323, Math.floor(Math.log10(min))); e <= high; e++) out.push(10 ** e);
   return out;
 }
 
