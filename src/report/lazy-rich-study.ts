@@ -17,7 +17,7 @@ import { modeStrengths } from '../analysis/mode-strengths.js';
 import { simulateGradientDescent } from '../simulation/gradient-descent.js';
 import { InvalidArgumentError } from '../errors.js';
 import { assertObject, isObject } from './guards.js';
-import { assertFiniteNumber, assertInteger, assertKnownOptions, describe, MAX_GRADIENT_STEPS } from '../validation.js';
+import { assertFiniteNumber, assertInteger, assertKnownOptions, assertPositiveNumber, describe, MAX_GRADIENT_STEPS } from '../validation.js';
 
 /**
  * The layer widths of one network of a study.
@@ -343,13 +343,14 @@ export function lazyRichStudy(options: LazyRichStudyOptions = {}): LazyRichStudy
   if (typeof settings.matchDeterminantSign !== 'boolean') {
     throw new InvalidArgumentError(`invalid argument. \`matchDeterminantSign\` must be true or false. Value: ${describe(settings.matchDeterminantSign)}.`, 'matchDeterminantSign');
   }
+  if (onProgress !== undefined && typeof onProgress !== 'function') {
+    // (It failed only after the first run, with "onProgress is not a function".)
+    throw new InvalidArgumentError(`invalid argument. \`onProgress\` must be a function (done, total) => void. Value: ${describe(onProgress)}.`, 'onProgress');
+  }
   checkPositiveInteger(settings.points, 'points', 2);
   checkPositiveInteger(settings.simulatedPoints, 'simulatedPoints', 2);
-  if (!(settings.duration > 0) || !(settings.learningRate > 0) || !(settings.scale > 0)) {
-    throw new InvalidArgumentError(
-      `invalid argument. \`duration\`, \`learningRate\` and \`scale\` must be positive. Value: ${settings.duration}, ${settings.learningRate}, ${settings.scale}.`,
-    );
-  }
+  // Numbers, not merely positive: a bigint (2n > 0) failed later with "Cannot mix BigInt".
+  for (const key of ['duration', 'learningRate', 'scale'] as const) assertPositiveNumber(settings[key], key);
   if (Math.round(settings.duration / settings.learningRate) > MAX_GRADIENT_STEPS) {
     // Each run trains for duration/learningRate steps; the library's refusal named `steps`, which the study has not.
     throw new InvalidArgumentError(

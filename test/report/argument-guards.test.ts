@@ -87,6 +87,10 @@ describe('exact-dln/report: wrong arguments give typed errors', () => {
       [{ networks: { inputDim: 2, hiddenDim: 2, outputDim: 2 } }, '`networks` must be an array'],
       [{ sweepScales: 1 }, '`sweepScales` must be an array'],
       [{ networks: [3] }, 'networks[0]'],
+      [{ onProgress: 3 }, '`onProgress` must be a function'], // "onProgress is not a function" after the first run
+      [{ duration: 2n }, '`duration` must be a number'], // "Cannot mix BigInt and other types"
+      [{ learningRate: 2n }, '`learningRate` must be a number'],
+      [{ scale: -1 }, '`scale` must be a positive number'],
     ] as const) {
       const e = await thrownAsync(() => report.lazyRichStudy({ ...tiny, ...(bad as object) }));
       expect(e, field).toBeInstanceOf(InvalidArgumentError);
