@@ -133,7 +133,9 @@ export interface GradientFlowResult {
  *   columns, `w2` must be No×Nh, `sigmaXX` must be Ni×Ni (Nh×Ni from `w1`).
  * @throws {@link NonFiniteError} if a matrix entry, `tau`, `maxStep` or a time is NaN or infinite.
  * @throws {@link InvalidArgumentError} if a time is negative, `tau` or `maxStep` is not
- *   positive, `times` is not an array, or `sigmaXX` is not symmetric.
+ *   positive, `times` is not an array, `sigmaXX` is not symmetric, or the run would take
+ *   more than 1e9 RK4 steps (refused up front where the step rule bounds the count from
+ *   below: about 400·‖Σyx‖_F·T/τ steps at least for the automatic step).
  * @throws {@link ExactDlnError} if the state becomes non-finite during integration (the
  *   step was too large for the dynamics, or Σxx is not positive semi-definite so the flow
  *   itself diverges).
@@ -207,6 +209,8 @@ class Rk4Integrator {
   private readonly tau: number;
   /** ‖W1‖²_F + ‖W2‖²_F at the current state. */
   private q2: number;
+  /** RK4 steps taken so far (all calls of advanceTo). */
+  private steps = 0;
 
   constructor(problem: TwoLayerProblem, tau: number, maxStep: number | undefined) {
     const n1 = problem.nh * problem.ni;
@@ -233,14 +237,36 @@ class Rk4Integrator {
 
   /** Integrates from the current time to `target` ≥ t, landing exactly on it. */
   advanceTo(target: number): void {
-    if (this.maxStep !== undefined && (target - this.t) / this.maxStep > MAX_RK4_STEPS) {
+    if (this.maxStep !== undefined && (target - this.t) / this.maxStep + this.steps > MAX_RK4_STEPS) {
       throw new InvalidArgumentError(
         `invalid argument. \`maxStep\` = ${this.maxStep} would take ${((target - this.t) / this.maxStep).toExponential(2)} steps to reach t = ${target}; ` +
           `at most ${MAX_RK4_STEPS.toExponential(0)} are allowed. Pass a larger maxStep, or omit it for the automatic step.`,
         'maxStep',
       );
     }
+    if (this.maxStep === undefined) {
+      // The automatic step is at most DEFAULT_STEP_FACTOR·τ/‖Σyx‖ (weights of any size only
+      // shorten it), so this many steps at least: refused up front beyond the fixed step's
+      // limit (t = 1e12 ran for days).
+      const fewest = (target - this.t) / ((DEFAULT_STEP_FACTOR * this.tau) / (this.syxNorm + 1e-300));
+      if (fewest + this.steps > MAX_RK4_STEPS) {
+        throw new InvalidArgumentError(
+          `invalid argument. Reaching t = ${target} takes at least ${fewest.toExponential(2)} steps of the automatic RK4 rule ` +
+            `(h ≤ ${DEFAULT_STEP_FACTOR}·τ/‖Σyx‖_F = ${((DEFAULT_STEP_FACTOR * this.tau) / this.syxNorm).toPrecision(3)}); at most ${MAX_RK4_STEPS.toExponential(0)} are allowed. ` +
+            'Integrate over a shorter span (exactDynamics(...).at(t) gives any time in closed form).',
+          'times',
+        );
+      }
+    }
     while (this.t < target) {
+      if (++this.steps > MAX_RK4_STEPS) {
+        // The automatic step shrinks with the weights: the count can still exceed the limit.
+        throw new InvalidArgumentError(
+          `invalid argument. Integration reached t = ${this.t} of ${target} after ${MAX_RK4_STEPS.toExponential(0)} RK4 steps, the most allowed: ` +
+            'the weights are large and the automatic step short. Integrate over a shorter span, or pass `maxStep`.',
+          'times',
+        );
+      }
       let h = this.maxStep ?? (DEFAULT_STEP_FACTOR * this.tau) / (this.syxNorm + 2 * this.sxxNorm * this.q2 + 1e-300);
       if (this.t + h === this.t) {
         // The step is below the resolution of t: the loop would never end.

@@ -370,4 +370,13 @@ describe('integrateGradientFlow refuses step sizes it could never finish with', 
     // A grid it can finish still runs (2000 steps).
     expect(integrateGradientFlow({ ...w, times: [2], maxStep: 1e-3 }).loss[0]).toBeLessThan(0.5);
   });
+
+  it('the automatic step too: times it needs more than 1e9 steps for are refused before the first (t = 1e12 ran for days)', () => {
+    // h ≤ 0.0025·τ/‖Σyx‖_F = 0.0025: t = 1e12 needs at least 4e14 steps, t = 1e7 (τ = 1e-3) 4e12.
+    const e = expectTypedError(() => integrateGradientFlow({ ...w, times: [0, 1e12] }), InvalidArgumentError, /at least 4\.00e\+14 steps/, /at most 1e\+9/);
+    expect(e.argument).toBe('times');
+    expectTypedError(() => integrateGradientFlow({ ...w, times: [1e4], tau: 1e-6 }), InvalidArgumentError, /at least 4\.00e\+12 steps/);
+    // Times it can reach still run (t = 20: 8000 steps at most).
+    expect(integrateGradientFlow({ ...w, times: [0, 20] }).loss[1]).toBeLessThan(1e-12);
+  });
 });
