@@ -7,7 +7,7 @@
 import { Matrix } from 'ml-matrix';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
-import { assertFiniteNumber } from './validation.js';
+import { assertSeed } from './validation.js';
 import { InvalidArgumentError } from './errors.js';
 import { fromArray, toArray } from './linalg/dense.js';
 import { orthonormalColumns } from './linalg/householder.js';
@@ -33,8 +33,9 @@ export interface Rng {
 /**
  * Creates a seeded random number generator (xoroshiro128+ from pure-rand).
  *
- * @param seed - an integer seed (any finite number is truncated to 32 bits).
- * @throws {@link InvalidArgumentError} if the seed is not a finite number.
+ * @param seed - an integer seed, |seed| ≤ 2⁵³ − 1 (different seeds give different streams:
+ *   those beyond 32 bits have their high bits folded in).
+ * @throws {@link InvalidArgumentError} if the seed is not an integer of at most 53 bits.
  * @example
  * ```ts
  * import { createRng } from 'exact-dln';
@@ -44,10 +45,7 @@ export interface Rng {
  * ```
  */
 export function createRng(seed: number): Rng {
-  if (typeof seed !== 'number') {
-    throw new InvalidArgumentError(`invalid argument. \`seed\` must be an integer. Value: ${String(seed)}.`, 'seed');
-  }
-  assertFiniteNumber(seed, 'seed');
+  assertSeed(seed, 'seed');
   const gen = xoroshiro128plus(mixSeed(seed));
   // xoroshiro128+'s first outputs from small, nearby seeds are strongly correlated (the
   // first is ≈ 1 for seeds 0..3): discard a warm-up block after mixing the seed.
@@ -74,9 +72,24 @@ export function createRng(seed: number): Rng {
 
 const WARM_UP = 16;
 
-/** A 32-bit integer hash (murmur3's finaliser) so that nearby seeds start far apart. */
+/**
+ * A 32-bit hash of an integer seed so that nearby seeds start far apart. Seeds of 32 bits
+ * (−2³¹ ≤ seed < 2³¹) go through murmur3's finaliser as they always did; a longer seed has
+ * its high part hashed into its low 32 bits first (it was cut to them, so 0 and 2³² gave the
+ * same numbers).
+ */
 function mixSeed(seed: number): number {
-  let h = Math.trunc(seed) | 0;
+  let h = seed | 0;
+  if (h !== seed) {
+    const high = Math.floor(seed / 2 ** 32); // exact for integers of at most 53 bits
+    h = (seed - high * 2 ** 32) ^ finalise((high | 0) ^ 0x9e3779b9);
+  }
+  return finalise(h);
+}
+
+/** murmur3's 32-bit finaliser. */
+function finalise(x: number): number {
+  let h = x | 0;
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
   return (h ^ (h >>> 16)) | 0;

@@ -189,6 +189,33 @@ export function assertPositiveNumber(x: unknown, name: string): asserts x is num
   }
 }
 
+/**
+ * Throws unless every entry of `values` — a result computed from finite inputs — is finite:
+ * one that is not has overflowed (±∞, or ∞ − ∞ = NaN), e.g. a product of weights above
+ * ≈ 1e154. `what` names the result, `argument` what to scale down.
+ */
+export function assertRepresentable(values: ArrayLike<number>, what: string, argument: string): void {
+  for (let k = 0; k < values.length; k++) {
+    if (!Number.isFinite(values[k])) {
+      throw new InvalidArgumentError(
+        `invalid argument. ${what} is beyond double precision (an entry overflows to ${values[k]}): \`${argument}\` ${argument.includes(',') ? 'are' : 'is'} too large; scale ${argument.includes(',') ? 'them' : 'it'} down.`,
+        argument,
+      );
+    }
+  }
+}
+
+/**
+ * Throws unless `x` is a seed: an integer of at most 53 bits (|x| ≤ 2⁵³ − 1). Fractions were
+ * truncated before (seeds 0, 0.3 and −0.5 gave the same numbers), so they are refused.
+ */
+export function assertSeed(x: unknown, name: string): asserts x is number {
+  assertInteger(x, name, Number.MIN_SAFE_INTEGER);
+  if (x > Number.MAX_SAFE_INTEGER) {
+    throw new InvalidArgumentError(`invalid argument. \`${name}\` must be an integer of at most 53 bits (|${name}| ≤ 2^53 − 1). Value: ${x}.`, name);
+  }
+}
+
 /** Throws unless `x` is an integer ≥ `min` (default 1). */
 export function assertInteger(x: unknown, name: string, min = 1): asserts x is number {
   assertFiniteNumber(x, name);

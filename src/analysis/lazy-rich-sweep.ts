@@ -14,6 +14,7 @@ import { frobenius } from '../linalg/dense.js';
 import {
   assertFiniteNumber,
   assertInteger,
+  assertSeed,
   assertKnownOptions,
   assertLambdaPossible,
   assertPositiveNumber,
@@ -227,7 +228,7 @@ export function sweepPlan(options: LazyRichSweepOptions): SweepPlan {
   if ((options.task as Partial<Task>).sigmaXX !== undefined) assertWhitened({ ...(options.task as Task), sigmaYX }, 'task');
   assertInteger(options.hiddenDim, 'hiddenDim');
   assertTime(options.time, 'time');
-  assertInteger(options.seed, 'seed', Number.MIN_SAFE_INTEGER);
+  assertSeed(options.seed, 'seed');
   const tau = options.tau ?? 1;
   assertPositiveNumber(tau, 'tau');
   const ni = sigmaYX.columns;

@@ -9,7 +9,7 @@ import type { Matrix } from 'ml-matrix';
 import { InvalidArgumentError } from '../errors.js';
 import { powerOfTwoTowardOne } from '../linalg/dense.js';
 import { createRng, gaussianMatrix } from '../random.js';
-import { assertFiniteNumber, assertInteger, assertKnownOptions, assertNonNegativeNumber, assertOptions } from '../validation.js';
+import { assertFiniteNumber, assertInteger, assertKnownOptions, assertNonNegativeNumber, assertOptions, assertSeed } from '../validation.js';
 
 /**
  * The initialisation schemes {@link expectedLambda} and {@link sampleStandardInit} know.
@@ -244,7 +244,7 @@ export function sampleStandardInit(options: SampleStandardInitOptions): Standard
       'seed',
     );
   }
-  assertFiniteNumber(options.seed, 'seed');
+  assertSeed(options.seed, 'seed');
   const rng = createRng(options.seed);
   const w1 = gaussianMatrix(nh, ni, rng, sigma1);
   const w2 = gaussianMatrix(no, nh, rng, sigma2);

@@ -10,7 +10,7 @@ import { frobenius, fromArray, gramOfRows, matmul, matmulT, powerOfTwoTowardOne,
 import { orthonormalColumns } from '../linalg/householder.js';
 import { symmetricEigen } from '../linalg/symmetric-eigen.js';
 import { createRng, gaussianMatrix } from '../random.js';
-import { assertFiniteNumber, assertInteger, assertKnownOptions, type MatrixLike, toMatrix } from '../validation.js';
+import { assertFiniteNumber, assertInteger, assertKnownOptions, assertSeed, type MatrixLike, toMatrix } from '../validation.js';
 
 /**
  * A supervised learning task, summarised by its second-order statistics (MATH.md §1). For
@@ -163,7 +163,7 @@ function requireSeed(seed: unknown): asserts seed is number {
       'seed',
     );
   }
-  assertFiniteNumber(seed, 'seed');
+  assertSeed(seed, 'seed');
 }
 
 /**

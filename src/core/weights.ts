@@ -13,6 +13,7 @@ import {
   assertInteger,
   assertKnownOptions,
   assertLambdaPossible,
+  assertSeed,
   assertShape,
   type MatrixLike,
   toMatrix,
@@ -208,7 +209,7 @@ export function lambdaBalancedWeights(options: LambdaBalancedWeightsOptions): Ba
       'seed',
     );
   }
-  assertFiniteNumber(seed, 'seed');
+  assertSeed(seed, 'seed');
   assertLambdaPossible(lambda, ni, nh, no);
   const r = Math.min(ni, nh, no);
   const target = alignTo === undefined ? undefined : toMatrix(alignTo, 'alignTo');

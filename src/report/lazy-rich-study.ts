@@ -17,7 +17,7 @@ import { modeStrengths } from '../analysis/mode-strengths.js';
 import { simulateGradientDescent } from '../simulation/gradient-descent.js';
 import { InvalidArgumentError } from '../errors.js';
 import { assertObject, isObject } from './guards.js';
-import { assertFiniteNumber, assertInteger, assertKnownOptions, assertPositiveNumber, describe, MAX_GRADIENT_STEPS } from '../validation.js';
+import { assertFiniteNumber, assertInteger, assertKnownOptions, assertPositiveNumber, assertSeed, describe, MAX_GRADIENT_STEPS } from '../validation.js';
 
 /**
  * The layer widths of one network of a study.
@@ -351,6 +351,8 @@ export function lazyRichStudy(options: LazyRichStudyOptions = {}): LazyRichStudy
   checkPositiveInteger(settings.simulatedPoints, 'simulatedPoints', 2);
   // Numbers, not merely positive: a bigint (2n > 0) failed later with "Cannot mix BigInt".
   for (const key of ['duration', 'learningRate', 'scale'] as const) assertPositiveNumber(settings[key], key);
+  assertSeed(settings.taskSeed, 'taskSeed');
+  assertSeed(settings.weightSeed, 'weightSeed');
   if (Math.round(settings.duration / settings.learningRate) > MAX_GRADIENT_STEPS) {
     // Each run trains for duration/learningRate steps; the library's refusal named `steps`, which the study has not.
     throw new InvalidArgumentError(

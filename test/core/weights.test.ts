@@ -310,6 +310,19 @@ describe('lambdaBalancedWeights: errors name the field', () => {
     expect(thrown(build({ ...ok, seed: Number.NaN }))).toBeInstanceOf(NonFiniteError);
   });
 
+  it('seeds are integers of at most 53 bits, and different ones give different weights (fractions and high bits were cut off)', () => {
+    // Seeds 0, 0.3, 0.9 and −0.5 gave the same weights, and so did 0 and 2^32.
+    for (const seed of [0.3, -0.5, 1.7]) expectTypedError(build({ ...ok, seed }), InvalidArgumentError, '`seed` must be an integer');
+    expectTypedError(build({ ...ok, seed: 2 ** 53 }), InvalidArgumentError, 'at most 53 bits');
+    expectTypedError(() => createRng('1' as never), InvalidArgumentError, 'Value: string 1');
+    expectTypedError(() => randomTask({ inputDim: 2, outputDim: 2, samples: 4, seed: 1.5 }), InvalidArgumentError, '`seed`');
+    const seeds = [0, 1, -1, 2 ** 31, -(2 ** 31), 2 ** 32, -(2 ** 32), 2 ** 32 + 1, 2 ** 40, 2 ** 52 + 3, Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER];
+    const first = seeds.map((seed) => lambdaBalancedWeights({ ...ok, seed }).w1.get(0, 0));
+    expect(new Set(first).size).toBe(seeds.length);
+    // Determinism for every seed.
+    seeds.forEach((seed, k) => expect(lambdaBalancedWeights({ ...ok, seed }).w1.get(0, 0)).toBe(first[k]));
+  });
+
   it('alignTo must be outputDim×inputDim', () => {
     expectTypedError(build({ ...ok, alignTo: Matrix.ones(3, 4) }), ShapeError, 'alignTo', '4×3', '3×4');
   });

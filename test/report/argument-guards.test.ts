@@ -91,6 +91,8 @@ describe('exact-dln/report: wrong arguments give typed errors', () => {
       [{ duration: 2n }, '`duration` must be a number'], // "Cannot mix BigInt and other types"
       [{ learningRate: 2n }, '`learningRate` must be a number'],
       [{ scale: -1 }, '`scale` must be a positive number'],
+      [{ taskSeed: 1.5 }, '`taskSeed` must be an integer'], // fractions were cut off: 1.5 gave seed 1's task
+      [{ weightSeed: 2 ** 60 }, '`weightSeed` must be an integer of at most 53 bits'],
     ] as const) {
       const e = await thrownAsync(() => report.lazyRichStudy({ ...tiny, ...(bad as object) }));
       expect(e, field).toBeInstanceOf(InvalidArgumentError);
