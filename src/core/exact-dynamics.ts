@@ -313,12 +313,16 @@ export interface QQtDynamicsOptions {
   balanceTolerance?: number;
 }
 
+/** Largest accepted max |P_ij − P_ji| of `exactDynamicsFromQQt`'s P, relative to its largest diagonal entry. */
+const QQT_SYMMETRY_TOLERANCE = 1e-10;
+
 /**
  * Restarts the exact dynamics from a state P = QQᵀ instead of from weights (MATH.md §7):
  * the Riccati solution needs only P. Used to chain task switches: λ is conserved, so the
  * state reached on one task is the initial condition on the next.
  *
- * P (symmetrised as (P + Pᵀ)/2) must be positive semi-definite of rank ≤ Nh: its
+ * P must be symmetric up to rounding (max |P_ij − P_ji| ≤ 1e-10·max_i P_ii; it is then
+ * symmetrised as (P + Pᵀ)/2) and positive semi-definite of rank ≤ Nh: its
  * (Nh+1)-th eigenvalue and its most negative one may be at most 1e-10 × its largest in
  * magnitude, otherwise P is rejected. It is factored by a Cholesky with diagonal
  * pivoting, accepted when ‖P − QQᵀ‖_F ≤ 1e-10·max_i P_ii (which implies both eigenvalue
@@ -355,7 +359,8 @@ export interface QQtDynamicsOptions {
  * `trainSequence`, which passes the factor from one task to the next).
  *
  * @throws {@link ShapeError}, {@link NonFiniteError} for bad shapes or entries.
- * @throws {@link InvalidArgumentError} if P is not positive semi-definite of rank ≤ Nh
+ * @throws {@link InvalidArgumentError} if P is not symmetric (beyond 1e-10 of its largest
+ *   diagonal entry), or not positive semi-definite of rank ≤ Nh
  *   (the message gives the offending eigenvalue), if `lambda` does not match P (the message
  *   gives P's λ), if P resolves fewer than Nh directions but is not a λ = 0 state, or its
  *   weakest direction is within a factor 100 of its rounding (see Precision), if P is so
@@ -421,6 +426,17 @@ export function exactDynamicsFromQQt(options: QQtDynamicsOptions): ExactDynamics
   // (a network with weights below ≈ 1e-146): refused, as a direction at P's rounding is.
   let diagonal = 0;
   for (let i = 0; i < n; i++) diagonal = Math.max(diagonal, symmetric[i * n + i]);
+  // P must be symmetric up to rounding (QQᵀ formed by a product carries ~ε·max P_ii): an
+  // asymmetric P was averaged silently, or refused for a rank it does not have.
+  let skew = 0;
+  for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) skew = Math.max(skew, Math.abs(pa[i * n + j] - pa[j * n + i]));
+  if (!(skew <= QQT_SYMMETRY_TOLERANCE * diagonal)) {
+    throw new InvalidArgumentError(
+      `invalid argument. \`qqt\` must be symmetric (a state P = QQᵀ): max |P_ij − P_ji| = ${skew.toExponential(3)} is more than ` +
+        `${QQT_SYMMETRY_TOLERANCE} × its largest diagonal entry ${diagonal.toExponential(3)}.`,
+      'qqt',
+    );
+  }
   if (diagonal > 0 && diagonal < SMALLEST_FULL_PRECISION) {
     throw new InvalidArgumentError(
       `invalid argument. \`qqt\` is too small for double precision: its largest diagonal entry is ${diagonal.toExponential(3)}, below ` +

@@ -227,6 +227,22 @@ describe('exactDynamicsFromQQt: acceptance and the fallback', () => {
     expect(e.message).toMatch(/too small for double precision.*Restart from the weights instead/);
   });
 
+  it('refuses an asymmetric P (it was averaged silently, or refused for a rank it does not have); accepts P with a product’s rounding', () => {
+    const skewed = fromArray(p0, n, n);
+    skewed.set(0, 1, skewed.get(0, 1) + 0.3 * skewed.get(0, 0));
+    skewed.set(1, 0, skewed.get(1, 0) - 0.3 * skewed.get(0, 0));
+    const e = thrown(() => restart(skewed));
+    expect(e).toBeInstanceOf(InvalidArgumentError);
+    expect(e.message).toMatch(/`qqt` must be symmetric \(a state P = QQᵀ\): max \|P_ij − P_ji\| = .* is more than 1e-10 × its largest diagonal entry/);
+    const oneSided = fromArray(p0, n, n);
+    oneSided.set(2, 0, oneSided.get(2, 0) + 1e-3 * oneSided.get(0, 0));
+    expect(thrown(() => restart(oneSided)).message).toMatch(/must be symmetric/); // it blamed "eigenvalue number 3"
+    // QQᵀ from a plain product is symmetric only up to rounding: accepted.
+    const rounded = fromArray(p0, n, n);
+    rounded.set(0, 1, rounded.get(0, 1) * (1 + 4 * Number.EPSILON));
+    expect(restart(rounded).at(0).qqt.get(0, 0)).toBeCloseTo(p0[0], 12);
+  });
+
   it('does not modify its input (Matrix or number[][])', () => {
     const m = fromArray(p0, n, n);
     const arrays = m.to2DArray();
