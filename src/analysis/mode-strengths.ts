@@ -10,7 +10,7 @@ import { Snapshot } from '../core/snapshot.js';
 import { fullSvd } from '../core/svd.js';
 import { InvalidArgumentError } from '../errors.js';
 import { fromArray, matmul, powerOfTwoTowardOne, sameEntries, tmatmul, toArray } from '../linalg/dense.js';
-import { assertKnownOptions, assertShape, type MatrixLike, toMatrix } from '../validation.js';
+import { assertKnownOptions, assertRepresentable, assertShape, type MatrixLike, toMatrix } from '../validation.js';
 import { isWeightPair, toWeightPair, type NetworkState } from './network-representations.js';
 
 /**
@@ -153,7 +153,8 @@ function summarise(product: Float64Array, no: number, ni: number, target: number
  * @param options - `{ basis?: { u: No×No, v: Ni×Ni } }`.
  * @returns `{ strengths, target, offDiagonal, relativeOffDiagonal }`.
  * @throws {@link InvalidArgumentError} if `sigmaYX` is missing for weights, `network` is
- *   neither a Snapshot nor a weight pair, or a basis matrix is not orthogonal.
+ *   neither a Snapshot nor a weight pair, a basis matrix is not orthogonal, or W2W1 of the
+ *   weights overflows (weights above ≈ 1e154).
  * @throws {@link ShapeError} if `sigmaYX` is not No×Ni, `basis.u` is not No×No, `basis.v` is
  *   not Ni×Ni, or the weights do not fit together.
  * @throws {@link NonFiniteError} for NaN or infinite entries.
@@ -207,7 +208,9 @@ export function modeStrengths(network: NetworkState, sigmaYX?: MatrixLike, optio
     assertShape(s, no, ni, 'sigmaYX', `output×input = network.w2.rows × network.w1.columns = ${no}×${ni}`);
     const svd = fullSvd(s);
     target = svd.s.slice();
-    const w = fromArray(matmul(toArray(w2), toArray(w1), no, w1.rows, ni), no, ni);
+    const w2w1 = matmul(toArray(w2), toArray(w1), no, w1.rows, ni);
+    assertRepresentable(w2w1, 'W2W1', 'network'); // weights above ≈ 1e154 gave ∞ (and NaN) strengths
+    const w = fromArray(w2w1, no, ni);
     if (options.basis === undefined) {
       product = fromArray(project(toArray(w), toArray(svd.u), toArray(svd.v), no, ni), no, ni);
       inBasis = true;

@@ -8,7 +8,7 @@
 import { Matrix } from 'ml-matrix';
 import { InvalidArgumentError } from '../errors.js';
 import { matmul, tmatmul, toArray } from '../linalg/dense.js';
-import { assertKnownOptions, assertShape, type MatrixLike, toMatrix } from '../validation.js';
+import { assertKnownOptions, assertRepresentable, assertShape, type MatrixLike, toMatrix } from '../validation.js';
 import { representationsOf, type NetworkState } from './network-representations.js';
 
 /**
@@ -59,7 +59,8 @@ export interface NtkOptions {
  * @returns K, a fresh (P'·No)×(P'·No) Matrix.
  * @throws {@link InvalidArgumentError} if P'·No > {@link NTK_MAX_SIZE} (4096) without
  *   `allowLarge: true` (checked before anything is allocated), if `allowLarge` is not a
- *   boolean, or if `network` is neither a Snapshot nor a weight pair.
+ *   boolean, if `network` is neither a Snapshot nor a weight pair, if an entry of K
+ *   overflows (probes or weights above ≈ 1e154), or if K does not fit in memory.
  * @throws {@link ShapeError} if `inputs` does not have Ni rows, or the weights do not fit.
  * @throws {@link NonFiniteError} for NaN or infinite entries.
  * @example
@@ -99,8 +100,25 @@ export function ntk(network: NetworkState, inputs: MatrixLike, options: NtkOptio
       'inputs',
     );
   }
-  const xa = toArray(x);
-  const s = matmul(rep.a, xa, ni, ni, p);
+  try {
+    return kernelMatrix(rep.a, rep.r, toArray(x), ni, no, p);
+  } catch (error) {
+    // { allowLarge: true } with tens of thousands of probes: the P′×P′ products or the matrix
+    // itself do not fit in memory (a raw "Array buffer allocation failed" before).
+    if (!(error instanceof RangeError)) throw error;
+    throw new InvalidArgumentError(
+      `invalid argument. The NTK on ${p} probes with ${no} outputs (${size}×${size}, ${((8 * size * size) / 2 ** 30).toFixed(1)} GiB, ` +
+        `and P′×P′ products of ${((8 * p * p) / 2 ** 30).toFixed(1)} GiB each) does not fit in memory (${error.message}); ` +
+        'use kernelDistance, which never builds the matrix, or fewer probes.',
+      'inputs',
+    );
+  }
+}
+
+/** K = I ⊗ X′ᵀAX′ + R ⊗ X′ᵀX′ (size No·P′), refusing entries that overflow. */
+function kernelMatrix(a: Float64Array, r: Float64Array, xa: Float64Array, ni: number, no: number, p: number): Matrix {
+  const size = no * p;
+  const s = matmul(a, xa, ni, ni, p);
   const inner = tmatmul(xa, s, ni, p, p); // X'ᵀ A X'
   const gram = tmatmul(xa, xa, ni, p, p); // X'ᵀ X' (exactly symmetric)
   for (let i = 0; i < p; i++) {
@@ -111,17 +129,22 @@ export function ntk(network: NetworkState, inputs: MatrixLike, options: NtkOptio
     }
   }
   const k = new Matrix(size, size);
+  let finite = true;
   for (let o = 0; o < no; o++) {
     for (let o2 = 0; o2 < no; o2++) {
-      const roo = rep.r[o * no + o2];
+      const roo = r[o * no + o2];
       const same = o === o2;
       for (let i = 0; i < p; i++) {
         const row = o * p + i;
         for (let j = 0; j < p; j++) {
-          k.set(row, o2 * p + j, (same ? inner[i * p + j] : 0) + roo * gram[i * p + j]);
+          const v = (same ? inner[i * p + j] : 0) + roo * gram[i * p + j];
+          finite &&= Number.isFinite(v);
+          k.set(row, o2 * p + j, v);
         }
       }
     }
   }
+  // Probes or weights above ≈ 1e154 overflowed X′ᵀX′ or X′ᵀAX′ (and 0·∞ made NaN entries).
+  if (!finite) assertRepresentable([Number.POSITIVE_INFINITY], 'The NTK', 'inputs');
   return k;
 }

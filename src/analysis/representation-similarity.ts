@@ -8,7 +8,7 @@ import { Matrix } from 'ml-matrix';
 import { InvalidArgumentError } from '../errors.js';
 import { fromArray, gramOfRows, matmul, tmatmul, toArray, transpose } from '../linalg/dense.js';
 import { symmetricEigen } from '../linalg/symmetric-eigen.js';
-import { assertKnownOptions, assertNonNegativeNumber, assertShape, type MatrixLike, optionalNumber, toMatrix } from '../validation.js';
+import { assertKnownOptions, assertNonNegativeNumber, assertRepresentable, assertShape, type MatrixLike, optionalNumber, toMatrix } from '../validation.js';
 import { extremeScale, factorOf, type NetworkState } from './network-representations.js';
 
 /**
@@ -95,7 +95,8 @@ export interface RepresentationSimilarity<O extends RepresentationSimilarityOpti
  * @throws {@link InvalidArgumentError} if `network` is neither a Snapshot nor a weight pair,
  *   if neither `inputs` nor `outputs` is given, if `pinvTolerance` is negative, or if
  *   RSM_out is beyond double precision (probe outputs far larger than W2: it grows like
- *   ‖y‖²/‖W2‖²). Weights and probes of any other size are scaled by powers of two inside.
+ *   ‖y‖²/‖W2‖²), or RSM_in is (it grows like ‖W1‖²‖x‖²). Weights and probes of any other
+ *   size are scaled by powers of two inside.
  * @throws {@link ShapeError} if `inputs` does not have Ni rows or `outputs` does not have No
  *   rows, or `network.w2` does not have as many columns as `network.w1` has rows.
  * @throws {@link NonFiniteError} for NaN or infinite entries (the message names the argument).
@@ -145,7 +146,9 @@ export function representationSimilarity<O extends RepresentationSimilarityOptio
     // RSM_in = HᵀH with H = W1X' (Nh×P'): the Gram matrix of H's columns.
     const p = x.columns;
     const h = tmatmul(net.w1t, toArray(x), ni, nh, p);
-    input = fromArray(gramOfRows(transpose(h, nh, p), p, nh), p, p);
+    const rsm = gramOfRows(transpose(h, nh, p), p, nh);
+    assertRepresentable(rsm, 'RSM_in = X′ᵀW1ᵀW1X′', 'inputs'); // probes or W1 above ≈ 1e154 gave ∞
+    input = fromArray(rsm, p, p);
   }
   if (options.outputs !== undefined) {
     const y = toMatrix(options.outputs, 'outputs');

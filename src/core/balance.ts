@@ -166,7 +166,8 @@ export function balanceOfFactor(q: Float64Array, ni: number, nh: number, no: num
  * @throws {@link ShapeError} if w2.columns ≠ w1.rows (the message gives both shapes) or a
  *   matrix is empty or ragged.
  * @throws {@link NonFiniteError} if an entry is NaN or ±Infinity.
- * @throws {@link InvalidArgumentError} if an argument is not a matrix.
+ * @throws {@link InvalidArgumentError} if an argument is not a matrix, or the weights are so
+ *   large that W2ᵀW2 or W1W1ᵀ overflows (entries above ≈ 1.3e154).
  * @example
  * ```ts
  * import { balanceOf, lambdaBalancedWeights } from 'exact-dln';
@@ -178,7 +179,21 @@ export function balanceOfFactor(q: Float64Array, ni: number, nh: number, no: num
 export function balanceOf(w1: MatrixLike, w2: MatrixLike): Balance {
   const { a, b } = checkPair(w1, w2);
   const m = measure(a, b);
-  return { lambda: m.lambda, residual: m.residualAt(m.lambda) };
+  const lambda = m.lambda;
+  const residual = m.residualAt(lambda);
+  // Weights beyond ≈ 1.3e154 gave { lambda: NaN, residual: NaN } (∞ − ∞).
+  if (!Number.isFinite(lambda) || !Number.isFinite(residual)) throw tooLarge(a, b);
+  return { lambda, residual };
+}
+
+/** The refusal of weights whose W2ᵀW2 or W1W1ᵀ overflows. */
+function tooLarge(a: Matrix, b: Matrix): InvalidArgumentError {
+  const big = [a, b].reduce((m, w) => w.to1DArray().reduce((x, y) => Math.max(x, Math.abs(y)), m), 0);
+  return new InvalidArgumentError(
+    `invalid argument. \`w1\`, \`w2\` are too large for double precision: their largest entry is ${big.toExponential(2)}, and ` +
+      'W2ᵀW2 − W1W1ᵀ (sums of squares of the weights) leaves the range of doubles (above ≈ 1.3e154 for a single entry). Scale the weights down.',
+    'w1, w2',
+  );
 }
 
 /**
@@ -219,15 +234,8 @@ export function assertBalanced(w1: MatrixLike, w2: MatrixLike, tolerance: number
   const m = measure(a, b);
   const lambda = m.lambda;
   const residual = m.residualAt(lambda);
-  if (!Number.isFinite(lambda) || !Number.isFinite(residual)) {
-    // W2ᵀW2 and W1W1ᵀ overflowed: their entries are sums of squares of the weights.
-    const big = Math.max(...[a, b].map((w) => w.to1DArray().reduce((x, y) => Math.max(x, Math.abs(y)), 0)));
-    throw new InvalidArgumentError(
-      `invalid argument. \`w1\`, \`w2\` are too large for double precision: their largest entry is ${big.toExponential(2)}, and ` +
-        'W2ᵀW2 − W1W1ᵀ (sums of squares of the weights) leaves the range of doubles (above ≈ 1.3e154 for a single entry). Scale the weights down.',
-      'w1, w2',
-    );
-  }
+  // W2ᵀW2 and W1W1ᵀ overflowed: their entries are sums of squares of the weights.
+  if (!Number.isFinite(lambda) || !Number.isFinite(residual)) throw tooLarge(a, b);
   if (!m.accepts(lambda, tolerance)) {
     throw new NotBalancedError(
       `invalid argument. \`w1\`, \`w2\` are not λ-balanced: W2ᵀW2 − W1W1ᵀ should equal λI, ` +

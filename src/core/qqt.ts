@@ -4,7 +4,7 @@
  * @module
  */
 import { Matrix } from 'ml-matrix';
-import { assertShape, toMatrix, type MatrixLike } from '../validation.js';
+import { assertRepresentable, assertShape, toMatrix, type MatrixLike } from '../validation.js';
 
 /**
  * P = QQᵀ with Q = [W1ᵀ; W2]: the (Ni+No)×(Ni+No) matrix
@@ -14,7 +14,8 @@ import { assertShape, toMatrix, type MatrixLike } from '../validation.js';
  *
  * @param w1 - hidden×input weights (Nh×Ni).
  * @param w2 - output×hidden weights (No×Nh).
- * @throws {@link ShapeError} if w2.columns ≠ w1.rows; {@link NonFiniteError} for NaN entries.
+ * @throws {@link ShapeError} if w2.columns ≠ w1.rows; {@link NonFiniteError} for NaN entries;
+ *   {@link InvalidArgumentError} if QQᵀ overflows (weights above ≈ 1e154).
  * @example
  * ```ts
  * import { qqtOf } from 'exact-dln';
@@ -29,5 +30,7 @@ export function qqtOf(w1: MatrixLike, w2: MatrixLike): Matrix {
   const q = new Matrix(a.columns + b.rows, a.rows);
   q.setSubMatrix(a.transpose(), 0, 0);
   q.setSubMatrix(b, a.columns, 0);
-  return q.mmul(q.transpose());
+  const p = q.mmul(q.transpose());
+  assertRepresentable(p.to1DArray(), 'QQᵀ', 'w1, w2'); // weights above ≈ 1e154 gave ∞ entries
+  return p;
 }

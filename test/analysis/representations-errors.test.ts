@@ -10,6 +10,8 @@ import { modeStrengths } from '../../src/analysis/mode-strengths.js';
 import { ntk } from '../../src/analysis/ntk.js';
 import { representationSimilarity } from '../../src/analysis/representation-similarity.js';
 import { exactDynamics } from '../../src/core/exact-dynamics.js';
+import { balanceOf } from '../../src/core/balance.js';
+import { qqtOf } from '../../src/core/qqt.js';
 import { lambdaBalancedWeights } from '../../src/core/weights.js';
 import { InvalidArgumentError, NonFiniteError, ShapeError } from '../../src/errors.js';
 import { expectTypedError } from '../helpers/errors.js';
@@ -111,6 +113,25 @@ describe('other invalid arguments', () => {
     expectTypedError(() => modeStrengths(net, task, { basis: { u, v: bent } }), InvalidArgumentError, 'basis.v');
     v.set(0, 0, v.get(0, 0) + 1e-6); // the accepted matrix itself, changed in place
     expectTypedError(() => modeStrengths(net, task, { basis: { u, v } }), InvalidArgumentError, 'basis.v');
+  });
+  it('results beyond double precision are refused with a typed error, never ∞ or NaN (weights or probes of 1e155)', () => {
+    // They returned { lambda: NaN, residual: NaN }, ∞ entries, ∞ strengths and NaN NTK entries (0·∞).
+    const huge = [[1e155, 0], [0, 1e155]];
+    const unit = [[1, 0], [0, 1]];
+    expectTypedError(() => balanceOf(huge, huge), InvalidArgumentError, 'too large for double precision');
+    expectTypedError(() => qqtOf(huge, huge), InvalidArgumentError, 'QQᵀ is beyond double precision');
+    expectTypedError(() => modeStrengths({ w1: huge, w2: huge }, unit), InvalidArgumentError, 'W2W1 is beyond double precision');
+    expectTypedError(() => ntk({ w1: unit, w2: unit }, huge), InvalidArgumentError, 'The NTK is beyond double precision', '`inputs`');
+    expectTypedError(() => representationSimilarity({ w1: unit, w2: unit }, { inputs: huge }), InvalidArgumentError, 'RSM_in', 'beyond double precision');
+    // Just inside the range the same calls answer, and finitely.
+    const big = [[1e150, 0], [0, 1e150]];
+    expect(balanceOf(big, big)).toEqual({ lambda: 0, residual: 0 });
+    expect(Number.isFinite(qqtOf(big, big).get(0, 0))).toBe(true);
+    expect(ntk({ w1: unit, w2: unit }, big).to1DArray().every(Number.isFinite)).toBe(true);
+  });
+  it('ntk with allowLarge beyond memory: a typed error naming the sizes (a raw RangeError before)', () => {
+    const probes = [Array.from({ length: 100_000 }, (_, k) => Math.cos(k))]; // K would be 10⁵×10⁵: 75 GiB
+    expectTypedError(() => ntk({ w1: [[1]], w2: [[1]] }, probes, { allowLarge: true }), InvalidArgumentError, 'does not fit in memory', 'kernelDistance');
   });
   it('ntk: allowLarge must be a boolean', () => {
     expectTypedError(() => ntk(net, x, { allowLarge: 'yes' as never }), InvalidArgumentError, 'allowLarge');
