@@ -100,6 +100,12 @@ describe('data files', () => {
     expect(messageOf(() => parseCsvData('', ['a'], ['b'], 'd.csv'))).toContain('d.csv is empty');
     expect(messageOf(() => parseCsvData('a,b\n"1,2\n', ['a'], ['b'], 'd.csv'))).toContain('d.csv line 2: a quoted field is not closed');
     expect(messageOf(() => parseCsvData('a,b\n1,2\n', ['a'], ['c'], 'd.csv'))).toContain('config.task.outputColumns[0]: column "c" is not in d.csv');
+    // Decimal numbers only: "0x10" was read as 16 and "0b11" as 3.
+    for (const cell of ['0x10', '0b11', '0o7', 'Infinity', '1e', '--1', '1.5.5']) {
+      expect(messageOf(() => parseCsvData(`a,b\n1,${cell}\n`, ['a'], ['b'], 'd.csv')), cell).toBe(`d.csv line 2: column "b" must be a finite number, got ${JSON.stringify(cell)}.`);
+    }
+    expect(parseCsvData('a,b\n+1,-2.5e-3\n.5,7.\n 3 ,1E2\n', ['a'], ['b']).X).toEqual([[1, 0.5, 3]]);
+    expect(parseCsvData('a,b\n+1,-2.5e-3\n.5,7.\n 3 ,1E2\n', ['a'], ['b']).Y).toEqual([[-0.0025, 7, 100]]);
   });
 
   it('JSON: one object per sample; errors name the sample and field', () => {
