@@ -141,7 +141,7 @@ function balanceResidual(bm: Float64Array, n: number, lambda: number): { absolut
  * import { balanceOfFactor } from './balance.js'; // internal
  * // W1 = [1, 0] (1×2), W2 = [[2]] (1×1): Q = [1; 0; 2], B = 4 − 1 = 3.
  * const b = balanceOfFactor(new Float64Array([1, 0, 2]), 2, 1, 1);
- * console.log(b.lambda, b.residualAt(3), b.residualAt(2)); // 3 0 0.25
+ * console.log(b.lambda, b.residualAt(3), b.residualAt(2)); // 3 0 0.25000000000000006 (|3 − 2|/(3 + 1), to rounding)
  * ```
  */
 export function balanceOfFactor(q: Float64Array, ni: number, nh: number, no: number): BalanceMatrix {
