@@ -12,6 +12,8 @@ import { completeOrthonormalBasis } from '../../src/linalg/complete-basis.js';
 import { fromArray, toArray } from '../../src/linalg/dense.js';
 import { orthonormalColumns } from '../../src/linalg/householder.js';
 import { createRng, gaussianMatrix, randomOrthogonal, randomOrthogonalColumns } from '../../src/random.js';
+import { lambdaBalancedWeights } from '../../src/core/weights.js';
+import { balanceOf } from '../../src/core/balance.js';
 
 const U = 2 ** -53;
 
@@ -118,5 +120,24 @@ describe('randomOrthogonalColumns', () => {
       randomOrthogonal(n, after);
       expect(rng.normal()).toBe(after.normal());
     }
+  });
+
+  it('beyond 4096 rows draws only the n·k numbers it uses (n² draws took minutes): orthonormal, reproducible, different per seed', () => {
+    // (1e5 inputs with 3 hidden units: 8 minutes in lambdaBalancedWeights; a test's 5 s timeout would end it.)
+    const n = 100_000;
+    const k = 3;
+    const a = randomOrthogonalColumns(n, k, createRng(5));
+    const again = randomOrthogonalColumns(n, k, createRng(5));
+    expect(a.every((x, i) => x === again[i])).toBe(true);
+    expect(randomOrthogonalColumns(n, k, createRng(6))[0]).not.toBe(a[0]);
+    for (let p = 0; p < k; p++) {
+      for (let q = 0; q <= p; q++) {
+        let dot = 0;
+        for (let i = 0; i < n; i++) dot += a[i * k + p] * a[i * k + q];
+        expect(Math.abs(dot - (p === q ? 1 : 0))).toBeLessThan(1e-13);
+      }
+    }
+    const { w1, w2 } = lambdaBalancedWeights({ inputDim: n, hiddenDim: k, outputDim: 2, lambda: -0.5, scale: 0.1, seed: 1 });
+    expect(Math.abs(balanceOf(w1, w2).lambda + 0.5)).toBeLessThan(1e-12);
   });
 });
