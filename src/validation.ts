@@ -270,6 +270,30 @@ export function assertLambdaPossible(lambda: number, inputDim: number, hiddenDim
 }
 
 /**
+ * Most entries of one matrix the library allocates: 2²⁷ (1 GiB of doubles). Widths that
+ * need more — a 20 000-input network's 20 000×20 000 singular basis, the Nh×Nh rotation of
+ * a hidden layer of 1e5 units — are refused up front with what they would need, instead of
+ * running for hours or failing with a raw "Array buffer allocation failed".
+ */
+export const MAX_MATRIX_ENTRIES = 2 ** 27;
+
+/**
+ * Throws an InvalidArgumentError naming `argument` unless each matrix of `matrices`
+ * ([rows, columns, what it is]) has at most {@link MAX_MATRIX_ENTRIES} entries.
+ */
+export function assertMatrixSizes(matrices: ReadonlyArray<readonly [number, number, string]>, argument: string): void {
+  for (const [rows, cols, what] of matrices) {
+    if (rows * cols > MAX_MATRIX_ENTRIES) {
+      throw new InvalidArgumentError(
+        `invalid argument. These widths need ${what}, ${rows}×${cols} (${((8 * rows * cols) / 2 ** 30).toFixed(1)} GiB); at most ` +
+          `2^27 entries (1 GiB) per matrix are allowed. Use smaller widths.`,
+        argument,
+      );
+    }
+  }
+}
+
+/**
  * Most points a generated time grid may have (`pointsPerSegment`, `points`): ten million
  * solves take hours, and a longer grid would exhaust memory or crash the engine (an array of
  * 2²⁸ times is a fatal V8 error, which no try/catch sees) instead of failing cleanly.

@@ -9,7 +9,7 @@ import type { Matrix } from 'ml-matrix';
 import { InvalidArgumentError } from '../errors.js';
 import { powerOfTwoTowardOne } from '../linalg/dense.js';
 import { createRng, gaussianMatrix } from '../random.js';
-import { assertFiniteNumber, assertInteger, assertKnownOptions, assertNonNegativeNumber, assertOptions, assertSeed } from '../validation.js';
+import { assertFiniteNumber, assertInteger, assertKnownOptions, assertNonNegativeNumber, assertMatrixSizes, assertOptions, assertSeed } from '../validation.js';
 
 /**
  * The initialisation schemes {@link expectedLambda} and {@link sampleStandardInit} know.
@@ -238,6 +238,7 @@ export function expectedLambda(options: StandardInitOptions): number {
  */
 export function sampleStandardInit(options: SampleStandardInitOptions): StandardInitWeights {
   const { sigma1, sigma2, ni, nh, no } = schemeStds(options, 'sampleStandardInit', true);
+  assertMatrixSizes([[nh, ni, 'W1'], [no, nh, 'W2']], 'inputDim, hiddenDim, outputDim');
   if (options.seed === undefined || options.seed === null) {
     throw new InvalidArgumentError(
       'invalid argument. `seed` must be given: seed is required for reproducibility (pass any integer, e.g. seed: 0). Value: undefined.',

@@ -11,6 +11,7 @@ import { pivotedCholeskyFactor } from '../linalg/low-rank-factor.js';
 import {
   assertFiniteNumber,
   assertInteger,
+  assertMatrixSizes,
   assertKnownOptions,
   assertPositiveNumber,
   assertLayersNotTransposed,
@@ -198,6 +199,8 @@ export function validatedDynamicsInputs(options: ExactDynamicsOptions): {
   assertLayersNotTransposed(w1, w2, sigmaYX);
   const ni = w1.columns;
   const nh = w1.rows;
+  // The task's full singular bases (MATH.md §4) are Ni×Ni and No×No.
+  assertMatrixSizes([[ni, ni, "the task's input singular basis"], [w2.rows, w2.rows, "the task's output singular basis"], [ni + w2.rows, nh, 'the factor Q']], 'w1, w2');
   assertShape(w2, undefined, nh, 'w2', `output×hidden, hidden = w1.rows = ${nh}`);
   const no = w2.rows;
   assertShape(sigmaYX, no, ni, 'sigmaYX', `output×input = w2.rows × w1.columns`);
@@ -403,6 +406,7 @@ export function exactDynamicsFromQQt(options: QQtDynamicsOptions): ExactDynamics
   if (options.lambda !== undefined) assertFiniteNumber(options.lambda, 'lambda');
   const ni = options.inputDim;
   const nh = options.hiddenDim;
+  assertMatrixSizes([[n, nh, 'a factor Q of qqt, (Ni+No)×hiddenDim']], 'hiddenDim'); // hiddenDim = 1e9 failed with a raw RangeError after 20 s
   if (ni >= n) {
     throw new InvalidArgumentError(`invalid argument. \`inputDim\` must be smaller than the size of qqt (${n}). Value: ${ni}.`, 'inputDim');
   }

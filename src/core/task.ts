@@ -10,7 +10,7 @@ import { frobenius, fromArray, gramOfRows, matmul, matmulT, powerOfTwoTowardOne,
 import { orthonormalColumns } from '../linalg/householder.js';
 import { symmetricEigen } from '../linalg/symmetric-eigen.js';
 import { createRng, gaussianMatrix } from '../random.js';
-import { assertFiniteNumber, assertInteger, assertKnownOptions, assertSeed, type MatrixLike, toMatrix } from '../validation.js';
+import { assertFiniteNumber, assertInteger, assertKnownOptions, assertMatrixSizes, assertSeed, type MatrixLike, toMatrix } from '../validation.js';
 
 /**
  * A supervised learning task, summarised by its second-order statistics (MATH.md §1). For
@@ -350,6 +350,7 @@ export function randomTask(options: RandomTaskOptions): Task {
   assertInteger(ni, 'inputDim');
   assertInteger(no, 'outputDim');
   assertInteger(p, 'samples');
+  assertMatrixSizes([[ni, p, 'the inputs X'], [no, p, 'the outputs Y'], [ni, ni, 'Σxx'], [no, no, 'Σyy']], 'inputDim, outputDim, samples');
   if (p < ni) {
     throw new InvalidArgumentError(
       `invalid argument. \`samples\` must be ≥ inputDim = ${ni} (Σxx = XXᵀ/P has rank ≤ P, so it can only be the identity when P ≥ inputDim). Value: ${p}.`,

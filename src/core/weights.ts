@@ -13,6 +13,7 @@ import {
   assertInteger,
   assertKnownOptions,
   assertLambdaPossible,
+  assertMatrixSizes,
   assertSeed,
   assertShape,
   type MatrixLike,
@@ -197,6 +198,7 @@ export function lambdaBalancedWeights(options: LambdaBalancedWeightsOptions): Ba
   assertInteger(ni, 'inputDim');
   assertInteger(nh, 'hiddenDim');
   assertInteger(no, 'outputDim');
+  assertMatrixSizes([[nh, ni, 'W1'], [no, nh, 'W2'], [nh, nh, 'a random rotation of the hidden layer']], 'inputDim, hiddenDim, outputDim');
   assertFiniteNumber(lambda, 'lambda');
   const scale = options.scale ?? 1;
   assertFiniteNumber(scale, 'scale');

@@ -19,7 +19,8 @@ import {
 } from '../../src/errors.js';
 import { createRng, randomOrthogonal } from '../../src/random.js';
 import { balanceOf } from '../../src/core/balance.js';
-import { exactDynamics } from '../../src/core/exact-dynamics.js';
+import { exactDynamics, exactDynamicsFromQQt } from '../../src/core/exact-dynamics.js';
+import { sampleStandardInit } from '../../src/applications/standard-init.js';
 import { randomTask } from '../../src/core/task.js';
 import { expectTypedError, thrown } from '../helpers/errors.js';
 
@@ -321,6 +322,24 @@ describe('lambdaBalancedWeights: errors name the field', () => {
     expect(new Set(first).size).toBe(seeds.length);
     // Determinism for every seed.
     seeds.forEach((seed, k) => expect(lambdaBalancedWeights({ ...ok, seed }).w1.get(0, 0)).toBe(first[k]));
+  });
+
+  it('widths that need a matrix beyond 2^27 entries (1 GiB) are refused up front, naming it (they ran for hours or died allocating)', () => {
+    expectTypedError(() => lambdaBalancedWeights({ inputDim: 1e9, hiddenDim: 3, outputDim: 3, lambda: 0, seed: 1 }), InvalidArgumentError, 'W1, 3×1000000000', 'at most 2^27 entries');
+    expectTypedError(() => lambdaBalancedWeights({ inputDim: 2, hiddenDim: 12_000, outputDim: 2, lambda: 0, seed: 1 }), InvalidArgumentError, 'a random rotation of the hidden layer, 12000×12000');
+    expectTypedError(() => randomTask({ inputDim: 100_000, outputDim: 3, samples: 100_000, seed: 1 }), InvalidArgumentError, 'the inputs X');
+    expectTypedError(() => sampleStandardInit({ scheme: 'he', inputDim: 1e6, hiddenDim: 1e6, outputDim: 2, seed: 1 }), InvalidArgumentError, 'W1, 1000000×1000000');
+    expectTypedError(
+      () => exactDynamicsFromQQt({ qqt: [[1, 0], [0, 1]], inputDim: 1, hiddenDim: 1e9, sigmaYX: [[1]] }),
+      InvalidArgumentError,
+      'a factor Q of qqt',
+    );
+    const ni = 12_000; // Σyx's input singular basis alone would be 12000×12000
+    expectTypedError(
+      () => exactDynamics({ w1: [Array.from({ length: ni }, () => 0.01)], w2: [[0.01]], sigmaYX: [Array.from({ length: ni }, (_, i) => (i === 0 ? 1 : 0))] }),
+      InvalidArgumentError,
+      "the task's input singular basis, 12000×12000",
+    );
   });
 
   it('alignTo must be outputDim×inputDim', () => {
