@@ -69,8 +69,8 @@ export interface StandardInitOptions {
  */
 export interface SampleStandardInitOptions extends StandardInitOptions {
   /**
-   * Seed of the Gaussian draws (required: same seed, same weights). An integer; like every
-   * seed of the library (`createRng`) it is truncated to 32 bits, so 1 and 1.5 draw alike.
+   * Seed of the Gaussian draws (required: same seed, same weights). An integer of at most
+   * 53 bits, like every seed of the library (`createRng`); a fraction is refused.
    */
   seed: number;
 }
@@ -227,7 +227,8 @@ export function expectedLambda(options: StandardInitOptions): number {
  *
  * @param options - `{ scheme, inputDim, hiddenDim, outputDim, seed, sigma1?, sigma2? }`.
  * @returns `{ w1, w2, sigma1, sigma2 }`.
- * @throws as {@link expectedLambda}; also {@link InvalidArgumentError} if `seed` is missing.
+ * @throws as {@link expectedLambda}; also {@link InvalidArgumentError} if `seed` is missing or
+ *   not an integer of at most 53 bits, or W1 or W2 would have more than 2²⁷ entries.
  * @example
  * ```ts
  * import { sampleStandardInit, balanceOf, expectedLambda } from 'exact-dln';

@@ -75,7 +75,7 @@ export interface RandomTaskOptions {
   outputDim: number;
   /** P, the number of samples (an integer ≥ inputDim, so that XXᵀ/P can be the identity). */
   samples: number;
-  /** Seed (required: same seed, same task). */
+  /** Seed (required: same seed, same task); an integer of at most 53 bits. */
   seed: number;
   /** Standard deviation of the entries of the map A = Σyx (default 1, must be ≥ 0). */
   scale?: number;
@@ -323,7 +323,8 @@ export function taskFromData(X: MatrixLike, Y: MatrixLike, options: TaskFromData
  * @param options - `{ inputDim, outputDim, samples, seed, scale = 1 }`.
  * @returns a {@link Task} with `X` (Ni×P) and `Y` (No×P).
  * @throws {@link InvalidArgumentError} if a dimension is not a positive integer (naming it),
- *   `samples` < `inputDim`, `scale` is negative or `seed` is missing.
+ *   `samples` < `inputDim`, `scale` is negative, `seed` is missing or not an integer of at
+ *   most 53 bits, or the sizes need a matrix beyond 2²⁷ entries (X, Y, Σxx or Σyy).
  * @throws {@link NonFiniteError} if `seed` or `scale` is NaN or ±Infinity.
  * @example
  * ```ts

@@ -45,7 +45,7 @@ export interface LambdaBalancedWeightsOptions {
    * `productSingularValues` is given.
    */
   scale?: number;
-  /** Seed of the random orthogonal factors and singular values (required: same seed, same weights). */
+  /** Seed of the random orthogonal factors and singular values (required: same seed, same weights); an integer of at most 53 bits. */
   seed: number;
   /**
    * A task's Σyx (outputDim×inputDim). When given, W2W1 = Ũ diag(a) Ṽᵀ with Ũ, Ṽ the full
@@ -150,8 +150,10 @@ function factorPair(a: number, lambda: number): { c: number; d: number } {
  * @param options - see {@link LambdaBalancedWeightsOptions}.
  * @returns `{ w1, w2 }`, fresh matrices.
  * @throws {@link InvalidArgumentError} if a width is not a positive integer (naming it),
- *   `scale` is negative, `seed` is missing ("seed is required for reproducibility") or
- *   `productSingularValues` is not an array of at most min(Ni, Nh, No) numbers.
+ *   `scale` is negative, `seed` is missing ("seed is required for reproducibility") or not
+ *   an integer of at most 53 bits, `productSingularValues` is not an array of at most
+ *   min(Ni, Nh, No) numbers, or the widths need a matrix beyond 2²⁷ entries (W1, W2, or the
+ *   Nh×Nh rotation of the hidden layer).
  * @throws {@link NonFiniteError} if `lambda`, `scale`, `seed` or a product singular value is
  *   NaN or ±Infinity.
  * @throws {@link ShapeError} if `alignTo` or `matchDeterminantSign` is not outputDim×inputDim.
