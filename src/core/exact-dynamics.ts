@@ -237,8 +237,9 @@ export function validatedDynamicsInputs(options: ExactDynamicsOptions): {
  * @throws {@link NotBalancedError} if the weights are not λ-balanced within `balanceTolerance`.
  * @throws {@link NotWhitenedError} if `sigmaYX` is a Task whose Σxx is not the identity.
  * @throws {@link InvalidArgumentError} for a non-positive τ or tolerance, initial weights
- *   below about 1e-240 (not zero) or above about 1.3e154, or an unknown option (`task`
- *   included: the task goes in `sigmaYX`); `at` throws for bad t.
+ *   below about 1e-240 (not zero) or above about 1.3e154, widths whose singular bases
+ *   (Ni×Ni, No×No) or factor ((Ni+No)×Nh) would have more than 2²⁷ entries, or an unknown
+ *   option (`task` included: the task goes in `sigmaYX`); `at` throws for bad t.
  * @example
  * ```ts
  * import { exactDynamics, lambdaBalancedWeights, randomTask } from 'exact-dln';
@@ -368,7 +369,8 @@ const QQT_SYMMETRY_TOLERANCE = 1e-10;
  *   gives P's λ), if P resolves fewer than Nh directions but is not a λ = 0 state, or its
  *   weakest direction is within a factor 100 of its rounding (see Precision), if P is so
  *   small that its entries lose digits (largest diagonal entry below 2⁻⁹⁶⁸ ≈ 4e-292), or for
- *   a bad `inputDim`, τ or tolerance.
+ *   a bad `inputDim`, τ or tolerance, or a `hiddenDim` whose factor ((Ni+No)×Nh) would
+ *   have more than 2²⁷ entries.
  * @throws {@link NotBalancedError} (argument `'qqt'`) if P is not the state of λ-balanced
  *   weights for any λ.
  * @example
