@@ -84,8 +84,8 @@ async function* batched(document: OutputDocument): AsyncGenerator<string> {
  * Writes `document` to `path` (atomically: on any error, also one thrown while its pieces
  * are produced, no file is left) or, without a path, to standard output, piece by piece.
  * On standard output an error while producing the pieces ends the output where it is (and
- * the command fails with the error); numbers that cannot be written are found before the
- * first piece wherever the command has them all at hand ({@link csvDocument}, {@link jsonDocument}).
+ * the command fails with the error); the first {@link WRITE_PIECE} characters are held back,
+ * so a shorter document is written whole or not at all.
  */
 export async function emit(io: CliIo, path: string | undefined, document: OutputDocument): Promise<void> {
   if (path !== undefined) {

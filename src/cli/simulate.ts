@@ -77,42 +77,45 @@ function train(run: ResolvedRun, learningRate: number, steps: number, recordEver
   let w1 = run.w1;
   let w2 = run.w2;
   let done = 0;
-  do {
-    const n = Math.min(chunk, steps - done);
-    let part: ReturnType<typeof gradientDescentFromTask>;
-    try {
-      part = data
-        ? simulateGradientDescent({ w1, w2, X: task.X!, Y: task.Y!, learningRate, steps: n, recordEvery })
-        : gradientDescentFromTask({ w1, w2, sigmaYX: task.sigmaYX, learningRate, steps: n, recordEvery });
-    } catch (error) {
-      // The chunk counts its own steps; say where in the whole run it diverged.
-      if (!(error instanceof DivergenceError)) throw error;
-      throw new DivergenceError(
-        `gradient descent diverged: the weights became non-finite (or overflowed) at step ${done + error.step} of ${steps} ` +
-          `(t = ${Number(((done + error.step) * learningRate * run.tau).toPrecision(6))}). The learning rate ${learningRate} is too large for this network and task: use a smaller --learning-rate.`,
-        done + error.step,
-        steps,
-        learningRate,
-      );
-    }
-    part.steps.forEach((s, k) => {
-      if (k === 0 && done > 0) return; // the previous chunk's last record
-      const step = done + s;
-      const t = step * learningRate * run.tau;
-      const exact = run.dynamics.at(t);
-      const p = exact.qqt;
-      out.step.push(step);
-      out.t.push(t);
-      out.loss.push(Math.max(0, part.loss[k] - floor)); // L − L* ≥ 0, up to the rounding of L*
-      out.exactLoss.push(exact.loss);
-      out.deviation.push(p.clone().sub(qqtOf(part.w1[k], part.w2[k])).norm('frobenius') / p.norm('frobenius'));
-    });
-    w1 = part.w1[part.w1.length - 1];
-    w2 = part.w2[part.w2.length - 1];
-    done += n;
-    progress.update(done);
-  } while (done < steps);
-  progress.stop();
+  try {
+    do {
+      const n = Math.min(chunk, steps - done);
+      let part: ReturnType<typeof gradientDescentFromTask>;
+      try {
+        part = data
+          ? simulateGradientDescent({ w1, w2, X: task.X!, Y: task.Y!, learningRate, steps: n, recordEvery })
+          : gradientDescentFromTask({ w1, w2, sigmaYX: task.sigmaYX, learningRate, steps: n, recordEvery });
+      } catch (error) {
+        // The chunk counts its own steps; say where in the whole run it diverged.
+        if (!(error instanceof DivergenceError)) throw error;
+        throw new DivergenceError(
+          `gradient descent diverged: the weights became non-finite (or overflowed) at step ${done + error.step} of ${steps} ` +
+            `(t = ${Number(((done + error.step) * learningRate * run.tau).toPrecision(6))}). The learning rate ${learningRate} is too large for this network and task: use a smaller --learning-rate.`,
+          done + error.step,
+          steps,
+          learningRate,
+        );
+      }
+      part.steps.forEach((s, k) => {
+        if (k === 0 && done > 0) return; // the previous chunk's last record
+        const step = done + s;
+        const t = step * learningRate * run.tau;
+        const exact = run.dynamics.at(t);
+        const p = exact.qqt;
+        out.step.push(step);
+        out.t.push(t);
+        out.loss.push(Math.max(0, part.loss[k] - floor)); // L − L* ≥ 0, up to the rounding of L*
+        out.exactLoss.push(exact.loss);
+        out.deviation.push(p.clone().sub(qqtOf(part.w1[k], part.w2[k])).norm('frobenius') / p.norm('frobenius'));
+      });
+      w1 = part.w1[part.w1.length - 1];
+      w2 = part.w2[part.w2.length - 1];
+      done += n;
+      progress.update(done);
+    } while (done < steps);
+  } finally {
+    progress.stop(); // also when the run diverges: the bar is cleared and the cursor shown again
+  }
   return out;
 }
 

@@ -91,16 +91,19 @@ function partSize(dynamics: ExactDynamics, matrices: boolean, threads: number): 
 async function* pointRecords(run: ResolvedRun, matrices: boolean, pool: DynamicsPool | undefined, progress: LazyProgress): AsyncGenerator<PointRecord> {
   const { dynamics, times } = run;
   const size = partSize(dynamics, matrices, pool?.threads ?? 1);
-  for (let start = 0; start < times.length; start += size) {
-    const part = times.slice(start, start + size);
-    const points = pool === undefined ? pointsHere(dynamics, part, matrices, progress, start) : await pointsOnPool(run, part, matrices, pool);
-    progress.update(start + part.length);
-    const m = points.matrices;
-    for (let k = 0; k < part.length; k++) {
-      yield { t: part[k], loss: points.loss[k], strengths: points.strengths[k], distance: points.distance[k], ...(m !== undefined ? { w2w1: m.w2w1[k], w1tw1: m.w1tw1[k], w2w2t: m.w2w2t[k] } : {}) };
+  try {
+    for (let start = 0; start < times.length; start += size) {
+      const part = times.slice(start, start + size);
+      const points = pool === undefined ? pointsHere(dynamics, part, matrices, progress, start) : await pointsOnPool(run, part, matrices, pool);
+      progress.update(start + part.length);
+      const m = points.matrices;
+      for (let k = 0; k < part.length; k++) {
+        yield { t: part[k], loss: points.loss[k], strengths: points.strengths[k], distance: points.distance[k], ...(m !== undefined ? { w2w1: m.w2w1[k], w1tw1: m.w1tw1[k], w2w2t: m.w2w2t[k] } : {}) };
+      }
     }
+  } finally {
+    progress.stop(); // also when a part fails: the bar is cleared and the cursor shown again
   }
-  progress.stop();
 }
 
 /** The output at one time. */

@@ -162,5 +162,18 @@ describe('exact-dln simulate', () => {
     const r = await cli(['simulate', '--config', 'edge.json', '--learning-rate', String(eta), '--steps', '20000', '--quiet'], dir);
     expect(r.code).toBe(1);
     expect(r.err).toContain(`diverged: the weights became non-finite (or overflowed) at step ${expected} of 20000`);
+    // With a progress bar on a terminal (a clock of 500 ms per reading, so it shows after the
+    // first chunk): the failure clears it and shows the cursor again (it was left hidden).
+    const { stream: tty, drawn } = fakeTerminal();
+    let clock = Date.now();
+    const now = vi.spyOn(Date, 'now').mockImplementation(() => (clock += 500));
+    try {
+      const shown = await cli(['simulate', '--config', 'edge.json', '--learning-rate', String(eta), '--steps', '20000'], dir, { progress: tty });
+      expect(shown.code).toBe(1);
+    } finally {
+      now.mockRestore();
+    }
+    expect(drawn()).toContain('gradient descent');
+    expect(drawn().lastIndexOf('\u001b[?25h')).toBeGreaterThan(drawn().lastIndexOf('\u001b[?25l')); // the cursor shown after it was hidden
   });
 });
