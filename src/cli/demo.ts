@@ -50,9 +50,14 @@ export function registerDemo(program: Command, io: CliIo): void {
       );
       // Progress in percent: the runs are the first half, rendering the figures the second.
       const progress = new LazyProgress(options.quiet ? undefined : io.progress, 100, 'exact-dln demo');
-      const study = lazyRichStudy({ onProgress: (done, total) => progress.update(Math.round((50 * done) / total)) });
-      const files = await buildLazyRichReport(study, (done, total) => progress.update(50 + Math.round((50 * done) / total)));
-      progress.stop();
+      let study: ReturnType<typeof lazyRichStudy>;
+      let files: Awaited<ReturnType<typeof buildLazyRichReport>>;
+      try {
+        study = lazyRichStudy({ onProgress: (done, total) => progress.update(Math.round((50 * done) / total)) });
+        files = await buildLazyRichReport(study, (done, total) => progress.update(50 + Math.round((50 * done) / total)));
+      } finally {
+        progress.stop(); // also on a failure: the bar is cleared and the cursor shown again
+      }
       io.out(summaryText(study));
       io.out(
         'final kernel distance = d(K(0), K(∞)) of the Neural Tangent Kernel (small = lazy); time to 90 %: first t with loss ≤ 0.1·initial loss;\n' +
