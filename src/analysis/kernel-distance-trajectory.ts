@@ -75,6 +75,23 @@ function isRun(value: unknown): value is WeightRun {
 }
 
 /**
+ * Throws unless `times` — the second argument of `kernelDistanceTrajectory(dynamics, times)`
+ * — is an array or a Float64Array (its entries are checked by `toTimes`). Shared with the
+ * worker pool of 'exact-dln/parallel', which refuses as the serial call does.
+ *
+ * @internal
+ */
+export function assertTimesArgument(times: unknown): asserts times is readonly number[] | Float64Array {
+  if (!Array.isArray(times) && !(times instanceof Float64Array)) {
+    throw new InvalidArgumentError(
+      'invalid argument. `times` must be an array (or Float64Array) of times ≥ 0 when the source is an ExactDynamics: ' +
+        'kernelDistanceTrajectory(dynamics, times, { inputs }).',
+      'times',
+    );
+  }
+}
+
+/**
  * The distance of the Neural Tangent Kernel at each time from the kernel at the start,
  * d(K(t_0), K(t)) with d = 1 − ⟨K_a, K_b⟩_F/(‖K_a‖_F‖K_b‖_F) as in {@link kernelDistance}
  * (MATH.md §6): the standard measure of how "rich" (feature-learning, d grows towards
@@ -146,13 +163,7 @@ export function kernelDistanceTrajectory(
   maybeOptions?: KernelDistanceOptions,
 ): KernelDistanceTrajectory {
   if (isDynamics(source)) {
-    if (!Array.isArray(timesOrOptions) && !(timesOrOptions instanceof Float64Array)) {
-      throw new InvalidArgumentError(
-        'invalid argument. `times` must be an array (or Float64Array) of times ≥ 0 when the source is an ExactDynamics: ' +
-          'kernelDistanceTrajectory(dynamics, times, { inputs }).',
-        'times',
-      );
-    }
+    assertTimesArgument(timesOrOptions);
     const times = toTimes(timesOrOptions, 'times');
     return alongDynamics(source.at(0), times, (t) => source.at(t), maybeOptions ?? {});
   }

@@ -18,8 +18,8 @@ import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Matrix } from 'ml-matrix';
-import { probeMatrices, type KernelDistanceOptions } from '../analysis/kernel-distance.js';
-import type { KernelDistanceTrajectory } from '../analysis/kernel-distance-trajectory.js';
+import { probeGeometry, probeMatrices, type KernelDistanceOptions } from '../analysis/kernel-distance.js';
+import { assertTimesArgument, type KernelDistanceTrajectory } from '../analysis/kernel-distance-trajectory.js';
 import { sweepPlan, type LazyRichSweep, type LazyRichSweepOptions } from '../analysis/lazy-rich-sweep.js';
 import { validatedDynamicsInputs, type ExactDynamicsOptions } from '../core/exact-dynamics.js';
 import type { TrajectorySummaries } from '../core/trajectory-summaries.js';
@@ -247,12 +247,15 @@ function workerUrl(given: unknown): URL {
 }
 
 /**
- * The probes of a kernel-distance call, checked and copied as `kernelDistanceTrajectory`
- * first checks them (`probeMatrices`), for the workers; their shapes and values are checked
- * there, with the serial errors.
+ * The probes of a kernel-distance call on networks with `ni` inputs, checked as
+ * `kernelDistanceTrajectory` checks them — their kind (`probeMatrices`), shapes and values
+ * (`probeGeometry`: a Gram matrix's definiteness, zero probes), with the serial errors, here
+ * in the calling thread before any work is sent out (wrong probes were found only by the
+ * workers, after each had set up the network) — and copied for the workers.
  */
-function packProbes(probes: KernelDistanceOptions | undefined): CurveJob['probes'] {
+function packProbes(probes: KernelDistanceOptions | undefined, ni: number): CurveJob['probes'] {
   const { inputs, gram } = probeMatrices(probes ?? {});
+  probeGeometry(probes ?? {}, ni, false);
   return { ...(inputs !== undefined ? { inputs: packMatrix(inputs) } : {}), ...(gram !== undefined ? { gram: packMatrix(gram) } : {}) };
 }
 
@@ -262,19 +265,20 @@ function checkNames<N extends SnapshotMatrixName>(names: readonly N[]): N[] {
   if (!Array.isArray(names)) {
     throw new errors.InvalidArgumentError(`invalid argument. \`names\` must be an array of Snapshot matrix names (${list}); got ${typeof names}.`, 'names');
   }
-  names.forEach((name, k) => {
-    if (!SNAPSHOT_MATRIX_NAMES.includes(name)) {
-      throw new errors.InvalidArgumentError(`invalid argument. names[${k}] = ${JSON.stringify(name)} is not a Snapshot matrix name; expected one of ${list}.`, 'names');
+  // By index: forEach skipped the holes of a sparse array ([, 'qqt']), which then failed in the workers.
+  for (let k = 0; k < names.length; k++) {
+    if (!SNAPSHOT_MATRIX_NAMES.includes(names[k])) {
+      throw new errors.InvalidArgumentError(`invalid argument. names[${k}] = ${String(JSON.stringify(names[k]))} is not a Snapshot matrix name; expected one of ${list}.`, 'names');
     }
-  });
-  return names.slice();
+  }
+  return Array.from(names);
 }
 
 /**
  * The probes of `trajectory`'s fourth argument, packed for the workers (as
  * {@link packProbes}), or undefined when the kernel distance is not asked for.
  */
-function alsoProbes(also: unknown): CurveJob['probes'] {
+function alsoProbes(also: unknown, ni: number): CurveJob['probes'] {
   if (also === undefined) return undefined;
   const expected = 'an options object { kernelDistance: true | { inputs } | { gram } }';
   if (also === null || typeof also !== 'object' || Array.isArray(also)) {
@@ -285,17 +289,29 @@ function alsoProbes(also: unknown): CurveJob['probes'] {
   }
   const asked = (also as { kernelDistance?: unknown }).kernelDistance;
   if (asked === undefined || asked === false) return undefined;
-  if (asked === true) return packProbes({});
+  if (asked === true) return packProbes({}, ni);
   if (asked === null || typeof asked !== 'object') {
     throw new errors.InvalidArgumentError(`invalid argument. \`kernelDistance\` must be true or the probes ({ inputs } or { gram }); got ${asked === null ? 'null' : typeof asked}.`, 'kernelDistance');
   }
-  return packProbes(asked as KernelDistanceOptions);
+  return packProbes(asked as KernelDistanceOptions, ni);
 }
 
-/** The error a worker reported, as an instance of the library's class of that name. */
+/** A worker thread's own failure (an 'error' event, not a job's error), as an ExactDlnError with the original as its cause. */
+function workerFailure(error: unknown): Error {
+  const cause = error instanceof Error ? error : new Error(String(error));
+  const wrapped = new errors.ExactDlnError(`exact-dln/parallel: a worker thread failed (${cause.name}: ${cause.message}); the next call starts a new one.`);
+  Object.defineProperty(wrapped, 'cause', { value: cause, writable: true, configurable: true });
+  return wrapped;
+}
+
+/** JavaScript's own error classes, rebuilt as themselves (a TypeError stays a TypeError). */
+const BUILT_IN_ERRORS: Record<string, new (...args: never[]) => Error> = { Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError };
+
+/** The error a worker reported, as an instance of the library's (or JavaScript's) class of that name. */
 function rebuildError(report: ErrorReport): Error {
   const classes = errors as unknown as Record<string, (new (...args: never[]) => Error) | undefined>;
-  const Class = Object.hasOwn(classes, report.name) && classes[report.name] !== undefined ? classes[report.name]! : Error;
+  const library = Object.hasOwn(classes, report.name) ? classes[report.name] : undefined;
+  const Class = library ?? (Object.hasOwn(BUILT_IN_ERRORS, report.name) ? BUILT_IN_ERRORS[report.name] : Error);
   const error = Object.create(Class.prototype) as Error;
   Object.defineProperty(error, 'message', { value: report.message, writable: true, configurable: true });
   Object.assign(error, report.fields);
@@ -385,7 +401,10 @@ export function createDynamicsPool(options: DynamicsPoolOptions = {}): DynamicsP
       if (slot.pending.size === 0) worker.unref();
       job?.resolve(result);
     });
-    worker.on('error', (error) => fail(slot, error));
+    // An error outside a job (the worker's own failure: out of memory, a broken worker
+    // script) as the library's error, with the original as its cause (it reached the caller
+    // as a raw TypeError or an Error with code ERR_WORKER_OUT_OF_MEMORY).
+    worker.on('error', (error) => fail(slot, workerFailure(error)));
     worker.on('exit', (code) => {
       fail(
         slot,
@@ -435,12 +454,12 @@ export function createDynamicsPool(options: DynamicsPoolOptions = {}): DynamicsP
     kind: CurveKind,
     dynamicsOptions: ExactDynamicsOptions,
     timesArg: readonly number[] | Float64Array,
-    extra: () => Pick<CurveJob, 'probes' | 'names'> = () => ({}),
+    extra: (ni: number) => Pick<CurveJob, 'probes' | 'names'> = () => ({}),
   ): Promise<{ times: Float64Array; bounds: number[]; results: Array<JobResult & { ok: true }> }> => {
     assertOpen();
     const inputs = validatedDynamicsInputs(dynamicsOptions);
     const times = Float64Array.from(toTimes(timesArg, 'times'));
-    const more = extra();
+    const more = extra(inputs.w1.columns);
     const shared = {
       kind,
       kernels: kernelSettings(),
@@ -451,8 +470,12 @@ export function createDynamicsPool(options: DynamicsPoolOptions = {}): DynamicsP
       balanceTolerance: inputs.balanceTolerance,
       ...more,
     };
+    // The curves of `summaries` refuse the grid's latest time first, as the serial call does.
+    const latest = kind === 'summaries' || kind === 'lossCurve' || kind === 'modeStrengthCurves' ? times.reduce((m, t) => Math.max(m, t), 0) : undefined;
     const bounds = split(times.length);
-    const results = await sendParts(bounds.slice(1).map((end, p) => ({ ...shared, id: nextId++, times: times.slice(bounds[p], end) })));
+    const results = await sendParts(
+      bounds.slice(1).map((end, p) => ({ ...shared, ...(latest !== undefined ? { latest } : {}), id: nextId++, times: times.slice(bounds[p], end) })),
+    );
     return { times, bounds, results };
   };
 
@@ -511,9 +534,10 @@ export function createDynamicsPool(options: DynamicsPoolOptions = {}): DynamicsP
       names: readonly N[],
       also?: { kernelDistance: true | KernelDistanceOptions },
     ): Promise<TrajectoryMatrices<N> & { kernelDistance: number[] }> {
+      assertOpen(); // before the names: a closed pool says so first
       const checked = checkNames(names);
-      const { times, bounds, results } = await dispatch('trajectory', o, t, () => {
-        const probes = alsoProbes(also);
+      const { times, bounds, results } = await dispatch('trajectory', o, t, (ni) => {
+        const probes = alsoProbes(also, ni);
         return probes === undefined ? { names: checked } : { names: checked, probes };
       });
       const loss = new Float64Array(times.length);
@@ -524,7 +548,9 @@ export function createDynamicsPool(options: DynamicsPoolOptions = {}): DynamicsP
       return out as TrajectoryMatrices<N> & { kernelDistance: number[] };
     },
     async kernelDistanceTrajectory(o, t, probes) {
-      const { times, results } = await dispatch('kernelDistance', o, t, () => ({ probes: packProbes(probes) }));
+      assertOpen();
+      assertTimesArgument(t); // the serial call's own refusal (toTimes's said less)
+      const { times, results } = await dispatch('kernelDistance', o, t, (ni) => ({ probes: packProbes(probes, ni) }));
       return { times: Array.from(times), distance: results.flatMap((r) => r.distance ?? []) };
     },
     async close(): Promise<void> {

@@ -50,6 +50,11 @@ export interface CurveJob {
   probes?: { inputs?: PackedMatrix; gram?: PackedMatrix };
   /** For `trajectory`: the Snapshot getters to read at every time, in this order. */
   names?: SnapshotMatrixName[];
+  /**
+   * For the curve kinds of `summaries`: the latest time of the whole grid, checked first as
+   * the serial call checks it (so a refusal names the same time whichever part meets it).
+   */
+  latest?: number;
 }
 
 /** One worker's part of a `lazyRichSweep`: some of its cells, with what they share (`SweepPlan`). @internal */

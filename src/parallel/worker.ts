@@ -117,6 +117,8 @@ function curves(job: CurveJob): JobResult {
     return { id: job.id, ok: true, distance: kernelDistanceTrajectory(dynamics, Array.from(job.times), probeOptions(job.probes)).distance };
   }
   if (job.kind === 'trajectory') return snapshotMatrices(job, dynamics);
+  // As summariesOf checks the whole grid's latest time before any point.
+  if (job.latest !== undefined) dynamics.at(0).solution.assertResolvedAt(job.latest / job.tau);
   if (job.kind === 'lossCurve') return { id: job.id, ok: true, loss: dynamics.lossCurve(job.times) };
   if (job.kind === 'modeStrengthCurves') return { id: job.id, ok: true, modeStrengths: dynamics.modeStrengthCurves(job.times) };
   const { loss, modeStrengths, offDiagonal } = dynamics.summaries(job.times);

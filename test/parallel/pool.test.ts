@@ -439,6 +439,35 @@ describe('errors', () => {
     }
   });
 
+  it('refusals that differed from the serial call, or came from the workers: late times, a times argument that is no array, sparse names', async () => {
+    // A grid whose later part the closed form cannot resolve (growth rates 1e-309 apart): the
+    // serial call names the grid's latest time; each worker named its own part's.
+    const { w1, w2 } = lambdaBalancedWeights({ inputDim: 1, hiddenDim: 1, outputDim: 2, lambda: 1, scale: 0.5, seed: 3 });
+    const unresolved = { w1, w2, sigmaYX: [[7e-155], [0]] };
+    const late = [1e303, 1e305];
+    const serial = thrown(() => exactDynamics(unresolved).lossCurve(late));
+    for (const call of [pool.lossCurve(unresolved, late), pool.summaries(unresolved, late), pool.modeStrengthCurves(unresolved, late)]) {
+      const error = await call.then(() => expect.fail('the pool resolved'), (e: unknown) => e as Error);
+      expect(error.constructor).toBe(serial.constructor);
+      expect(error.message).toBe(serial.message);
+    }
+    // kernelDistanceTrajectory's own refusal of a times argument that is not an array.
+    const opts = network(15, 0.3, 3);
+    for (const times of ['abc', 5, null, new Float32Array([1])]) {
+      const own = thrown(() => kernelDistanceTrajectory(exactDynamics(opts), times as never));
+      const error = await pool.kernelDistanceTrajectory(opts, times as never).then(() => expect.fail('resolved'), (e: unknown) => e as Error);
+      expect(error.message).toBe(own.message);
+    }
+    // A sparse names array got past the check (forEach skips holes) and failed in the workers
+    // with "Cannot read properties of undefined".
+    // eslint-disable-next-line no-sparse-arrays
+    for (const names of [[, 'qqt'], new Array(2)]) {
+      const error = await pool.trajectory(opts, [1, 2], names as never).then(() => expect.fail('resolved'), (e: unknown) => e as Error);
+      expect(error).toBeInstanceOf(InvalidArgumentError);
+      expect(error.message).toContain('names[0] = undefined is not a Snapshot matrix name');
+    }
+  });
+
   it('a NotBalancedError keeps its fields (λ, residual, tolerance)', async () => {
     const good = network(14, 0.3, 3);
     const error = (await pool.lossCurve({ ...good, w1: good.w1.clone().mul(2) }, [1]).catch((e: unknown) => e)) as NotBalancedError;
@@ -482,7 +511,12 @@ describe('errors', () => {
     try {
       writeFileSync(join(dir, 'failing-worker.mjs'), "throw new Error('the named worker ran');\n");
       const failing = createDynamicsPool({ threads: 1, workerUrl: join(dir, 'failing-worker.mjs') });
-      await expect(failing.lossCurve(network(18, 0.3, 3), [1])).rejects.toThrow('the named worker ran');
+      const error = await failing.lossCurve(network(18, 0.3, 3), [1]).then(() => expect.fail('resolved'), (e: unknown) => e as Error);
+      expect(error.message).toContain('the named worker ran');
+      // The worker's own failure as the library's error, the original as its cause (it was the raw Error).
+      expect(error).toBeInstanceOf(ExactDlnError);
+      expect(error.message).toMatch(/^exact-dln\/parallel: a worker thread failed \(Error: the named worker ran\)/);
+      expect((error.cause as Error).message).toBe('the named worker ran');
       await failing.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -510,6 +544,9 @@ describe('life cycle', () => {
     await expect(running).rejects.toThrow('closed');
     await expect(running).rejects.toBeInstanceOf(ExactDlnError); // typed, like every error of the library
     await expect(own.lossCurve(opts, [1])).rejects.toBeInstanceOf(InvalidArgumentError);
+    // Whatever else is wrong with a call, a closed pool says so first (bad names were named first).
+    await expect(own.trajectory(opts, [1], ['nope' as never])).rejects.toThrow('This DynamicsPool was closed');
+    await expect(own.kernelDistanceTrajectory(opts, 'abc' as never)).rejects.toThrow('This DynamicsPool was closed');
     await expect(own.close()).resolves.toBeUndefined(); // closing twice is harmless
   });
 
