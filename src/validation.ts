@@ -453,7 +453,9 @@ const SYNONYMS: Readonly<Record<string, readonly string[]>> = {
 export function nearestName(key: string, names: readonly string[]): string | undefined {
   // The library's two names for a length of time: stages and studies take a `duration`,
   // transfer and the sweep a `time` (and a `pretrainTime`).
-  const synonym = SYNONYMS[key]?.find((name) => names.includes(name));
+  // (Own keys only: a key named like an inherited property, "constructor" or "__proto__", read
+  // Object's own and crashed with "SYNONYMS[key]?.find is not a function".)
+  const synonym = (Object.hasOwn(SYNONYMS, key) ? SYNONYMS[key] : undefined)?.find((name) => names.includes(name));
   if (synonym !== undefined) return synonym;
   const a = key.toLowerCase();
   let best: string | undefined;

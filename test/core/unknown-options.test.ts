@@ -94,6 +94,12 @@ describe('unknown options are refused', () => {
       expect(e.argument).toBe('notAnOption');
       expect(e.message).toContain('Unknown option `notAnOption`');
       expect(e.message).toMatch(/the options are `/);
+      // Keys named like Object's own properties crashed with "SYNONYMS[key]?.find is not a function".
+      for (const key of ['constructor', 'toString', 'hasOwnProperty']) {
+        const inherited = thrown(() => call(JSON.parse(`{"${key}": 1}`) as Record<string, unknown>));
+        expect(inherited, key).toBeInstanceOf(InvalidArgumentError);
+        expect(inherited.message).toContain(`Unknown option \`${key}\``);
+      }
     });
   }
 
