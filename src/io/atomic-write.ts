@@ -6,7 +6,8 @@
  * @module
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, chmod, mkdir, readdir, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { ExactDlnError } from '../errors.js';
 
@@ -14,7 +15,10 @@ import { ExactDlnError } from '../errors.js';
  * Writes `content` to `path` atomically: the data go to a hidden temporary file next to
  * `path` and are renamed onto it only once completely written. On any error — including
  * one thrown while `content`'s pieces are produced — the temporary file is removed and
- * `path` is left as it was. The parent folder must exist.
+ * `path` is left as it was. The parent folder must exist. A file that is replaced keeps its
+ * permissions, a symbolic link keeps pointing at its (replaced) target, a read-only file is
+ * refused, and a device, named pipe or socket (`/dev/null`, `/dev/stdout`, a FIFO) is
+ * written into directly — not atomically, as nothing can be renamed onto it.
  *
  * @param path - the destination file.
  * @param content - the text to write (UTF-8): one string, or its pieces in order (an
@@ -28,12 +32,31 @@ import { ExactDlnError } from '../errors.js';
  * ```
  */
 export async function writeFileAtomic(path: string, content: string | Iterable<string> | AsyncIterable<string>): Promise<void> {
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
+  const existing = await stat(path).catch(() => undefined); // follows a symbolic link
+  if (existing !== undefined && !existing.isFile() && !existing.isDirectory()) {
+    // A device, a named pipe or a socket (/dev/null, /dev/stdout, >(gzip …), mkfifo): written
+    // into, as the shell's > would (renaming a file onto it replaced the device itself).
+    await writeFile(path, content, 'utf8');
+    return;
+  }
+  // A symbolic link keeps pointing where it did: its target is replaced, not the link.
+  const target = existing !== undefined ? await realpath(path) : path;
+  if (existing !== undefined && (await access(target, constants.W_OK).then(() => false, () => true))) {
+    throw new ExactDlnError(`cannot write ${path}: the file exists and is read-only; nothing was written.`);
+  }
+  const temp = join(dirname(target), `.${basename(target)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
   try {
     await writeFile(temp, content, 'utf8');
-    await rename(temp, path);
+    // The replaced file's permissions are kept (a private 600 file became 644).
+    if (existing !== undefined) await chmod(temp, existing.mode & 0o7777);
+    await rename(temp, target);
   } catch (error) {
     await rm(temp, { force: true });
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+      // (It named the hidden temporary file, which the user never asked for.)
+      throw new ExactDlnError(`cannot write ${path}: its folder ${dirname(target)} does not allow new files (${code}); nothing was written.`);
+    }
     throw error;
   }
 }

@@ -2,7 +2,8 @@
  * The lazy–rich study and report: the numbers behind the figures, the HTML page, the
  * summary text, and all-or-nothing writes.
  */
-import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, createReadStream, lstatSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExactDlnError, exactDynamics, lambdaBalancedWeights } from '../../src/index.js';
@@ -118,6 +119,37 @@ describe('all-or-nothing writes', () => {
     expect(entries(dir)).toEqual(['out.txt']);
     await expect(writeFileAtomic(join(dir, 'missing', 'x.txt'), 'x')).rejects.toThrow();
     expect(entries(dir)).toEqual(['out.txt']);
+  });
+
+  it('writeFileAtomic writes into devices, follows symbolic links and keeps a replaced file’s permissions', async () => {
+    // --out /dev/null (as root) renamed a regular file onto the device, and /dev/null was gone;
+    // a named pipe likewise (here, so that a regression cannot break the machine's /dev/null).
+    const sub = join(dir, 'links');
+    mkdirSync(sub);
+    const fifo = join(sub, 'pipe');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const received = new Promise<string>((resolve, reject) => {
+      let text = '';
+      createReadStream(fifo, 'utf8').on('data', (c) => (text += String(c))).on('end', () => resolve(text)).on('error', reject);
+    });
+    await writeFileAtomic(fifo, ['through ', 'the pipe\n']);
+    expect(await received).toBe('through the pipe\n');
+    expect(statSync(fifo).isFIFO()).toBe(true);
+    rmSync(fifo);
+    // A symbolic link became a regular file (its target kept the old text).
+    writeFileSync(join(sub, 'target.csv'), 'old');
+    symlinkSync('target.csv', join(sub, 'link.csv'));
+    await writeFileAtomic(join(sub, 'link.csv'), 'new');
+    expect(lstatSync(join(sub, 'link.csv')).isSymbolicLink()).toBe(true);
+    expect(readFileSync(join(sub, 'target.csv'), 'utf8')).toBe('new');
+    // A private file stays private (it became 0644).
+    const secret = join(sub, 'private.csv');
+    writeFileSync(secret, 'old', { mode: 0o600 });
+    chmodSync(secret, 0o600);
+    await writeFileAtomic(secret, 'new');
+    expect(statSync(secret).mode & 0o777).toBe(0o600);
+    expect(readFileSync(secret, 'utf8')).toBe('new');
+    expect(entries(sub)).toEqual(['link.csv', 'private.csv', 'target.csv']); // no temporary file left
   });
 
   it('writeFolderAtomic creates or updates a folder, and on failure leaves nothing behind', async () => {
