@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, realpath, stat } from 'node:fs/promises';
 import { dirname, extname, resolve } from 'node:path';
 import { ExactDlnError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
@@ -29,8 +30,17 @@ export async function checkOutPath(io: CliIo, out: string | undefined, option = 
   }
   // A folder at the path itself used to fail only at the end, after all the computing, with
   // the rename's raw EISDIR.
-  if ((await stat(path).catch(() => undefined))?.isDirectory() === true) {
+  const existing = await stat(path).catch(() => undefined);
+  if (existing?.isDirectory() === true) {
     throw new UsageError(`option '${option}': ${path} is a folder; give a file name.`);
+  }
+  // A new or replaced regular file is written next to it first: its folder must take new
+  // files (this failed only at the end, with EACCES on a hidden temporary file).
+  if (existing === undefined || existing.isFile()) {
+    const folder = dirname(await realpath(path).catch(() => path));
+    if (await access(folder, constants.W_OK).then(() => false, () => true)) {
+      throw new UsageError(`option '${option}': cannot write in the folder ${folder} (permission denied).`);
+    }
   }
   return path;
 }

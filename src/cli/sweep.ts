@@ -11,11 +11,11 @@ import { randomTask, type Task } from '../core/task.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { ConfigError } from '../io/config-error.js';
 import { parseRunConfig, readConfigJson, resolveTask } from '../io/run-config.js';
-import { sweepHeatmapFigure } from '../report/figures/sweep-heatmap-figure.js';
+import { MAX_HEATMAP_AXIS, sweepHeatmapFigure } from '../report/figures/sweep-heatmap-figure.js';
 import { impossibleLambdaReason } from '../report/lazy-rich-study.js';
 import { renderSvg } from '../report/render-svg.js';
 import { poolForOption, UsageError, parseNumberList, parsePositive, parsePositiveInteger, type CliIo } from './io.js';
-import { checkOutPath, chooseFormat, emit, toCsv, toJson, type OutputFormat } from './output.js';
+import { checkOutPath, chooseFormat, csvDocument, emit, jsonDocument, type OutputFormat } from './output.js';
 
 interface SweepOptions {
   config?: string;
@@ -97,6 +97,10 @@ export function registerSweep(program: Command, io: CliIo): void {
         throw new UsageError(`option '--heatmap <file.svg>': the heatmap is an SVG image; give a file name ending in .svg (got ${options.heatmap}).`);
       }
       const heatmap = await checkOutPath(io, options.heatmap, '--heatmap <file.svg>');
+      if (out !== undefined && heatmap !== undefined && out === heatmap) {
+        // (The grid was written over the heatmap, which was lost without a word.)
+        throw new UsageError(`options '--out' and '--heatmap' name the same file ${out}: give each its own.`);
+      }
 
       let task: Task;
       let widths: { inputDim: number; hiddenDim: number; outputDim: number };
@@ -141,26 +145,32 @@ export function registerSweep(program: Command, io: CliIo): void {
       const label = `${widths.inputDim}×${widths.hiddenDim}×${widths.outputDim}`;
       if (lambdas.length === 0) throw new UsageError(`option '--lambdas <list>': no λ of the grid is possible for the ${label} network.`);
 
+      if (heatmap !== undefined && Math.max(new Set(lambdas).size, new Set(scales).size) > MAX_HEATMAP_AXIS) {
+        throw new UsageError(`option '--heatmap <file.svg>': a heatmap draws at most ${MAX_HEATMAP_AXIS} λ and ${MAX_HEATMAP_AXIS} scales; this grid has ${new Set(lambdas).size} × ${new Set(scales).size}.`);
+      }
       const sweepOptions = { lambdas, scales, task, hiddenDim: widths.hiddenDim, time, seed, tau, matchDeterminantSign };
       const sweep = await sweepOn(options.threads ?? 1, sweepOptions);
-      const text =
+      // The grid first, in pieces (a grid of 1500 × 1500 cells failed as one string with
+      // "Invalid string length"), then the heatmap: a heatmap that fails no longer loses the grid.
+      await emit(
+        io,
+        out,
         format === 'csv'
-          ? toCsv(
+          ? csvDocument(
               COLUMNS.map(([name]) => name),
               sweep.rows.map((row) => COLUMNS.map(([, key]) => row[key])),
             )
-          : toJson({ inputDim: sweep.inputDim, hiddenDim: sweep.hiddenDim, outputDim: sweep.outputDim, time, tau, skipped, rows: sweep.rows });
-      const svg =
-        heatmap === undefined
-          ? undefined
-          : await renderSvg(
-              sweepHeatmapFigure(
-                sweep.rows.map((r) => ({ lambda: r.lambda, scale: r.scale, value: r.convergedKernelDistance })),
-                { title: `Lazy–rich sweep, ${label} network` },
-              ),
-            );
-      if (heatmap !== undefined && svg !== undefined) await writeFileAtomic(heatmap, svg);
-      await emit(io, out, text);
+          : jsonDocument({ inputDim: sweep.inputDim, hiddenDim: sweep.hiddenDim, outputDim: sweep.outputDim, time, tau, skipped }, 'rows', sweep.rows),
+      );
+      if (heatmap !== undefined) {
+        const svg = await renderSvg(
+          sweepHeatmapFigure(
+            sweep.rows.map((r) => ({ lambda: r.lambda, scale: r.scale, value: r.convergedKernelDistance })),
+            { title: `Lazy–rich sweep, ${label} network` },
+          ),
+        );
+        await writeFileAtomic(heatmap, svg);
+      }
     });
 }
 

@@ -23,7 +23,7 @@ export { modeStrengthsFigure } from './figures/mode-strengths-figure.js';
 export { kernelDistanceFigure } from './figures/kernel-distance-figure.js';
 export { finalKernelDistanceFigure } from './figures/final-kernel-distance-figure.js';
 export { representationsFigure } from './figures/representations-figure.js';
-export { sweepHeatmapFigure, type SweepCell } from './figures/sweep-heatmap-figure.js';
+export { MAX_HEATMAP_AXIS, sweepHeatmapFigure, type SweepCell } from './figures/sweep-heatmap-figure.js';
 export { curvesFigure, type Curve, type CurvesFigureOptions } from './figures/curves-figure.js';
 export {
   lazyRichStudy,

@@ -160,5 +160,25 @@ describe('exact-dln sweep', () => {
     expect(r.err).toContain('config.weights: a sweep generates its own weights');
     expect(entries(dir)).toEqual(before);
     expect(existsSync(join(dir, 'x.csv'))).toBe(false);
+    // One file for both --out and --heatmap: the grid was written over the heatmap without a word.
+    const same = await cli(['sweep', '--lambdas=0,1', '--scales', '0.1', '--format', 'csv', '--out', 'same.svg', '--heatmap', './sub/../same.svg'], dir);
+    expect(same.code).toBe(2);
+    expect(same.err).toContain("options '--out' and '--heatmap' name the same file");
+    // A heatmap too wide to draw is refused before the sweep (Vega-Lite's compiler overflowed
+    // its stack from about 1000 λ on, after all the computing, and the grid was lost with it).
+    const lambdas = Array.from({ length: 501 }, (_, k) => k / 100).join(',');
+    const wide = await cli(['sweep', `--lambdas=${lambdas}`, '--scales', '0.1', '--out', 'wide.csv', '--heatmap', 'wide.svg'], dir);
+    expect(wide.code).toBe(2);
+    expect(wide.err).toContain('a heatmap draws at most 500 λ and 500 scales; this grid has 501 × 1');
+    expect(entries(dir)).toEqual(before);
+  });
+
+  it('the grid is written in pieces, byte for byte the document written at once (JSON and CSV)', async () => {
+    const writes: string[] = [];
+    const r = await cli(['sweep', '--lambdas=-1,0,1', '--scales', '0.05,0.5', '--format', 'json'], dir, { out: (s) => void writes.push(s) });
+    expect(r.code, r.err).toBe(0);
+    const text = writes.join('');
+    expect(text).toBe(JSON.stringify(JSON.parse(text), null, 2) + '\n');
+    expect((JSON.parse(text) as { rows: unknown[] }).rows).toHaveLength(6);
   });
 });

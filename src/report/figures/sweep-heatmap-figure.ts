@@ -30,6 +30,19 @@ export interface SweepCell {
 }
 
 /**
+ * Most distinct λ (or scales) {@link sweepHeatmapFigure} draws: a cell is then a few pixels
+ * wide (and Vega-Lite's compiler overflowed its call stack from about 1000 on).
+ *
+ * @example
+ * ```ts
+ * import { MAX_HEATMAP_AXIS } from 'exact-dln/report';
+ * const lambdas = Array.from({ length: 41 }, (_, k) => -10 + k / 2);
+ * console.log(lambdas.length <= MAX_HEATMAP_AXIS); // true: this grid can be drawn
+ * ```
+ */
+export const MAX_HEATMAP_AXIS = 500;
+
+/**
  * A heatmap of a lazy–rich sweep (`lazyRichSweep`): λ across, the initial scale up, colour
  * (logarithmic, dark = lazy) and label = the plotted kernel distance. Cells of several
  * networks (`network` set) give one panel each.
@@ -38,6 +51,8 @@ export interface SweepCell {
  * @param options - `title`, `valueTitle` (the quantity, for the subtitle) and `legendTitle`
  *   (short, for the colour legend).
  * @returns a Vega-Lite specification.
+ * @throws {@link InvalidArgumentError} for cells that are not { lambda, scale, value } with
+ *   finite numbers, an unknown option, or more than {@link MAX_HEATMAP_AXIS} distinct λ or scales.
  * @example
  * ```ts
  * import { lazyRichSweep, randomTask } from 'exact-dln';
@@ -66,6 +81,13 @@ export function sweepHeatmapFigure(
   const networks = [...new Set(cells.map((c) => c.network).filter((n): n is string => n !== undefined))];
   const lambdas = [...new Set(cells.map((c) => c.lambda))].sort((a, b) => a - b);
   const scales = [...new Set(cells.map((c) => c.scale))].sort((a, b) => b - a);
+  if (Math.max(lambdas.length, scales.length) > MAX_HEATMAP_AXIS) {
+    // (Vega-Lite's compiler overflowed the call stack from about 1000 on, after the whole sweep.)
+    throw new InvalidArgumentError(
+      `invalid argument. A heatmap of ${lambdas.length} λ × ${scales.length} scales cannot be drawn: at most ${MAX_HEATMAP_AXIS} distinct values per axis.`,
+      'cells',
+    );
+  }
   // Folded loops, not Math.min(...positive): a spread of 10⁵ cells overflows the call stack.
   const smallest = cells.reduce((m, c) => (c.value > 0 ? Math.min(m, c.value) : m), 1);
   const largest = cells.reduce((m, c) => (c.value > 0 ? Math.max(m, c.value) : m), 1);
