@@ -102,7 +102,7 @@ export async function emit(io: CliIo, path: string | undefined, document: Output
     await writeFileAtomic(path, batched(document));
     return;
   }
-  for await (const piece of batched(document)) io.out(piece);
+  for await (const piece of batched(document)) await io.out(piece); // waits while a pipe is full
 }
 
 /** `f` of each item of `items`, produced as they are. */

@@ -89,6 +89,37 @@ describe('streamed output documents', () => {
     expect(writes).toEqual(['abc\n']);
   });
 
+  it('emit waits while standard output is full (a pipe): no write before the last one is taken, and the producer waits too', async () => {
+    // A full pipe never made the writer wait: 300 MB of CSV piped to wc took 1.6 GB of memory.
+    let pending = false;
+    let overlapping = 0;
+    let produced = 0;
+    let aheadAtWrite = 0;
+    const taken: string[] = [];
+    const io = {
+      out: (text: string) => {
+        if (pending) overlapping++;
+        pending = true;
+        aheadAtWrite = Math.max(aheadAtWrite, produced - (taken.join('').length + text.length));
+        taken.push(text);
+        return new Promise<void>((resolve) => setTimeout(() => ((pending = false), resolve()), 1));
+      },
+      err: () => {},
+      cwd: dir,
+    };
+    const line = 'z'.repeat(1023) + '\n';
+    async function* pieces(): AsyncGenerator<string> {
+      for (let k = 0; k < 5000; k++) {
+        produced += line.length;
+        yield line; // 5 MB
+      }
+    }
+    await emit(io, undefined, pieces());
+    expect(overlapping).toBe(0);
+    expect(taken.join('')).toBe(line.repeat(5000));
+    expect(aheadAtWrite).toBeLessThanOrEqual(line.length); // nothing produced beyond the piece being written
+  });
+
   it('emit to a file: written piece by piece, and when producing a piece fails (after megabytes were written) no file is left', async () => {
     const path = join(dir, 'doc.txt');
     const line = 'y'.repeat(99) + '\n';
