@@ -206,6 +206,15 @@ export function assertRepresentable(values: ArrayLike<number>, what: string, arg
 }
 
 /**
+ * True for a decimal number as people and CSV files write them: an optional sign, digits
+ * with an optional point, an optional exponent ("-1.5", ".5", "2e-3"). Number() also reads
+ * "0x10" as 16, "0b11" as 3 and "" as 0, which a data file or an option never means.
+ */
+export function isDecimalNumber(text: string): boolean {
+  return /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text);
+}
+
+/**
  * Throws unless `x` is a seed: an integer of at most 53 bits (|x| ≤ 2⁵³ − 1). Fractions were
  * truncated before (seeds 0, 0.3 and −0.5 gave the same numbers), so they are refused.
  */

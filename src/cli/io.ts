@@ -10,6 +10,7 @@ import { convergence, lambdaResolution } from '../analysis/convergence.js';
 import type { ExactDynamics } from '../core/exact-dynamics.js';
 import { ConfigError } from '../io/config-error.js';
 import { InvalidArgumentError as LibraryInvalidArgumentError } from '../errors.js';
+import { isDecimalNumber } from '../validation.js';
 import { createDynamicsPool, type DynamicsPool } from '../parallel/index.js';
 
 /**
@@ -82,7 +83,7 @@ export class UsageError extends Error {}
 
 /** A commander option parser for a number (finite). */
 export function parseNumber(value: string): number {
-  const x = value.trim() === '' ? Number.NaN : Number(value);
+  const x = isDecimalNumber(value.trim()) ? Number(value) : Number.NaN; // not "0x10" (16) or "0b11" (3)
   if (!Number.isFinite(x)) throw new InvalidArgumentError(`expected a number, got ${JSON.stringify(value)}.`);
   return x;
 }
@@ -108,8 +109,8 @@ export function parseNumberList(value: string): number[] {
     throw new InvalidArgumentError(`expected a comma-separated list of numbers such as -10,0,10, got ${JSON.stringify(value)}.`);
   }
   return parts.map((p) => {
-    const x = Number(p);
-    if (!Number.isFinite(x)) throw new InvalidArgumentError(`expected a comma-separated list of numbers, but ${JSON.stringify(p)} is not a number.`);
+    const x = isDecimalNumber(p) ? Number(p) : Number.NaN;
+    if (!Number.isFinite(x)) throw new InvalidArgumentError(`expected a comma-separated list of numbers, but ${JSON.stringify(p)} is not a (decimal) number.`);
     return x;
   });
 }

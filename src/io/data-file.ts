@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { ConfigError } from './config-error.js';
 import { InvalidArgumentError } from '../errors.js';
-import { describe } from '../validation.js';
+import { describe, isDecimalNumber } from '../validation.js';
 import { assertStrings } from '../report/guards.js';
 
 /**
@@ -149,7 +149,7 @@ export function parseCsvData(text: string, inputColumns: readonly string[], outp
     const value = (index: number): number => {
       const raw = fields[index].trim();
       // Decimal numbers only: Number() also reads "0x10" as 16, "0b11" as 3 and "1_0" as NaN.
-      const x = DECIMAL.test(raw) ? Number(raw) : Number.NaN;
+      const x = isDecimalNumber(raw) ? Number(raw) : Number.NaN;
       if (!Number.isFinite(x)) {
         throw new ConfigError(
           `${file} line ${line}: column ${JSON.stringify(header[index])} must be a finite number, got ${JSON.stringify(fields[index])}.`,
@@ -163,9 +163,6 @@ export function parseCsvData(text: string, inputColumns: readonly string[], outp
   }
   return { X, Y, samples: rows.length };
 }
-
-/** A decimal number as CSV writes it: optional sign, digits with an optional point, optional exponent. */
-const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 /**
  * Parses JSON data: an array with one object per sample, e.g.

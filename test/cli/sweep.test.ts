@@ -152,6 +152,12 @@ describe('exact-dln sweep', () => {
     expect(list.code).toBe(2);
     expect(list.err).toContain("option '--lambdas <list>' argument '1,,2' is invalid");
     expect((await cli(['sweep', '--scales', '0,1'], dir)).code).toBe(2);
+    // Decimal numbers only: 0x10 was read as 16 and 0b11 as 3.
+    for (const args of [['--scales', '0x10'], ['--lambdas=0b11'], ['--time', '0x10']]) {
+      const hex = await cli(['sweep', ...args], dir);
+      expect(hex.code, args.join(' ')).toBe(2);
+      expect(hex.err).toMatch(/is not a \(decimal\) number|expected a number/);
+    }
     expect((await cli(['sweep', '--time', '-1'], dir)).code).toBe(2);
     writeJson(dir, 'explicit.json', { weights: { w1: [[1]], w2: [[1]] }, task: { sigmaYX: [[1]] } });
     const before = entries(dir);
