@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import pkg from '../../package.json' with { type: 'json' };
 import { ExactDlnError } from '../errors.js';
+import { removeTemporaries } from '../io/atomic-write.js';
 import { registerDemo } from './demo.js';
 import { processIo, UsageError, type CliIo } from './io.js';
 import { registerSimulate } from './simulate.js';
@@ -114,11 +115,19 @@ function isMain(): boolean {
  * (`demo`, or `--out` / `--heatmap` given): those are still written, and only the rest of
  * the terminal output is dropped (`exact-dln demo | head -1` used to exit 0 with no report).
  * Any other write error (a full disk, /dev/full) is one line on stderr and exit code 1.
- * For the executables only (`run` itself never touches `process`).
+ * Ctrl-C (SIGINT) or SIGTERM ends the program with 130 or 143 after removing the temporary
+ * files of the writes in progress. For the executables only (`run` itself never touches `process`).
  *
  * @param argv - the command line after the program name, to tell whether it writes files.
  */
 export function exitQuietlyWhenOutputCloses(argv: readonly string[] = process.argv.slice(2)): void {
+  // Ctrl-C or a kill mid-write: the atomic writes' temporary files go too (exit 128 + signal).
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    process.once(signal, () => {
+      removeTemporaries();
+      process.exit(code);
+    });
+  }
   const writesFiles = argv[0] === 'demo' || argv.some((a) => /^--(out|heatmap)(=|$)/.test(a));
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (error: NodeJS.ErrnoException) => {

@@ -6,10 +6,25 @@
  * @module
  */
 import { randomUUID } from 'node:crypto';
-import { constants } from 'node:fs';
+import { constants, rmSync } from 'node:fs';
 import { access, chmod, mkdir, readdir, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { ExactDlnError } from '../errors.js';
+
+/** The temporary files and folders being written now (removed by {@link removeTemporaries} on a signal). */
+const temporaries = new Set<string>();
+
+/**
+ * Removes the temporary files and folders of the atomic writes still in progress, at once:
+ * for a program stopped by a signal (Ctrl-C left hidden `.name.….tmp` files of tens of
+ * megabytes next to `--out`).
+ *
+ * @internal
+ */
+export function removeTemporaries(): void {
+  for (const temp of temporaries) rmSync(temp, { recursive: true, force: true });
+  temporaries.clear();
+}
 
 /**
  * Writes `content` to `path` atomically: the data go to a hidden temporary file next to
@@ -45,13 +60,16 @@ export async function writeFileAtomic(path: string, content: string | Iterable<s
     throw new ExactDlnError(`cannot write ${path}: the file exists and is read-only; nothing was written.`);
   }
   const temp = join(dirname(target), `.${basename(target)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
+  temporaries.add(temp);
   try {
     await writeFile(temp, content, 'utf8');
     // The replaced file's permissions are kept (a private 600 file became 644).
     if (existing !== undefined) await chmod(temp, existing.mode & 0o7777);
     await rename(temp, target);
+    temporaries.delete(temp);
   } catch (error) {
     await rm(temp, { force: true });
+    temporaries.delete(temp);
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
       // (It named the hidden temporary file, which the user never asked for.)
@@ -120,6 +138,7 @@ export async function writeFolderAtomic(dir: string, files: Readonly<Record<stri
     // and the renamed report folder kept them).
     temp = join(parent, `.${basename(dir)}.tmp-${randomUUID()}`);
     await mkdir(temp);
+    temporaries.add(temp);
   } catch (error) {
     // e.g. a read-only or virtual file system (/proc): one clear line instead of mkdtemp's raw error.
     const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
@@ -129,12 +148,15 @@ export async function writeFolderAtomic(dir: string, files: Readonly<Record<stri
     for (const [name, content] of Object.entries(files)) await writeFile(join(temp, name), content, 'utf8');
     if (existing === undefined) {
       await rename(temp, dir);
+      temporaries.delete(temp);
       return;
     }
     for (const name of await readdir(temp)) await rename(join(temp, name), join(dir, name));
     await rm(temp, { recursive: true, force: true });
+    temporaries.delete(temp);
   } catch (error) {
     await rm(temp, { recursive: true, force: true });
+    temporaries.delete(temp);
     throw error;
   }
 }

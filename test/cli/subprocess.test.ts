@@ -2,9 +2,10 @@
  * The command-line tool as a real process (`tsx src/cli/main.ts`, as `npm run demo` runs
  * it): exit codes and streams as a shell sees them.
  */
-import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SMALL_CONFIG, cleanup, parseCsv, tempDir, writeJson } from './helpers.js';
 
@@ -78,4 +79,22 @@ describe('exact-dln whose reader stops early', () => {
     expect(r.stderr.trim()).toMatch(/^exact-dln: cannot write to standard output: .*ENOSPC/);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
+
+  it('Ctrl-C during a long --out run: exit code 130 and no temporary file left (hidden .tmp files of tens of MB were)', async () => {
+    const sub = join(dir, 'interrupted');
+    mkdirSync(sub);
+    writeJson(sub, 'long.json', { ...SMALL_CONFIG, times: { from: 0, to: 5, count: 3_000_000 } });
+    // One process, as the installed bin (node dist/cli.js) is: tsx's own CLI runs the program
+    // in a child of its own and answers Ctrl-C itself.
+    const loader = pathToFileURL(join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
+    const child = spawn(process.execPath, ['--import', loader, main, 'trajectory', '--config', 'long.json', '--format', 'csv', '--out', 'long.csv'], { cwd: sub, stdio: 'ignore' });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    // Interrupt once the temporary file is being written.
+    for (let k = 0; k < 600 && !readdirSync(sub).some((f) => f.endsWith('.tmp')); k++) await new Promise((r) => setTimeout(r, 100));
+    expect(readdirSync(sub).some((f) => f.endsWith('.tmp')), 'the run started writing').toBe(true);
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(readdirSync(sub).sort()).toEqual(['long.json']);
+    expect(existsSync(join(sub, 'long.csv'))).toBe(false);
+  }, 90_000);
 });
