@@ -101,6 +101,13 @@ function columnIndices(header: string[], wanted: readonly string[], field: strin
         `config.task.${field}[${k}]`,
       );
     }
+    if (header.indexOf(name, index + 1) >= 0) {
+      // (The first of them was taken without a word.)
+      throw new ConfigError(
+        `config.task.${field}[${k}]: ${file} has more than one column named ${JSON.stringify(name)} (columns ${index + 1} and ${header.indexOf(name, index + 1) + 1}); rename one of them.`,
+        `config.task.${field}[${k}]`,
+      );
+    }
     return index;
   });
 }
@@ -115,8 +122,8 @@ function columnIndices(header: string[], wanted: readonly string[], field: strin
  * @param outputColumns - header names of the target columns, in order.
  * @param file - the file name used in error messages (default `data.csv`).
  * @returns X (Ni×P), Y (No×P) and P.
- * @throws {@link ConfigError} for a missing column, a short or long row, a non-numeric
- *   value or a file without data rows.
+ * @throws {@link ConfigError} for a missing or repeated column, a short or long row, a
+ *   non-numeric value or a file without data rows.
  * @example
  * ```ts
  * import { parseCsvData } from 'exact-dln/report';

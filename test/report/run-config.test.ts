@@ -41,6 +41,8 @@ describe('run configuration schema', () => {
     expect(messageOf(() => parseRunConfig({ ...valid, task: { data: 'x.txt', inputColumns: ['a'], outputColumns: ['b'] } }))).toContain('config.task.data must match pattern');
     expect(messageOf(() => parseRunConfig({ ...valid, times: { from: 0, to: 1 } }))).toContain('config.times must have required property "count"');
     expect(messageOf(() => parseRunConfig({ ...valid, extra: 1 }))).toBe('config has an unknown field "extra"');
+    // A list of times has the limit of { count } (12 million listed times ran, for a 1 GB file).
+    expect(messageOf(() => parseRunConfig({ ...valid, times: new Array<number>(10_000_001).fill(1) }))).toBe('config.times must NOT have more than 10000000 items');
     // A misspelt field is named with the nearest field of the same object.
     expect(messageOf(() => parseRunConfig({ ...valid, tua: 2 }))).toBe('config has an unknown field "tua" (did you mean "tau"?)');
     expect(messageOf(() => parseRunConfig({ ...valid, weights: { ...valid.weights, lamda: 1 } }))).toContain('config.weights has an unknown field "lamda" (did you mean "lambda"?)');
@@ -100,6 +102,11 @@ describe('data files', () => {
     expect(messageOf(() => parseCsvData('', ['a'], ['b'], 'd.csv'))).toContain('d.csv is empty');
     expect(messageOf(() => parseCsvData('a,b\n"1,2\n', ['a'], ['b'], 'd.csv'))).toContain('d.csv line 2: a quoted field is not closed');
     expect(messageOf(() => parseCsvData('a,b\n1,2\n', ['a'], ['c'], 'd.csv'))).toContain('config.task.outputColumns[0]: column "c" is not in d.csv');
+    // A requested column that appears twice: the first was taken without a word.
+    expect(messageOf(() => parseCsvData('x1,x2,x1,y\n1,2,9,3\n', ['x1', 'x2'], ['y'], 'd.csv'))).toBe(
+      'config.task.inputColumns[0]: d.csv has more than one column named "x1" (columns 1 and 3); rename one of them.',
+    );
+    expect(parseCsvData('x1,x2,x2,y\n1,2,9,3\n', ['x1'], ['y']).X).toEqual([[1]]); // an unused repeat is harmless
     // Decimal numbers only: "0x10" was read as 16 and "0b11" as 3.
     for (const cell of ['0x10', '0b11', '0o7', 'Infinity', '1e', '--1', '1.5.5']) {
       expect(messageOf(() => parseCsvData(`a,b\n1,${cell}\n`, ['a'], ['b'], 'd.csv')), cell).toBe(`d.csv line 2: column "b" must be a finite number, got ${JSON.stringify(cell)}.`);
