@@ -30,3 +30,22 @@ export class ConfigError extends ExactDlnError {
     this.field = field;
   }
 }
+
+/**
+ * Why a file could not be read, in words (the bare code, "EISDIR" or "ENOENT", said little):
+ * "it does not exist (ENOENT)", "it is a folder, not a file (EISDIR)", …
+ *
+ * @internal
+ */
+export function readFailure(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  const words: Record<string, string> = {
+    ENOENT: 'it does not exist',
+    EISDIR: 'it is a folder, not a file',
+    EACCES: 'permission denied',
+    EPERM: 'permission denied',
+    ENOTDIR: 'a part of its path is not a folder',
+  };
+  if (code !== undefined && Object.hasOwn(words, code)) return `${words[code]} (${code})`;
+  return code ?? (error as Error).message;
+}

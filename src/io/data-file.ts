@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
-import { ConfigError } from './config-error.js';
+import { ConfigError, readFailure } from './config-error.js';
 import { InvalidArgumentError } from '../errors.js';
 import { describe, isDecimalNumber } from '../validation.js';
 import { assertStrings } from '../report/guards.js';
@@ -252,7 +252,7 @@ export async function readDataFile(path: string, inputColumns: readonly string[]
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new ConfigError(`config.task.data: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`, 'config.task.data');
+    throw new ConfigError(`config.task.data: cannot read ${path}: ${readFailure(error)}.`, 'config.task.data');
   }
   const ext = extname(path).toLowerCase();
   if (ext === '.csv') return parseCsvData(text, inputColumns, outputColumns, name);

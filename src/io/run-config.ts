@@ -15,7 +15,7 @@ import { exactDynamics, type ExactDynamics } from '../core/exact-dynamics.js';
 import { randomTask, taskFromData, taskFromSigmaYX, type Task } from '../core/task.js';
 import { lambdaBalancedWeights } from '../core/weights.js';
 import { assertKnownOptions, assertOptions, describe, nearestName, toMatrix } from '../validation.js';
-import { ConfigError } from './config-error.js';
+import { ConfigError, readFailure } from './config-error.js';
 import { readDataFile } from './data-file.js';
 
 /**
@@ -539,7 +539,7 @@ export async function readConfigJson(path: string): Promise<unknown> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new ConfigError(`cannot read the config file ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`, 'config');
+    throw new ConfigError(`cannot read the config file ${path}: ${readFailure(error)}.`, 'config');
   }
   try {
     return JSON.parse(text.replace(/^\uFEFF/, '')); // a byte-order mark, as some Windows editors write, is not JSON

@@ -313,6 +313,9 @@ describe('exact-dln trajectory: errors', () => {
     const m = await cli(['trajectory', '--config', 'absent.json'], dir);
     expect(m.code).toBe(1);
     expect(m.err).toContain('cannot read the config file');
+    expect(m.err).toContain('absent.json: it does not exist (ENOENT).'); // the bare code said little
+    mkdirSync(join(dir, 'a-config-folder'), { recursive: true });
+    expect((await cli(['trajectory', '--config', 'a-config-folder'], dir)).err).toContain('a-config-folder: it is a folder, not a file (EISDIR).');
   });
 
   it('bad usage exits with 2: missing --config, bad --format, --matrices with CSV, missing --out folder', async () => {
