@@ -195,14 +195,16 @@ export function assertPositiveNumber(x: unknown, name: string): asserts x is num
  * ≈ 1e154. `what` names the result, `argument` what to scale down.
  */
 export function assertRepresentable(values: ArrayLike<number>, what: string, argument: string): void {
-  for (let k = 0; k < values.length; k++) {
-    if (!Number.isFinite(values[k])) {
-      throw new InvalidArgumentError(
-        `invalid argument. ${what} is beyond double precision (an entry overflows to ${values[k]}): \`${argument}\` ${argument.includes(',') ? 'are' : 'is'} too large; scale ${argument.includes(',') ? 'them' : 'it'} down.`,
-        argument,
-      );
-    }
-  }
+  for (let k = 0; k < values.length; k++) if (!Number.isFinite(values[k])) throw notRepresentable(what, argument, values[k]);
+}
+
+/** The error of {@link assertRepresentable} for a result entry `value` that overflowed. */
+export function notRepresentable(what: string, argument: string, value: number): InvalidArgumentError {
+  const plural = argument.includes(',');
+  return new InvalidArgumentError(
+    `invalid argument. ${what} is beyond double precision (an entry overflows to ${value}): \`${argument}\` ${plural ? 'are' : 'is'} too large; scale ${plural ? 'them' : 'it'} down.`,
+    argument,
+  );
 }
 
 /**

@@ -9,9 +9,9 @@ import { Matrix } from 'ml-matrix';
 import { Snapshot } from '../core/snapshot.js';
 import { fullSvd } from '../core/svd.js';
 import { InvalidArgumentError } from '../errors.js';
-import { fromArray, matmul, powerOfTwoTowardOne, sameEntries, tmatmul, toArray } from '../linalg/dense.js';
+import { fromArray, matmul, sameEntries, tmatmul, toArray } from '../linalg/dense.js';
 import { assertKnownOptions, assertRepresentable, assertShape, type MatrixLike, toMatrix } from '../validation.js';
-import { isWeightPair, toWeightPair, type NetworkState } from './network-representations.js';
+import { extremeScale, isWeightPair, toWeightPair, type NetworkState } from './network-representations.js';
 
 /**
  * Largest ‖BᵀB − I‖_max accepted for a user-supplied basis matrix B: singular vectors from
@@ -102,11 +102,9 @@ function summarise(product: Float64Array, no: number, ni: number, target: number
   const r = Math.min(ni, no);
   const strengths: number[] = [];
   for (let i = 0; i < r; i++) strengths.push(product[i * ni + i]);
-  // The squares are summed scaled by a power of two (exact) bringing the largest entry near 1:
-  // beyond ~1e154 they overflowed (relativeOffDiagonal NaN), below ~1e-162 they vanished (0).
-  let big = 0;
-  for (let k = 0; k < no * ni; k++) big = Math.max(big, Math.abs(product[k]));
-  const p = big > 0 && big < Infinity ? powerOfTwoTowardOne(big) : 1;
+  // The squares are summed scaled by a power of two (exact) bringing an extreme largest entry
+  // near 1: beyond ~1e154 they overflowed (relativeOffDiagonal NaN), below ~1e-162 they vanished (0).
+  const p = extremeScale(product.subarray(0, no * ni));
   let off2 = 0;
   let all2 = 0;
   for (let o = 0; o < no; o++) {

@@ -8,7 +8,7 @@
 import { Matrix } from 'ml-matrix';
 import { InvalidArgumentError } from '../errors.js';
 import { matmul, tmatmul, toArray } from '../linalg/dense.js';
-import { assertKnownOptions, assertRepresentable, assertShape, type MatrixLike, toMatrix } from '../validation.js';
+import { assertKnownOptions, assertShape, type MatrixLike, notRepresentable, toMatrix } from '../validation.js';
 import { representationsOf, type NetworkState } from './network-representations.js';
 
 /**
@@ -129,7 +129,7 @@ function kernelMatrix(a: Float64Array, r: Float64Array, xa: Float64Array, ni: nu
     }
   }
   const k = new Matrix(size, size);
-  let finite = true;
+  let bad = 0; // the first entry that overflowed, if any
   for (let o = 0; o < no; o++) {
     for (let o2 = 0; o2 < no; o2++) {
       const roo = r[o * no + o2];
@@ -138,13 +138,13 @@ function kernelMatrix(a: Float64Array, r: Float64Array, xa: Float64Array, ni: nu
         const row = o * p + i;
         for (let j = 0; j < p; j++) {
           const v = (same ? inner[i * p + j] : 0) + roo * gram[i * p + j];
-          finite &&= Number.isFinite(v);
+          if (bad === 0 && !Number.isFinite(v)) bad = v;
           k.set(row, o2 * p + j, v);
         }
       }
     }
   }
   // Probes or weights above ≈ 1e154 overflowed X′ᵀX′ or X′ᵀAX′ (and 0·∞ made NaN entries).
-  if (!finite) assertRepresentable([Number.POSITIVE_INFINITY], 'The NTK', 'inputs');
+  if (bad !== 0) throw notRepresentable('The NTK', 'inputs', bad);
   return k;
 }

@@ -11,7 +11,8 @@ import type { Snapshot } from '../core/snapshot.js';
 import { fullSvd } from '../core/svd.js';
 import type { Task } from '../core/task.js';
 import { InvalidArgumentError, ShapeError } from '../errors.js';
-import { powerOfTwoTowardOne, toArray } from '../linalg/dense.js';
+import { toArray } from '../linalg/dense.js';
+import { extremeScale } from '../analysis/network-representations.js';
 import {
   assertGridPoints,
   assertInteger,
@@ -160,10 +161,10 @@ function identity(n: number): Float64Array {
 
 /** Frobenius cosine ⟨a, b⟩/(‖a‖‖b‖); 0 if either is zero. */
 function cosine(a: Float64Array, b: Float64Array): number {
-  // Each side scaled by a power of two (exact) bringing its largest entry near 1: the sums of
+  // Each side of extreme size scaled by a power of two (exact) bringing its largest entry near 1: the sums of
   // squares of entries beyond ~1e154 overflowed, and below ~1e-162 vanished (both gave 0).
-  const pa = towardOne(a);
-  const pb = towardOne(b);
+  const pa = extremeScale(a);
+  const pb = extremeScale(b);
   let ab = 0;
   let aa = 0;
   let bb = 0;
@@ -177,12 +178,6 @@ function cosine(a: Float64Array, b: Float64Array): number {
   return aa > 0 && bb > 0 ? ab / Math.sqrt(aa * bb) : 0;
 }
 
-/** The power of two bringing a's largest |entry| to [1, 2) (1 for a zero array). */
-function towardOne(a: Float64Array): number {
-  let big = 0;
-  for (let k = 0; k < a.length; k++) big = Math.max(big, Math.abs(a[k]));
-  return big > 0 && big < Infinity ? powerOfTwoTowardOne(big) : 1;
-}
 
 /**
  * Exact transfer learning (MATH.md §9): from the same λ-balanced weights, compares
