@@ -53,7 +53,9 @@ export function processIo(): CliIo {
     // A full pipe (| gzip, | head) makes write return false: the caller waits for 'drain' (a
     // long output was buffered in memory instead: 1.6 GB for 300 MB of CSV). An error or a
     // closed pipe ends the wait too (exitQuietlyWhenOutputCloses deals with it).
-    out: (text) => (process.stdout.write(text) ? undefined : drained(process.stdout)),
+    // (A destroyed stdout — a closed pipe while files are still being written — drops the text
+    // at once: it never drains again.)
+    out: (text) => (process.stdout.destroyed || process.stdout.write(text) ? undefined : drained(process.stdout)),
     err: (text) => void process.stderr.write(text),
     progress: process.stderr.isTTY ? process.stderr : undefined,
     cwd: process.cwd(),
@@ -61,8 +63,12 @@ export function processIo(): CliIo {
 }
 
 /** Settles when `stream` drains, closes or fails. */
-function drained(stream: NodeJS.WritableStream): Promise<void> {
+function drained(stream: NodeJS.WritableStream & { destroyed?: boolean }): Promise<void> {
   return new Promise((resolve) => {
+    if (stream.destroyed === true) {
+      resolve();
+      return;
+    }
     const done = (): void => {
       stream.off('drain', done);
       stream.off('close', done);
