@@ -51,7 +51,7 @@ export const MAX_HEATMAP_AXIS = 500;
  * @param options - `title`, `valueTitle` (the quantity, for the subtitle) and `legendTitle`
  *   (short, for the colour legend).
  * @returns a Vega-Lite specification.
- * @throws {@link InvalidArgumentError} for cells that are not { lambda, scale, value } with
+ * @throws `InvalidArgumentError` for cells that are not { lambda, scale, value } with
  *   finite numbers, an unknown option, or more than {@link MAX_HEATMAP_AXIS} distinct λ or scales.
  * @example
  * ```ts
