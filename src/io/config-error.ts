@@ -49,3 +49,16 @@ export function readFailure(error: unknown): string {
   if (code !== undefined && Object.hasOwn(words, code)) return `${words[code]} (${code})`;
   return code ?? (error as Error).message;
 }
+
+/**
+ * Throws a ConfigError (naming `field`) when `text`, read from `path` as UTF-8, holds NUL
+ * characters: the file is UTF-16 (as some Windows editors save it) or binary, which read
+ * as garbled column names and "Unexpected token" before.
+ *
+ * @internal
+ */
+export function assertTextFile(text: string, path: string, field: string): void {
+  if (text.includes('\u0000')) {
+    throw new ConfigError(`${field}: ${path} is not UTF-8 text (it holds NUL characters: UTF-16, or not text at all); save it as UTF-8.`, field);
+  }
+}

@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
-import { ConfigError, readFailure } from './config-error.js';
+import { assertTextFile, ConfigError, readFailure } from './config-error.js';
 import { InvalidArgumentError } from '../errors.js';
 import { describe, isDecimalNumber } from '../validation.js';
 import { assertStrings } from '../report/guards.js';
@@ -254,6 +254,7 @@ export async function readDataFile(path: string, inputColumns: readonly string[]
   } catch (error) {
     throw new ConfigError(`config.task.data: cannot read ${path}: ${readFailure(error)}.`, 'config.task.data');
   }
+  assertTextFile(text, path, 'config.task.data');
   const ext = extname(path).toLowerCase();
   if (ext === '.csv') return parseCsvData(text, inputColumns, outputColumns, name);
   if (ext === '.json') return parseJsonData(text, inputColumns, outputColumns, name);

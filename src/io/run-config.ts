@@ -15,7 +15,7 @@ import { exactDynamics, type ExactDynamics } from '../core/exact-dynamics.js';
 import { randomTask, taskFromData, taskFromSigmaYX, type Task } from '../core/task.js';
 import { lambdaBalancedWeights } from '../core/weights.js';
 import { assertKnownOptions, assertOptions, describe, nearestName, toMatrix } from '../validation.js';
-import { ConfigError, readFailure } from './config-error.js';
+import { assertTextFile, ConfigError, readFailure } from './config-error.js';
 import { readDataFile } from './data-file.js';
 
 /**
@@ -215,6 +215,9 @@ function describeErrors(errors: ErrorObject[]): { field: string; message: string
       // One unknown field: "(did you mean "tau"?)"; several: say which guess is for which.
       const said = guesses.length === 1 && group.length === 1 ? [`"${guesses[0].near}"`] : guesses.map((g) => `"${g.near}" for "${g.name}"`);
       if (said.length > 0) message += ` (did you mean ${said.join(', ')}?)`;
+    } else if (error.keyword === 'type' && typeof error.data === 'number' && !Number.isFinite(error.data)) {
+      // JSON.parse reads 1e400 as Infinity, which "must be number" did not explain.
+      message = `${field} must be a finite number: a JSON number beyond ±1.8e308 (such as 1e400) reads as ${error.data}`;
     } else if (error.keyword === 'required') {
       message = `${field} must have required ${group.length > 1 ? 'properties' : 'property'} ${names('missingProperty')}`;
     } else {
@@ -541,6 +544,7 @@ export async function readConfigJson(path: string): Promise<unknown> {
   } catch (error) {
     throw new ConfigError(`cannot read the config file ${path}: ${readFailure(error)}.`, 'config');
   }
+  assertTextFile(text, path, 'config');
   try {
     return JSON.parse(text.replace(/^\uFEFF/, '')); // a byte-order mark, as some Windows editors write, is not JSON
   } catch (error) {

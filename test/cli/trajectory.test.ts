@@ -316,6 +316,13 @@ describe('exact-dln trajectory: errors', () => {
     expect(m.err).toContain('absent.json: it does not exist (ENOENT).'); // the bare code said little
     mkdirSync(join(dir, 'a-config-folder'), { recursive: true });
     expect((await cli(['trajectory', '--config', 'a-config-folder'], dir)).err).toContain('a-config-folder: it is a folder, not a file (EISDIR).');
+    // UTF-16 (as some Windows editors save): "Unexpected token '�'" and garbled column names before.
+    writeFileSync(join(dir, 'utf16.json'), Buffer.from('\uFEFF' + JSON.stringify(SMALL_CONFIG), 'utf16le'));
+    expect((await cli(['trajectory', '--config', 'utf16.json'], dir)).err).toContain('utf16.json is not UTF-8 text (it holds NUL characters: UTF-16, or not text at all); save it as UTF-8.');
+    writeFileSync(join(dir, 'u16.csv'), Buffer.from('\uFEFFx,y\n1,2\n', 'utf16le'));
+    writeJson(dir, 'u16data.json', { ...SMALL_CONFIG, weights: { ...SMALL_CONFIG.weights, inputDim: 1, hiddenDim: 1, outputDim: 1 }, task: { data: 'u16.csv', inputColumns: ['x'], outputColumns: ['y'] } });
+    expect((await cli(['trajectory', '--config', 'u16data.json'], dir)).err).toContain('config.task.data:');
+    expect((await cli(['trajectory', '--config', 'u16data.json'], dir)).err).toContain('u16.csv is not UTF-8 text');
   });
 
   it('bad usage exits with 2: missing --config, bad --format, --matrices with CSV, missing --out folder', async () => {

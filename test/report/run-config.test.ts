@@ -37,6 +37,10 @@ describe('run configuration schema', () => {
     expect(messageOf(() => parseRunConfig({ ...valid, weights: { ...valid.weights, lambda: 'x' } }, 'run.json'))).toBe('run.json: config.weights.lambda must be number');
     expect(messageOf(() => parseRunConfig({ ...valid, weights: { ...valid.weights, hiddenDim: 1.5 } }))).toBe('config.weights.hiddenDim must be integer');
     expect(messageOf(() => parseRunConfig({ ...valid, tau: 0 }))).toBe('config.tau must be > 0');
+    // 1e400 in the JSON text (Infinity once parsed) was "must be number".
+    expect(messageOf(() => parseRunConfig(JSON.parse(JSON.stringify(valid).replace('"lambda":-1', '"lambda":1e400'))))).toBe(
+      'config.weights.lambda must be a finite number: a JSON number beyond ±1.8e308 (such as 1e400) reads as Infinity',
+    );
     expect(messageOf(() => parseRunConfig({ ...valid, task: { random: { samples: 10 } } }))).toBe('config.task.random must have required property "seed"');
     expect(messageOf(() => parseRunConfig({ ...valid, task: { data: 'x.txt', inputColumns: ['a'], outputColumns: ['b'] } }))).toContain('config.task.data must match pattern');
     expect(messageOf(() => parseRunConfig({ ...valid, times: { from: 0, to: 1 } }))).toContain('config.times must have required property "count"');
