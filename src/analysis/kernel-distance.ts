@@ -720,9 +720,6 @@ function reuse(m: Float64Array | undefined, size: number): Float64Array {
   return m?.length === size * size ? m : new Float64Array(size * size);
 }
 
-/** See {@link RiccatiSolution.compression}. */
-type Compression = NonNullable<RiccatiSolution['compression']>;
-
 /** (M + Mᵀ)/2 of an n×n row-major M, in place. */
 function symmetrised(m: Float64Array, n: number): Float64Array {
   for (let i = 0; i < n; i++) {
